@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+//
+// ImplicitDiff: derivatives of solver outputs by the implicit function theorem.
+// Every problem module is its own library product and depends only on the core
+// (and, for QP/LP, on the GLPK shim): `import ImplicitDiffSinkhorn` does not pull in GLPK.
+import PackageDescription
+
+let package = Package(
+    name: "ImplicitDiff",
+    products: [
+        .library(name: "ImplicitDiffCore", targets: ["ImplicitDiffCore"]),
+        .library(name: "ImplicitDiffQP", targets: ["ImplicitDiffQP"]),
+        .library(name: "ImplicitDiffProx", targets: ["ImplicitDiffProx"]),
+        .library(name: "ImplicitDiffSinkhorn", targets: ["ImplicitDiffSinkhorn"]),
+        .library(name: "ImplicitDiffNewton", targets: ["ImplicitDiffNewton"]),
+        .library(name: "ImplicitDiff", targets: ["ImplicitDiff"]),
+        .executable(name: "implicitdiff", targets: ["implicitdiff"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System-library shims (module maps only). Underscore: not API.
+        .systemLibrary(name: "_CLAPACK", path: "Sources/_CLAPACK"),
+        .systemLibrary(name: "_CGLPK", path: "Sources/_CGLPK"),
+
+        // The theorem, linear algebra, lazy operators, Krylov and direct solvers.
+        .target(name: "ImplicitDiffCore", dependencies: ["_CLAPACK"]),
+
+        // Problem modules: each depends on the core only.
+        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK"]),
+        .target(name: "ImplicitDiffProx", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
+        .target(name: "ImplicitDiffSinkhorn", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
+        .target(name: "ImplicitDiffNewton", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
+
+        // Umbrella: `import ImplicitDiff` brings every module.
+        .target(name: "ImplicitDiff", dependencies: [
+            "ImplicitDiffCore", "ImplicitDiffQP", "ImplicitDiffProx",
+            "ImplicitDiffSinkhorn", "ImplicitDiffNewton",
+        ]),
+
+        // The command-line tool: JSON problem in, solution and derivatives out.
+        // The logic lives in a library target so that tests can drive it in-process.
+        .target(name: "ImplicitDiffCLI", dependencies: ["ImplicitDiff"]),
+        .executableTarget(name: "implicitdiff", dependencies: [
+            "ImplicitDiffCLI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore"]),
+        .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP"]),
+        .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx"]),
+        .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn"]),
+        .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton"]),
+        .testTarget(name: "ImplicitDiffCLITests", dependencies: ["ImplicitDiffCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

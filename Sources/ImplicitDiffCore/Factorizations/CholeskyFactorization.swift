@@ -1,0 +1,64 @@
+import _CLAPACK
+
+/// `A = L L'` for symmetric positive definite `A` (LAPACK `dpotrf`).
+///
+/// Only the lower triangle of `A` is read. Construction throws
+/// ``LinearAlgebraError/notPositiveDefinite(leadingMinor:)`` when a pivot is not
+/// positive, and ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` when
+/// the condition estimate (`dpocon`) is below `n * ulp`.
+public struct CholeskyFactorization: Factorization {
+    public let dimension: Int
+    @usableFromInline let factor: [Double]
+    /// Reciprocal condition number estimate in the 1-norm.
+    public let reciprocalCondition: Double
+
+    public init(_ a: Matrix) throws {
+        guard a.rows == a.columns else {
+            throw LinearAlgebraError.dimensionMismatch("Cholesky of a \(a.rows) x \(a.columns) matrix")
+        }
+        guard a.isFinite else { throw LinearAlgebraError.nonFinite("the matrix to factorise") }
+        let n = a.rows
+        dimension = n
+        if n == 0 { factor = []; reciprocalCondition = 1; return }
+        var l = a.scalars
+        let anorm = l.withUnsafeBufferPointer {
+            LAPACKE_dlansy(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "1")), Int8(UInt8(ascii: "L")), Int32(n), $0.baseAddress, Int32(n))
+        }
+        let info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &l, Int32(n))
+        if info > 0 { throw LinearAlgebraError.notPositiveDefinite(leadingMinor: Int(info)) }
+        if info < 0 { throw LinearAlgebraError.lapack(routine: "dpotrf", info: Int(info)) }
+        var rcond = 0.0
+        let cinfo = LAPACKE_dpocon(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &l, Int32(n), anorm, &rcond)
+        if cinfo != 0 { throw LinearAlgebraError.lapack(routine: "dpocon", info: Int(cinfo)) }
+        if !(rcond >= singularityThreshold(n)) {
+            throw LinearAlgebraError.singular(routine: "dpotrf", reciprocalCondition: rcond)
+        }
+        factor = l
+        reciprocalCondition = rcond
+    }
+
+    @usableFromInline
+    func solve(_ b: [Double], columns k: Int) -> [Double] {
+        if dimension == 0 || k == 0 { return b }
+        var x = b
+        let info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(dimension), Int32(k),
+                                  factor, Int32(dimension), &x, Int32(k))
+        precondition(info == 0, "dpotrs: info \(info)")
+        return x
+    }
+
+    public func solve(_ b: Vector) -> Vector {
+        checkRightHandSide(b.count)
+        return Vector(solve(b.scalars, columns: 1))
+    }
+
+    /// Same as ``solve(_:)-(Vector)``: `A` is symmetric.
+    public func solveTransposed(_ b: Vector) -> Vector { solve(b) }
+
+    public func solve(_ b: Matrix) -> Matrix {
+        checkRightHandSide(b.rows)
+        return Matrix(rows: b.rows, columns: b.columns, scalars: solve(b.scalars, columns: b.columns))
+    }
+
+    public func solveTransposed(_ b: Matrix) -> Matrix { solve(b) }
+}
