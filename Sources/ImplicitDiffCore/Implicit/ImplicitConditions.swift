@@ -1,0 +1,69 @@
+/// Optimality conditions `F(x, y, byproduct) = 0` that characterise the output `y(x)`
+/// of a solver, together with their linearisation.
+///
+/// With `A = dF/dy` (`n_y x n_y`) and `B = dF/dx` (`n_y x n_x`) at a solution, the
+/// implicit function theorem gives the derivative of the solver without differentiating it:
+/// ```
+/// forward  (pushforward):  A dy = -B dx
+/// reverse  (pullback):     A' w = ybar,   xbar = -B' w
+/// Jacobian:                A J = -B
+/// ```
+/// It requires `A` to be invertible at the solution; a singular `A` is reported as
+/// ``ImplicitDifferentiationError/singularSystem(_:)``.
+///
+/// Conform a type to give exact, hand-derived linearisations (every built-in module
+/// does). For conditions written as a Swift function, use ``DifferentiableConditions``,
+/// which gets them from Swift's automatic differentiation.
+public protocol ImplicitConditions<Byproduct>: Sendable {
+    /// What the solver returns besides `y` and the derivative needs (active set,
+    /// factorisation, potentials). It is never differentiated.
+    associatedtype Byproduct
+
+    /// `F(x, y, byproduct)`, which is zero at the solution.
+    func residual(x: Vector, y: Vector, byproduct: Byproduct) -> Vector
+
+    /// `A = dF/dy` and `B = dF/dx` at `(x, y)`.
+    func linearize(x: Vector, y: Vector, byproduct: Byproduct) throws -> ConditionsLinearization
+}
+
+/// `A = dF/dy` and `B = dF/dx` of conditions at a point, as lazy operators, with
+/// whatever dense or factorised forms the conditions already have.
+///
+/// Giving ``factorizedA`` means the derivative never factorises again: every pullback,
+/// pushforward and Jacobian column reuses it.
+public struct ConditionsLinearization {
+    /// `A = dF/dy`, `n_y x n_y`.
+    public var a: any AdjointableLinearOperator
+    /// `B = dF/dx`, `n_y x n_x`.
+    public var b: any AdjointableLinearOperator
+    /// A factorisation of `A` that is already at hand (e.g. the last Newton step's).
+    public var factorizedA: (any Factorization)?
+    /// Whether `A` is symmetric (lets `.automatic` pick MINRES or LDL').
+    public var isSymmetric: Bool
+    /// Whether `A` is symmetric positive definite (lets `.automatic` pick CG or Cholesky).
+    public var isPositiveDefinite: Bool
+
+    public init(a: any AdjointableLinearOperator, b: any AdjointableLinearOperator,
+                factorizedA: (any Factorization)? = nil, isSymmetric: Bool = false,
+                isPositiveDefinite: Bool = false) {
+        self.a = a
+        self.b = b
+        self.factorizedA = factorizedA
+        self.isSymmetric = isSymmetric || isPositiveDefinite
+        self.isPositiveDefinite = isPositiveDefinite
+    }
+
+    /// The dense `A`: the operator itself when it is a ``Matrix``, else built from products.
+    public func denseA() -> Matrix {
+        if let m = a as? Matrix { return m }
+        if let c = a as? DenseJacobianBlock { return c.matrix }
+        return a.densified()
+    }
+
+    /// The dense `B`, built from whichever of `B v` or `B' w` needs fewer products.
+    public func denseB() -> Matrix {
+        if let m = b as? Matrix { return m }
+        if let c = b as? DenseJacobianBlock { return c.matrix }
+        return b.rowCount <= b.columnCount ? b.densifiedByRows() : b.densified()
+    }
+}

@@ -1,0 +1,125 @@
+/// The derivative of a solution map `y(x)` at one point, from its conditions
+/// `F(x, y) = 0`:
+/// ```
+/// pullback:     A' w = ybar,  xbar = -B' w
+/// pushforward:  A dy = -B dx
+/// Jacobian:     A J = -B
+/// ```
+/// with `A = dF/dy`, `B = dF/dx` at `(x, y)`.
+///
+/// Making one checks that `y` satisfies the conditions, linearises them, and (for a
+/// direct solve) factorises `A` **once**; every pullback, pushforward and Jacobian
+/// afterwards reuses that factorisation.
+public struct ImplicitDerivative {
+    /// The parameters.
+    public let x: Vector
+    /// The solution.
+    public let y: Vector
+    /// `||F(x, y)||_inf` at the solution.
+    public let conditionResidual: Double
+    /// The implicit linear system and its chosen solver.
+    public let system: ImplicitLinearSystem
+
+    /// Checks `F(x, y) ~ 0`, linearises and prepares the linear solver.
+    ///
+    /// - Throws: ``ImplicitDifferentiationError/residualTooLarge(residual:tolerance:)`` when
+    ///   `||F(x, y)||_inf > residualTolerance * max(1, ||y||_inf)`;
+    ///   ``ImplicitDifferentiationError/singularSystem(_:)`` when `A` is singular.
+    public init<C: ImplicitConditions>(conditions: C, x: Vector, y: Vector, byproduct: C.Byproduct,
+                                       options: ImplicitOptions = .init()) throws {
+        guard x.isFinite else { throw ImplicitDifferentiationError.nonFinite("the parameters x") }
+        guard y.isFinite else { throw ImplicitDifferentiationError.nonFinite("the solver's output y") }
+        let f = conditions.residual(x: x, y: y, byproduct: byproduct)
+        guard f.count == y.count else {
+            throw ImplicitDifferentiationError.dimensionMismatch(
+                "the conditions return \(f.count) residuals for \(y.count) unknowns; F must be square in y")
+        }
+        let r = f.maxNorm
+        let tol = options.residualTolerance * Swift.max(1, y.maxNorm)
+        guard f.isFinite, r <= tol else {
+            throw ImplicitDifferentiationError.residualTooLarge(residual: f.isFinite ? r : .nan, tolerance: tol)
+        }
+        let lin = try conditions.linearize(x: x, y: y, byproduct: byproduct)
+        guard lin.a.rowCount == y.count, lin.b.rowCount == y.count, lin.b.columnCount == x.count else {
+            throw ImplicitDifferentiationError.dimensionMismatch(
+                "linearisation: A is \(lin.a.rowCount) x \(lin.a.columnCount), B is \(lin.b.rowCount) x \(lin.b.columnCount), for n_y = \(y.count), n_x = \(x.count)")
+        }
+        self.x = x
+        self.y = y
+        self.conditionResidual = r
+        self.system = try ImplicitLinearSystem(lin, options: options)
+    }
+
+    /// Makes a derivative from a linearisation that is already at hand (the caller vouches
+    /// for `F(x, y) = 0`; modules use this when their solver certifies optimality).
+    public init(x: Vector, y: Vector, linearization: ConditionsLinearization, conditionResidual: Double = 0,
+                options: ImplicitOptions = .init()) throws {
+        self.x = x
+        self.y = y
+        self.conditionResidual = conditionResidual
+        self.system = try ImplicitLinearSystem(linearization, options: options)
+    }
+
+    /// Reverse mode: `xbar = -B' A^-T ybar`.
+    public func pullback(_ ybar: Vector) throws -> Vector { try pullbackWithReport(ybar).0 }
+
+    /// Reverse mode with the report of the linear solve.
+    public func pullbackWithReport(_ ybar: Vector) throws -> (Vector, LinearSolveReport) {
+        guard ybar.count == y.count || ybar.scalars.isEmpty else {
+            throw ImplicitDifferentiationError.dimensionMismatch("cotangent of length \(ybar.count) for an output of length \(y.count)")
+        }
+        if ybar.scalars.isEmpty || ybar.maxNorm == 0 {
+            return (.zeros(x.count), LinearSolveReport(method: system.method))
+        }
+        let (w, report) = try system.solveTransposed(ybar)
+        let xbar = -system.linearization.b.applyTransposed(w)
+        return (xbar.materialized(count: x.count), report)
+    }
+
+    /// Forward mode: `dy = -A^-1 B dx`.
+    public func pushforward(_ dx: Vector) throws -> Vector { try pushforwardWithReport(dx).0 }
+
+    /// Forward mode with the report of the linear solve.
+    public func pushforwardWithReport(_ dx: Vector) throws -> (Vector, LinearSolveReport) {
+        guard dx.count == x.count || dx.scalars.isEmpty else {
+            throw ImplicitDifferentiationError.dimensionMismatch("tangent of length \(dx.count) for parameters of length \(x.count)")
+        }
+        if dx.scalars.isEmpty || dx.maxNorm == 0 {
+            return (.zeros(y.count), LinearSolveReport(method: system.method))
+        }
+        let bdx = system.linearization.b.apply(dx)
+        let (dy, report) = try system.solve(-bdx)
+        return (dy, report)
+    }
+
+    /// The dense Jacobian `dy/dx = -A^-1 B` (`n_y x n_x`).
+    public func jacobian() throws -> Matrix { try jacobianWithReport().0 }
+
+    /// The Jacobian with the report of the linear solves. A direct solve uses one
+    /// factorisation and one multi-right-hand-side call; a Krylov solve runs
+    /// `min(n_x, n_y)` solves (columns by forward mode or rows by reverse mode).
+    public func jacobianWithReport() throws -> (Matrix, LinearSolveReport) {
+        let nx = x.count, ny = y.count
+        if system.factorization != nil {
+            let b = system.linearization.denseB()
+            let (z, report) = try system.solve(b)
+            return (-1.0 * z, report)
+        }
+        var j = Matrix(rows: ny, columns: nx)
+        var report = LinearSolveReport(method: system.method)
+        if nx <= ny {
+            for k in 0..<nx {
+                let (col, rep) = try pushforwardWithReport(.basis(k, count: nx))
+                j.setColumn(k, to: col)
+                report.merge(rep)
+            }
+        } else {
+            for i in 0..<ny {
+                let (row, rep) = try pullbackWithReport(.basis(i, count: ny))
+                j.scalars.replaceSubrange((i * nx)..<((i + 1) * nx), with: row.scalars)
+                report.merge(rep)
+            }
+        }
+        return (j, report)
+    }
+}
