@@ -124,6 +124,19 @@ def bench(fn, repeats=5, budget=20.0, warmup=True):
     return best, out
 
 
+def solve_dense(matvec, b, **kwargs):
+    """Pytree-aware direct solver for JAXopt's implicit_diff_solve (materializes the matrix,
+    then LU); jaxopt.linear_solve.solve_lu does not accept KKTSolution pytrees."""
+    jax = jax_mod()
+    import jax.numpy as jnp
+    from jax.flatten_util import ravel_pytree
+
+    fb, unravel = ravel_pytree(b)
+    mv = lambda x: ravel_pytree(matvec(unravel(x)))[0]  # noqa: E731
+    M = jax.vmap(mv, out_axes=1)(jnp.eye(fb.shape[0], dtype=fb.dtype))
+    return unravel(jnp.linalg.solve(M, fb))
+
+
 def flat(*arrays) -> np.ndarray:
     return np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays])
 
@@ -444,6 +457,12 @@ def qp_reference_vjp(d, sol, v):
     return [gQ, gq, gA, gb, gG, gh]
 
 
+CVXPYLAYERS_VARIANTS = [
+    ("cvxpylayers/diffcp (default: SCS, lsqr)", {}),
+    ("cvxpylayers/diffcp (tight: SCS eps 1e-10, max_iters 1e5, mode dense)",
+     {"eps": 1e-10, "max_iters": 100000, "mode": "dense"}),
+]
+
 QP_PARAMS = ["Q", "q", "A", "b", "G", "h"]
 
 
@@ -469,17 +488,17 @@ def wl_qp(cfg, ours: Ours):
         try:
             jax = jax_mod()
             import jax.numpy as jnp
-            from jaxopt import OSQP, CvxpyQP, linear_solve
+            from jaxopt import OSQP, CvxpyQP
 
             args = tuple(jnp.asarray(d[k]) for k in QP_PARAMS)
             vj = jnp.asarray(v)
             variants = [
                 ("JAXopt OSQP (default tol 1e-3)", OSQP(), True),
-                ("JAXopt OSQP (tight: tol 1e-9, maxiter 50000, solve_lu)",
-                 OSQP(tol=1e-9, maxiter=50000, implicit_diff_solve=linear_solve.solve_lu), True),
+                ("JAXopt OSQP (tight: tol 1e-9, maxiter 50000, dense LU)",
+                 OSQP(tol=1e-9, maxiter=50000, implicit_diff_solve=solve_dense), True),
                 ("JAXopt CvxpyQP (default: cvxpy OSQP)", CvxpyQP(), False),
-                ("JAXopt CvxpyQP (tight: CLARABEL, solve_lu)",
-                 CvxpyQP(solver="CLARABEL", implicit_diff_solve=linear_solve.solve_lu), False),
+                ("JAXopt CvxpyQP (tight: CLARABEL, dense LU)",
+                 CvxpyQP(solver="CLARABEL", implicit_diff_solve=solve_dense), False),
             ]
             for label, solver, jittable in variants:
                 try:
@@ -521,9 +540,7 @@ def wl_qp(cfg, ours: Ours):
             layer = CvxpyLayer(prob_cp, parameters=[qp_, Ap, bp, Gp, hp], variables=[z])
             cargs = tuple(jnp.asarray(d[k]) for k in QP_PARAMS[1:])
             vj = jnp.asarray(v)
-            for label, sargs in [("cvxpylayers/diffcp (default SCS)", {}),
-                                 ("cvxpylayers/diffcp (tight: SCS eps 1e-10, max_iters 1e5)",
-                                  {"eps": 1e-10, "max_iters": 100000})]:
+            for label, sargs in CVXPYLAYERS_VARIANTS:
                 try:
                     def fwd(sargs=sargs):
                         return layer(*cargs, solver_args=sargs)[0]
@@ -640,14 +657,19 @@ def wl_lp(cfg, ours: Ours):
                                parameters=[cp_, Ap, bp, Gp, hp], variables=[z])
             cargs = tuple(jnp.asarray(d[k]) for k in LP_PARAMS)
             vj = jnp.asarray(v)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tf, td, zf, gb = fwd_der(lambda: layer(*cargs)[0],
-                                         lambda: jax.vjp(lambda *a: layer(*a)[0], *cargs)[1](vj),
-                                         cfg.repeats, cfg.budget)
-            aerr = rel_err(list(gb), g_ref) if g_ref is not None else None
-            rows.append(make_row(name, res, ours_err, "cvxpylayers/diffcp (default SCS)", tf, td, aerr,
-                                 f"z rel.err vs HiGHS {rel_err(zf, z_ref):.1e}"))
+            for label, sargs in CVXPYLAYERS_VARIANTS:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        tf, td, zf, gb = fwd_der(
+                            lambda sargs=sargs: layer(*cargs, solver_args=sargs)[0],
+                            lambda sargs=sargs: jax.vjp(lambda *a: layer(*a, solver_args=sargs)[0], *cargs)[1](vj),
+                            cfg.repeats, cfg.budget)
+                    aerr = rel_err(list(gb), g_ref) if g_ref is not None else None
+                    rows.append(make_row(name, res, ours_err, label, tf, td, aerr,
+                                         f"z rel.err vs HiGHS {rel_err(zf, z_ref):.1e}"))
+                except Exception as e:  # noqa: BLE001
+                    rows.append(anchor_failed(name, res, ours_err, label, e))
         except Exception as e:  # noqa: BLE001
             rows.append(anchor_failed(name, res, ours_err, "cvxpylayers", e))
     notes.append("min c'z s.t. A z = b (n/4 rows), G z <= h with n/2 random rows plus the bounds 0 <= z <= 10 "
@@ -877,7 +899,7 @@ def wl_lasso(cfg, ours: Ours):
         try:
             jax = jax_mod()
             import jax.numpy as jnp
-            from jaxopt import ProximalGradient
+            from jaxopt import ProximalGradient, linear_solve
             from jaxopt.prox import prox_lasso
 
             def fun(w, data):
@@ -887,16 +909,25 @@ def wl_lasso(cfg, ours: Ours):
 
             Xj, yj, lj, vj = jnp.asarray(X), jnp.asarray(y), jnp.asarray(lam), jnp.asarray(v)
             w0 = jnp.zeros(d)
+            tight_solve = functools.partial(linear_solve.solve_normal_cg, tol=1e-12, maxiter=20 * d)
             variants = [
-                ("JAXopt ProximalGradient implicit (default tol 1e-3)", dict(implicit_diff=True)),
-                ("JAXopt ProximalGradient unrolled (default tol 1e-3)", dict(implicit_diff=False)),
-                ("JAXopt ProximalGradient implicit (tight tol 1e-10)", dict(implicit_diff=True, tol=1e-10, maxiter=20000)),
-                ("JAXopt ProximalGradient unrolled (tight tol 1e-10)", dict(implicit_diff=False, tol=1e-10, maxiter=20000)),
+                ("JAXopt ProximalGradient implicit (default: tol 1e-3)", dict(implicit_diff=True)),
+                ("JAXopt ProximalGradient unrolled (default: tol 1e-3)", dict(implicit_diff=False)),
+                ("JAXopt ProximalGradient implicit (tight: tol 1e-10, normal CG tol 1e-12)",
+                 dict(implicit_diff=True, tol=1e-10, maxiter=20000, implicit_diff_solve=tight_solve)),
+                ("JAXopt ProximalGradient unrolled (tight: tol 1e-10)", dict(implicit_diff=False, tol=1e-10)),
             ]
+            tight_iters = None
             for label, kw in variants:
-                if cfg.skip_unrolled_big and not kw["implicit_diff"] and "tight" in label and d >= 1000:
-                    rows.append(make_row(name, res, ours_err, label, "skipped", "skipped", None, "--quick"))
-                    continue
+                if not kw["implicit_diff"] and "tight" in label:
+                    # unrolled cost grows with maxiter (a scan over maxiter steps): give it just
+                    # enough iterations, as many as the implicit tight run needed (+10).
+                    if tight_iters is None:
+                        rows.append(make_row(name, res, ours_err, label, "skipped", "skipped", None,
+                                             "tight implicit run failed"))
+                        continue
+                    kw = dict(kw, maxiter=tight_iters + 10)
+                    label = label[:-1] + f", maxiter {tight_iters + 10})"
                 try:
                     pg = ProximalGradient(fun=fun, prox=prox_lasso, **kw)
 
@@ -907,6 +938,8 @@ def wl_lasso(cfg, ours: Ours):
                     both = jax.jit(lambda X_, y_, l_, v_, wfun=wfun: jax.vjp(lambda a, b_, c: wfun(a, b_, c).params, X_, y_, l_)[1](v_))
                     tf, td, (wf, nit), gb = fwd_der(lambda: fwd(Xj, yj, lj), lambda: both(Xj, yj, lj, vj),
                                                     cfg.repeats, cfg.budget)
+                    if kw["implicit_diff"] and "tight" in label:
+                        tight_iters = int(nit)
                     nnz = int(np.sum(np.abs(np.asarray(wf)) > 1e-12))
                     rows.append(make_row(name, res, ours_err, label, tf, td, rel_err(list(gb), g_ref),
                                          f"{int(nit)} it., w rel.err {rel_err(wf, w_true):.1e}, nnz {nnz}/{d}"))
@@ -1044,7 +1077,6 @@ def main(argv=None):
         repeats=args.anchor_repeats or (3 if args.quick else 5),
         budget=args.budget,
         anchor_cap=args.anchor_cap,
-        skip_unrolled_big=args.quick,
     )
     binary = os.path.abspath(os.path.join(REPO_ROOT, args.binary)) if not os.path.isabs(args.binary) else args.binary
     ours = Ours(binary, args.repeat or (3 if args.quick else 5), args.timeout, args.keep_problems or None)

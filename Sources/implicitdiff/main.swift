@@ -1,1 +1,74 @@
-print("implicitdiff")
+import ArgumentParser
+import Foundation
+import ImplicitDiffCLI
+
+/// `implicitdiff`: JSON problem in, solution and derivatives out (see the README).
+@main
+struct ImplicitDiffTool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "implicitdiff",
+        abstract: "Solve a problem from JSON and differentiate its solution by the implicit function theorem.",
+        subcommands: [Solve.self, Kinds.self])
+}
+
+struct Solve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Solve PROBLEM.json (or - for standard input); the result JSON goes to standard output.")
+
+    @Argument(help: "The problem file, or - for standard input.")
+    var problem: String
+
+    @Option(name: .long, help: "Write the result to this file instead of standard output.")
+    var out: String?
+
+    @Option(name: .long, help: "Solve and differentiate N times; report the minimum times.")
+    var `repeat`: Int = 1
+
+    @Flag(name: .long, help: "Leave the outputs out of the result (derivatives and stats stay).")
+    var noOutputs = false
+
+    @Flag(name: .long, help: "No progress messages on standard error.")
+    var quiet = false
+
+    func run() throws {
+        let text: String
+        var base = FileManager.default.currentDirectoryPath
+        let runner: CLIRunner
+        let log: ((String) -> Void)? = quiet ? nil : { FileHandle.standardError.write(Data(("implicitdiff: " + $0 + "\n").utf8)) }
+        if problem == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            guard let data = FileManager.default.contents(atPath: problem) else {
+                emit(CLIError.invalidInput("cannot read the problem file '\(problem)'").json.serialized(), code: 2)
+            }
+            text = String(decoding: data, as: UTF8.self)
+            base = URL(fileURLWithPath: problem).deletingLastPathComponent().path
+        }
+        guard self.repeat >= 1 else {
+            emit(CLIError.invalidInput("--repeat must be at least 1").json.serialized(), code: 2)
+        }
+        runner = CLIRunner(repetitions: self.repeat, includeOutputs: !noOutputs, baseDirectory: base, log: log)
+        let (output, code) = runner.run(text)
+        if code != 0 { log?(output) }
+        emit(output, code: code)
+    }
+
+    func emit(_ output: String, code: Int32) -> Never {
+        if let out, code == 0 {
+            do { try Data((output + "\n").utf8).write(to: URL(fileURLWithPath: out)) } catch {
+                let e = CLIError.invalidInput("cannot write '\(out)': \(error.localizedDescription)")
+                print(e.json.serialized())
+                Foundation.exit(2)
+            }
+        } else {
+            print(output)
+        }
+        Foundation.exit(code)
+    }
+}
+
+struct Kinds: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the problem kinds this build knows.")
+    func run() { for k in ProblemKinds.all { print(k.name) } }
+}

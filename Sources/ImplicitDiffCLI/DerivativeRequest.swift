@@ -1,0 +1,111 @@
+import ImplicitDiff
+
+/// What to differentiate (the `derivative` object of the input).
+public enum DerivativeRequest: Equatable {
+    case vjp(JSONObject)
+    case jvp(JSONObject)
+    case jacobian(of: String, wrt: String)
+
+    /// Parses the `derivative` object: exactly one of `vjp`, `jvp`, `jacobian`.
+    public static func parse(_ json: JSON) throws -> DerivativeRequest {
+        guard case let .object(o) = json else { throw CLIError.invalidInput("'derivative' must be an object") }
+        let modes = o.keys.filter { ["vjp", "jvp", "jacobian"].contains($0) }
+        try o.rejectUnknownKeys(["vjp", "jvp", "jacobian"], in: "'derivative'")
+        guard modes.count == 1 else {
+            throw CLIError.invalidInput("'derivative' must hold exactly one of vjp, jvp, jacobian (got \(modes.count))")
+        }
+        switch modes[0] {
+        case "vjp":
+            guard case let .object(c) = o["vjp"]! else { throw CLIError.invalidInput("'vjp' must map output names to cotangents") }
+            return .vjp(c)
+        case "jvp":
+            guard case let .object(t) = o["jvp"]! else { throw CLIError.invalidInput("'jvp' must map parameter names to tangents") }
+            return .jvp(t)
+        default:
+            guard case let .object(j) = o["jacobian"]! else { throw CLIError.invalidInput("'jacobian' must be {\"of\": OUTPUT, \"wrt\": PARAM}") }
+            try j.rejectUnknownKeys(["of", "wrt"], in: "'jacobian'")
+            return .jacobian(of: try j.string("of"), wrt: try j.string("wrt"))
+        }
+    }
+
+    /// The key of the result that holds the derivative.
+    public var resultKey: String {
+        switch self {
+        case .vjp: return "vjp"
+        case .jvp: return "jvp"
+        case .jacobian: return "jacobian"
+        }
+    }
+
+    /// Checks names and shapes against the solved problem (before any timing).
+    public func validate(against problem: any SolvedProblem) throws -> CheckedDerivativeRequest {
+        let outputShapes = problem.outputShapes
+        let paramShapes = Dictionary(uniqueKeysWithValues: problem.parameterShapes.map { ($0.name, $0.shape) })
+        switch self {
+        case let .vjp(c):
+            var cot = [String: Tensor]()
+            for (name, value) in c.entries {
+                guard let shape = outputShapes[name] else {
+                    throw CLIError.invalidInput("unknown output '\(name)' in vjp (outputs: \(problem.outputs.map(\.name).joined(separator: ", ")))")
+                }
+                cot[name] = try JSONObject.tensor(value, "vjp.\(name)", shape: shape)
+            }
+            return .vjp(cot)
+        case let .jvp(t):
+            var tan = [String: Tensor]()
+            for (name, value) in t.entries {
+                guard let shape = paramShapes[name] else {
+                    throw CLIError.invalidInput("unknown parameter '\(name)' in jvp (parameters: \(problem.parameterShapes.map(\.name).joined(separator: ", ")))")
+                }
+                tan[name] = try JSONObject.tensor(value, "jvp.\(name)", shape: shape)
+            }
+            return .jvp(tan)
+        case let .jacobian(of, wrt):
+            guard outputShapes[of] != nil else { throw CLIError.invalidInput("unknown output '\(of)' in jacobian") }
+            guard paramShapes[wrt] != nil else { throw CLIError.invalidInput("unknown parameter '\(wrt)' in jacobian") }
+            return .jacobian(of: of, wrt: wrt)
+        }
+    }
+}
+
+/// A derivative request whose names and shapes have been checked.
+public enum CheckedDerivativeRequest {
+    case vjp([String: Tensor])
+    case jvp([String: Tensor])
+    case jacobian(of: String, wrt: String)
+
+    /// Computes the derivative: the JSON value of the result and the linear-solve report.
+    public func evaluate(on problem: any SolvedProblem) throws -> (JSON, LinearSolveReport) {
+        do {
+            switch self {
+            case let .vjp(c):
+                let (g, r) = try problem.vjp(c)
+                return (.object(JSONObject(problem.parameterShapes.map { ($0.name, (g[$0.name] ?? .zeros($0.shape)).json) })), r)
+            case let .jvp(t):
+                let (d, r) = try problem.jvp(t)
+                return (.object(JSONObject(problem.outputs.map { ($0.name, (d[$0.name] ?? .zeros($0.value.shape)).json) })), r)
+            case let .jacobian(of, wrt):
+                let (m, r) = try problem.jacobian(of: of, wrt: wrt)
+                return (Tensor(m).json, r)
+            }
+        } catch {
+            throw CLIError.fromDerivative(error)
+        }
+    }
+}
+
+extension Tensor {
+    /// Nested arrays of the tensor's shape.
+    public var json: JSON {
+        switch shape.count {
+        case 0: return .number(scalars.first ?? 0)
+        case 1: return .array(scalars.map { .number($0) })
+        default:
+            let r = shape[0], c = shape[1]
+            return .array((0..<r).map { i in .array((0..<c).map { .number(scalars[i * c + $0]) }) })
+        }
+    }
+
+    /// Whether every entry is finite.
+    public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
+}

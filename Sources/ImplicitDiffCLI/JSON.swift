@@ -1,0 +1,239 @@
+/// A JSON value. The parser is strict RFC 8259: the non-standard tokens `NaN` and
+/// `Infinity` are rejected, and so are numbers that overflow a Double (`1e999`).
+public indirect enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSON])
+    case object(JSONObject)
+}
+
+/// A JSON object with its keys in document order.
+public struct JSONObject: Sendable, Equatable {
+    public var entries: [(key: String, value: JSON)]
+
+    public init(_ entries: [(key: String, value: JSON)]) { self.entries = entries }
+    public init(_ dict: [String: JSON]) { self.entries = dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+
+    public subscript(key: String) -> JSON? { entries.last(where: { $0.key == key })?.value }
+    public var keys: [String] { entries.map(\.key) }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+/// A JSON syntax error with its byte offset.
+public struct JSONSyntaxError: Error, CustomStringConvertible {
+    public var message: String
+    public var offset: Int
+    public var description: String { "malformed JSON at byte \(offset): \(message)" }
+}
+
+extension JSON {
+    /// Parses a complete JSON document (surrounding whitespace allowed).
+    public static func parse(_ text: String) throws -> JSON {
+        var p = JSONParser(bytes: Array(text.utf8))
+        p.skipWhitespace()
+        let v = try p.value(depth: 0)
+        p.skipWhitespace()
+        guard p.i == p.bytes.count else { throw p.error("unexpected text after the document") }
+        return v
+    }
+}
+
+struct JSONParser {
+    let bytes: [UInt8]
+    var i = 0
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func error(_ m: String) -> JSONSyntaxError { JSONSyntaxError(message: m, offset: i) }
+
+    mutating func skipWhitespace() {
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+    }
+
+    mutating func value(depth: Int) throws -> JSON {
+        guard depth < 512 else { throw error("nesting deeper than 512") }
+        guard i < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"): return .object(try object(depth: depth))
+        case UInt8(ascii: "["): return .array(try array(depth: depth))
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw error("unexpected character '\(Character(UnicodeScalar(bytes[i])))' (NaN and Infinity are not JSON)")
+        }
+    }
+
+    mutating func literal(_ word: String) throws {
+        let w = Array(word.utf8)
+        guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw error("invalid literal") }
+        i += w.count
+    }
+
+    mutating func object(depth: Int) throws -> JSONObject {
+        i += 1
+        var entries: [(key: String, value: JSON)] = []
+        skipWhitespace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONObject(entries) }
+        while true {
+            skipWhitespace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let k = try string()
+            skipWhitespace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            i += 1
+            skipWhitespace()
+            entries.append((k, try value(depth: depth + 1)))
+            skipWhitespace()
+            guard i < bytes.count else { throw error("unexpected end of input in an object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return JSONObject(entries) }
+            throw error("expected ',' or '}'")
+        }
+    }
+
+    mutating func array(depth: Int) throws -> [JSON] {
+        i += 1
+        var items: [JSON] = []
+        skipWhitespace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return items }
+        while true {
+            skipWhitespace()
+            items.append(try value(depth: depth + 1))
+            skipWhitespace()
+            guard i < bytes.count else { throw error("unexpected end of input in an array") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return items }
+            throw error("expected ',' or ']'")
+        }
+    }
+
+    mutating func number() throws -> Double {
+        let start = i
+        if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        func digits() -> Int {
+            let s = i
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+            return i - s
+        }
+        guard i < bytes.count else { throw error("invalid number") }
+        if bytes[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { throw error("invalid number") }
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { throw error("invalid number: digits expected after '.'") }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { throw error("invalid number: exponent digits expected") }
+        }
+        let text = String(decoding: bytes[start..<i], as: UTF8.self)
+        guard let d = Double(text) else { throw error("invalid number '\(text)'") }
+        guard d.isFinite else { throw error("number '\(text)' overflows a double") }
+        return d
+    }
+
+    mutating func string() throws -> String {
+        i += 1
+        var out = [UInt8]()
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+            if c < 0x20 { throw error("control character in a string") }
+            if c == UInt8(ascii: "\\") {
+                i += 1
+                guard i < bytes.count else { break }
+                switch bytes[i] {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "/"): out.append(0x2F)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard i + 4 < bytes.count, let u = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16)
+                    else { throw error("invalid \\u escape") }
+                    i += 4
+                    var scalar = u
+                    if (0xD800..<0xDC00).contains(u), i + 6 < bytes.count, bytes[i + 1] == UInt8(ascii: "\\"), bytes[i + 2] == UInt8(ascii: "u"),
+                       let lo = UInt32(String(decoding: bytes[(i + 3)...(i + 6)], as: UTF8.self), radix: 16), (0xDC00..<0xE000).contains(lo) {
+                        scalar = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
+                        i += 6
+                    }
+                    out.append(contentsOf: Array(String(Character(UnicodeScalar(scalar) ?? "\u{FFFD}")).utf8))
+                default: throw error("invalid escape")
+                }
+                i += 1
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        throw error("unterminated string")
+    }
+}
+
+extension JSON {
+    /// Compact serialisation; doubles in Swift's shortest round-trip form. Non-finite
+    /// numbers are a programming error here (callers check finiteness first).
+    public func serialized() -> String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .number(d): out += JSON.format(d)
+        case let .string(s): JSON.writeString(s, to: &out)
+        case let .array(a):
+            out += "["
+            for (k, v) in a.enumerated() {
+                if k > 0 { out += ", " }
+                v.write(to: &out)
+            }
+            out += "]"
+        case let .object(o):
+            out += "{"
+            for (k, e) in o.entries.enumerated() {
+                if k > 0 { out += ", " }
+                JSON.writeString(e.key, to: &out)
+                out += ": "
+                e.value.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func format(_ d: Double) -> String {
+        precondition(d.isFinite, "non-finite number in JSON output")
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
+    }
+
+    static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        out += "\""
+    }
+}

@@ -1,0 +1,84 @@
+import ImplicitDiff
+
+/// `ridge`: w = argmin 1/2 ||X w - y||^2 + lambda/2 ||w||^2 (ImplicitDiffCore).
+public enum RidgeKind: ProblemKind {
+    public static let name = "ridge"
+
+    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+        try data.rejectUnknownKeys(["X", "y", "lambda"], in: "ridge data")
+        let x = try data.matrix("X"), y = try data.vector("y"), lambda = try data.scalar("lambda")
+        guard x.rows == y.count else { throw CLIError.invalidInput("X has \(x.rows) rows but y has \(y.count) entries") }
+        guard x.columns > 0 else { throw CLIError.invalidInput("X has no columns") }
+        guard lambda > 0 else { throw CLIError.invalidInput("lambda must be positive, got \(lambda)") }
+        let problem = try RidgeRegression(design: x, targets: y, lambda: lambda)
+        let solution: RidgeSolution
+        do { solution = try problem.solve() } catch {
+            throw CLIError.notConverged("the ridge system could not be factorised: \(error)")
+        }
+        return SolvedRidge(solution: solution, options: options.implicit)
+    }
+}
+
+final class SolvedRidge: SolvedProblem {
+    let solution: RidgeSolution
+    let options: ImplicitOptions
+    private var cachedDerivative: ImplicitDerivative?
+
+    init(solution: RidgeSolution, options: ImplicitOptions) {
+        self.solution = solution
+        self.options = options
+    }
+
+    var n: Int { solution.problem.design.rows }
+    var d: Int { solution.problem.design.columns }
+
+    let status = "optimal"
+    var forwardIterations: Int { 1 }
+    var outputs: [(name: String, value: Tensor)] {
+        [("w", Tensor(solution.w)), ("value", Tensor(solution.value))]
+    }
+    var parameterShapes: [(name: String, shape: [Int])] {
+        [("X", [n, d]), ("y", [n]), ("lambda", [])]
+    }
+
+    func derivative() throws -> ImplicitDerivative {
+        if let c = cachedDerivative { return c }
+        let c = try solution.derivative(options: options)
+        cachedDerivative = c
+        return c
+    }
+
+    /// `[vec(X), y, lambda]` split into named gradients.
+    func unpack(_ g: Vector) -> [String: Tensor] {
+        let n = self.n, d = self.d
+        return ["X": Tensor(shape: [n, d], scalars: Array(g.scalars[0..<(n * d)])),
+                "y": Tensor(g.slice((n * d)..<(n * d + n))),
+                "lambda": Tensor(g[n * d + n])]
+    }
+
+    func pack(_ t: [String: Tensor]) -> Vector {
+        Vector((t["X"]?.scalars ?? Array(repeating: 0, count: n * d))
+               + (t["y"]?.scalars ?? Array(repeating: 0, count: n))
+               + [t["lambda"]?.scalar ?? 0])
+    }
+
+    func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
+        var g = Vector.zeros(n * d + n + 1)
+        var report = LinearSolveReport(method: "cholesky")
+        if let wbar = cotangents["w"] {
+            let (gw, r) = try derivative().pullbackWithReport(wbar.vector)
+            g += gw
+            report = r
+        }
+        if let vbar = cotangents["value"]?.scalar, vbar != 0 {
+            g.add(solution.valueGradient, scaledBy: vbar)
+        }
+        return (unpack(g), report)
+    }
+
+    func jvp(_ tangents: [String: Tensor]) throws -> (derivatives: [String: Tensor], report: LinearSolveReport) {
+        let dx = pack(tangents)
+        let (dw, report) = try derivative().pushforwardWithReport(dx)
+        return (["w": Tensor(dw), "value": Tensor(solution.valueGradient.dot(dx))], report)
+    }
+}

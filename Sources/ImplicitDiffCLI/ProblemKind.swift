@@ -1,0 +1,111 @@
+import ImplicitDiff
+
+/// One problem kind of the CLI (`"problem": NAME`). Adding a kind is one file in
+/// `Kinds/` with a conformance, plus its name in ``ProblemKinds/all``.
+public protocol ProblemKind: Sendable {
+    /// The `"problem"` string, e.g. `"qp"`.
+    static var name: String { get }
+    /// Validates `data` (and the options that concern the kind) and runs the forward
+    /// solve. Bad input throws ``CLIError/invalidInput(_:)``; an unsolvable problem
+    /// ``CLIError/infeasible(_:)``, ``CLIError/unbounded(_:)`` or
+    /// ``CLIError/notConverged(_:)``.
+    static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem
+    /// Keys of `options` this kind reads besides the common ones (default: none).
+    static var optionKeys: Set<String> { get }
+}
+
+extension ProblemKind {
+    public static var optionKeys: Set<String> { [] }
+}
+
+/// A solved problem: its outputs and how to differentiate them.
+///
+/// Names and shapes follow `spec/cli-json.md`. Cotangents and tangents arrive already
+/// checked against ``outputShapes`` and ``parameterShapes``; missing entries are zero.
+public protocol SolvedProblem {
+    /// `"optimal"` or `"converged"`.
+    var status: String { get }
+    /// The outputs, in the order they are written.
+    var outputs: [(name: String, value: Tensor)] { get }
+    /// The differentiable parameters and their shapes, in order.
+    var parameterShapes: [(name: String, shape: [Int])] { get }
+    /// Iterations of the forward solver.
+    var forwardIterations: Int { get }
+
+    /// Reverse mode: `dL/dPARAM` for `L = sum <cotangent, output>`, for every parameter.
+    func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport)
+    /// Forward mode: the directional derivative of every output.
+    func jvp(_ tangents: [String: Tensor]) throws -> (derivatives: [String: Tensor], report: LinearSolveReport)
+    /// The dense Jacobian of one output with respect to one parameter,
+    /// `(size of output) x (size of parameter)`. A default builds it from ``jvp(_:)``
+    /// columns or ``vjp(_:)`` rows, whichever needs fewer calls; override it when one
+    /// factorisation can serve all right-hand sides at once.
+    func jacobian(of output: String, wrt parameter: String) throws -> (matrix: Matrix, report: LinearSolveReport)
+}
+
+extension SolvedProblem {
+    /// The shape of each output by name.
+    public var outputShapes: [String: [Int]] {
+        Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, $0.value.shape) })
+    }
+
+    public func jacobian(of output: String, wrt parameter: String) throws -> (matrix: Matrix, report: LinearSolveReport) {
+        guard let oshape = outputShapes[output] else { throw CLIError.invalidInput("unknown output '\(output)'") }
+        guard let pshape = parameterShapes.first(where: { $0.name == parameter })?.shape else {
+            throw CLIError.invalidInput("unknown parameter '\(parameter)'")
+        }
+        let m = oshape.reduce(1, *), n = pshape.reduce(1, *)
+        var j = Matrix(rows: m, columns: n)
+        var report: LinearSolveReport?
+        func merge(_ r: LinearSolveReport) {
+            if report == nil { report = r } else {
+                report!.iterations += r.iterations
+                report!.relativeResidual = max(report!.relativeResidual, r.relativeResidual)
+            }
+        }
+        if n <= m {
+            for k in 0..<n {
+                var t = Tensor.zeros(pshape)
+                t.scalars[k] = 1
+                let (d, r) = try jvp([parameter: t])
+                merge(r)
+                let col = d[output] ?? .zeros(oshape)
+                for i in 0..<m { j[i, k] = col.scalars[i] }
+            }
+        } else {
+            for i in 0..<m {
+                var c = Tensor.zeros(oshape)
+                c.scalars[i] = 1
+                let (g, r) = try vjp([output: c])
+                merge(r)
+                let row = g[parameter] ?? .zeros(pshape)
+                for k in 0..<n { j[i, k] = row.scalars[k] }
+            }
+        }
+        return (j, report ?? LinearSolveReport(method: "none"))
+    }
+}
+
+/// Options of the `options` object that every kind may read.
+public struct ProblemOptions: Sendable {
+    /// Forward solver tolerance (`nil`: the solver's tight default).
+    public var tol: Double?
+    /// The implicit system's linear solver and tolerance, as `ImplicitOptions`.
+    public var implicit: ImplicitOptions
+    /// Forward iteration cap (`nil`: the solver's default).
+    public var maxIter: Int?
+    /// Every key of `options`, for kind-specific ones (e.g. `lp_smoothing`).
+    public var raw: JSONObject
+    /// The folder of the problem file (relative model paths resolve against it);
+    /// the current folder for standard input.
+    public var baseDirectory: String
+
+    public init(tol: Double? = nil, implicit: ImplicitOptions = .init(), maxIter: Int? = nil,
+                raw: JSONObject = JSONObject([:]), baseDirectory: String = ".") {
+        self.tol = tol
+        self.implicit = implicit
+        self.maxIter = maxIter
+        self.raw = raw
+        self.baseDirectory = baseDirectory
+    }
+}

@@ -1,0 +1,168 @@
+/// Ridge regression, the smallest complete use of the implicit function theorem:
+/// ```
+/// w(X, y, lambda) = argmin_w  1/2 ||X w - y||^2 + lambda/2 ||w||^2
+///                 = (X'X + lambda I)^-1 X'y
+/// ```
+/// Optimality condition (the gradient): `F = X'(X w - y) + lambda w = 0`, so
+/// ```
+/// A = dF/dw = X'X + lambda I                    (symmetric positive definite)
+/// B [dX, dy, dlambda] = dX' r + X' dX w - X' dy + dlambda w,   r = X w - y
+/// B' v = ( r v' + (X v) w',  -X v,  v'w )
+/// ```
+/// and the derivative reuses the solver's Cholesky factorisation of `A`: no second
+/// factorisation. Closed forms for checking: `dw/dlambda = -(X'X + lambda I)^-1 w`,
+/// `dw/dy = (X'X + lambda I)^-1 X'`.
+///
+/// Parameters are packed as `x = [vec(X) (row-major), y, lambda]` for
+/// ``solutionMap(rows:columns:)``.
+public struct RidgeRegression: Sendable {
+    /// The `N x d` design matrix.
+    public let design: Matrix
+    /// The `N` targets.
+    public let targets: Vector
+    /// The regularisation strength `lambda > 0`.
+    public let lambda: Double
+
+    /// Validates shapes, finiteness and `lambda > 0`.
+    public init(design: Matrix, targets: Vector, lambda: Double) throws {
+        guard design.rows == targets.count else {
+            throw LinearAlgebraError.dimensionMismatch("X has \(design.rows) rows but y has \(targets.count) entries")
+        }
+        guard design.isFinite, targets.isFinite, lambda.isFinite else {
+            throw LinearAlgebraError.nonFinite("ridge data")
+        }
+        guard lambda > 0 else { throw RidgeError.nonPositiveLambda(lambda) }
+        self.design = design
+        self.targets = targets
+        self.lambda = lambda
+    }
+
+    /// Why a ridge problem was rejected.
+    public enum RidgeError: Error, Equatable, CustomStringConvertible {
+        case nonPositiveLambda(Double)
+        public var description: String { "lambda must be positive, got \(lambda)" }
+        var lambda: Double { if case let .nonPositiveLambda(l) = self { return l }; return 0 }
+    }
+
+    /// Solves by one Cholesky factorisation of `X'X + lambda I`.
+    public func solve() throws -> RidgeSolution {
+        let d = design.columns
+        var gram = Matrix.product(design, transposed: true, design, transposed: false)
+        for i in 0..<d { gram[i, i] += lambda }
+        let chol = try CholeskyFactorization(gram)
+        let w = chol.solve(design.transposedTimes(targets))
+        return RidgeSolution(problem: self, w: w, gram: gram, factorization: chol)
+    }
+
+    /// `x = [vec(X), y, lambda] -> w` as an ``ImplicitFunction`` (usable under Swift AD).
+    public static func solutionMap(rows n: Int, columns d: Int, options: ImplicitOptions = .init())
+        -> ImplicitFunction<CholeskyFactorization> {
+        ImplicitFunction(solver: { x in
+            let p = try RidgeRegression.unpack(x, rows: n, columns: d)
+            let s = try p.solve()
+            return (s.w, s.factorization)
+        }, conditions: RidgeConditions(rows: n, columns: d), options: options)
+    }
+
+    /// `[vec(X), y, lambda]`.
+    public var packed: Vector { Vector(design.scalars + targets.scalars + [lambda]) }
+
+    /// The problem from `[vec(X), y, lambda]`.
+    public static func unpack(_ x: Vector, rows n: Int, columns d: Int) throws -> RidgeRegression {
+        guard x.count == n * d + n + 1 else {
+            throw LinearAlgebraError.dimensionMismatch("packed ridge parameters: \(x.count) entries for N = \(n), d = \(d)")
+        }
+        return try RidgeRegression(design: Matrix(rows: n, columns: d, scalars: Array(x.scalars[0..<(n * d)])),
+                                   targets: x.slice((n * d)..<(n * d + n)), lambda: x[n * d + n])
+    }
+}
+
+/// The gradient condition of ridge regression with its exact linearisation (see
+/// ``RidgeRegression``). The byproduct is the solver's Cholesky factorisation of
+/// `X'X + lambda I`, reused as the factorisation of `A`.
+public struct RidgeConditions: ImplicitConditions {
+    public let rows: Int
+    public let columns: Int
+
+    public init(rows: Int, columns: Int) {
+        self.rows = rows
+        self.columns = columns
+    }
+
+    public func residual(x: Vector, y w: Vector, byproduct: CholeskyFactorization) -> Vector {
+        guard let p = try? RidgeRegression.unpack(x, rows: rows, columns: columns) else {
+            return Vector(repeating: .nan, count: w.count)
+        }
+        let r = p.design * w - p.targets
+        return p.design.transposedTimes(r) + p.lambda * w
+    }
+
+    public func linearize(x: Vector, y w: Vector, byproduct chol: CholeskyFactorization) throws -> ConditionsLinearization {
+        let p = try RidgeRegression.unpack(x, rows: rows, columns: columns)
+        let solution = RidgeSolution(problem: p, w: w, gram: nil, factorization: chol)
+        return solution.linearization
+    }
+}
+
+/// A solved ridge problem: `w`, the objective, and its derivatives.
+public struct RidgeSolution: Sendable {
+    public let problem: RidgeRegression
+    /// The minimiser `w`.
+    public let w: Vector
+    /// `X'X + lambda I` when the solver formed it.
+    let gram: Matrix?
+    /// The Cholesky factorisation of `X'X + lambda I`.
+    public let factorization: CholeskyFactorization
+
+    init(problem: RidgeRegression, w: Vector, gram: Matrix?, factorization: CholeskyFactorization) {
+        self.problem = problem
+        self.w = w
+        self.gram = gram
+        self.factorization = factorization
+    }
+
+    /// The residual `r = X w - y`.
+    public var residual: Vector { problem.design * w - problem.targets }
+
+    /// `1/2 ||X w - y||^2 + lambda/2 ||w||^2`.
+    public var value: Double { 0.5 * residual.squaredNorm() + 0.5 * problem.lambda * w.squaredNorm() }
+
+    /// `A` (as `X'X + lambda I`, applied without forming it when the Gram matrix is not
+    /// at hand) and `B` as exact operators, with `A`'s Cholesky factorisation.
+    public var linearization: ConditionsLinearization {
+        let x = problem.design, lambda = problem.lambda, w = self.w, r = residual
+        let n = x.rows, d = x.columns
+        let a: any AdjointableLinearOperator = gram ?? FunctionOperator(
+            rows: d, columns: d,
+            apply: { v in x.transposedTimes(x * v) + lambda * v },
+            applyTransposed: { v in x.transposedTimes(x * v) + lambda * v })
+        let b = FunctionOperator(
+            rows: d, columns: n * d + n + 1,
+            apply: { t in
+                let dX = Matrix(rows: n, columns: d, scalars: Array(t.scalars[0..<(n * d)]))
+                let dy = t.slice((n * d)..<(n * d + n))
+                let dl = t[n * d + n]
+                return dX.transposedTimes(r) + x.transposedTimes(dX * w - dy) + dl * w
+            },
+            applyTransposed: { v in
+                let xv = x * v
+                var gX = Matrix.outer(r, v)
+                gX.addOuter(xv, w)
+                return Vector(gX.scalars + (-xv).scalars + [v.dot(w)])
+            })
+        return ConditionsLinearization(a: a, b: b, factorizedA: factorization, isPositiveDefinite: true)
+    }
+
+    /// The derivative of `w` with respect to `[vec(X), y, lambda]`.
+    public func derivative(options: ImplicitOptions = .init()) throws -> ImplicitDerivative {
+        try ImplicitDerivative(conditions: RidgeConditions(rows: problem.design.rows, columns: problem.design.columns),
+                               x: problem.packed, y: w, byproduct: factorization, options: options)
+    }
+
+    /// Gradient of the objective value with respect to `[vec(X), y, lambda]` (envelope
+    /// theorem, no solve): `(r w', -r, ||w||^2 / 2)`.
+    public var valueGradient: Vector {
+        let r = residual
+        return Vector(Matrix.outer(r, w).scalars + (-r).scalars + [0.5 * w.squaredNorm()])
+    }
+}
