@@ -47,6 +47,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Examples: runnable programs, `swift run NAME`.
+        .executableTarget(name: "SqrtThreeWays", dependencies: ["ImplicitDiffCore"], path: "Examples/SqrtThreeWays"),
+
         .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore"]),
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP"]),
         .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx"]),
