@@ -108,3 +108,91 @@ func expectSolves(_ result: KrylovResult, _ a: Matrix, _ b: Vector, options: Kry
 
 /// Tight options for comparisons against direct solves: `||r|| <= 1e-12 ||b||`.
 let tightOptions = KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-12)
+
+// MARK: - Checks shared by every square Krylov method
+
+/// `b = 0` gives `x = 0`, no iteration and status `.zeroRightHandSide`, even from a warm start.
+func checkZeroRightHandSide<Solver: KrylovSolver>(_ solver: Solver, _ a: Matrix, _ guess: Vector,
+                                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let result = try solver.solve(a, .zeros(a.rows), initialGuess: guess, preconditioner: nil)
+    #expect(result.status == .zeroRightHandSide, sourceLocation: sourceLocation)
+    #expect(result.solution == .zeros(a.rows), sourceLocation: sourceLocation)
+    #expect(result.iterations == 0, sourceLocation: sourceLocation)
+    #expect(result.residualNorm == 0 && result.relativeResidual == 0, sourceLocation: sourceLocation)
+}
+
+/// The exact solution is accepted without iterating; a perturbed one converges in fewer
+/// iterations than a cold start.
+func checkWarmStart<Solver: KrylovSolver>(_ solver: Solver, _ a: Matrix, _ b: Vector, exact: Vector,
+                                          _ rng: inout SplitMix64,
+                                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let accepted = try solver.solve(a, b, initialGuess: exact, preconditioner: nil)
+    #expect(accepted.status == .initialGuessAccepted, sourceLocation: sourceLocation)
+    #expect(accepted.iterations == 0, sourceLocation: sourceLocation)
+    #expect(accepted.solution == exact, sourceLocation: sourceLocation)
+
+    let nearby = exact + 1e-4 * exact.norm / Double(b.count).squareRoot() * TestData.vector(b.count, &rng)
+    let warm = try solver.solve(a, b, initialGuess: nearby, preconditioner: nil)
+    let cold = try solver.solve(a, b)
+    #expect(warm.status == .converged, sourceLocation: sourceLocation)
+    expectSolves(warm, a, b, options: solver.options, sourceLocation: sourceLocation)
+    #expect(warm.iterations < cold.iterations, "warm \(warm.iterations), cold \(cold.iterations)",
+            sourceLocation: sourceLocation)
+    if let first = warm.residualHistory.first {
+        #expect(first < 1e-2 * b.norm, sourceLocation: sourceLocation)
+    }
+}
+
+/// A solver capped at `cap` iterations throws `notConverged` naming the method, the iteration
+/// count and the residual, with a consistent relative residual.
+func checkNotConverged<Solver: KrylovSolver>(_ solver: Solver, _ a: Matrix, _ b: Vector, cap: Int,
+                                             sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        _ = try solver.solve(a, b)
+        Issue.record("expected notConverged", sourceLocation: sourceLocation)
+    } catch let error as KrylovError {
+        guard case let .notConverged(method, iterations, residual, relative) = error else {
+            Issue.record("expected notConverged, got \(error)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(method == Solver.name, sourceLocation: sourceLocation)
+        #expect(iterations == cap, sourceLocation: sourceLocation)
+        #expect(residual > 0 && residual.isFinite, sourceLocation: sourceLocation)
+        // Same quotient computed twice: equal up to one rounding.
+        #expect(abs(relative - residual / b.norm) <= 4 * Double.ulpOfOne * relative, sourceLocation: sourceLocation)
+        let message = error.description
+        #expect(message.contains(Solver.name) && message.contains("\(cap) iterations") && message.contains("\(residual)"),
+                "message: \(message)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+/// NaN in `b` throws `nonFinite` at iteration 0; NaN in the operator throws `nonFinite` later;
+/// a wrong length throws `dimensionMismatch`.
+func checkInvalidInput<Solver: KrylovSolver>(_ solver: Solver, _ a: Matrix, _ rng: inout SplitMix64,
+                                             sourceLocation: SourceLocation = #_sourceLocation) {
+    let n = a.rows
+    var b = TestData.vector(n, &rng)
+    b[n / 2] = .nan
+    #expect(throws: KrylovError.nonFinite(method: Solver.name, iteration: 0), sourceLocation: sourceLocation) {
+        _ = try solver.solve(a, b)
+    }
+    let poisoned = FunctionOperator(rows: n, columns: n, apply: { v in
+        var y = a * v
+        y[0] = .nan
+        return y
+    })
+    #expect(sourceLocation: sourceLocation) {
+        _ = try solver.solve(poisoned, TestData.vector(n, &rng))
+    } throws: { error in
+        if case .nonFinite(Solver.name, _)? = error as? KrylovError { return true }
+        return false
+    }
+    #expect(sourceLocation: sourceLocation) {
+        _ = try solver.solve(a, .zeros(n + 1))
+    } throws: { error in
+        if case .dimensionMismatch? = error as? KrylovError { return true }
+        return false
+    }
+}
