@@ -112,8 +112,8 @@ public struct GMRES: KrylovSolver {
                 let happy = hNext <= Double.ulpOfOne * wNorm
                 if estimate <= threshold || happy { break }
                 if k < m {
+                    w.scale(by: 1 / hNext)
                     basis[k] = w
-                    basis[k].scale(by: 1 / hNext)
                 }
             }
             // y = R^-1 g (upper triangular, k x k), then x += M^-1 (V y).

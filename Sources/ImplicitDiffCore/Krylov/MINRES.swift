@@ -78,7 +78,8 @@ public struct MINRES: KrylovSolver {
         var iteration = 0
         while iteration < cap {
             // Lanczos step: v = y / beta, y = A v - (beta / oldBeta) r1 - (alpha / beta) r2.
-            var v = y
+            var v = Vector.zero
+            swap(&v, &y)                    // take y's storage: v is unique, scaled in place
             v.scale(by: 1 / beta)
             let av = try KrylovSupport.apply(a, v, expected: n)
             y = av
