@@ -1,0 +1,99 @@
+import ImplicitDiff
+
+/// `lasso`: w = argmin 1/2 ||X w - y||^2 + lambda ||w||_1 (ImplicitDiffProx): FISTA with
+/// Newton polish on the support; derivatives from the fixed-point conditions restricted
+/// to the support (one Cholesky factorisation of X_S'X_S, shared with the polish).
+public enum LassoKind: ProblemKind {
+    public static let name = "lasso"
+
+    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+        try data.rejectUnknownKeys(["X", "y", "lambda"], in: "lasso data")
+        let x = try data.matrix("X"), y = try data.vector("y"), lambda = try data.scalar("lambda")
+        guard x.rows == y.count else { throw CLIError.invalidInput("X has \(x.rows) rows but y has \(y.count) entries") }
+        guard x.rows > 0, x.columns > 0 else { throw CLIError.invalidInput("X must have at least one row and one column") }
+        guard lambda > 0 else { throw CLIError.invalidInput("lambda must be positive, got \(lambda)") }
+        var solverOptions = ProximalGradientOptions()
+        if let tol = options.tol { solverOptions.tolerance = tol }
+        if let cap = options.maxIter { solverOptions.maxIterations = cap }
+        let problem: Lasso
+        do { problem = try Lasso(design: x, targets: y, lambda: lambda) } catch {
+            throw CLIError.invalidInput("\(error)")
+        }
+        do {
+            return SolvedLasso(solution: try problem.solve(options: solverOptions), options: options.implicit)
+        } catch let e as ProxError {
+            switch e {
+            case .notConverged, .nonFinite: throw CLIError.notConverged(e.description)
+            default: throw CLIError.invalidInput(e.description)
+            }
+        }
+    }
+}
+
+final class SolvedLasso: SolvedProblem {
+    let solution: ProximalSolution<LeastSquares, L1Norm>
+    let options: ImplicitOptions
+    private var cachedDerivative: ProximalDerivative?
+
+    init(solution: ProximalSolution<LeastSquares, L1Norm>, options: ImplicitOptions) {
+        self.solution = solution
+        self.options = options
+    }
+
+    var n: Int { solution.problem.smooth.design.rows }
+    var d: Int { solution.problem.smooth.design.columns }
+
+    let status = "optimal"
+    var forwardIterations: Int { solution.result.iterations }
+    var outputs: [(name: String, value: Tensor)] {
+        [("w", Tensor(solution.w)), ("value", Tensor(solution.value))]
+    }
+    var parameterShapes: [(name: String, shape: [Int])] {
+        [("X", [n, d]), ("y", [n]), ("lambda", [])]
+    }
+
+    /// The derivative, made once: strict complementarity failures and singular restricted
+    /// Gram matrices are `not_differentiable`.
+    func derivative() throws -> ProximalDerivative {
+        if let c = cachedDerivative { return c }
+        do {
+            let c = try solution.derivative(options: options)
+            cachedDerivative = c
+            return c
+        } catch let e as ProxError {
+            throw CLIError.notDifferentiable(e.description)
+        } catch {
+            throw CLIError.fromDerivative(error)
+        }
+    }
+
+    /// `[vec(X), y, lambda]` split into named gradients.
+    func unpack(_ g: Vector) -> [String: Tensor] {
+        let n = self.n, d = self.d
+        return ["X": Tensor(shape: [n, d], scalars: Array(g.scalars[0..<(n * d)])),
+                "y": Tensor(g.slice((n * d)..<(n * d + n))),
+                "lambda": Tensor(g[n * d + n])]
+    }
+
+    func pack(_ t: [String: Tensor]) -> Vector {
+        Vector((t["X"]?.scalars ?? Array(repeating: 0, count: n * d))
+               + (t["y"]?.scalars ?? Array(repeating: 0, count: n))
+               + [t["lambda"]?.scalar ?? 0])
+    }
+
+    func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
+        let wbar = cotangents["w"].map { Vector($0.scalars) } ?? .zeros(d)
+        let vbar = cotangents["value"]?.scalar ?? 0
+        do {
+            let (g, report) = try derivative().pullback(w: wbar, value: vbar)
+            return (unpack(g), report)
+        } catch let e as CLIError { throw e } catch { throw CLIError.fromDerivative(error) }
+    }
+
+    func jvp(_ tangents: [String: Tensor]) throws -> (derivatives: [String: Tensor], report: LinearSolveReport) {
+        do {
+            let (dw, dv, report) = try derivative().pushforward(pack(tangents))
+            return (["w": Tensor(dw), "value": Tensor(dv)], report)
+        } catch let e as CLIError { throw e } catch { throw CLIError.fromDerivative(error) }
+    }
+}
