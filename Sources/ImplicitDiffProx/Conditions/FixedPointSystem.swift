@@ -187,7 +187,7 @@ struct FixedPointSystem<Smooth: SmoothObjective, Prox: ProximalOperator>: Sendab
         let n = dimension, eta = stepSize
         let g = smooth.gradientParameterJacobian(at: w)
         let p = prox.parameterJacobian(at: point, stepSize: eta)
-        let pf = smooth.parameters.count, pg = prox.parameters.count
+        let pf = smooth.parameterCount, pg = prox.parameters.count
         let j = jacobian
         let b = FunctionOperator(
             rows: n, columns: pf + pg,
@@ -235,6 +235,31 @@ struct FixedPointSystem<Smooth: SmoothObjective, Prox: ProximalOperator>: Sendab
                                   applyTransposed: { z in b.applyTransposed(me.transformTransposed(z, s, offSupportNeeded: offNeeded)) })
         let f: (any Factorization)? = try matching(cached) ?? (shouldFactorize ? factorize(s) : nil)
         return ConditionsLinearization(a: a, b: tb, factorizedA: f, isPositiveDefinite: true)
+    }
+
+    /// `-B~' z + vbar (df/dtheta_f, dg/dtheta_g)` for the dual `z` of the (transformed)
+    /// system, fused so that the `O(N n)` parameter gradient is written once.
+    func parameterPullback(_ z: Vector, valueCotangent vbar: Double) -> Vector {
+        let p = prox.parameterJacobian(at: point, stepSize: stepSize)
+        let zeta: Vector
+        if let s = support {
+            zeta = transformTransposed(z, s, offSupportNeeded: !Self.vanishesOffSupport(p, support: s, dimension: dimension))
+        } else {
+            zeta = z.materialized(count: dimension)
+        }
+        // -B' zeta = [-eta G'(J zeta), P' zeta].
+        var out = smooth.parameterPullback(at: w, gradientCotangent: (-stepSize) * jacobian.apply(zeta), valueCotangent: vbar).scalars
+        if prox.parameters.count > 0 {
+            var pt = p.applyTransposed(zeta).materialized(count: prox.parameters.count)
+            if vbar != 0 { pt.add(prox.parameterGradient(at: w), scaledBy: vbar) }
+            out.append(contentsOf: pt.scalars)
+        }
+        return Vector(out)
+    }
+
+    /// `(df/dtheta_f, dg/dtheta_g)` at fixed `w`.
+    var valuePartials: Vector {
+        smooth.parameterGradient(at: w).concatenated(with: prox.parameterGradient(at: w))
     }
 
     /// Whether the prox parameter Jacobian is a dense matrix with zero rows off `S` (so the

@@ -8,48 +8,97 @@
 /// just the partial derivatives; the `c' dw` term is kept for constraint sets whose
 /// parameters move the solution along active faces (boxes, balls).
 ///
-/// Reverse mode folds the value's cotangent into one solve: `xbar = pullback(wbar + vbar c)
-/// + vbar partials`.
+/// Reverse mode folds the value's cotangent into the same solve:
+/// ```
+/// A' z = wbar + vbar c,      thetabar = -B' z + vbar (df/dtheta_f, dg/dtheta_g)
+/// ```
+/// and writes the (possibly `N x n`) parameter gradient in one pass. The linear system is
+/// factorised once (or the solver's factorisation is reused) for every call.
 public struct ProximalDerivative {
-    /// `dw/dtheta` from the fixed-point conditions (factorised once).
-    public let implicit: ImplicitDerivative
-    /// `(df/dtheta_f, dg/dtheta_g)` at fixed `w`.
-    public let valuePartials: Vector
+    /// The implicit linear system `(A, B)` (restricted to the support for mask Jacobians)
+    /// and its solver.
+    public let system: ImplicitLinearSystem
+    /// The number of parameters `p`.
+    public let parameterCount: Int
     /// `c = grad f(w) + grad_piece g(w)`.
     public let valueDirection: Vector
     /// The differentiability margin at the solution (see ``ProximalOperator``).
     public let margin: Double
     /// The support when the prox Jacobian is a mask.
     public let support: [Int]?
+    let fusedPullback: (Vector, Double) -> Vector
+    let partials: () -> Vector
 
-    /// `d<wbar, w> / dtheta + vbar dV/dtheta`.
+    init(system: ImplicitLinearSystem, parameterCount: Int, valueDirection: Vector, margin: Double, support: [Int]?,
+         fusedPullback: @escaping (Vector, Double) -> Vector, partials: @escaping () -> Vector) {
+        self.system = system
+        self.parameterCount = parameterCount
+        self.valueDirection = valueDirection
+        self.margin = margin
+        self.support = support
+        self.fusedPullback = fusedPullback
+        self.partials = partials
+    }
+
+    /// The number of unknowns `n`.
+    public var solutionCount: Int { valueDirection.count }
+
+    /// `(df/dtheta_f, dg/dtheta_g)` at fixed `w`.
+    public var valuePartials: Vector { partials() }
+
+    func labelled(_ report: LinearSolveReport) -> LinearSolveReport {
+        var r = report
+        if system.factorization is SupportBlockFactorization { r.method = "cholesky" }
+        return r
+    }
+
+    /// `d<wbar, w>/dtheta + vbar dV/dtheta`: one linear solve.
     public func pullback(w wbar: Vector, value vbar: Double = 0) throws -> (gradient: Vector, report: LinearSolveReport) {
-        var cotangent = wbar.materialized(count: implicit.y.count)
-        guard cotangent.count == implicit.y.count else {
-            throw ProxError.dimensionMismatch("cotangent of length \(wbar.count) for w of length \(implicit.y.count)")
+        var cotangent = wbar.materialized(count: solutionCount)
+        guard cotangent.count == solutionCount else {
+            throw ProxError.dimensionMismatch("cotangent of length \(wbar.count) for w of length \(solutionCount)")
         }
+        guard vbar.isFinite else { throw ProxError.nonFinite("the value's cotangent") }
         if vbar != 0 { cotangent.add(valueDirection, scaledBy: vbar) }
-        var (gradient, report) = try implicit.pullbackWithReport(cotangent)
-        if vbar != 0 { gradient.add(valuePartials, scaledBy: vbar) }
-        if implicit.system.factorization is SupportBlockFactorization { report.method = "cholesky" }
-        return (gradient, report)
-    }
-
-    /// `(dw, dV)` along `dtheta`.
-    public func pushforward(_ dtheta: Vector) throws -> (w: Vector, value: Double, report: LinearSolveReport) {
-        let t = dtheta.materialized(count: implicit.x.count)
-        guard t.count == implicit.x.count else {
-            throw ProxError.dimensionMismatch("tangent of length \(dtheta.count) for \(implicit.x.count) parameters")
+        if cotangent.maxNorm == 0 {
+            let g = vbar == 0 ? Vector.zeros(parameterCount) : vbar * partials()
+            return (g, LinearSolveReport(method: labelled(LinearSolveReport(method: system.method)).method))
         }
-        var (dw, report) = try implicit.pushforwardWithReport(t)
-        let dv = valuePartials.dot(t) + valueDirection.dot(dw)
-        if implicit.system.factorization is SupportBlockFactorization { report.method = "cholesky" }
-        return (dw, dv, report)
+        let (z, report) = try system.solveTransposed(cotangent)
+        return (fusedPullback(z, vbar), labelled(report))
     }
 
-    /// `dw/dtheta` (`n x p`), one factorisation, one multi-right-hand-side solve.
-    public func jacobian() throws -> Matrix { try implicit.jacobian() }
+    /// `(dw, dV)` along `dtheta`: one linear solve.
+    public func pushforward(_ dtheta: Vector) throws -> (w: Vector, value: Double, report: LinearSolveReport) {
+        let t = dtheta.materialized(count: parameterCount)
+        guard t.count == parameterCount else {
+            throw ProxError.dimensionMismatch("tangent of length \(dtheta.count) for \(parameterCount) parameters")
+        }
+        if t.maxNorm == 0 { return (.zeros(solutionCount), 0, LinearSolveReport(method: system.method)) }
+        let (dw, report) = try system.solve(-1.0 * system.linearization.b.apply(t))
+        return (dw, partials().dot(t) + valueDirection.dot(dw), labelled(report))
+    }
+
+    /// `dw/dtheta` (`n x p`): with a factorisation, the dense `B` and one
+    /// multi-right-hand-side solve; otherwise `min(n, p)` Krylov solves.
+    public func jacobian() throws -> Matrix {
+        let n = solutionCount, p = parameterCount
+        if system.factorization != nil {
+            let b = system.linearization.denseB()
+            return -1.0 * (try system.solve(b).0)
+        }
+        var j = Matrix(rows: n, columns: p)
+        if p <= n {
+            for k in 0..<p { j.setColumn(k, to: try pushforward(.basis(k, count: p)).w) }
+        } else {
+            for i in 0..<n {
+                let row = try pullback(w: .basis(i, count: n)).gradient
+                j.scalars.replaceSubrange((i * p)..<((i + 1) * p), with: row.scalars)
+            }
+        }
+        return j
+    }
 
     /// `dV/dtheta`.
-    public func valueGradient() throws -> Vector { try pullback(w: .zeros(implicit.y.count), value: 1).gradient }
+    public func valueGradient() throws -> Vector { try pullback(w: .zeros(solutionCount), value: 1).gradient }
 }

@@ -45,12 +45,12 @@ public struct ProximalSolution<Smooth: SmoothObjective, Prox: ProximalOperator>:
         let lin = try system.linearization(cached: result.factorization,
                                            factorize: direct && (options.linearSolver == .direct || size <= options.denseLimit),
                                            denseLimit: options.denseLimit)
-        let implicit = try ImplicitDerivative(x: problem.parameters, y: w, linearization: lin,
-                                              conditionResidual: system.residual.maxNorm, options: options)
-        // Objective V = f(w) + g(w): dV = partials . dtheta + (grad f + grad_piece g)' dw.
-        let partials = problem.smooth.parameterGradient(at: w).concatenated(with: problem.prox.parameterGradient(at: w))
-        let direction = system.gradient + problem.prox.pieceGradient(at: w)
-        return ProximalDerivative(implicit: implicit, valuePartials: partials, valueDirection: direction,
-                                  margin: system.margin, support: system.support)
+        let linear = try ImplicitLinearSystem(lin, options: options)
+        return ProximalDerivative(system: linear,
+                                  parameterCount: problem.smooth.parameterCount + problem.prox.parameters.count,
+                                  valueDirection: system.gradient + problem.prox.pieceGradient(at: w),
+                                  margin: system.margin, support: system.support,
+                                  fusedPullback: { z, vbar in system.parameterPullback(z, valueCotangent: vbar) },
+                                  partials: { system.valuePartials })
     }
 }

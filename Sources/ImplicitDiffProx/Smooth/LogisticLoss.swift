@@ -35,6 +35,9 @@ public struct LogisticLoss: SmoothObjective {
     /// `[vec(X), y]`.
     public var parameters: Vector { Vector(design.scalars + labels.scalars) }
 
+    /// `N n + N`, without forming ``parameters``.
+    public var parameterCount: Int { design.rows * design.columns + design.rows }
+
     public func withParameters(_ parameters: Vector) throws -> LogisticLoss {
         let n = design.rows, d = design.columns
         guard parameters.count == n * d + n else {

@@ -16,6 +16,9 @@ public protocol SmoothObjective: Sendable {
     /// `theta`, packed into one vector (documented per type).
     var parameters: Vector { get }
 
+    /// `parameters.count` (conformances with large `theta` give it without forming `theta`).
+    var parameterCount: Int { get }
+
     /// The same objective with parameters `theta` (validated).
     func withParameters(_ parameters: Vector) throws -> Self
 
@@ -41,9 +44,21 @@ public protocol SmoothObjective: Sendable {
     /// `df/dtheta` at fixed `w` (the envelope term of the objective's derivative).
     func parameterGradient(at w: Vector) -> Vector
 
+    /// `G(w)' v + vbar df/dtheta`: the reverse-mode product a pullback needs, in one pass
+    /// (default: from ``gradientParameterJacobian(at:)`` and ``parameterGradient(at:)``).
+    func parameterPullback(at w: Vector, gradientCotangent v: Vector, valueCotangent vbar: Double) -> Vector
+
     /// Whether `f` is quadratic in `w` (so `grad f` is affine): then proximal gradient
     /// extrapolates gradients instead of re-evaluating them, and one Newton step is exact.
     var isQuadratic: Bool { get }
+
+    /// The iteration after which switching to ``precomputed()`` pays for itself (least
+    /// squares: forming `X'X` once, after which gradients cost `O(n^2)` instead of
+    /// `O(N n)`), or `nil` when there is nothing to precompute. Default `nil`.
+    var precomputationBreakEven: Int? { get }
+
+    /// The same function with precomputed data for cheaper gradients (default: `self`).
+    func precomputed() -> Self
 
     /// An estimate of the Lipschitz constant `L` of `grad f` (the largest eigenvalue of `H`)
     /// used for the step size `1/L`; `nil` lets the solver estimate it by power iteration.
@@ -54,7 +69,16 @@ extension SmoothObjective {
     public func value(at w: Vector) -> Double { valueAndGradient(at: w).value }
     public func gradient(at w: Vector) -> Vector { valueAndGradient(at: w).gradient }
     public var isQuadratic: Bool { false }
+    public var parameterCount: Int { parameters.count }
+    public var precomputationBreakEven: Int? { nil }
+    public func precomputed() -> Self { self }
     public func lipschitzEstimate() -> Double? { nil }
+
+    public func parameterPullback(at w: Vector, gradientCotangent v: Vector, valueCotangent vbar: Double) -> Vector {
+        var out = gradientParameterJacobian(at: w).applyTransposed(v).materialized(count: parameters.count)
+        if vbar != 0 { out.add(parameterGradient(at: w), scaledBy: vbar) }
+        return out
+    }
 
     public func hessianBlock(at w: Vector, indices: [Int]) -> Matrix {
         let k = indices.count

@@ -55,12 +55,14 @@ public struct ProximalGradient<Smooth: SmoothObjective, Prox: ProximalOperator>:
         guard w0.count == n else { throw ProxError.dimensionMismatch("initial guess of length \(w0.count) for \(n) unknowns") }
         guard w0.isFinite else { throw ProxError.nonFinite("the initial guess") }
 
+        var smooth = self.smooth
+        let switchAt = smooth.precomputationBreakEven
         var w = w0
         var gw = smooth.gradient(at: w)
         guard gw.isFinite else { throw ProxError.nonFinite("the gradient at the initial guess") }
         let scale = gw.norm > 0 ? gw.norm : 1
         let threshold = options.tolerance * scale
-        var eta = try initialStepSize(at: w)
+        var eta = try initialStepSize(smooth, at: w)
 
         var y = w, gy = gw, t = 1.0
         var backtracks = 0, restarts = 0, newtonSteps = 0
@@ -68,6 +70,7 @@ public struct ProximalGradient<Smooth: SmoothObjective, Prox: ProximalOperator>:
         var lastResidual = Double.infinity
 
         for iteration in 1...options.maxIterations {
+            if iteration == switchAt { smooth = smooth.precomputed() }
             // Proximal step from y with backtracking on the curvature along the step.
             var wn: Vector, gwn: Vector
             while true {
@@ -104,7 +107,7 @@ public struct ProximalGradient<Smooth: SmoothObjective, Prox: ProximalOperator>:
                 let fresh = lastAttempt.map { $0.pattern != current || iteration - $0.iteration >= 50 } ?? true
                 if stable >= options.polishPatience, fresh {
                     lastAttempt = (current, iteration)
-                    let attempt = polish(from: wn, stepSize: eta, threshold: threshold)
+                    let attempt = polish(smooth, from: wn, stepSize: eta, threshold: threshold)
                     newtonSteps += attempt.steps
                     if let (solution, residual, factorization) = attempt.result {
                         return ProximalGradientResult(solution: solution, stepSize: eta, iterations: iteration,
@@ -145,7 +148,7 @@ public struct ProximalGradient<Smooth: SmoothObjective, Prox: ProximalOperator>:
     }
 
     /// `1/L`, or the user's step.
-    func initialStepSize(at w: Vector) throws -> Double {
+    func initialStepSize(_ smooth: Smooth, at w: Vector) throws -> Double {
         if let s = options.stepSize { return s }
         let l = smooth.lipschitzEstimate() ?? smooth.powerIteration(at: w, iterations: options.powerIterations)
         guard l.isFinite else { throw ProxError.nonFinite("the Lipschitz estimate of the gradient") }
@@ -159,7 +162,7 @@ public struct ProximalGradient<Smooth: SmoothObjective, Prox: ProximalOperator>:
 
     /// Semismooth Newton steps from `w`; the polished point, its residual and reusable
     /// factorisation when the residual meets `threshold`.
-    func polish(from start: Vector, stepSize eta: Double, threshold: Double)
+    func polish(_ smooth: Smooth, from start: Vector, stepSize eta: Double, threshold: Double)
         -> (result: (Vector, Double, SupportBlockFactorization?)?, steps: Int) {
         var w = start
         var system = FixedPointSystem(smooth: smooth, prox: prox, w: w, stepSize: eta)

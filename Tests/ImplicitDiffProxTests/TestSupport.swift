@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import ImplicitDiffProx
+
+// Shared helpers. Tolerances are stated where they are used; the common ones:
+// * central differences with relative step h = 1e-6 have truncation error O(h^2) and
+//   rounding error O(ulp / h) ~ 1e-10 relative, so they are compared at 1e-6 relative
+//   (looser, 1e-5, when an inner solve at tolerance ~1e-12 feeds the difference);
+// * closed forms evaluated with an independent dense solve agree to ~1e-12.
+
+/// Deterministic SplitMix64 generator for reproducible test data.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform(_ range: ClosedRange<Double> = -1...1) -> Double { Double.random(in: range, using: &self) }
+    /// Approximately standard normal (Box-Muller).
+    mutating func normal() -> Double {
+        let u = Double.random(in: Double.ulpOfOne...1, using: &self), v = uniform(0...1)
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+    mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> Vector {
+        Vector((0..<n).map { _ in uniform(range) })
+    }
+    mutating func normalVector(_ n: Int) -> Vector { Vector((0..<n).map { _ in normal() }) }
+    mutating func normalMatrix(_ r: Int, _ c: Int) -> Matrix { Matrix(rows: r, columns: c, scalars: normalVector(r * c).scalars) }
+}
+
+/// Expects `max|actual - expected| <= rtol * max(max|expected|, floor)` and reports
+/// expected, observed and the error otherwise.
+func assertClose(_ actual: Vector, _ expected: Vector, rtol: Double, floor: Double = 1e-300, _ what: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.count == expected.count, "\(what): length \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
+    guard actual.count == expected.count else { return }
+    let err = (actual - expected).maxNorm
+    let scale = Swift.max(expected.maxNorm, floor)
+    #expect(err <= rtol * scale,
+            "\(what): max error \(err), relative \(err / scale) > \(rtol); expected \(expected.scalars.prefix(6)), observed \(actual.scalars.prefix(6))",
+            sourceLocation: sourceLocation)
+}
+
+func assertClose(_ actual: Matrix, _ expected: Matrix, rtol: Double, floor: Double = 1e-300, _ what: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.rows == expected.rows && actual.columns == expected.columns,
+            "\(what): shape \(actual.rows)x\(actual.columns) vs \(expected.rows)x\(expected.columns)", sourceLocation: sourceLocation)
+    assertClose(Vector(actual.scalars), Vector(expected.scalars), rtol: rtol, floor: floor, what, sourceLocation: sourceLocation)
+}
+
+func assertClose(_ actual: Double, _ expected: Double, rtol: Double, floor: Double = 1e-300, _ what: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    assertClose(Vector([actual]), Vector([expected]), rtol: rtol, floor: floor, what, sourceLocation: sourceLocation)
+}
+
+/// Central finite differences of `f` at `x`: the Jacobian, column by column, with step
+/// `h max(1, |x_k|)`.
+func finiteDifferenceJacobian(at x: Vector, h: Double = 1e-6, _ f: (Vector) throws -> Vector) rethrows -> Matrix {
+    let y0 = try f(x)
+    var j = Matrix(rows: y0.count, columns: x.count)
+    for k in 0..<x.count {
+        var xp = x, xm = x
+        let step = h * Swift.max(1, abs(x[k]))
+        xp[k] += step
+        xm[k] -= step
+        j.setColumn(k, to: (try f(xp) - (try f(xm))) / (2 * step))
+    }
+    return j
+}
+
+/// Central difference of `f` along the direction `v`.
+func finiteDifference(at x: Vector, along v: Vector, h: Double = 1e-6, _ f: (Vector) throws -> Vector) rethrows -> Vector {
+    let step = h * Swift.max(1, x.maxNorm) / Swift.max(v.maxNorm, 1e-300)
+    return (try f(x + step * v) - (try f(x - step * v))) / (2 * step)
+}
+
+/// The minimiser of a convex scalar function on `[a, b]` by golden-section search to
+/// `1e-13` relative (an inner optimisation independent of any prox formula).
+func goldenSection(_ f: (Double) -> Double, _ a0: Double, _ b0: Double) -> Double {
+    var a = a0, b = b0
+    let r = (5.0.squareRoot() - 1) / 2
+    var c = b - r * (b - a), d = a + r * (b - a)
+    var fc = f(c), fd = f(d)
+    for _ in 0..<300 where b - a > 1e-13 * Swift.max(1, abs(a), abs(b)) {
+        if fc <= fd { b = d; d = c; fd = fc; c = b - r * (b - a); fc = f(c) } else { a = c; c = d; fc = fd; d = a + r * (b - a); fd = f(d) }
+    }
+    return (a + b) / 2
+}
+
+/// A random sparse regression problem with `k` informative columns: `y = X w* + noise`,
+/// and a `lambda` that leaves some but not all coefficients active.
+func regressionData(rows n: Int, columns d: Int, informative k: Int, seed: UInt64) -> (x: Matrix, y: Vector, lambda: Double) {
+    var rng = SplitMix64(seed: seed)
+    let x = rng.normalMatrix(n, d)
+    var wStar = Vector.zeros(d)
+    for i in 0..<k { wStar[(i * 7) % d] = 2 * rng.normal() + (rng.uniform() > 0 ? 1 : -1) }
+    let y = x * wStar + 0.3 * rng.normalVector(n)
+    let lambda = 0.2 * x.transposedTimes(y).maxNorm
+    return (x, y, lambda)
+}
+
+/// A solve to the tightest tolerance, for references.
+let tightSolver = ProximalGradientOptions(tolerance: 1e-13, maxIterations: 200_000)
