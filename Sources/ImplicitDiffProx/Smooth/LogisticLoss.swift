@@ -17,15 +17,14 @@ public struct LogisticLoss: SmoothObjective {
     /// `y` in `[0, 1]^N`.
     public let labels: Vector
 
-    /// - Throws: ``ProxError`` for mismatched shapes, non-finite data or labels outside `[0, 1]`.
+    /// - Throws: ``ProxError`` for mismatched shapes or non-finite data. Labels are meant to
+    ///   lie in `[0, 1]` (hard or soft); they are not clamped, so that derivatives in `y` can
+    ///   be taken at the boundary (outside `[0, 1]` the loss may be unbounded below).
     public init(design: Matrix, labels: Vector) throws {
         guard design.rows == labels.count else {
             throw ProxError.dimensionMismatch("X has \(design.rows) rows but y has \(labels.count) entries")
         }
         guard design.isFinite, labels.isFinite else { throw ProxError.nonFinite("the logistic data") }
-        guard labels.scalars.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-            throw ProxError.invalidParameter("logistic labels must lie in [0, 1]")
-        }
         self.design = design
         self.labels = labels
     }
