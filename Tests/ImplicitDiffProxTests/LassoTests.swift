@@ -53,7 +53,7 @@ struct LassoTests {
         #expect(solution.result.factorization != nil)
         let derivative = try solution.derivative()
         // The solver's Cholesky factorisation of X_S'X_S is the one the derivative uses.
-        let used = derivative.system.factorization as? SupportBlockFactorization
+        let used = derivative.factorization as? SupportBlockFactorization
         #expect(used?.support == solution.result.factorization?.support)
         #expect(used?.reduced.reciprocalCondition == solution.result.factorization?.reduced.reciprocalCondition)
         let (_, report) = try derivative.pullback(w: .basis(0, count: 8))

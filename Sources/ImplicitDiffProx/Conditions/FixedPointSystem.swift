@@ -122,6 +122,18 @@ struct FixedPointSystem<Smooth: SmoothObjective, Prox: ProximalOperator>: Sendab
         return k
     }
 
+    /// `K_S` as a matrix-free operator on `R^|S|` (one Hessian-vector product per product).
+    func reducedOperator(_ s: [Int]) -> FunctionOperator {
+        let me = self, shifts = self.shifts, n = dimension
+        let apply: @Sendable (Vector) -> Vector = { z in
+            var full = Vector.zeros(n)
+            for (a, i) in s.enumerated() { full[i] = z[a] }
+            let h = me.hessian(full)
+            return Vector(s.indices.map { a in shifts[a] * z[a] + h[s[a]] })
+        }
+        return FunctionOperator(rows: s.count, columns: s.count, apply: apply, applyTransposed: apply)
+    }
+
     /// Cholesky of `K_S` (masked case).
     func factorize(_ s: [Int]) throws -> SupportBlockFactorization {
         do {

@@ -15,9 +15,9 @@
 /// and writes the (possibly `N x n`) parameter gradient in one pass. The linear system is
 /// factorised once (or the solver's factorisation is reused) for every call.
 public struct ProximalDerivative {
-    /// The implicit linear system `(A, B)` (restricted to the support for mask Jacobians)
-    /// and its solver.
-    public let system: ImplicitLinearSystem
+    let solver: FixedPointLinearSolver
+    /// `B` (transformed like `A` in the mask case).
+    let b: any AdjointableLinearOperator
     /// The number of parameters `p`.
     public let parameterCount: Int
     /// `c = grad f(w) + grad_piece g(w)`.
@@ -29,9 +29,11 @@ public struct ProximalDerivative {
     let fusedPullback: (Vector, Double) -> Vector
     let partials: () -> Vector
 
-    init(system: ImplicitLinearSystem, parameterCount: Int, valueDirection: Vector, margin: Double, support: [Int]?,
-         fusedPullback: @escaping (Vector, Double) -> Vector, partials: @escaping () -> Vector) {
-        self.system = system
+    init(solver: FixedPointLinearSolver, b: any AdjointableLinearOperator, parameterCount: Int, valueDirection: Vector,
+         margin: Double, support: [Int]?, fusedPullback: @escaping (Vector, Double) -> Vector,
+         partials: @escaping () -> Vector) {
+        self.solver = solver
+        self.b = b
         self.parameterCount = parameterCount
         self.valueDirection = valueDirection
         self.margin = margin
@@ -40,17 +42,18 @@ public struct ProximalDerivative {
         self.partials = partials
     }
 
+    /// The linear solver in use: `"cholesky"` (on the support), `"lu"`, or a Krylov method.
+    public var method: String { solver.method }
+
+    /// The factorisation in use when the solve is direct (a ``SupportBlockFactorization``
+    /// for mask Jacobians), reused by every call.
+    public var factorization: (any Factorization)? { solver.factorization }
+
     /// The number of unknowns `n`.
     public var solutionCount: Int { valueDirection.count }
 
     /// `(df/dtheta_f, dg/dtheta_g)` at fixed `w`.
     public var valuePartials: Vector { partials() }
-
-    func labelled(_ report: LinearSolveReport) -> LinearSolveReport {
-        var r = report
-        if system.factorization is SupportBlockFactorization { r.method = "cholesky" }
-        return r
-    }
 
     /// `d<wbar, w>/dtheta + vbar dV/dtheta`: one linear solve.
     public func pullback(w wbar: Vector, value vbar: Double = 0) throws -> (gradient: Vector, report: LinearSolveReport) {
@@ -62,10 +65,10 @@ public struct ProximalDerivative {
         if vbar != 0 { cotangent.add(valueDirection, scaledBy: vbar) }
         if cotangent.maxNorm == 0 {
             let g = vbar == 0 ? Vector.zeros(parameterCount) : vbar * partials()
-            return (g, LinearSolveReport(method: labelled(LinearSolveReport(method: system.method)).method))
+            return (g, LinearSolveReport(method: method))
         }
-        let (z, report) = try system.solveTransposed(cotangent)
-        return (fusedPullback(z, vbar), labelled(report))
+        let (z, report) = try solver.solve(cotangent, transposed: true)
+        return (fusedPullback(z, vbar), report)
     }
 
     /// `(dw, dV)` along `dtheta`: one linear solve.
@@ -74,18 +77,18 @@ public struct ProximalDerivative {
         guard t.count == parameterCount else {
             throw ProxError.dimensionMismatch("tangent of length \(dtheta.count) for \(parameterCount) parameters")
         }
-        if t.maxNorm == 0 { return (.zeros(solutionCount), 0, LinearSolveReport(method: system.method)) }
-        let (dw, report) = try system.solve(-1.0 * system.linearization.b.apply(t))
-        return (dw, partials().dot(t) + valueDirection.dot(dw), labelled(report))
+        if t.maxNorm == 0 { return (.zeros(solutionCount), 0, LinearSolveReport(method: method)) }
+        let (dw, report) = try solver.solve(-1.0 * b.apply(t), transposed: false)
+        return (dw, partials().dot(t) + valueDirection.dot(dw), report)
     }
 
     /// `dw/dtheta` (`n x p`): with a factorisation, the dense `B` and one
     /// multi-right-hand-side solve; otherwise `min(n, p)` Krylov solves.
     public func jacobian() throws -> Matrix {
         let n = solutionCount, p = parameterCount
-        if system.factorization != nil {
-            let b = system.linearization.denseB()
-            return -1.0 * (try system.solve(b).0)
+        if solver.factorization != nil {
+            let dense = b.rowCount <= b.columnCount ? b.densifiedByRows() : b.densified()
+            return -1.0 * (try solver.solve(dense))
         }
         var j = Matrix(rows: n, columns: p)
         if p <= n {

@@ -28,9 +28,11 @@ public struct ProximalSolution<Smooth: SmoothObjective, Prox: ProximalOperator>:
     /// pullback, pushforward and Jacobian of the result reuses it.
     ///
     /// - Parameters:
-    ///   - options: the implicit linear solve (`.automatic`/`.direct`: Cholesky on the
-    ///     support; a Krylov choice runs matrix-free on the same symmetric positive definite
-    ///     system).
+    ///   - options: the implicit linear solve. `.direct`, or `.automatic` when the support
+    ///     has at most `denseLimit` coordinates (or the solver's factorisation is at hand):
+    ///     Cholesky of `K_S` (LU of the dense `A` for non-mask Jacobians). A Krylov choice, or
+    ///     `.automatic` above `denseLimit`: matrix-free on `K_S` (CG by default; symmetric
+    ///     positive definite), or GMRES/BiCGStab on the general `A`.
     ///   - complementarityMargin: see ``ProximalGradientConditions``.
     /// - Throws: ``ProxError/notStrictlyComplementary(margin:threshold:detail:)`` at a kink;
     ///   ``ImplicitDifferentiationError/singularSystem(_:)`` when the restricted Hessian is
@@ -40,13 +42,24 @@ public struct ProximalSolution<Smooth: SmoothObjective, Prox: ProximalOperator>:
         throws -> ProximalDerivative {
         let system = FixedPointSystem(smooth: problem.smooth, prox: problem.prox, w: w, stepSize: result.stepSize)
         try system.checkDifferentiable(threshold: complementarityMargin)
-        let direct = options.linearSolver == .automatic || options.linearSolver == .direct
+        let choice = options.linearSolver
         let size = system.support?.count ?? w.count
-        let lin = try system.linearization(cached: result.factorization,
-                                           factorize: direct && (options.linearSolver == .direct || size <= options.denseLimit),
-                                           denseLimit: options.denseLimit)
-        let linear = try ImplicitLinearSystem(lin, options: options)
-        return ProximalDerivative(system: linear,
+        let cached = system.matching(result.factorization)
+        let direct = choice == .direct || (choice == .automatic && (size <= options.denseLimit || cached != nil))
+        let lin = try system.linearization(cached: result.factorization, factorize: direct && system.support != nil,
+                                           denseLimit: direct ? Int.max : 0)
+        let engine: FixedPointLinearSolver.Engine
+        if direct {
+            var directOptions = options
+            directOptions.linearSolver = .direct
+            engine = .direct(try ImplicitLinearSystem(lin, options: directOptions))
+        } else if let s = system.support {
+            engine = .reduced(support: s, operator: system.reducedOperator(s), method: choice == .automatic ? .cg : choice)
+        } else {
+            engine = .general(operator: lin.a, method: [.automatic, .cg, .minres].contains(choice) ? .gmres : choice)
+        }
+        return ProximalDerivative(solver: FixedPointLinearSolver(engine: engine, dimension: w.count, options: options),
+                                  b: lin.b,
                                   parameterCount: problem.smooth.parameterCount + problem.prox.parameters.count,
                                   valueDirection: system.gradient + problem.prox.pieceGradient(at: w),
                                   margin: system.margin, support: system.support,
