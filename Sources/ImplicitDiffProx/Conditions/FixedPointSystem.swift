@@ -103,15 +103,16 @@ struct FixedPointSystem<Smooth: SmoothObjective, Prox: ProximalOperator>: Sendab
 
     /// `T' z` (masked case); the off-support entries are only formed when `needed`.
     func transformTransposed(_ z: Vector, _ s: [Int], offSupportNeeded needed: Bool) -> Vector {
-        var out = z.materialized(count: dimension)
+        let full = z.materialized(count: dimension)
+        var out = full
         if needed {
-            let on = supportPart(out, s)
+            let on = supportPart(full, s)
             if on.maxNorm > 0 {
                 let h = hessian(on)
                 for i in 0..<dimension { out[i] -= h[i] }
             }
         }
-        for (a, i) in s.enumerated() { out[i] = z[i] / (stepSize * weights[a]) }
+        for (a, i) in s.enumerated() { out[i] = full[i] / (stepSize * weights[a]) }
         return out
     }
 
