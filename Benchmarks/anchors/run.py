@@ -295,7 +295,7 @@ def make_row(workload, ours_res, ours_err, anchor, a_fwd, a_der, a_err, note="",
         of = ours_fwd if ours_fwd is not None else of
         od = ours_der if ours_der is not None else od
     elif ours_res is not None:
-        of = od = ours_res["status"]
+        of, od = ours_res["status"], "-"
     else:
         of, od = ours_fwd, ours_der
     return Row(workload=workload, ours_f=of, ours_d=od, anchor=anchor, a_f=a_fwd,
