@@ -50,6 +50,10 @@ let package = Package(
         // Examples: runnable programs, `swift run NAME`.
         .executableTarget(name: "SqrtThreeWays", dependencies: ["ImplicitDiffCore"], path: "Examples/SqrtThreeWays"),
 
+        // Benchmarks (not API): `swift run -c release CoreBenchmarks`; the side-by-side runs
+        // against the Python anchors are in Benchmarks/anchors (they drive the CLI).
+        .executableTarget(name: "CoreBenchmarks", dependencies: ["ImplicitDiffCore"], path: "Benchmarks/CoreBenchmarks"),
+
         .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore"]),
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP"]),
         .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx"]),
