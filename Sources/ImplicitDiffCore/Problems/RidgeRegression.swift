@@ -14,7 +14,7 @@
 /// `dw/dy = (X'X + lambda I)^-1 X'`.
 ///
 /// Parameters are packed as `x = [vec(X) (row-major), y, lambda]` for
-/// ``solutionMap(rows:columns:)``.
+/// ``solutionMap(rows:columns:options:)``.
 public struct RidgeRegression: Sendable {
     /// The `N x d` design matrix.
     public let design: Matrix
