@@ -7,7 +7,7 @@ import Testing
 /// VJP against its JVP through the adjoint identity (1e-8: both exact up to the solve).
 @Suite("Derivative checks of every CLI kind")
 struct GradientCheckTests {
-    @Test(arguments: ProblemKinds.all.map(\.name))
+    @Test(arguments: ProblemKinds.all.map { $0.name })
     func kindPassesGradientCheck(name: String) throws {
         let kind = try #require(ProblemKinds.named(name))
         let rows = GradientCheck().run(kind: kind, seed: 7)
