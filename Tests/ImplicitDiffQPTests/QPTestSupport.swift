@@ -100,3 +100,48 @@ func expectClose(_ actual: Double, _ expected: Double, rtol: Double, atol: Doubl
 func centralDifference(step t: Double = 1e-6, _ f: (Double) throws -> Vector) rethrows -> Vector {
     (try f(t) - (try f(-t))) / (2 * t)
 }
+
+extension QuadraticProgram {
+    /// The problem with data `self + t * d` (`d` materialised; `dQ` symmetric).
+    func perturbed(_ t: Double, along d: QPParameters) -> QuadraticProgram {
+        let d = d.materialized(shape)
+        return try! QuadraticProgram(Q: Q + t * d.Q, q: q + t * d.q, A: A + t * d.A, b: b + t * d.b,
+                                     G: G + t * d.G, h: h + t * d.h)
+    }
+}
+
+extension QPOutputs {
+    /// `[z, lambda, mu, value]` as one vector.
+    var stacked: Vector { Vector(z.scalars + lambda.scalars + mu.scalars + [value]) }
+}
+
+extension QPParameters {
+    /// Random tangent: symmetric `dQ`, every other field dense.
+    static func random(_ s: QPShape, _ rng: inout QPRandom) -> QPParameters {
+        QPParameters(Q: rng.symmetric(s.n), q: rng.vector(s.n), A: rng.matrix(s.p, s.n), b: rng.vector(s.p),
+                     G: rng.matrix(s.m, s.n), h: rng.vector(s.m))
+    }
+
+    /// Only the field `name` of `self` (others zero).
+    func only(_ name: QPParameter) -> QPParameters {
+        switch name {
+        case .Q: return QPParameters(Q: Q)
+        case .q: return QPParameters(q: q)
+        case .A: return QPParameters(A: A)
+        case .b: return QPParameters(b: b)
+        case .G: return QPParameters(G: G)
+        case .h: return QPParameters(h: h)
+        }
+    }
+
+    /// `sum <self_P, other_P>` over the fields (both materialised).
+    func inner(_ o: QPParameters) -> Double {
+        flattened(.Q).dot(o.flattened(.Q)) + q.dot(o.q) + flattened(.A).dot(o.flattened(.A)) + b.dot(o.b)
+            + flattened(.G).dot(o.flattened(.G)) + h.dot(o.h)
+    }
+}
+
+/// The outputs of `problem + t d`, solved tightly.
+func solvedOutputs(_ problem: QuadraticProgram, _ t: Double, _ d: QPParameters) throws -> QPOutputs {
+    try problem.perturbed(t, along: d).solve().outputs
+}
