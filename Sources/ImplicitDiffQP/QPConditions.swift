@@ -78,9 +78,9 @@ public struct QPConditions: ImplicitConditions {
         let map = QPFullOrdering(shape: shape, active: d.activeInequalities, equalities: byproduct.activeSet.equalities)
         let sens = d.sensitivity, kkt = d.kkt, s = shape
         let a = FunctionOperator(rows: s.solutionCount, columns: s.solutionCount, apply: { v in
-            map.expandRows(kkt.apply(map.reduceColumns(v), problem: p), passthrough: v)
+            map.expandRows(kkt.apply(map.reduceColumns(v)), passthrough: v)
         }, applyTransposed: { v in
-            map.expandRows(kkt.apply(map.reduceColumns(v), problem: p), passthrough: v)
+            map.expandRows(kkt.apply(map.reduceColumns(v)), passthrough: v)
         })
         let b = FunctionOperator(rows: s.solutionCount, columns: s.parameterCount, apply: { dx in
             guard let t = try? s.unpackParameters(dx.materialized(count: s.parameterCount)) else {

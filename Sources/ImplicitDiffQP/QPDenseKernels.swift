@@ -108,3 +108,57 @@ enum QPKernels {
         return (Array(order[0..<rank]).sorted(), Array(order[rank...]).sorted())
     }
 }
+
+extension QPKernels {
+    /// `B <- op(L)^-1 B` for a row-major `n x k` matrix `B` (`transposed`: `L'`).
+    static func triangularSolve(_ l: [Double], n: Int, matrix b: inout [Double], columns k: Int, transposed: Bool) {
+        if n == 0 || k == 0 { return }
+        l.withUnsafeBufferPointer { lp in
+            b.withUnsafeMutableBufferPointer { bp in
+                cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, transposed ? CblasTrans : CblasNoTrans, CblasNonUnit,
+                            Int32(n), Int32(k), 1, lp.baseAddress, Int32(n), bp.baseAddress, Int32(k))
+            }
+        }
+    }
+
+    /// `C <- alpha op(A) op(B) + beta C`, all row-major; `op(A)` is `m x k`, `op(B)` is `k x n`.
+    static func gemm(_ a: [Double], _ b: [Double], into c: inout [Double], m: Int, n: Int, k: Int,
+                     transposeA: Bool = false, transposeB: Bool = false, alpha: Double = 1, beta: Double = 0) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in c.indices { c[i] *= beta }
+            return
+        }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), alpha, ap.baseAddress, Int32(transposeA ? m : k),
+                                bp.baseAddress, Int32(transposeB ? k : n), beta, cp.baseAddress, Int32(n))
+                }
+            }
+        }
+    }
+
+    /// Reciprocal 1-norm condition estimate of `L L'` from its Cholesky factor and the
+    /// 1-norm of the original matrix (LAPACK `dpocon`).
+    static func choleskyReciprocalCondition(_ l: [Double], n: Int, norm1: Double) -> Double {
+        if n == 0 { return 1 }
+        var rcond = 0.0
+        let info = LAPACKE_dpocon(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), l, Int32(n), norm1, &rcond)
+        return info == 0 ? rcond : 0
+    }
+
+    /// The 1-norm (max column sum) of a symmetric matrix given in full row-major storage.
+    static func symmetricNorm1(_ a: [Double], n: Int) -> Double {
+        var best = 0.0
+        a.withUnsafeBufferPointer { ap in
+            for i in 0..<n {
+                var s = 0.0
+                for j in 0..<n { s += abs(ap[i * n + j]) }
+                best = Swift.max(best, s)
+            }
+        }
+        return best
+    }
+}

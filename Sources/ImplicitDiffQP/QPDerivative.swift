@@ -60,7 +60,8 @@ public struct QPDerivative: Sendable {
         if let k = s.reducedKKT, k.activeInequalities == active, k.equalities == set.equalities {
             kkt = k
         } else {
-            kkt = try QPReducedKKT(problem: s.problem, activeInequalities: active, equalities: set.equalities)
+            kkt = try QPReducedKKT(problem: s.problem, activeInequalities: active, equalities: set.equalities,
+                                   cholesky: s.reducedKKT?.cholesky ?? QPCholeskyOfQ(s.problem.Q))
         }
         solution = s
         self.policy = policy
@@ -81,13 +82,13 @@ public struct QPDerivative: Sendable {
         try pullbackWithReport(cotangent).gradient
     }
 
-    /// ``pullback(_:)`` with the report of the linear solve (method `ldlt`, relative residual).
+    /// ``pullback(_:)`` with the report of the linear solve (``QPReducedKKT/method``, relative residual).
     public func pullbackWithReport(_ cotangent: QPOutputs) throws -> (gradient: QPParameters, report: LinearSolveReport) {
         try cotangent.validate(shape, "cotangent")
         let c = cotangent.materialized(shape)
         let rhs = sensitivity.reduce(c)
         var grad = QPParameters().materialized(shape)
-        var report = LinearSolveReport(method: "ldlt")
+        var report = LinearSolveReport(method: kkt.method)
         if rhs.maxNorm > 0 {
             let w = kkt.solve(rhs)
             report.relativeResidual = relativeResidual(w, rhs)
@@ -110,7 +111,7 @@ public struct QPDerivative: Sendable {
         try tangent.validate(shape, "tangent")
         let t = tangent.materialized(shape)
         let rhs = -sensitivity.applyB(t)
-        var report = LinearSolveReport(method: "ldlt")
+        var report = LinearSolveReport(method: kkt.method)
         let dv = sensitivity.valueDerivative(t)
         guard rhs.maxNorm > 0 else { return (sensitivity.expand(.zeros(rhs.count), value: dv), report) }
         let d = kkt.solve(rhs)
@@ -134,7 +135,7 @@ public struct QPDerivative: Sendable {
         let s = shape
         let rows = output.count(s), cols = parameter.count(s)
         var j = Matrix(rows: rows, columns: cols)
-        var report = LinearSolveReport(method: "ldlt")
+        var report = LinearSolveReport(method: kkt.method)
         if rows == 0 || cols == 0 { return (j, report) }
         if output == .value {
             j.scalars = sensitivity.valueGradient.flattened(parameter).scalars
@@ -190,7 +191,7 @@ public struct QPDerivative: Sendable {
     // MARK: reports
 
     func relativeResidual(_ x: Vector, _ rhs: Vector) -> Double {
-        let r = rhs - kkt.apply(x, problem: solution.problem)
+        let r = rhs - kkt.apply(x)
         let bn = rhs.norm
         return bn == 0 ? 0 : r.norm / bn
     }

@@ -39,9 +39,8 @@ struct QPInteriorPoint {
     static let certificateTolerance = 1e-9
 
     init(_ sp: QPScaledProblem) throws {
-        self.sp = sp
-        let n = sp.n, p = sp.p, m = sp.m
-        system = QPNewtonSystem(n: n, p: p, m: m)
+        let n = sp.n, m = sp.m
+        var system = QPNewtonSystem(n: n, p: sp.p, m: m)
         // Initial point (as in CVXOPT's coneqp): the solution with unit weights,
         // [Q + G'G, A'; A, 0] [z; lambda] = [-q + G'h; b], s = h - G z, mu = -s, then
         // both shifted into the interior.
@@ -51,8 +50,6 @@ struct QPInteriorPoint {
         var r1 = sp.q.map { -$0 }
         if m > 0 { QPKernels.gemv(sp.G, rows: m, columns: n, sp.h, into: &r1, transposed: true, beta: 1) }
         let (z0, l0) = system.solve(sp, r1, sp.b)
-        z = z0
-        lambda = l0
         var s0 = sp.h
         if m > 0 { QPKernels.gemv(sp.G, rows: m, columns: n, z0, into: &s0, alpha: -1, beta: 1) }
         var mu0 = s0.map { -$0 }
@@ -60,6 +57,11 @@ struct QPInteriorPoint {
         if ap >= -1e-8 { for i in 0..<m { s0[i] += 1 + ap } }
         let ad = -(mu0.min() ?? 1)
         if ad >= -1e-8 { for i in 0..<m { mu0[i] += 1 + ad } }
+        // Stored properties are assigned only past the last `throw`.
+        self.sp = sp
+        self.system = system
+        z = z0
+        lambda = l0
         s = s0
         mu = mu0
     }

@@ -33,12 +33,9 @@ struct QPScaledProblem {
     static let rankTolerance = 1e-11
 
     init(_ problem: QuadraticProgram) throws {
+        // Stored properties are assigned only past the last `throw`.
         let n = problem.variableCount
-        self.n = n
         let c = 1 / Swift.max(1, problem.Q.maxNorm, problem.q.maxNorm)
-        objectiveScale = c
-        Q = problem.Q.scalars.map { $0 * c }
-        q = problem.q.scalars.map { $0 * c }
 
         // Inequalities: drop zero rows (feasible iff h_i >= 0).
         var gRows = [Int](), gScale = [Double](), gData = [Double](), hData = [Double]()
@@ -57,11 +54,6 @@ struct QPScaledProblem {
             gData += row.scalars.map { $0 * r }
             hData.append(problem.h[i] * r)
         }
-        inequalityRows = gRows
-        inequalityScale = gScale
-        G = gData
-        h = hData
-        m = gRows.count
 
         // Equalities: drop zero rows (feasible iff b_i = 0) and dependent rows.
         var aRows = [Int](), aScale = [Double](), aData = [Double](), bData = [Double]()
@@ -93,6 +85,15 @@ struct QPScaledProblem {
                 bData = independent.map { bData[$0] }
             }
         }
+        self.n = n
+        objectiveScale = c
+        Q = problem.Q.scalars.map { $0 * c }
+        q = problem.q.scalars.map { $0 * c }
+        inequalityRows = gRows
+        inequalityScale = gScale
+        G = gData
+        h = hData
+        m = gRows.count
         equalityRows = aRows
         equalityScale = aScale
         A = aData

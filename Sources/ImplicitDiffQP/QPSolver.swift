@@ -3,29 +3,33 @@
 /// the reduced KKT factorisation that the derivatives reuse. Not API.
 ///
 /// 1. Scale (unit rows, objective), drop zero rows and dependent equality rows.
-/// 2. Check convexity: Cholesky of `Q^ + 1e-9 max|Q^| I` (``QPError/nonConvex(_:)``).
-/// 3. Iterate the interior point. Once its relative residuals are below `1e-6` (or the
+/// 2. Factorise `Q = L L'` (kept for every polish and derivative when `Q` is positive
+///    definite and well conditioned); otherwise check convexity: Cholesky of
+///    `Q^ + 1e-9 max|Q^| I` (``QPError/nonConvex(_:)``).
+/// 3. Iterate the interior point. Once its relative residuals are below `1e-3` (or the
 ///    tolerance, if looser), read the candidate active set `{i : mu_i > s_i}` and
 ///    polish: solve `K [z; mu_a; lambda] = [-q; h_a; b]`. Accept when `mu_a >= 0`, the
 ///    inactive rows are feasible and every KKT residual is below the tolerance; if a
-///    sign is wrong, move the offending rows (drop `mu_i < 0`, add violated rows) and
-///    solve again (at most 3 times). Otherwise iterate on; each new candidate is
-///    polished once.
+///    sign is wrong in a few rows (at most `max(2, m/50)`), move them (drop `mu_i < 0`,
+///    add violated rows) and solve again (at most twice). Otherwise iterate on; each new
+///    candidate is polished once.
 /// 4. If the interior point meets the tolerance but no polish verified, return its
 ///    iterate (``QPSolverReport/polished`` is `false`).
 struct QPSolver {
     let problem: QuadraticProgram
     let options: QPSolverOptions
 
-    /// Where polishing starts: relative interior-point residuals below this.
-    static let polishStart = 1e-6
+    /// Where polishing starts: relative interior-point residuals below this. A wrong
+    /// candidate costs about one interior-point iteration, a right one saves the last few.
+    static let earlyPolishStart = 1e-3
     /// Iterations without a 10% decrease of the residual before giving up.
     static let stallLimit = 15
 
     func solve() throws -> QPSolution {
         try options.validate()
         let sp = try QPScaledProblem(problem)
-        try checkConvexity(sp)
+        let cholesky = QPCholeskyOfQ(problem.Q)
+        if cholesky == nil { try checkConvexity(sp) }
         var ipm = try QPInteriorPoint(sp)
         var tried = Set<[Int]>()
         var attempts = 0
@@ -34,15 +38,15 @@ struct QPSolver {
         while true {
             let r = ipm.residuals()
             try ipm.checkCertificates(r, tolerance: Swift.max(tol, 1e-8))
-            if options.polish && r.maximum <= Swift.max(Self.polishStart, tol) {
+            if options.polish && r.maximum <= Swift.max(Self.earlyPolishStart, tol) {
                 let candidate = ipm.activeCandidate
                 if !tried.contains(candidate) {
                     tried.insert(candidate)
-                    if let s = try polish(candidate, sp: sp, ipm: ipm, attempts: &attempts) { return s }
+                    if let s = try polish(candidate, sp: sp, ipm: ipm, cholesky: cholesky, attempts: &attempts) { return s }
                 }
             }
             if r.maximum <= tol {
-                if let s = try interiorPointSolution(sp: sp, ipm: ipm, attempts: attempts) { return s }
+                if let s = try interiorPointSolution(sp: sp, ipm: ipm, cholesky: cholesky, attempts: attempts) { return s }
             }
             if ipm.iterations >= options.maxIterations {
                 throw QPError.notConverged(iterations: ipm.iterations, residual: r.maximum)
@@ -76,20 +80,24 @@ struct QPSolver {
         case failed
     }
 
-    func polish(_ candidate: [Int], sp: QPScaledProblem, ipm: QPInteriorPoint, attempts: inout Int) throws -> QPSolution? {
+    func polish(_ candidate: [Int], sp: QPScaledProblem, ipm: QPInteriorPoint, cholesky: QPCholeskyOfQ?,
+                attempts: inout Int) throws -> QPSolution? {
         let (l0, m0) = sp.unscaledMultipliers(lambda: ipm.lambda, mu: ipm.mu, original: problem.shape)
         var start = (z: Vector(ipm.z), lambda: l0, mu: m0)
         var active = candidate
-        for _ in 0..<4 {
+        for _ in 0..<3 {
             attempts += 1
-            switch polishOnce(active: active, equalities: sp.equalityRows, start: start) {
+            let outcome = try polishOnce(active: active, sp: sp, start: start, cholesky: cholesky)
+            switch outcome {
             case let .accepted(z, lambda, mu, kkt, residual):
-                try checkDependentEqualities(sp, z: z)
                 let report = QPSolverReport(iterations: ipm.iterations, polished: true, polishAttempts: attempts,
                                             kktResidual: residual)
                 return makeSolution(z: z, lambda: lambda, mu: mu, active: active, sp: sp, kkt: kkt, report: report,
                                     weakTolerance: options.weakActivityTolerance)
             case let .adjust(drop, add):
+                // A few misclassified rows are moved (a primal-dual active-set step);
+                // many mean the interior point is not there yet: iterate on instead.
+                if drop.count + add.count > Swift.max(2, problem.inequalityCount / 50) { return nil }
                 let next = Set(active).subtracting(drop).union(add).sorted()
                 if next == active { return nil }
                 active = next
@@ -102,20 +110,19 @@ struct QPSolver {
     }
 
     /// One solve of the equality-constrained QP on `active`, and its verification.
-    func polishOnce(active: [Int], equalities eq: [Int], start: (z: Vector, lambda: Vector, mu: Vector)) -> PolishOutcome {
-        let p = problem, n = p.variableCount, k = active.count
+    func polishOnce(active: [Int], sp: QPScaledProblem, start: (z: Vector, lambda: Vector, mu: Vector),
+                    cholesky: QPCholeskyOfQ?) throws -> PolishOutcome {
+        let p = problem, n = p.variableCount, k = active.count, eq = sp.equalityRows
         let rhs = Vector((-p.q).scalars + active.map { p.h[$0] } + eq.map { p.b[$0] })
         var x: Vector
-        let kkt = try? QPReducedKKT(problem: p, activeInequalities: active, equalities: eq)
+        let kkt = try? QPReducedKKT(problem: p, activeInequalities: active, equalities: eq, cholesky: cholesky)
         if let kkt {
             x = kkt.solve(rhs)
-            let r = rhs - kkt.apply(x, problem: p)
-            x += kkt.solve(r)
         } else {
             // K singular (non-unique minimiser or dependent active rows): proximal
             // iterations x <- x + K_delta^-1 (rhs - K x) from the interior-point point.
             let delta = 1e-9 * Swift.max(1, p.Q.maxNorm)
-            guard let kd = try? SymmetricIndefiniteFactorization(
+            guard let kd = try? QPEquilibratedLDL(
                 QPReducedKKT.matrix(problem: p, active: active, equalities: eq, regularization: delta)) else { return .failed }
             x = Vector(start.z.scalars + active.map { start.mu[$0] } + eq.map { start.lambda[$0] })
             let target = 1e-15 * Swift.max(1, rhs.maxNorm)
@@ -144,6 +151,12 @@ struct QPSolver {
         }
         if !drop.isEmpty || !add.isEmpty { return .adjust(drop: drop, add: add) }
         for i in active where mu[i] < 0 { mu[i] = 0 }
+        if !sp.dependentEqualities.isEmpty {
+            // Dependent rows are combinations of the rows in use: once those hold, a
+            // residual in a dependent row is an inconsistency of b.
+            let used = eq.map { abs(p.A.row($0).dot(z) - p.b[$0]) }.max() ?? 0
+            if used <= tol * (1 + p.b.maxNorm) { try checkDependentEqualities(sp, z: z) }
+        }
         let residual = QPKKTResidual(problem: p, z: z, lambda: lambda, mu: mu)
         guard residual.maximum <= tol else { return .failed }
         return .accepted(z: z, lambda: lambda, mu: mu, kkt: kkt, residual: residual)
@@ -151,17 +164,19 @@ struct QPSolver {
 
     // MARK: interior-point solution
 
-    func interiorPointSolution(sp: QPScaledProblem, ipm: QPInteriorPoint, attempts: Int) throws -> QPSolution? {
+    func interiorPointSolution(sp: QPScaledProblem, ipm: QPInteriorPoint, cholesky: QPCholeskyOfQ?,
+                               attempts: Int) throws -> QPSolution? {
         let z = Vector(ipm.z)
         let (lambda, mu0) = sp.unscaledMultipliers(lambda: ipm.lambda, mu: ipm.mu, original: problem.shape)
         var mu = mu0
         let active = ipm.activeCandidate
         let isActive = Set(active)
         for i in 0..<problem.inequalityCount where !isActive.contains(i) { mu[i] = Swift.max(mu[i], 0) }
+        try checkDependentEqualities(sp, z: z)
         let residual = QPKKTResidual(problem: problem, z: z, lambda: lambda, mu: mu)
         guard residual.maximum <= options.tolerance else { return nil }
-        try checkDependentEqualities(sp, z: z)
-        let kkt = try? QPReducedKKT(problem: problem, activeInequalities: active, equalities: sp.equalityRows)
+        let kkt = try? QPReducedKKT(problem: problem, activeInequalities: active, equalities: sp.equalityRows,
+                                    cholesky: cholesky)
         let report = QPSolverReport(iterations: ipm.iterations, polished: false, polishAttempts: attempts,
                                     kktResidual: residual)
         return makeSolution(z: z, lambda: lambda, mu: mu, active: active, sp: sp, kkt: kkt, report: report,
