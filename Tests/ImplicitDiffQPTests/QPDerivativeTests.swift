@@ -170,3 +170,61 @@ struct QPDerivativeTests {
         expectClose(try d.jacobian(of: .mu, wrt: .h), Matrix(rows: 1, columns: 1, scalars: [-1 / aa]), rtol: 1e-13, "dmu/dh")
     }
 }
+
+@Suite("QP derivatives, semidefinite Q (LDL' path)")
+struct QPSemidefiniteDerivativeTests {
+    @Test("Q of rank n - 4: the Bunch-Kaufman LDL' of the equilibrated K, checked by finite differences",
+          arguments: [61, 62] as [UInt64])
+    func semidefinite(seed: UInt64) throws {
+        let k = KnownQP(n: 8, p: 2, m: 10, activeCount: 5, seed: seed, rankDeficit: 4)
+        let s = try k.problem.solve()
+        #expect(s.activeSet.active == k.active)
+        expectClose(s.z, k.z, rtol: 1e-9, atol: 1e-11, "z (unique: Q is PD on the null space of the active rows)")
+        let d = try s.derivative()
+        #expect(d.kkt.method == "ldlt")
+        var rng = QPRandom(seed: seed + 300)
+        var direction = QPParameters.random(k.problem.shape, &rng)
+        // dQ = Q R + R'Q keeps Q + t dQ semidefinite up to O(t^2): a generic dQ would make
+        // the finite-difference problems non-convex.
+        let r = rng.matrix(8, 8), q = k.problem.Q
+        direction.Q = q * r + r.transposed * q
+        for name in QPParameter.allCases {
+            let dir = direction.only(name)
+            let out = try d.pushforward(dir).stacked
+            let fd = try centralDifference { t in try solvedOutputs(k.problem, t, dir).stacked }
+            expectClose(out, fd, rtol: 1e-6, atol: 1e-8, "d outputs along d\(name)")
+        }
+    }
+
+    @Test("LP-like (Q = 0) at a nondegenerate vertex: dz/dq = 0 and dz/dh from the active rows")
+    func linearProgramVertex() throws {
+        // min -z1 - z2 s.t. z1 + 2 z2 <= 4, 3 z1 + z2 <= 6, z >= 0: vertex (1.6, 1.2).
+        let g = Matrix(rowArrays: [[1, 2], [3, 1], [-1, 0], [0, -1]])!
+        let p = try QuadraticProgram(Q: Matrix(rows: 2, columns: 2), q: [-1, -1], G: g, h: [4, 6, 0, 0])
+        let s = try p.solve()
+        expectClose(s.z, [1.6, 1.2], rtol: 1e-13, "vertex")
+        #expect(s.activeSet.active == [0, 1])
+        let d = try s.derivative()
+        expectClose(try d.jacobian(of: .z, wrt: .q), Matrix(rows: 2, columns: 2), rtol: 0, atol: 1e-13, "dz/dq = 0")
+        // z = B^-1 h_B with B = [[1, 2], [3, 1]]: dz/dh_B = B^-1 = [[-0.2, 0.4], [0.6, -0.2]].
+        let j = try d.jacobian(of: .z, wrt: .h)
+        expectClose(j, Matrix(rowArrays: [[-0.2, 0.4, 0, 0], [0.6, -0.2, 0, 0]])!, rtol: 1e-12, atol: 1e-14, "dz/dh")
+        // Envelope: d value/dq = z, d value/dh = -mu.
+        let gv = try d.pullback(QPOutputs(value: 1))
+        expectClose(gv.q, s.z, rtol: 1e-13, "dvalue/dq")
+        expectClose(gv.h, -s.mu, rtol: 1e-13, "dvalue/dh")
+    }
+
+    @Test("LP-like edge (non-unique minimiser): solved, derivative refused with the reason")
+    func nonUnique() throws {
+        let p = try QuadraticProgram(Q: Matrix(rows: 2, columns: 2), q: [-1, -1],
+                                     G: Matrix(rowArrays: [[1, 1], [-1, 0], [0, -1]])!, h: [1, 0, 0])
+        let s = try p.solve()
+        #expect(s.report.kktResidual.maximum <= 1e-10)
+        expectClose(s.value, -1, rtol: 1e-10, "value")
+        let msg = expectQPError("non-unique", { if case .notDifferentiable = $0 { return true }; return false }) {
+            _ = try s.derivative()
+        }
+        #expect(msg.contains("not unique"))
+    }
+}
