@@ -17,8 +17,42 @@
 /// ```swift
 /// let qp = try QuadraticProgram(Q: .identity(2), q: [-1, -1], G: Matrix(rowArrays: [[1, 1]])!, h: [1])
 /// let s = try qp.solve()                  // z = (0.5, 0.5), mu = [0.5]
-/// let g = try s.derivative().pullback(QPOutputs(z: [1, 0]))   // dz_0 / d(Q, q, A, b, G, h)
+/// let d = try s.derivative()              // factorises nothing: reuses the solver's KKT factors
+/// let g = try d.pullback(QPOutputs(z: [1, 0]))        // dz_0 / d(Q, q, A, b, G, h)
+/// let dz = try d.pushforward(QPParameters(h: [1])).z   // forward mode
+/// let J = try d.jacobian(of: .z, wrt: .h)              // one multi-RHS solve
 /// ```
+///
+/// ## Solver
+/// ``solve(options:)`` runs a dense Mehrotra predictor-corrector interior point (normal
+/// equations `Q + G' diag(mu/s) G`, Cholesky, BLAS-3) on a row- and objective-scaled copy,
+/// then *polishes*: it reads the active set off the iterate (`mu_i > s_i`), solves the
+/// equality-constrained QP on it exactly with the reduced KKT matrix (``QPReducedKKT``) and
+/// accepts the result only if `mu_a >= 0`, the inactive rows are feasible and every relative
+/// KKT residual (``QPKKTResidual``) is below the tolerance (default `1e-10`; accepted points
+/// are typically at `1e-15`). A few misclassified rows are moved and the solve repeated;
+/// otherwise the interior point iterates on. Infeasibility and unboundedness are detected by
+/// Farkas / recession-direction certificates; dependent equality rows are found by a pivoted
+/// QR, dropped and reported (``QPActiveSet/dependentEqualities``); `Q` only semidefinite
+/// (down to `Q = 0`, an LP) works through static regularisation and the polish.
+///
+/// ## Derivatives
+/// ``QPDerivative`` differentiates `(z, lambda, mu, value)` with respect to
+/// `(Q, q, A, b, G, h)` through the KKT conditions on the active set, with the reduced
+/// KKT matrix factorised once (by the polish) and reused by every pullback, pushforward and
+/// Jacobian. The `Q` gradient is symmetric and tangents `dQ` are symmetrised. The optimal
+/// value's gradient is the envelope theorem's `(z z'/2, z, lambda z', -lambda, mu z', -mu)`.
+/// ``layer(shape:options:policy:implicitOptions:)`` gives the same as an
+/// ``ImplicitFunction`` of packed parameters, callable under `gradient(at:of:)`.
+///
+/// ## Where there is no derivative
+/// * a *weakly active* inequality (slack ~ 0 and `mu_i` ~ 0, thresholds in
+///   ``QPSolverOptions/weakActivityTolerance``): the solution map has a kink. Default:
+///   refuse (``QPError/notDifferentiable(_:)`` naming the row); ``QPWeaklyActivePolicy``
+///   offers the two one-sided derivatives instead;
+/// * linearly dependent active constraints (equality rows or active inequalities), where
+///   the multipliers are not unique, and a minimiser that is not unique (`Q` singular on
+///   the null space of the active constraints): refused, with the reason.
 public struct QuadraticProgram: Sendable, Equatable {
     /// The symmetric `n x n` quadratic term.
     public let Q: Matrix

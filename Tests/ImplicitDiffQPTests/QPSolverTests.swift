@@ -95,3 +95,39 @@ struct QPSolverShapeTests {
         #expect(QPKKTResidual(problem: k.problem, z: k.z, lambda: k.lambda, mu: mu).dualSign > 0.1)
     }
 }
+
+@Suite("QP solver, edge cases and concurrency")
+struct QPSolverEdgeTests {
+    @Test("one variable; more inequalities than variables; a point that is its own box")
+    func tiny() throws {
+        let one = try QuadraticProgram(Q: Matrix(rowArrays: [[2]])!, q: [-4], G: Matrix(rowArrays: [[1]])!, h: [1]).solve()
+        expectClose(one.z, [1], rtol: 1e-14, "z")
+        expectClose(one.mu, [2], rtol: 1e-13, "mu")
+        // z in [1, 1] x [2, 2] written as four inequalities: a vertex with four active rows
+        // in two dimensions is degenerate (dependent active rows) but solvable.
+        let point = try QuadraticProgram(Q: .identity(2), q: [0, 0], G: box2, h: [1, -1, 2, -2]).solve()
+        expectClose(point.z, [1, 2], rtol: 1e-10, "z")
+        #expect(point.report.kktResidual.maximum <= 1e-10)
+    }
+
+    @Test("many QPs solved and differentiated concurrently give the sequential answers")
+    func concurrent() async throws {
+        let problems = (0..<8).map { KnownQP(n: 25, p: 2, m: 30, activeCount: 10, seed: 500 + UInt64($0)).problem }
+        let sequential = try problems.map { p -> Vector in
+            let s = try p.solve()
+            return s.z.concatenated(with: try s.derivative().pullback(QPOutputs(z: .basis(0, count: 25))).q)
+        }
+        let concurrent = try await withThrowingTaskGroup(of: (Int, Vector).self) { group in
+            for (i, p) in problems.enumerated() {
+                group.addTask {
+                    let s = try p.solve()
+                    return (i, s.z.concatenated(with: try s.derivative().pullback(QPOutputs(z: .basis(0, count: 25))).q))
+                }
+            }
+            var out = [Vector](repeating: .zero, count: problems.count)
+            for try await (i, v) in group { out[i] = v }
+            return out
+        }
+        for i in problems.indices { expectClose(concurrent[i], sequential[i], rtol: 1e-13, atol: 1e-15, "problem \(i)") }
+    }
+}
