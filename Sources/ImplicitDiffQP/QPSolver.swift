@@ -83,7 +83,7 @@ struct QPSolver {
     func polish(_ candidate: [Int], sp: QPScaledProblem, ipm: QPInteriorPoint, cholesky: QPCholeskyOfQ?,
                 attempts: inout Int) throws -> QPSolution? {
         let (l0, m0) = sp.unscaledMultipliers(lambda: ipm.lambda, mu: ipm.mu, original: problem.shape)
-        var start = (z: Vector(ipm.z), lambda: l0, mu: m0)
+        let start = (z: Vector(ipm.z), lambda: l0, mu: m0)
         var active = candidate
         for _ in 0..<3 {
             attempts += 1
@@ -101,7 +101,6 @@ struct QPSolver {
                 let next = Set(active).subtracting(drop).union(add).sorted()
                 if next == active { return nil }
                 active = next
-                start = (start.z, start.lambda, start.mu)
             case .failed:
                 return nil
             }

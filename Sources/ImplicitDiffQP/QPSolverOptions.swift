@@ -15,7 +15,9 @@ public struct QPSolverOptions: Sendable, Equatable {
     public var weakActivityTolerance: Double
     /// Whether to solve the equality-constrained QP on the identified active set
     /// (polish). Default `true`; without it the interior point's own solution (accurate to
-    /// ``tolerance``) is returned and the active set is read off `mu_i > slack_i`.
+    /// ``tolerance``) is returned, the active set is read off `mu_i > slack_i`, and weak
+    /// activity is judged with `max(weakActivityTolerance, sqrt(tolerance))` (an interior
+    /// point leaves `mu_i` and the slack of a weakly active row both near `sqrt(tolerance)`).
     public var polish: Bool
 
     public init(tolerance: Double = 1e-10, maxIterations: Int = 100, weakActivityTolerance: Double = 1e-9,
