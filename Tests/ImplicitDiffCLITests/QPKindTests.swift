@@ -15,14 +15,6 @@ func runQP(_ document: String) throws -> (JSONObject, Int32) {
     return (o, code)
 }
 
-func numbers(_ j: JSON?) -> [Double] {
-    switch j {
-    case let .number(d)?: return [d]
-    case let .array(a)?: return a.flatMap { numbers($0) }
-    default: return []
-    }
-}
-
 func errorKind(_ o: JSONObject) -> String? {
     guard case let .object(e)? = o["error"], case let .string(k)? = e["kind"] else { return nil }
     return k
