@@ -9,6 +9,18 @@ import ImplicitDiff
 /// reduced KKT matrix; a Krylov choice solves the full KKT system of `QPConditions`.
 public enum QPKind: ProblemKind {
     public static let name = "qp"
+
+    /// A random strictly convex QP, n = 6, one equality, eight inequalities of which
+    /// typically a few are active at the optimum.
+    public static func sample(seed: UInt64) -> JSONObject? {
+        var g = SampleGenerator(seed: seed)
+        let m = g.matrix(6, 6)
+        var q = Matrix.product(m, transposed: true, m, transposed: false)
+        for i in 0..<6 { q[i, i] += 1 }
+        return JSONObject([("Q", JSON(q)), ("q", JSON(g.vector(6, in: -3...3))),
+                           ("A", JSON(g.matrix(1, 6))), ("b", JSON(g.vector(1))),
+                           ("G", JSON(g.matrix(8, 6))), ("h", JSON(g.vector(8, in: 0...0.5)))])
+    }
     public static var optionKeys: Set<String> { ["weakly_active"] }
 
     public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
