@@ -32,30 +32,29 @@ struct FixedPointLinearSolver {
         return nil
     }
 
-    func krylov(_ choice: LinearSolverChoice) -> any KrylovSolver {
-        let k = KrylovOptions(absoluteTolerance: 1e-3 * options.linearTolerance, relativeTolerance: options.linearTolerance,
-                              maxIterations: options.linearMaxIterations, recordHistory: false)
-        switch choice {
-        case .minres: return MINRES(options: k)
-        case .gmres: return GMRES(options: k)
-        case .bicgstab: return BiCGStab(options: k)
-        default: return ConjugateGradient(options: k)
-        }
+    /// The core's rule for implicit systems: purely relative, `||A z - r|| <= tol ||r||`.
+    var krylovOptions: KrylovOptions {
+        KrylovOptions(absoluteTolerance: 0, relativeTolerance: options.linearTolerance,
+                      maxIterations: options.linearMaxIterations, recordHistory: false)
     }
 
+    /// One Krylov solve; the reported residual is recomputed from `A z - b` (not the
+    /// method's recurrence), and failures become ``ImplicitDifferentiationError/linearSolveFailed(_:)``.
     func run<Op: AdjointableLinearOperator>(_ choice: LinearSolverChoice, _ a: Op, _ b: Vector) throws -> (Vector, LinearSolveReport) {
+        let o = krylovOptions
         do {
-            if choice == .lsqr {
-                let k = KrylovOptions(absoluteTolerance: 1e-3 * options.linearTolerance,
-                                      relativeTolerance: options.linearTolerance,
-                                      maxIterations: options.linearMaxIterations, recordHistory: false)
-                let r = try LSQR(options: k).solve(a, b)
-                let residual = (a.apply(r.solution) - b).norm / Swift.max(b.norm, Double.leastNormalMagnitude)
-                return (r.solution, LinearSolveReport(method: "lsqr", iterations: r.iterations, relativeResidual: residual))
+            let result: KrylovResult
+            switch choice {
+            case .lsqr: result = try LSQR(options: o).solve(a, b, initialGuess: nil)
+            case .minres: result = try MINRES(options: o).solve(a, b)
+            case .gmres: result = try GMRES(options: o).solve(a, b)
+            case .bicgstab: result = try BiCGStab(options: o).solve(a, b)
+            case .cg, .automatic, .direct: result = try ConjugateGradient(options: o).solve(a, b)
             }
-            let r = try krylov(choice).solve(a, b)
-            return (r.solution, LinearSolveReport(method: choice.rawValue, iterations: r.iterations,
-                                                  relativeResidual: r.relativeResidual))
+            let bn = b.norm
+            let residual = bn == 0 ? 0 : (a.apply(result.solution) - b).norm / bn
+            return (result.solution, LinearSolveReport(method: choice.rawValue, iterations: result.iterations,
+                                                      relativeResidual: residual))
         } catch let e as KrylovError {
             throw ImplicitDifferentiationError.linearSolveFailed(e)
         }
