@@ -138,8 +138,8 @@ struct FixedPointSystem<Smooth: SmoothObjective, Prox: ProximalOperator>: Sendab
     /// Cholesky of `K_S` (masked case).
     func factorize(_ s: [Int]) throws -> SupportBlockFactorization {
         do {
-            return SupportBlockFactorization(dimension: dimension, support: s, weights: weights, stepSize: stepSize,
-                                             reduced: try CholeskyFactorization(reducedMatrix(s)))
+            return try SupportBlockFactorization(dimension: dimension, support: s, weights: weights, stepSize: stepSize,
+                                                 reducedMatrix: reducedMatrix(s))
         } catch let e as LinearAlgebraError {
             throw ImplicitDifferentiationError.singularSystem(
                 "the Hessian of the smooth part restricted to the support (\(s.count) of \(dimension) coordinates) is singular: \(e)")

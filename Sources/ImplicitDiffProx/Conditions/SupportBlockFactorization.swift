@@ -17,17 +17,31 @@ public struct SupportBlockFactorization: Factorization {
     public let weights: Vector
     /// The step size `eta` the matrix was formed with.
     public let stepSize: Double
+    /// `K_S` itself (`|S| x |S|`), for residual checks.
+    public let reducedMatrix: Matrix
     /// Cholesky factorisation of `K_S`.
     public let reduced: CholeskyFactorization
 
-    public init(dimension: Int, support: [Int], weights: Vector, stepSize: Double, reduced: CholeskyFactorization) {
-        precondition(support.count == reduced.dimension && weights.count == support.count,
-                     "SupportBlockFactorization: support \(support.count), weights \(weights.count), factor \(reduced.dimension)")
+    /// Factorises `K_S`.
+    ///
+    /// - Throws: ``LinearAlgebraError`` when `K_S` is not (numerically) positive definite.
+    public init(dimension: Int, support: [Int], weights: Vector, stepSize: Double, reducedMatrix: Matrix) throws {
+        precondition(support.count == reducedMatrix.rows && weights.count == support.count,
+                     "SupportBlockFactorization: support \(support.count), weights \(weights.count), matrix \(reducedMatrix.rows)")
         self.dimension = dimension
         self.support = support
         self.weights = weights
         self.stepSize = stepSize
-        self.reduced = reduced
+        self.reducedMatrix = reducedMatrix
+        self.reduced = try CholeskyFactorization(reducedMatrix)
+    }
+
+    /// `||blockdiag(K_S, I) z - r|| / ||r||`, in `O(|S|^2)` (the identity block is exact).
+    public func relativeResidual(solution z: Vector, rightHandSide r: Vector) -> Double {
+        let rn = r.norm
+        guard rn > 0 else { return z.norm }
+        let e = reducedMatrix * gather(z) - gather(r)
+        return e.norm / rn
     }
 
     /// Entries `S` of `v`.

@@ -25,7 +25,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     /// ``ImplicitFunction`` usable inside `gradient(at:of:)`.
     public static func solutionMap(rows: Int, columns: Int, solverOptions: ProximalGradientOptions = .init(),
                                    options: ImplicitOptions = .init()) throws -> ImplicitFunction<ProximalGradientByproduct> {
-        try Lasso(design: Matrix(rows: rows, columns: columns), targets: .zeros(rows), lambda: 1, useGram: false)
+        try Lasso(design: Matrix(rows: rows, columns: columns), targets: .zeros(rows), lambda: 1)
             .solutionMap(solverOptions: solverOptions, options: options)
     }
 }
