@@ -6,6 +6,26 @@ import ImplicitDiff
 public enum LassoKind: ProblemKind {
     public static let name = "lasso"
 
+    /// A lasso instance with a known, strictly complementary solution (N = 20, d = 8):
+    /// `w*` has 3 non-zeros of size 0.5 to 1.5 and `y = X w* + r` with
+    /// `X'r = lambda s`, `s = sign(w*)` on the support and `|s_j| <= 0.8` off it, so `w*`
+    /// is the lasso solution for `lambda = 0.5` with margin at least 0.2.
+    public static func sample(seed: UInt64) -> JSONObject? {
+        var g = SampleGenerator(seed: seed)
+        let n = 20, d = 8
+        let x = g.matrix(n, d)
+        var w = Vector.zeros(d), s = g.vector(d, in: -0.8...0.8)
+        for (k, j) in [1, 4, 6].enumerated() {
+            let sign: Double = (k + Int(seed % 2)) % 2 == 0 ? 1 : -1
+            w[j] = sign * Double.random(in: 0.5...1.5, using: &g)
+            s[j] = sign
+        }
+        let lambda = 0.5
+        guard let gram = try? CholeskyFactorization(Matrix.product(x, transposed: true, x, transposed: false)) else { return nil }
+        let y = x * w + lambda * (x * gram.solve(s))
+        return JSONObject([("X", JSON(x)), ("y", JSON(y)), ("lambda", .number(lambda))])
+    }
+
     public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
         try data.rejectUnknownKeys(["X", "y", "lambda"], in: "lasso data")
         let x = try data.matrix("X"), y = try data.vector("y"), lambda = try data.scalar("lambda")
