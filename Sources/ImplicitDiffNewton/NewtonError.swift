@@ -1,0 +1,57 @@
+/// Why Newton's method (or Newton–Krylov) failed. Every case that happens during the
+/// iteration carries the history so far.
+public enum NewtonError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `A = dF/dy` is singular to working precision at iterate `iteration` (near a fold or
+    /// bifurcation, or at a local minimum of `||F||` that is not a root).
+    case singularJacobian(iteration: Int, reason: LinearAlgebraError, history: [NewtonIterationRecord])
+    /// The line search found no step length with sufficient decrease of `||F||^2`: the
+    /// iterates approach a local minimum of `||F||` that is not a root, or the residual
+    /// cannot be computed more accurately than it is.
+    case stagnation(iteration: Int, residualNorm: Double, history: [NewtonIterationRecord])
+    /// `maxIterations` steps were taken without meeting a stopping rule.
+    case iterationLimit(iterations: Int, residualNorm: Double, history: [NewtonIterationRecord])
+    /// `F` or `A` is NaN or infinite at an iterate (at the initial guess, or where the line
+    /// search cannot avoid it).
+    case nonFinite(iteration: Int, what: String, history: [NewtonIterationRecord])
+    /// The Krylov solve of a Newton–Krylov step failed.
+    case linearSolveFailed(iteration: Int, reason: KrylovError, history: [NewtonIterationRecord])
+    /// The residual or Jacobian does not have one entry (row) per unknown.
+    case dimensionMismatch(String)
+    /// An option is out of range.
+    case invalidOptions(String)
+
+    /// The iterations performed before the failure (empty for argument errors).
+    public var history: [NewtonIterationRecord] {
+        switch self {
+        case let .singularJacobian(_, _, h), let .stagnation(_, _, h), let .iterationLimit(_, _, h),
+             let .nonFinite(_, _, h), let .linearSolveFailed(_, _, h):
+            return h
+        case .dimensionMismatch, .invalidOptions:
+            return []
+        }
+    }
+
+    public var description: String {
+        let head: String
+        switch self {
+        case let .singularJacobian(k, reason, _):
+            head = "Newton's method met a singular Jacobian dF/dy at iteration \(k) (\(reason)); the equations may have no solution near the iterates (a fold) or the solution is not locally unique"
+        case let .stagnation(k, r, _):
+            head = "Newton's method stagnated at iteration \(k): no step decreases ||F|| (||F||_inf = \(r)); the iterates approach a local minimum of ||F|| that is not a root, or the tolerance is below the rounding level of F"
+        case let .iterationLimit(k, r, _):
+            head = "Newton's method did not converge in \(k) iterations (||F||_inf = \(r))"
+        case let .nonFinite(k, what, _):
+            head = "non-finite \(what) at iteration \(k)"
+        case let .linearSolveFailed(k, reason, _):
+            head = "the Krylov solve of Newton step \(k) failed: \(reason)"
+        case let .dimensionMismatch(what):
+            return "dimension mismatch: \(what)"
+        case let .invalidOptions(what):
+            return "invalid Newton options: \(what)"
+        }
+        let h = history
+        if h.isEmpty { return head }
+        let shown = h.suffix(6).map { "  \($0)" }.joined(separator: "\n")
+        return head + "\nhistory (last \(Swift.min(h.count, 6)) of \(h.count)):\n" + shown
+    }
+}
