@@ -1,3 +1,5 @@
+import Foundation
+
 /// Backtracking line search on the merit function `f(y) = 1/2 ||F(y)||^2`. Not API.
 ///
 /// Accepts the first `t` (starting from 1) with
@@ -45,5 +47,42 @@ struct ArmijoBacktracking {
             // The step no longer moves y: stop.
             if t * dNorm <= Double.ulpOfOne * yNorm { return nil }
         }
+    }
+}
+
+extension ArmijoBacktracking {
+    /// Dennis and Schnabel's scaled gradient of `f = 1/2 ||F||^2` at `y`,
+    /// `max_i |g_i| max(|y_i|, 1) / max(f, tiny)` with `g = A'F`: near zero at a local
+    /// minimum of `||F||`, large when `F` is rounding noise.
+    static func relativeGradient(_ g: Vector, y: Vector, residual f: Vector) -> Double {
+        let merit = Swift.max(0.5 * f.squaredNorm(), Double.leastNormalMagnitude)
+        var worst = 0.0
+        for i in 0..<Swift.min(g.count, y.count) { worst = Swift.max(worst, abs(g[i]) * Swift.max(abs(y[i]), 1)) }
+        return worst / merit
+    }
+
+    /// Below this relative gradient a stalled line search is a local minimum of `||F||`.
+    static let localMinimumThreshold = Foundation.cbrt(Double.ulpOfOne)
+
+    /// Below this reciprocal condition number a stalled line search is blamed on `A`.
+    static let illConditionedThreshold = Double.ulpOfOne.squareRoot()
+
+    /// The error for a failed line search at iterate `k`: ``NewtonError/singularJacobian``
+    /// when `A` is nearly singular (reciprocal condition below `sqrt(ulp)`: the Newton
+    /// direction is dominated by a near-null vector), ``NewtonError/localMinimum`` when
+    /// the gradient `A'F` vanishes, ``NewtonError/stagnation`` otherwise.
+    static func failure(iteration k: Int, y: Vector, residual f: Vector, gradient g: Vector?,
+                        reciprocalCondition: Double?, history: [NewtonIterationRecord]) -> NewtonError {
+        if let rcond = reciprocalCondition, rcond <= illConditionedThreshold {
+            return .singularJacobian(iteration: k, reason: .singular(routine: "Newton step (the line search stalled)",
+                                                                     reciprocalCondition: rcond), history: history)
+        }
+        if let g {
+            let rel = relativeGradient(g, y: y, residual: f)
+            if rel <= localMinimumThreshold {
+                return .localMinimum(iteration: k, residualNorm: f.maxNorm, relativeGradient: rel, history: history)
+            }
+        }
+        return .stagnation(iteration: k, residualNorm: f.maxNorm, history: history)
     }
 }

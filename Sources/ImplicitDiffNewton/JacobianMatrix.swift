@@ -15,7 +15,7 @@
 /// can certify in floating point.
 public protocol JacobianMatrix: AdjointableLinearOperator, Sendable {
     /// The factorisation Newton's method reuses for its steps and for the derivative.
-    associatedtype Factorized: Factorization
+    associatedtype Factorized: ConditionEstimatingFactorization
 
     /// Factorises `A`.
     ///
@@ -27,3 +27,14 @@ public protocol JacobianMatrix: AdjointableLinearOperator, Sendable {
     /// `|A| v`: the product with the matrix of absolute values `|a_ij|`.
     func absoluteProduct(_ v: Vector) -> Vector
 }
+
+/// A factorisation that estimates the reciprocal condition number of its matrix (LAPACK
+/// `*con`), so that Newton's method can tell a nearly singular Jacobian from other
+/// causes of a stalled line search.
+public protocol ConditionEstimatingFactorization: Factorization {
+    /// Reciprocal condition number estimate, in `[0, 1]`; near 0 for a nearly singular matrix.
+    var reciprocalCondition: Double { get }
+}
+
+extension LUFactorization: ConditionEstimatingFactorization {}
+extension TridiagonalFactorization: ConditionEstimatingFactorization {}

@@ -4,9 +4,15 @@ public enum NewtonError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `A = dF/dy` is singular to working precision at iterate `iteration` (near a fold or
     /// bifurcation, or at a local minimum of `||F||` that is not a root).
     case singularJacobian(iteration: Int, reason: LinearAlgebraError, history: [NewtonIterationRecord])
-    /// The line search found no step length with sufficient decrease of `||F||^2`: the
-    /// iterates approach a local minimum of `||F||` that is not a root, or the residual
-    /// cannot be computed more accurately than it is.
+    /// The line search stalled where the gradient of `1/2 ||F||^2`, `A'F`, vanishes while
+    /// `F` does not: the iterates approach a local minimum of `||F||` that is not a root,
+    /// where `A` is singular (beyond a fold the equations have no solution at all).
+    /// `relativeGradient = max_i |(A'F)_i| max(|y_i|, 1) / (1/2 ||F||^2)` (Dennis and
+    /// Schnabel's scaled gradient) was below `ulp^(1/3)`.
+    case localMinimum(iteration: Int, residualNorm: Double, relativeGradient: Double, history: [NewtonIterationRecord])
+    /// The line search found no step length with sufficient decrease of `||F||^2` although
+    /// the gradient does not vanish: typically the residual is at its rounding level and a
+    /// tolerance asks for more, or `F` is not smooth.
     case stagnation(iteration: Int, residualNorm: Double, history: [NewtonIterationRecord])
     /// `maxIterations` steps were taken without meeting a stopping rule.
     case iterationLimit(iterations: Int, residualNorm: Double, history: [NewtonIterationRecord])
@@ -23,7 +29,7 @@ public enum NewtonError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The iterations performed before the failure (empty for argument errors).
     public var history: [NewtonIterationRecord] {
         switch self {
-        case let .singularJacobian(_, _, h), let .stagnation(_, _, h), let .iterationLimit(_, _, h),
+        case let .singularJacobian(_, _, h), let .stagnation(_, _, h), let .localMinimum(_, _, _, h), let .iterationLimit(_, _, h),
              let .nonFinite(_, _, h), let .linearSolveFailed(_, _, h):
             return h
         case .dimensionMismatch, .invalidOptions:
@@ -36,8 +42,10 @@ public enum NewtonError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .singularJacobian(k, reason, _):
             head = "Newton's method met a singular Jacobian dF/dy at iteration \(k) (\(reason)); the equations may have no solution near the iterates (a fold) or the solution is not locally unique"
+        case let .localMinimum(k, r, g, _):
+            head = "Newton's method stalled at iteration \(k) near a local minimum of ||F|| that is not a root (||F||_inf = \(r), relative gradient \(g)): the Jacobian dF/dy is singular there and the equations have no solution near the iterates (e.g. beyond a fold)"
         case let .stagnation(k, r, _):
-            head = "Newton's method stagnated at iteration \(k): no step decreases ||F|| (||F||_inf = \(r)); the iterates approach a local minimum of ||F|| that is not a root, or the tolerance is below the rounding level of F"
+            head = "Newton's method stagnated at iteration \(k): no step decreases ||F|| (||F||_inf = \(r)) although its gradient does not vanish; the residual may be at its rounding level (loosen the tolerance) or F is not smooth"
         case let .iterationLimit(k, r, _):
             head = "Newton's method did not converge in \(k) iterations (||F||_inf = \(r))"
         case let .nonFinite(k, what, _):

@@ -101,7 +101,9 @@ public struct NewtonKrylovSolver: Sendable {
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0,
                                                      backtracks: newton.maxBacktracks,
                                                      linearIterations: result.iterations, forcingTerm: eta))
-                throw NewtonError.stagnation(iteration: k, residualNorm: fNorm, history: history)
+                let gradient = (try? system.jacobianOperator(x: x, y: y))?.applyTransposed(f)
+                throw ArmijoBacktracking.failure(iteration: k, y: y, residual: f, gradient: gradient,
+                                                 reciprocalCondition: nil, history: history)
             }
             history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm,
                                                  stepLength: step.length, backtracks: step.backtracks,

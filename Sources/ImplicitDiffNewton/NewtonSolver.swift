@@ -19,7 +19,9 @@
 /// returned as a root).
 ///
 /// Failures are typed ``NewtonError``s with the iteration history: singular Jacobian,
-/// stagnation of the line search, iteration cap, non-finite values.
+/// a local minimum of `||F||` that is not a root (where the Jacobian is singular: what
+/// Newton meets beyond a fold), stagnation of the line search, iteration cap, non-finite
+/// values.
 ///
 /// Reference: J. E. Dennis and R. B. Schnabel, *Numerical Methods for Unconstrained
 /// Optimization and Nonlinear Equations*, SIAM 1996, doi:10.1137/1.9781611971200, ch. 6.
@@ -99,7 +101,8 @@ public struct NewtonSolver: Sendable {
                                                residual: { system.residual(x: x, y: $0) }) else {
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0,
                                                      backtracks: options.maxBacktracks))
-                throw NewtonError.stagnation(iteration: k, residualNorm: fNorm, history: history)
+                throw ArmijoBacktracking.failure(iteration: k, y: y, residual: f, gradient: a.applyTransposed(f),
+                                                 reciprocalCondition: lu.reciprocalCondition, history: history)
             }
             history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm,
                                                  stepLength: step.length, backtracks: step.backtracks))
