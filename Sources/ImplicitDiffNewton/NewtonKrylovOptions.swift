@@ -15,6 +15,13 @@ public struct NewtonKrylovOptions: Sendable {
     public var newton: NewtonOptions
     /// The accuracy of each linear solve. Default: Eisenstat–Walker.
     public var forcing: ForcingTerm
+    /// The smallest forcing term used, whatever ``forcing`` asks: GMRES cannot reduce the
+    /// residual much below `ulp * cond(A)` with exact products, nor below about
+    /// `sqrt(ulp) * cond(A)` with finite differences, and asking for more only exhausts its
+    /// iteration cap. `nil` (default): `1e-8` with exact products, `1e-4` with finite
+    /// differences (chosen, or the system's default ``FiniteDifferenceJacobian``). Near the root the outer iteration then converges linearly with this
+    /// rate, which still gains many digits per step.
+    public var minimumForcingTerm: Double?
     /// Where `A v` comes from in the Newton steps. Default `.system`. The implicit
     /// derivative always uses the system's operator.
     public var jacobianProducts: JacobianProducts
@@ -26,13 +33,20 @@ public struct NewtonKrylovOptions: Sendable {
     public var preconditioner: (@Sendable (_ x: Vector, _ y: Vector) -> any Preconditioner)?
 
     public init(newton: NewtonOptions = .init(), forcing: ForcingTerm = .eisenstatWalker,
-                jacobianProducts: JacobianProducts = .system, restart: Int = 50, maxLinearIterations: Int? = nil,
+                minimumForcingTerm: Double? = nil, jacobianProducts: JacobianProducts = .system, restart: Int = 50,
+                maxLinearIterations: Int? = nil,
                 preconditioner: (@Sendable (_ x: Vector, _ y: Vector) -> any Preconditioner)? = nil) {
         self.newton = newton
         self.forcing = forcing
+        self.minimumForcingTerm = minimumForcingTerm
         self.jacobianProducts = jacobianProducts
         self.restart = restart
         self.maxLinearIterations = maxLinearIterations
         self.preconditioner = preconditioner
+    }
+
+    /// ``minimumForcingTerm`` with its default resolved.
+    func forcingFloor(finiteDifferences: Bool) -> Double {
+        minimumForcingTerm ?? (finiteDifferences ? 1e-4 : 1e-8)
     }
 }

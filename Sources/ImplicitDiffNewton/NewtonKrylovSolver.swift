@@ -3,7 +3,7 @@
 ///
 /// ```
 /// repeat:  stop if y_k passes the residual or step test (NewtonOptions)
-///          eta_k from the forcing term
+///          eta_k from the forcing term, at least minimumForcingTerm
 ///          d_k: GMRES on A_k d = -F_k until ||A_k d_k + F_k|| <= eta_k ||F_k||
 ///          y_(k+1) = y_k + t_k d_k,   t_k from backtracking on 1/2 ||F||^2
 /// ```
@@ -33,6 +33,9 @@ public struct NewtonKrylovSolver: Sendable {
         let newton = options.newton
         try newton.validate()
         try options.forcing.validate()
+        if let floor = options.minimumForcingTerm, !(floor > 0 && floor < 1) {
+            throw NewtonError.invalidOptions("minimumForcingTerm must lie in (0, 1), got \(floor)")
+        }
         guard options.restart >= 1 else { throw NewtonError.invalidOptions("restart must be at least 1, got \(options.restart)") }
         let n = initialGuess.count
         try system.validate(parameters: x, unknowns: n)
@@ -63,22 +66,21 @@ public struct NewtonKrylovSolver: Sendable {
             let f2 = f.norm
             if k > 0 { eta = options.forcing.next(previous: eta, residualNorm: f2, previousResidualNorm: previousNorm) }
             previousNorm = f2
-
-            let krylov = GMRES(options: KrylovOptions(absoluteTolerance: 0, relativeTolerance: eta,
+            let a: any LinearOperator
+            switch options.jacobianProducts {
+            case .finiteDifferences:
+                let xx = x
+                a = FiniteDifferenceJacobian(y: y, residualAtY: f) { system.residual(x: xx, y: $0) }
+            case .system:
+                a = try system.jacobianOperator(x: x, y: y)
+            }
+            let etaUsed = Swift.max(eta, options.forcingFloor(finiteDifferences: a is FiniteDifferenceJacobian))
+            let krylov = GMRES(options: KrylovOptions(absoluteTolerance: 0, relativeTolerance: etaUsed,
                                                       maxIterations: options.maxLinearIterations,
                                                       restart: options.restart, recordHistory: false))
-            let preconditioner = options.preconditioner?(x, y)
             let result: KrylovResult
             do {
-                switch options.jacobianProducts {
-                case .finiteDifferences:
-                    let xx = x
-                    let a = FiniteDifferenceJacobian(y: y, residualAtY: f) { system.residual(x: xx, y: $0) }
-                    result = try krylov.solve(a, -f, initialGuess: nil, preconditioner: preconditioner)
-                case .system:
-                    let a = try system.jacobianOperator(x: x, y: y)
-                    result = try krylov.solve(OperatorBox(a), -f, initialGuess: nil, preconditioner: preconditioner)
-                }
+                result = try krylov.solve(AnyOperator(a), -f, initialGuess: nil, preconditioner: options.preconditioner?(x, y))
             } catch let e as KrylovError {
                 throw NewtonError.linearSolveFailed(iteration: k, reason: e, history: history)
             }
@@ -88,26 +90,26 @@ public struct NewtonKrylovSolver: Sendable {
                 y.add(d, scaledBy: 1)
                 f = system.residual(x: x, y: y)
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 1,
-                                                     backtracks: 0, linearIterations: result.iterations, forcingTerm: eta))
+                                                     backtracks: 0, linearIterations: result.iterations, forcingTerm: etaUsed))
                 guard f.isFinite else { throw NewtonError.nonFinite(iteration: k + 1, what: "residual F", history: history) }
                 lastStepWasSmall = true
                 continue
             }
             let merit = 0.5 * f2 * f2
             // f'(y; d) = F'A d = -||F||^2 + F'r with ||r|| <= eta ||F||: at most -(1 - eta) ||F||^2.
-            let slope = -2 * (1 - eta) * merit
+            let slope = -2 * (1 - etaUsed) * merit
             guard let step = lineSearch.search(from: y, direction: d, merit: merit, slope: slope,
                                                residual: { system.residual(x: x, y: $0) }) else {
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0,
                                                      backtracks: newton.maxBacktracks,
-                                                     linearIterations: result.iterations, forcingTerm: eta))
+                                                     linearIterations: result.iterations, forcingTerm: etaUsed))
                 let gradient = (try? system.jacobianOperator(x: x, y: y))?.applyTransposed(f)
                 throw ArmijoBacktracking.failure(iteration: k, y: y, residual: f, gradient: gradient,
                                                  reciprocalCondition: nil, history: history)
             }
             history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm,
                                                  stepLength: step.length, backtracks: step.backtracks,
-                                                 linearIterations: result.iterations, forcingTerm: eta))
+                                                 linearIterations: result.iterations, forcingTerm: etaUsed))
             y = step.y
             f = step.residual
             lastStepWasSmall = false
@@ -117,9 +119,9 @@ public struct NewtonKrylovSolver: Sendable {
 }
 
 /// A concrete wrapper of an existential operator for the generic Krylov solvers. Not API.
-struct OperatorBox: LinearOperator {
-    let base: any AdjointableLinearOperator
-    init(_ base: any AdjointableLinearOperator) { self.base = base }
+struct AnyOperator: LinearOperator {
+    let base: any LinearOperator
+    init(_ base: any LinearOperator) { self.base = base }
     var rowCount: Int { base.rowCount }
     var columnCount: Int { base.columnCount }
     func apply(_ v: Vector) -> Vector { base.apply(v) }

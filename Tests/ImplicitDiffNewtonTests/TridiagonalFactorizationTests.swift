@@ -1,0 +1,88 @@
+import ImplicitDiffNewton
+import Testing
+
+@Suite("TridiagonalMatrix and TridiagonalFactorization")
+struct TridiagonalFactorizationTests {
+    /// `||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf)`: LU with partial pivoting is
+    /// backward stable, so this is a small multiple of `ulp` whatever the conditioning;
+    /// 1e-14 leaves a factor ~50 of headroom for n <= 40.
+    func backwardError(_ a: Matrix, _ x: Vector, _ b: Vector) -> Double {
+        let aNorm = (0..<a.rows).map { i in (0..<a.columns).reduce(0.0) { $0 + abs(a[i, $1]) } }.max() ?? 0
+        return (b - a * x).maxNorm / (aNorm * x.maxNorm + b.maxNorm)
+    }
+
+    /// A random tridiagonal matrix with a small diagonal, so that pivoting is needed.
+    func randomMatrix(_ n: Int, _ rng: inout SplitMix64) throws -> TridiagonalMatrix {
+        try TridiagonalMatrix(subdiagonal: rng.vector(n - 1).scalars, diagonal: rng.vector(n, in: -0.2...0.2).scalars,
+                              superdiagonal: rng.vector(n - 1).scalars)
+    }
+
+    @Test("products match the dense matrix", arguments: testSeeds)
+    func products(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        for n in [1, 2, 9] {
+            let t = try randomMatrix(n, &rng)
+            let dense = t.dense
+            let v = rng.vector(n)
+            // Each entry is a sum of at most three products: rounding only.
+            expectClose(t.apply(v), dense * v, rtol: 1e-15)
+            expectClose(t.applyTransposed(v), dense.transposedTimes(v), rtol: 1e-15)
+            let absolute = Matrix(rows: n, columns: n, scalars: dense.scalars.map { abs($0) })
+            expectClose(t.absoluteProduct(v), absolute * v, rtol: 1e-15)
+            expectClose(dense.absoluteProduct(v), absolute * v, rtol: 1e-15)
+        }
+    }
+
+    @Test("solves with A and A' are backward stable and agree with dense LU", arguments: testSeeds)
+    func solves(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        for n in [1, 2, 3, 40] {
+            let t = try randomMatrix(n, &rng)
+            let f = try t.factorized()
+            let dense = t.dense
+            let b = rng.vector(n)
+            #expect(backwardError(dense, f.solve(b), b) <= 1e-14)
+            #expect(backwardError(dense.transposed, f.solveTransposed(b), b) <= 1e-14)
+            // Against dense LU: both backward stable, so they agree to cond(A) * ulp.
+            let lu = try LUFactorization(dense)
+            let tolerance = 1e3 * Double.ulpOfOne / lu.reciprocalCondition
+            expectClose(f.solve(b), lu.solve(b), rtol: tolerance)
+            // Several right-hand sides in one call: column j solves column j.
+            let rhs = Matrix(rows: n, columns: 3, scalars: rng.vector(3 * n).scalars)
+            let x = f.solve(rhs), xt = f.solveTransposed(rhs)
+            for j in 0..<3 {
+                expectClose(x.column(j), f.solve(rhs.column(j)), rtol: 1e-15)
+                expectClose(xt.column(j), f.solveTransposed(rhs.column(j)), rtol: 1e-15)
+            }
+        }
+    }
+
+    @Test("singular and nearly singular matrices are rejected with a typed error")
+    func singular() throws {
+        // [[1, 1], [1, 1]]: an exactly zero pivot.
+        let exact = try TridiagonalMatrix(subdiagonal: [1], diagonal: [1, 1], superdiagonal: [1])
+        #expect(throws: LinearAlgebraError.self) { try exact.factorized() }
+        // [[1, 1], [1, 1 + 4e-16]]: reciprocal condition ~1e-16 < 2 ulp.
+        let near = try TridiagonalMatrix(subdiagonal: [1], diagonal: [1, 1 + 4e-16], superdiagonal: [1])
+        do {
+            _ = try near.factorized()
+            Issue.record("a nearly singular matrix was factorised")
+        } catch let LinearAlgebraError.singular(_, rcond) {
+            #expect(rcond < 2 * Double.ulpOfOne)
+        }
+        let notFinite = TridiagonalMatrix(diagonal: [1, .nan])
+        #expect(throws: LinearAlgebraError.nonFinite("the tridiagonal matrix to factorise")) { try notFinite.factorized() }
+    }
+
+    @Test("diagonals of the wrong length are a dimension error, not a trap")
+    func shapes() {
+        #expect(throws: LinearAlgebraError.self) {
+            try TridiagonalMatrix(subdiagonal: [1, 2], diagonal: [1, 2], superdiagonal: [1])
+        }
+        #expect(throws: LinearAlgebraError.self) {
+            try TridiagonalMatrix(subdiagonal: [], diagonal: [1, 2], superdiagonal: [1])
+        }
+        let empty = TridiagonalMatrix(diagonal: [])
+        #expect(empty.order == 0)
+    }
+}
