@@ -17,24 +17,52 @@ public protocol JacobianMatrix: AdjointableLinearOperator, Sendable {
     /// The factorisation Newton's method reuses for its steps and for the derivative.
     associatedtype Factorized: ConditionEstimatingFactorization
 
-    /// Factorises `A`.
+    /// Factorises `A`, as fast as possible: the condition estimate may be left to
+    /// ``ConditionEstimatingFactorization/reciprocalConditionEstimate()`` (Newton's method
+    /// needs it only at the root); ``nonsingularFactorization()`` does both.
     ///
-    /// - Throws: ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` when `A` is
-    ///   singular to working precision (reciprocal condition estimate below `n * ulp`),
-    ///   ``LinearAlgebraError/nonFinite(_:)`` when an entry is NaN or infinite.
+    /// - Throws: ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` at least for
+    ///   an exactly zero pivot, ``LinearAlgebraError/nonFinite(_:)`` when an entry is NaN
+    ///   or infinite.
     func factorized() throws -> Factorized
 
     /// `|A| v`: the product with the matrix of absolute values `|a_ij|`.
     func absoluteProduct(_ v: Vector) -> Vector
 }
 
-/// A factorisation that estimates the reciprocal condition number of its matrix (LAPACK
-/// `*con`), so that Newton's method can tell a nearly singular Jacobian from other
-/// causes of a stalled line search.
-public protocol ConditionEstimatingFactorization: Factorization {
-    /// Reciprocal condition number estimate, in `[0, 1]`; near 0 for a nearly singular matrix.
-    var reciprocalCondition: Double { get }
+extension JacobianMatrix {
+    /// Factorises `A` and checks its condition: the rule of the core's factorisations.
+    ///
+    /// - Throws: ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` when the
+    ///   reciprocal condition estimate is below `n * ulp`.
+    public func nonsingularFactorization() throws -> Factorized {
+        let f = try factorized()
+        try f.checkNonsingular()
+        return f
+    }
 }
 
-extension LUFactorization: ConditionEstimatingFactorization {}
-extension TridiagonalFactorization: ConditionEstimatingFactorization {}
+/// A factorisation that estimates the reciprocal condition number of its matrix, so that
+/// Newton's method can decide whether the Jacobian at a root is singular to working
+/// precision and tell a nearly singular Jacobian from other causes of a stalled line search.
+public protocol ConditionEstimatingFactorization: Factorization {
+    /// Reciprocal condition number estimate in the 1-norm, in `[0, 1]`; near 0 for a
+    /// nearly singular matrix. May cost a few solves when not computed at construction.
+    func reciprocalConditionEstimate() -> Double
+}
+
+extension ConditionEstimatingFactorization {
+    /// Throws ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` when the
+    /// reciprocal condition estimate is below `n * ulp` (the core's rule).
+    public func checkNonsingular() throws {
+        let rcond = reciprocalConditionEstimate()
+        guard rcond >= Double(Swift.max(dimension, 1)) * Double.ulpOfOne else {
+            throw LinearAlgebraError.singular(routine: "\(Self.self)", reciprocalCondition: rcond)
+        }
+    }
+}
+
+/// Dense LU estimates the condition (`dgecon`) at construction.
+extension LUFactorization: ConditionEstimatingFactorization {
+    public func reciprocalConditionEstimate() -> Double { reciprocalCondition }
+}

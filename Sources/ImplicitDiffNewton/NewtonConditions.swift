@@ -28,7 +28,7 @@ public struct NewtonConditions<System: NonlinearSystem>: ImplicitConditions {
             factorization = solution.factorization
         } else {
             a = try system.jacobian(x: x, y: y)
-            factorization = Result { try a.factorized() }.mapError { $0 as? LinearAlgebraError ?? .singular(routine: "factorization", reciprocalCondition: 0) }
+            factorization = Result { try a.nonsingularFactorization() }.mapError { $0 as? LinearAlgebraError ?? .singular(routine: "factorization", reciprocalCondition: 0) }
         }
         switch factorization {
         case let .success(f):

@@ -26,7 +26,7 @@ public struct NewtonKrylovConditions<System: MatrixFreeNonlinearSystem>: Implici
         var factorization: (any Factorization)?
         if let structured = a as? any JacobianMatrix {
             do {
-                factorization = try structured.factorized()
+                factorization = try structured.nonsingularFactorization()
             } catch let e as LinearAlgebraError {
                 throw ImplicitDifferentiationError.singularSystem(
                     "dF/dy is singular at the root (\(e)): y(x) is not differentiable there (a fold or bifurcation point)")

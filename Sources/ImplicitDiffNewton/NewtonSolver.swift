@@ -69,8 +69,14 @@ public struct NewtonSolver: Sendable {
                 throw NewtonError.nonFinite(iteration: k, what: "Jacobian dF/dy", history: history)
             }
             if let reason = convergence(residual: f, jacobian: a, y: y, lastStepWasSmall: lastStepWasSmall) {
+                // The factorisation the derivative will reuse: check its condition now.
+                let checked = factorization.flatMap { lu in
+                    Result { try lu.checkNonsingular(); return lu }.mapError {
+                        $0 as? LinearAlgebraError ?? .singular(routine: "condition estimate", reciprocalCondition: 0)
+                    }
+                }
                 return NewtonSolution(y: y, residual: f, convergence: reason, history: history,
-                                      jacobian: a, factorization: factorization)
+                                      jacobian: a, factorization: checked)
             }
             guard k < options.maxIterations else {
                 throw NewtonError.iterationLimit(iterations: k, residualNorm: f.maxNorm, history: history)
@@ -102,7 +108,7 @@ public struct NewtonSolver: Sendable {
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0,
                                                      backtracks: options.maxBacktracks))
                 throw ArmijoBacktracking.failure(iteration: k, y: y, residual: f, gradient: a.applyTransposed(f),
-                                                 reciprocalCondition: lu.reciprocalCondition, history: history)
+                                                 reciprocalCondition: lu.reciprocalConditionEstimate(), history: history)
             }
             history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm,
                                                  stepLength: step.length, backtracks: step.backtracks))

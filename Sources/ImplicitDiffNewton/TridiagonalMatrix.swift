@@ -67,8 +67,12 @@ public struct TridiagonalMatrix: JacobianMatrix, Equatable {
         Self.product(lower: subdiagonal, diagonal: diagonal, upper: superdiagonal, v, absolute: true)
     }
 
-    /// The `O(n)` LU factorisation with partial pivoting.
-    public func factorized() throws -> TridiagonalFactorization { try TridiagonalFactorization(self) }
+    /// The `O(n)` LU factorisation with partial pivoting; the condition estimate is left
+    /// for ``TridiagonalFactorization/reciprocalConditionEstimate()`` (or use
+    /// ``JacobianMatrix/nonsingularFactorization()``).
+    public func factorized() throws -> TridiagonalFactorization {
+        try TridiagonalFactorization(self, estimatingCondition: false)
+    }
 
     /// The dense `n x n` matrix (for tests and small problems).
     public var dense: Matrix {

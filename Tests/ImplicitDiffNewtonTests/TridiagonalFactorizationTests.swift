@@ -57,6 +57,25 @@ struct TridiagonalFactorizationTests {
         }
     }
 
+    @Test("the condition estimate agrees with LAPACK's dense dgecon estimate", arguments: testSeeds)
+    func conditionEstimate(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        for n in [1, 2, 5, 40] {
+            let t = try randomMatrix(n, &rng)
+            let tri = try TridiagonalFactorization(t)
+            let dense = try LUFactorization(t.dense)
+            // Both are Hager-Higham lower bounds on the same ||A^-1||_1, usually within a
+            // factor 3 of it; allow 10 either way.
+            let ratio = tri.reciprocalConditionEstimate() / dense.reciprocalCondition
+            #expect(ratio > 0.1 && ratio < 10, "n = \(n): \(tri.reciprocalConditionEstimate()) vs \(dense.reciprocalCondition)")
+            #expect(tri.reciprocalCondition == tri.reciprocalConditionEstimate())
+            #expect(try t.factorized().reciprocalConditionEstimate() == tri.reciprocalConditionEstimate())
+        }
+        // Exact for a diagonal matrix: 1 / (max |d| max 1/|d|).
+        let diagonal = try TridiagonalFactorization(TridiagonalMatrix(diagonal: [2, -0.5, 4]))
+        expectClose(diagonal.reciprocalConditionEstimate(), 1 / (4 * 2), rtol: 1e-15)
+    }
+
     @Test("singular and nearly singular matrices are rejected with a typed error")
     func singular() throws {
         // [[1, 1], [1, 1]]: an exactly zero pivot.
@@ -65,11 +84,14 @@ struct TridiagonalFactorizationTests {
         // [[1, 1], [1, 1 + 4e-16]]: reciprocal condition ~1e-16 < 2 ulp.
         let near = try TridiagonalMatrix(subdiagonal: [1], diagonal: [1, 1 + 4e-16], superdiagonal: [1])
         do {
-            _ = try near.factorized()
+            _ = try TridiagonalFactorization(near)
             Issue.record("a nearly singular matrix was factorised")
         } catch let LinearAlgebraError.singular(_, rcond) {
             #expect(rcond < 2 * Double.ulpOfOne)
         }
+        #expect(throws: LinearAlgebraError.self) { try near.nonsingularFactorization() }
+        // The fast factorisation Newton uses defers the estimate; it is still available.
+        #expect(try near.factorized().reciprocalConditionEstimate() < 2 * Double.ulpOfOne)
         let notFinite = TridiagonalMatrix(diagonal: [1, .nan])
         #expect(throws: LinearAlgebraError.nonFinite("the tridiagonal matrix to factorise")) { try notFinite.factorized() }
     }
