@@ -71,8 +71,12 @@ extension ArmijoBacktracking {
     /// when `A` is nearly singular (reciprocal condition below `sqrt(ulp)`: the Newton
     /// direction is dominated by a near-null vector), ``NewtonError/localMinimum`` when
     /// the gradient `A'F` vanishes, ``NewtonError/stagnation`` otherwise.
+    ///
+    /// At the iteration cap (`atIterationLimit`) the same diagnosis applies, with
+    /// ``NewtonError/iterationLimit`` as the fallback.
     static func failure(iteration k: Int, y: Vector, residual f: Vector, gradient g: Vector?,
-                        reciprocalCondition: Double?, history: [NewtonIterationRecord]) -> NewtonError {
+                        reciprocalCondition: Double?, history: [NewtonIterationRecord],
+                        atIterationLimit: Bool = false) -> NewtonError {
         if let rcond = reciprocalCondition, rcond <= illConditionedThreshold {
             return .singularJacobian(iteration: k, reason: .singular(routine: "Newton step (the line search stalled)",
                                                                      reciprocalCondition: rcond), history: history)
@@ -83,6 +87,7 @@ extension ArmijoBacktracking {
                 return .localMinimum(iteration: k, residualNorm: f.maxNorm, relativeGradient: rel, history: history)
             }
         }
+        if atIterationLimit { return .iterationLimit(iterations: k, residualNorm: f.maxNorm, history: history) }
         return .stagnation(iteration: k, residualNorm: f.maxNorm, history: history)
     }
 }

@@ -78,13 +78,16 @@ public struct NewtonSolver: Sendable {
                 return NewtonSolution(y: y, residual: f, convergence: reason, history: history,
                                       jacobian: a, factorization: checked)
             }
-            guard k < options.maxIterations else {
-                throw NewtonError.iterationLimit(iterations: k, residualNorm: f.maxNorm, history: history)
-            }
             let lu: System.Jacobian.Factorized
             switch factorization {
             case let .success(value): lu = value
             case let .failure(reason): throw NewtonError.singularJacobian(iteration: k, reason: reason, history: history)
+            }
+            guard k < options.maxIterations else {
+                // Creeping towards a singular point is the usual reason: say so when it is.
+                throw ArmijoBacktracking.failure(iteration: k, y: y, residual: f, gradient: a.applyTransposed(f),
+                                                 reciprocalCondition: lu.reciprocalConditionEstimate(), history: history,
+                                                 atIterationLimit: true)
             }
             let d = -lu.solve(f)
             guard d.isFinite else {
