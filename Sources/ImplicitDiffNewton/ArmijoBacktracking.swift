@@ -1,6 +1,7 @@
 import Foundation
 
-/// Backtracking line search on the merit function `f(y) = 1/2 ||F(y)||^2`. Not API.
+/// Backtracking line search on the merit function `f(y) = 1/2 ||W F(y)||^2` for fixed
+/// positive weights `W = diag(w)` (identity when `w` is empty). Not API.
 ///
 /// Accepts the first `t` (starting from 1) with
 /// ```
@@ -21,7 +22,7 @@ struct ArmijoBacktracking {
 
     /// The accepted step, or `nil` when no step length up to `maxBacktracks` reductions
     /// (or until `t d` no longer changes `y`) gives sufficient decrease.
-    func search(from y: Vector, direction d: Vector, merit f0: Double, slope: Double,
+    func search(from y: Vector, direction d: Vector, merit f0: Double, slope: Double, weights w: Vector,
                 residual: (Vector) -> Vector) -> Step? {
         let dNorm = d.maxNorm
         let yNorm = y.maxNorm
@@ -31,7 +32,7 @@ struct ArmijoBacktracking {
             var trial = y
             trial.add(d, scaledBy: t)
             let r = residual(trial)
-            let ft = 0.5 * r.squaredNorm()
+            let ft = 0.5 * (w.scalars.isEmpty ? r : w * r).squaredNorm()
             if ft.isFinite, r.isFinite, ft <= f0 + sufficientDecrease * t * slope {
                 return Step(y: trial, residual: r, length: t, backtracks: backtracks)
             }

@@ -1,5 +1,5 @@
 /// A Jacobian `A = dF/dy` in a storage that Newton's method can factorise: dense
-/// (``Matrix``, LU) or tridiagonal (``TridiagonalMatrix``, O(n) LU).
+/// (``Matrix``, row-equilibrated LU) or tridiagonal (``TridiagonalMatrix``, O(n) LU).
 ///
 /// Newton's method factorises `A` once per iteration; the factorisation at the converged
 /// iterate is kept and reused by every implicit derivative (pullback, pushforward,

@@ -1,6 +1,7 @@
-/// A dense Jacobian, factorised by LU with partial pivoting (LAPACK `dgetrf`).
+/// A dense Jacobian, factorised by LU with partial pivoting (LAPACK `dgetrf`) after row
+/// equilibration (see ``EquilibratedLUFactorization``).
 extension Matrix: JacobianMatrix {
-    public func factorized() throws -> LUFactorization { try LUFactorization(self) }
+    public func factorized() throws -> EquilibratedLUFactorization { try EquilibratedLUFactorization(self) }
 
     /// `|A| v`, one pass over the entries.
     public func absoluteProduct(_ v: Vector) -> Vector {

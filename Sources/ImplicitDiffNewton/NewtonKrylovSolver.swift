@@ -98,7 +98,7 @@ public struct NewtonKrylovSolver: Sendable {
             let merit = 0.5 * f2 * f2
             // f'(y; d) = F'A d = -||F||^2 + F'r with ||r|| <= eta ||F||: at most -(1 - eta) ||F||^2.
             let slope = -2 * (1 - etaUsed) * merit
-            guard let step = lineSearch.search(from: y, direction: d, merit: merit, slope: slope,
+            guard let step = lineSearch.search(from: y, direction: d, merit: merit, slope: slope, weights: .zero,
                                                residual: { system.residual(x: x, y: $0) }) else {
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0,
                                                      backtracks: newton.maxBacktracks,

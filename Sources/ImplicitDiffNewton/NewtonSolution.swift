@@ -6,6 +6,8 @@
 /// factorisation is the one at the root and derivatives reuse it without factorising
 /// again (``derivative(of:parameters:options:)``).
 public struct NewtonSolution<Jacobian: JacobianMatrix>: Sendable {
+    /// The parameters `x` the equations were solved at.
+    public let parameters: Vector
     /// The root `y`.
     public let y: Vector
     /// `F(x, y)` at the root.
@@ -29,6 +31,9 @@ public struct NewtonSolution<Jacobian: JacobianMatrix>: Sendable {
     /// ```
     /// pushforward: dy = -A^-1 B dx      pullback: xbar = -B' A^-T ybar      Jacobian: -A^-1 B
     /// ```
+    /// At the solution's own ``parameters`` the root is certified by Newton's stopping
+    /// rules (which are invariant to the scaling of the equations) and the residual is
+    /// not checked again; at any other `x` the core's residual check applies.
     ///
     /// - Parameters:
     ///   - system: the equations that were solved.
@@ -37,10 +42,15 @@ public struct NewtonSolution<Jacobian: JacobianMatrix>: Sendable {
     ///     Krylov choices iterate on `A`) and the residual check.
     /// - Throws: ``ImplicitDifferentiationError/singularSystem(_:)`` when `A` is singular at
     ///   the root; ``ImplicitDifferentiationError/residualTooLarge(residual:tolerance:)`` when
-    ///   `y` does not solve the equations at `x`.
+    ///   `y` does not solve the equations at a different `x`.
     public func derivative<System: NonlinearSystem>(of system: System, parameters x: Vector,
                                                     options: ImplicitOptions = .init()) throws -> ImplicitDerivative
         where System.Jacobian == Jacobian {
-        try ImplicitDerivative(conditions: NewtonConditions(system), x: x, y: y, byproduct: self, options: options)
+        let conditions = NewtonConditions(system)
+        guard x == parameters else {
+            return try ImplicitDerivative(conditions: conditions, x: x, y: y, byproduct: self, options: options)
+        }
+        return try ImplicitDerivative(x: x, y: y, linearization: conditions.linearize(x: x, y: y, byproduct: self),
+                                      conditionResidual: residualNorm, options: options)
     }
 }

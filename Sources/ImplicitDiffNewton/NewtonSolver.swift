@@ -1,5 +1,6 @@
 /// Damped Newton's method for `F(x, y) = 0` in `y`, with a factorised Jacobian (dense LU
-/// or tridiagonal `O(n)` LU) and an Armijo backtracking line search on `1/2 ||F||^2`.
+/// or tridiagonal `O(n)` LU) and an Armijo backtracking line search on `1/2 ||W F||^2`,
+/// `W = diag(1 / sum_j |a_ij|)` (equations equilibrated, so their units do not matter).
 ///
 /// ```
 /// repeat:  A_k = dF/dy(x, y_k)  factorised;  stop if y_k passes a test (NewtonOptions)
@@ -75,7 +76,7 @@ public struct NewtonSolver: Sendable {
                         $0 as? LinearAlgebraError ?? .singular(routine: "condition estimate", reciprocalCondition: 0)
                     }
                 }
-                return NewtonSolution(y: y, residual: f, convergence: reason, history: history,
+                return NewtonSolution(parameters: x, y: y, residual: f, convergence: reason, history: history,
                                       jacobian: a, factorization: checked)
             }
             let lu: System.Jacobian.Factorized
@@ -104,13 +105,19 @@ public struct NewtonSolver: Sendable {
                 lastStepWasSmall = true
                 continue
             }
-            let merit = 0.5 * f.squaredNorm()
-            // f'(y; d) = F' A d = -||F||^2 for the exact Newton step.
-            guard let step = lineSearch.search(from: y, direction: d, merit: merit, slope: -2 * merit,
+            // Merit 1/2 ||W F||^2 on the equilibrated residual, W = diag(1 / row sums of |A|):
+            // invariant to the scaling of the equations, so that an equation in large units
+            // cannot hide the progress of the others. f'(y; d) = F'W^2 A d = -||W F||^2
+            // for the exact Newton step.
+            let weights = a.absoluteProduct(Vector(repeating: 1, count: n)).map { $0 > 0 && $0.isFinite ? 1 / $0 : 1 }
+            let weighted = weights * f
+            let merit = 0.5 * weighted.squaredNorm()
+            guard let step = lineSearch.search(from: y, direction: d, merit: merit, slope: -2 * merit, weights: weights,
                                                residual: { system.residual(x: x, y: $0) }) else {
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0,
                                                      backtracks: options.maxBacktracks))
-                throw ArmijoBacktracking.failure(iteration: k, y: y, residual: f, gradient: a.applyTransposed(f),
+                throw ArmijoBacktracking.failure(iteration: k, y: y, residual: weighted,
+                                                 gradient: a.applyTransposed(weights * weighted),
                                                  reciprocalCondition: lu.reciprocalConditionEstimate(), history: history)
             }
             history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm,

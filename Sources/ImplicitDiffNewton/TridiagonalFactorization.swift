@@ -8,9 +8,12 @@
 /// reference `dgtts2` shipped with OpenBLAS runs at tens of nanoseconds per entry, slower
 /// than a Newton step's residual.
 ///
-/// The reciprocal condition number in the 1-norm is estimated by Hager's method with
-/// Higham's refinements (LAPACK `dlacn2`, a handful of solves), at construction by
-/// default, and construction then throws
+/// Singularity is judged on the row-equilibrated matrix `B = D^-1 A`, `D = diag` of the
+/// row sums `sum_j |a_ij|`: scaling an equation must not make a system look singular
+/// (`diag(1, 1e200)` is perfectly solvable), and equilibration removes exactly that. Its
+/// reciprocal condition number in the 1-norm, `1 / (||B||_1 ||B^-1||_1)`, is estimated by
+/// Hager's method with Higham's refinements (LAPACK `dlacn2`, a handful of solves with
+/// `A`), at construction by default, and construction then throws
 /// ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` below `n * ulp` as the
 /// core's dense factorisations do. Newton's method factorises without the estimate at
 /// every iterate and asks for it only at the root (``reciprocalConditionEstimate()``).
@@ -21,8 +24,10 @@
 /// ACM TOMS 14 (1988) 381–396, doi:10.1145/50063.214386.
 public struct TridiagonalFactorization: ConditionEstimatingFactorization {
     public let dimension: Int
-    /// The 1-norm of `A` (largest column sum).
-    public let normOfMatrix: Double
+    /// `||D^-1 A||_1` for the row sums `D` of `|A|`.
+    @usableFromInline let equilibratedNorm: Double
+    /// `D`: the row sums of `|A|`.
+    @usableFromInline let rowScale: [Double]
     /// Reciprocal 1-norm condition estimate, when it was computed at construction.
     public let reciprocalCondition: Double?
     /// Multipliers of `L`.
@@ -51,17 +56,25 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         var du2 = [Double](repeating: 0, count: Swift.max(n - 2, 0))
         var swapped = [Bool](repeating: false, count: Swift.max(n - 1, 0))
         var inverse = [Double](repeating: 0, count: n)
-        // 1-norm (largest column sum |u_(j-1)| + |d_j| + |l_j|) and, in the same pass, a
-        // sum that is finite exactly when every entry is.
-        var anorm = 0.0, total = 0.0
-        for j in 0..<n {
-            var s = abs(d[j])
-            if j > 0 { s += abs(du[j - 1]) }
-            if j < n - 1 { s += abs(dl[j]) }
-            anorm = Swift.max(anorm, s)
+        // Row sums D_i of |A| and, in the same pass, a total that is finite exactly when
+        // every entry is; then the 1-norm of D^-1 A (largest scaled column sum).
+        var rowScale = [Double](repeating: 0, count: n)
+        var total = 0.0
+        for i in 0..<n {
+            var s = abs(d[i])
+            if i > 0 { s += abs(dl[i - 1]) }
+            if i < n - 1 { s += abs(du[i]) }
+            rowScale[i] = s
             total += s
         }
         guard total.isFinite else { throw LinearAlgebraError.nonFinite("the tridiagonal matrix to factorise") }
+        var anorm = 0.0
+        for j in 0..<n where rowScale[j] > 0 {
+            var s = abs(d[j]) / rowScale[j]
+            if j > 0 { s += abs(du[j - 1]) / rowScale[j - 1] }
+            if j < n - 1 { s += abs(dl[j]) / rowScale[j + 1] }
+            anorm = Swift.max(anorm, s)
+        }
         var zeroPivot = false
         dl.withUnsafeMutableBufferPointer { l in
             d.withUnsafeMutableBufferPointer { d in
@@ -103,7 +116,7 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             }
         }
         if zeroPivot { throw LinearAlgebraError.singular(routine: "tridiagonal LU", reciprocalCondition: 0) }
-        let factors = TridiagonalFactorization(dimension: n, normOfMatrix: anorm, lower: dl, inverseDiagonal: inverse, upper: du,
+        let factors = TridiagonalFactorization(dimension: n, equilibratedNorm: anorm, rowScale: rowScale, lower: dl, inverseDiagonal: inverse, upper: du,
                                                upper2: du2, swapped: swapped, reciprocalCondition: nil)
         guard estimatingCondition else {
             self = factors
@@ -113,14 +126,15 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         guard rcond >= Double(Swift.max(n, 1)) * Double.ulpOfOne else {
             throw LinearAlgebraError.singular(routine: "tridiagonal LU", reciprocalCondition: rcond)
         }
-        self.init(dimension: n, normOfMatrix: anorm, lower: dl, inverseDiagonal: inverse, upper: du, upper2: du2,
+        self.init(dimension: n, equilibratedNorm: anorm, rowScale: rowScale, lower: dl, inverseDiagonal: inverse, upper: du, upper2: du2,
                   swapped: swapped, reciprocalCondition: rcond)
     }
 
-    private init(dimension: Int, normOfMatrix: Double, lower: [Double], inverseDiagonal: [Double], upper: [Double],
+    private init(dimension: Int, equilibratedNorm: Double, rowScale: [Double], lower: [Double], inverseDiagonal: [Double], upper: [Double],
                  upper2: [Double], swapped: [Bool], reciprocalCondition: Double?) {
         self.dimension = dimension
-        self.normOfMatrix = normOfMatrix
+        self.equilibratedNorm = equilibratedNorm
+        self.rowScale = rowScale
         self.lower = lower
         self.inverseDiagonal = inverseDiagonal
         self.upper = upper
@@ -129,15 +143,16 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         self.reciprocalCondition = reciprocalCondition
     }
 
-    /// `1 / (||A||_1 ||A^-1||_1)` with `||A^-1||_1` estimated by Hager–Higham (`dlacn2`):
-    /// a lower bound on `||A^-1||_1`, almost always within a factor 3 of it.
+    /// `1 / (||B||_1 ||B^-1||_1)` for the row-equilibrated `B = D^-1 A`, with `||B^-1||_1`
+    /// estimated by Hager–Higham (`dlacn2`): a lower bound, almost always within a factor
+    /// 3 of it. Solves with `B` are `A^-1 D x` and `B^-T x = D A^-T x`.
     public func reciprocalConditionEstimate() -> Double {
         if let r = reciprocalCondition { return r }
         let n = dimension
         if n == 0 { return 1 }
-        if normOfMatrix == 0 { return 0 }
+        if equilibratedNorm == 0 { return 0 }
         let inverseNorm = estimateInverseNorm()
-        return inverseNorm > 0 ? 1 / (normOfMatrix * inverseNorm) : 0
+        return inverseNorm > 0 ? 1 / (equilibratedNorm * inverseNorm) : 0
     }
 
     /// Hager's power-like iteration on `||A^-1 x||_1` over the unit 1-ball, with Higham's
@@ -152,17 +167,17 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             return j
         }
         var x = [Double](repeating: 1 / Double(n), count: n)
-        solveInPlace(&x, transposed: false)
+        equilibratedSolve(&x, transposed: false)
         if n == 1 { return abs(x[0]) }
         var estimate = oneNorm(x)
         var xi = signs(x)
         var z = xi
-        solveInPlace(&z, transposed: true)
+        equilibratedSolve(&z, transposed: true)
         var j = argmaxAbs(z)
         for _ in 0..<5 {
             var e = [Double](repeating: 0, count: n)
             e[j] = 1
-            solveInPlace(&e, transposed: false)
+            equilibratedSolve(&e, transposed: false)
             let previous = estimate
             estimate = oneNorm(e)
             let newSigns = signs(e)
@@ -172,7 +187,7 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             }
             xi = newSigns
             z = xi
-            solveInPlace(&z, transposed: true)
+            equilibratedSolve(&z, transposed: true)
             let last = j
             j = argmaxAbs(z)
             if abs(z[last]) == abs(z[j]) { break }
@@ -183,8 +198,15 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             let magnitude: Double = 1 + Double(i) / Double(n - 1)
             alt[i] = i % 2 == 0 ? magnitude : -magnitude
         }
-        solveInPlace(&alt, transposed: false)
+        equilibratedSolve(&alt, transposed: false)
         return Swift.max(estimate, 2 * oneNorm(alt) / Double(3 * n))
+    }
+
+    /// `B^-1 x = A^-1 (D x)` or `B^-T x = D (A^-T x)` for `B = D^-1 A`.
+    func equilibratedSolve(_ x: inout [Double], transposed: Bool) {
+        if !transposed { for i in x.indices { x[i] *= rowScale[i] } }
+        solveInPlace(&x, transposed: transposed)
+        if transposed { for i in x.indices { x[i] *= rowScale[i] } }
     }
 
     /// Overwrites `b` with `A^-1 b` or `A^-T b` (LAPACK `dgtts2` for one right-hand side).

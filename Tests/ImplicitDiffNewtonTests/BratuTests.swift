@@ -30,6 +30,8 @@ struct BratuTests {
         var rng = SplitMix64(seed: 11)
         let w = rng.vector(n)
         expectClose(try d.pullback(w), [w.dot(forward)], rtol: 1e-12)
+        // Asked at parameters it does not solve, the root is checked and rejected.
+        #expect(throws: ImplicitDifferentiationError.self) { try s.derivative(of: p, parameters: [lambda + 0.1]) }
     }
 
     @Test("n = 1 has the closed form dy/dlambda = e^y / (8 - lambda e^y), up to the fold 8/e")

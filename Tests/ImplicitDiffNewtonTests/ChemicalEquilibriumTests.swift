@@ -52,6 +52,23 @@ func twoReactionResidual(_ x: Vector, _ z: Vector) -> Vector {
     return massAction.concatenated(with: conservation)
 }
 
+/// Equations scaled row by row (`S F` for a diagonal `S`): the same roots and the same
+/// derivative, `dz/dx = -(S A)^-1 (S B)`, however extreme the scales.
+struct RowScaled<Base: NonlinearSystem>: NonlinearSystem where Base.Jacobian == Matrix {
+    let base: Base
+    let scales: Vector
+
+    func residual(x: Vector, y: Vector) -> Vector { scales * base.residual(x: x, y: y) }
+
+    func jacobian(x: Vector, y: Vector) throws -> Matrix {
+        Matrix.diagonal(scales) * (try base.jacobian(x: x, y: y))
+    }
+
+    func parameterJacobian(x: Vector, y: Vector) throws -> any AdjointableLinearOperator {
+        Matrix.diagonal(scales) * (try base.parameterJacobian(x: x, y: y).densifiedByRows())
+    }
+}
+
 @Suite("Newton on a two-reaction chemical equilibrium")
 struct ChemicalEquilibriumTests {
     let system = TwoReactionEquilibrium()
@@ -80,7 +97,7 @@ struct ChemicalEquilibriumTests {
         for x in parameterSets {
             let s = try solve(x)
             let d = try s.derivative(of: system, parameters: x)
-            #expect(d.system.factorization is LUFactorization)
+            #expect(d.system.factorization is EquilibratedLUFactorization)
             let j = try d.jacobian()
             for k in 0..<4 {
                 // Relative steps: the parameters differ in scale by 1e4.
@@ -91,6 +108,20 @@ struct ChemicalEquilibriumTests {
             let w = rng.vector(4), v = rng.vector(4)
             expectClose(try d.pullback(w), j.transposedTimes(w), rtol: 1e-12)
             expectClose(try d.pushforward(v), j * v, rtol: 1e-12)
+        }
+    }
+
+    @Test("equations in wildly different units (rows scaled by 1e150 and 1e-150) are not declared singular")
+    func rowScaling() throws {
+        let scaled = RowScaled(base: system, scales: [1e150, 1, 1e-150, 1e-150])
+        for x in parameterSets {
+            let s = try solve(x)
+            let t = try NewtonSolver().solve(scaled, parameters: x, initialGuess: TwoReactionEquilibrium.initialGuess(x))
+            expectClose(t.y, s.y, rtol: 1e-12)
+            // Unequilibrated, S A has condition ~1e300: LU would call it singular.
+            #expect(throws: LinearAlgebraError.self) { try LUFactorization(try scaled.jacobian(x: x, y: t.y)) }
+            expectClose(try t.derivative(of: scaled, parameters: x).jacobian(),
+                        try s.derivative(of: system, parameters: x).jacobian(), rtol: 1e-11)
         }
     }
 

@@ -26,6 +26,16 @@ struct CubicTests {
         }
     }
 
+    @Test("extreme x (1e300 next to 1e-300): the badly scaled diagonal Jacobian is not declared singular")
+    func extremeScales() throws {
+        let x: Vector = [1e300, -1e300, 1e-300, 0, 2]
+        let s = try solve(x)
+        let d = try s.derivative(of: system, parameters: x)
+        let slope = s.y.map { 1 / (3 * $0 * $0 + 1) }
+        expectClose(try d.pushforward(Vector(repeating: 1, count: 5)), slope, rtol: 1e-14)
+        expectClose(s.y[0], 1e100, rtol: 1e-14)
+    }
+
     @Test("x = 0 is solved at the initial guess without a step")
     func zeroIsExact() throws {
         let s = try solve(.zeros(3))

@@ -57,23 +57,59 @@ struct TridiagonalFactorizationTests {
         }
     }
 
-    @Test("the condition estimate agrees with LAPACK's dense dgecon estimate", arguments: testSeeds)
+    @Test("the condition estimate is that of the row-equilibrated matrix, as LAPACK's dgecon gives it",
+          arguments: testSeeds)
     func conditionEstimate(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
         for n in [1, 2, 5, 40] {
             let t = try randomMatrix(n, &rng)
             let tri = try TridiagonalFactorization(t)
-            let dense = try LUFactorization(t.dense)
-            // Both are Hager-Higham lower bounds on the same ||A^-1||_1, usually within a
+            // B = D^-1 A with D the row sums of |A|.
+            var b = t.dense
+            for i in 0..<n {
+                let rowSum = (0..<n).reduce(0.0) { $0 + abs(b[i, $1]) }
+                for j in 0..<n { b[i, j] /= rowSum }
+            }
+            let dense = try LUFactorization(b)
+            // Both are Hager-Higham lower bounds on the same ||B^-1||_1, usually within a
             // factor 3 of it; allow 10 either way.
             let ratio = tri.reciprocalConditionEstimate() / dense.reciprocalCondition
             #expect(ratio > 0.1 && ratio < 10, "n = \(n): \(tri.reciprocalConditionEstimate()) vs \(dense.reciprocalCondition)")
             #expect(tri.reciprocalCondition == tri.reciprocalConditionEstimate())
             #expect(try t.factorized().reciprocalConditionEstimate() == tri.reciprocalConditionEstimate())
         }
-        // Exact for a diagonal matrix: 1 / (max |d| max 1/|d|).
-        let diagonal = try TridiagonalFactorization(TridiagonalMatrix(diagonal: [2, -0.5, 4]))
-        expectClose(diagonal.reciprocalConditionEstimate(), 1 / (4 * 2), rtol: 1e-15)
+        // Scaling equations does not make a matrix singular: a diagonal matrix is perfectly
+        // conditioned after equilibration, whatever its entries.
+        let diagonal = try TridiagonalFactorization(TridiagonalMatrix(diagonal: [2, -0.5, 1e200]))
+        expectClose(diagonal.reciprocalConditionEstimate(), 1, rtol: 1e-15)
+        expectClose(diagonal.solve([2, 1, 1e200]), [1, -2, 1], rtol: 1e-15)
+    }
+
+    @Test("row-equilibrated dense LU: same solutions as LU, condition invariant to row scaling", arguments: testSeeds)
+    func equilibratedLU(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        let n = 6
+        let a = Matrix(rows: n, columns: n, scalars: rng.vector(n * n).scalars)
+        let b = rng.vector(n), rhs = Matrix(rows: n, columns: 2, scalars: rng.vector(2 * n).scalars)
+        let plain = try LUFactorization(a)
+        let f = try EquilibratedLUFactorization(a)
+        let tolerance = 1e3 * Double.ulpOfOne / plain.reciprocalCondition
+        expectClose(f.solve(b), plain.solve(b), rtol: tolerance)
+        expectClose(f.solveTransposed(b), plain.solveTransposed(b), rtol: tolerance)
+        expectClose(f.solve(rhs), plain.solve(rhs), rtol: tolerance)
+        expectClose(f.solveTransposed(rhs), plain.solveTransposed(rhs), rtol: tolerance)
+        // Rows scaled by 1e+-100: the solutions of S A x = S b are those of A x = b, and
+        // the equilibrated condition estimate does not move by more than rounding.
+        var s = a, sb = b
+        for i in 0..<n {
+            let factor = i % 2 == 0 ? 1e100 : 1e-100
+            for j in 0..<n { s[i, j] *= factor }
+            sb[i] *= factor
+        }
+        let g = try EquilibratedLUFactorization(s)
+        expectClose(g.solve(sb), f.solve(b), rtol: tolerance)
+        expectClose(g.reciprocalConditionEstimate(), f.reciprocalConditionEstimate(), rtol: 1e-10)
+        #expect(throws: LinearAlgebraError.self) { try EquilibratedLUFactorization(Matrix(rows: 2, columns: 2)) }
     }
 
     @Test("singular and nearly singular matrices are rejected with a typed error")
