@@ -18,6 +18,17 @@ public enum EquationsKind: ProblemKind {
     /// Largest accepted `n` for `bratu` (memory: a few vectors of n doubles).
     static let maxGridPoints = 50_000_000
 
+    /// Even seeds: a cubic with `x` in [-3, 3]; odd seeds: Bratu with 20 points and lambda
+    /// in [0.5, 3] (below every fold of that grid).
+    public static func sample(seed: UInt64) -> JSONObject? {
+        var g = SampleGenerator(seed: seed)
+        if seed % 2 == 0 {
+            return JSONObject([("family", .string("cubic")), ("x", JSON(g.vector(6, in: -3...3)))])
+        }
+        return JSONObject([("family", .string("bratu")), ("lambda", .number(Double.random(in: 0.5...3, using: &g))),
+                           ("n", .number(20))])
+    }
+
     public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
         let family = try data.string("family")
         var newton = NewtonOptions()
