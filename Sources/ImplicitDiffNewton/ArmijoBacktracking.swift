@@ -52,9 +52,9 @@ struct ArmijoBacktracking {
 }
 
 extension ArmijoBacktracking {
-    /// Dennis and Schnabel's scaled gradient of `f = 1/2 ||F||^2` at `y`,
-    /// `max_i |g_i| max(|y_i|, 1) / max(f, tiny)` with `g = A'F`: near zero at a local
-    /// minimum of `||F||`, large when `F` is rounding noise.
+    /// Dennis and Schnabel's scaled gradient of the merit `f = 1/2 ||F||^2` (`F` already
+    /// weighted by the caller) at `y`, `max_i |g_i| max(|y_i|, 1) / max(f, tiny)` with `g`
+    /// its gradient: near zero at a local minimum of `||F||`, large when `F` is noise.
     static func relativeGradient(_ g: Vector, y: Vector, residual f: Vector) -> Double {
         let merit = Swift.max(0.5 * f.squaredNorm(), Double.leastNormalMagnitude)
         var worst = 0.0

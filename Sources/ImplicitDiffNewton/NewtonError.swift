@@ -4,13 +4,13 @@ public enum NewtonError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `A = dF/dy` is singular to working precision at iterate `iteration` (near a fold or
     /// bifurcation, or at a local minimum of `||F||` that is not a root).
     case singularJacobian(iteration: Int, reason: LinearAlgebraError, history: [NewtonIterationRecord])
-    /// The line search stalled where the gradient of `1/2 ||F||^2`, `A'F`, vanishes while
-    /// `F` does not: the iterates approach a local minimum of `||F||` that is not a root,
-    /// where `A` is singular (beyond a fold the equations have no solution at all).
-    /// `relativeGradient = max_i |(A'F)_i| max(|y_i|, 1) / (1/2 ||F||^2)` (Dennis and
-    /// Schnabel's scaled gradient) was below `ulp^(1/3)`.
+    /// The line search stalled where the gradient of the merit `f = 1/2 ||W F||^2`,
+    /// `g = A'W^2 F`, vanishes while `F` does not: the iterates approach a local minimum of
+    /// the residual that is not a root, where `A` is singular (beyond a fold the equations
+    /// have no solution at all). `relativeGradient = max_i |g_i| max(|y_i|, 1) / f`
+    /// (Dennis and Schnabel's scaled gradient) was below `ulp^(1/3)`.
     case localMinimum(iteration: Int, residualNorm: Double, relativeGradient: Double, history: [NewtonIterationRecord])
-    /// The line search found no step length with sufficient decrease of `||F||^2` although
+    /// The line search found no step length with sufficient decrease of the merit although
     /// the gradient does not vanish: typically the residual is at its rounding level and a
     /// tolerance asks for more, or `F` is not smooth.
     case stagnation(iteration: Int, residualNorm: Double, history: [NewtonIterationRecord])

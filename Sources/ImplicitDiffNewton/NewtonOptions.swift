@@ -13,7 +13,9 @@
 /// would end in stagnation. The step test uses Newton's quadratic convergence: after a
 /// full step `d`, the error of `y` is `O(||d||^2)`.
 ///
-/// The line search (Armijo backtracking on `f = 1/2 ||F||^2`) accepts step length `t` when
+/// The line search (Armijo backtracking on `f = 1/2 ||W F||^2`, with `W` the inverse row
+/// sums of `|A|` at the iterate for ``NewtonSolver`` and `W = I` for Newton–Krylov) accepts
+/// step length `t` when
 /// ```
 /// f(y + t d) <= f(y) + sufficientDecrease * t * f'(y; d)
 /// ```

@@ -15,9 +15,12 @@
 /// loop would skip, and it buys the exact Jacobian at `y` for the derivative.
 ///
 /// Mathematical properties: quadratic convergence near a root where `A` is nonsingular
-/// and Lipschitz; the line search makes `||F||` decrease monotonically, so from a poor
-/// start the iterates reach a root or a point where `A` is singular (reported, never
-/// returned as a root).
+/// and Lipschitz; every step decreases the (equilibrated) residual sufficiently, so from a
+/// poor start the iterates reach a root or approach a point where `A` is singular, which
+/// is reported (``NewtonError/singularJacobian(iteration:reason:history:)``,
+/// ``NewtonError/localMinimum(iteration:residualNorm:relativeGradient:history:)``), never
+/// returned as a root. The default tests that decide convergence and singularity are
+/// invariant to the scaling of individual equations.
 ///
 /// Failures are typed ``NewtonError``s with the iteration history: singular Jacobian,
 /// a local minimum of `||F||` that is not a root (where the Jacobian is singular: what
