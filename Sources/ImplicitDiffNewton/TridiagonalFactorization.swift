@@ -24,10 +24,9 @@
 /// ACM TOMS 14 (1988) 381–396, doi:10.1145/50063.214386.
 public struct TridiagonalFactorization: ConditionEstimatingFactorization {
     public let dimension: Int
-    /// `||D^-1 A||_1` for the row sums `D` of `|A|`.
-    @usableFromInline let equilibratedNorm: Double
-    /// `D`: the row sums of `|A|`.
-    @usableFromInline let rowScale: [Double]
+    /// The factorised matrix (its storage is shared, not copied): the condition estimate
+    /// needs its row sums and equilibrated norm, computed only when asked for.
+    @usableFromInline let matrix: TridiagonalMatrix
     /// Reciprocal 1-norm condition estimate, when it was computed at construction.
     public let reciprocalCondition: Double?
     /// Multipliers of `L`.
@@ -56,25 +55,11 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         var du2 = [Double](repeating: 0, count: Swift.max(n - 2, 0))
         var swapped = [Bool](repeating: false, count: Swift.max(n - 1, 0))
         var inverse = [Double](repeating: 0, count: n)
-        // Row sums D_i of |A| and, in the same pass, a total that is finite exactly when
-        // every entry is; then the 1-norm of D^-1 A (largest scaled column sum).
-        var rowScale = [Double](repeating: 0, count: n)
+        // A sum that is finite exactly when every entry is (NaN and infinities propagate).
         var total = 0.0
-        for i in 0..<n {
-            var s = abs(d[i])
-            if i > 0 { s += abs(dl[i - 1]) }
-            if i < n - 1 { s += abs(du[i]) }
-            rowScale[i] = s
-            total += s
-        }
+        for i in 0..<n { total += d[i] }
+        for i in 0..<Swift.max(n - 1, 0) { total += dl[i] + du[i] }
         guard total.isFinite else { throw LinearAlgebraError.nonFinite("the tridiagonal matrix to factorise") }
-        var anorm = 0.0
-        for j in 0..<n where rowScale[j] > 0 {
-            var s = abs(d[j]) / rowScale[j]
-            if j > 0 { s += abs(du[j - 1]) / rowScale[j - 1] }
-            if j < n - 1 { s += abs(dl[j]) / rowScale[j + 1] }
-            anorm = Swift.max(anorm, s)
-        }
         var zeroPivot = false
         dl.withUnsafeMutableBufferPointer { l in
             d.withUnsafeMutableBufferPointer { d in
@@ -116,7 +101,7 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             }
         }
         if zeroPivot { throw LinearAlgebraError.singular(routine: "tridiagonal LU", reciprocalCondition: 0) }
-        let factors = TridiagonalFactorization(dimension: n, equilibratedNorm: anorm, rowScale: rowScale, lower: dl, inverseDiagonal: inverse, upper: du,
+        let factors = TridiagonalFactorization(dimension: n, matrix: a, lower: dl, inverseDiagonal: inverse, upper: du,
                                                upper2: du2, swapped: swapped, reciprocalCondition: nil)
         guard estimatingCondition else {
             self = factors
@@ -126,15 +111,14 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         guard rcond >= Double(Swift.max(n, 1)) * Double.ulpOfOne else {
             throw LinearAlgebraError.singular(routine: "tridiagonal LU", reciprocalCondition: rcond)
         }
-        self.init(dimension: n, equilibratedNorm: anorm, rowScale: rowScale, lower: dl, inverseDiagonal: inverse, upper: du, upper2: du2,
+        self.init(dimension: n, matrix: a, lower: dl, inverseDiagonal: inverse, upper: du, upper2: du2,
                   swapped: swapped, reciprocalCondition: rcond)
     }
 
-    private init(dimension: Int, equilibratedNorm: Double, rowScale: [Double], lower: [Double], inverseDiagonal: [Double], upper: [Double],
+    private init(dimension: Int, matrix: TridiagonalMatrix, lower: [Double], inverseDiagonal: [Double], upper: [Double],
                  upper2: [Double], swapped: [Bool], reciprocalCondition: Double?) {
         self.dimension = dimension
-        self.equilibratedNorm = equilibratedNorm
-        self.rowScale = rowScale
+        self.matrix = matrix
         self.lower = lower
         self.inverseDiagonal = inverseDiagonal
         self.upper = upper
@@ -150,14 +134,31 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         if let r = reciprocalCondition { return r }
         let n = dimension
         if n == 0 { return 1 }
-        if equilibratedNorm == 0 { return 0 }
-        let inverseNorm = estimateInverseNorm()
-        return inverseNorm > 0 ? 1 / (equilibratedNorm * inverseNorm) : 0
+        // D: row sums of |A|; then ||D^-1 A||_1, the largest scaled column sum.
+        let l = matrix.subdiagonal, d = matrix.diagonal, u = matrix.superdiagonal
+        var rowScale = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var s = abs(d[i])
+            if i > 0 { s += abs(l[i - 1]) }
+            if i < n - 1 { s += abs(u[i]) }
+            rowScale[i] = s
+        }
+        guard rowScale.allSatisfy({ $0 > 0 }) else { return 0 }
+        let inverseScale = rowScale.map { 1 / $0 }
+        var norm = 0.0
+        for j in 0..<n {
+            var s = abs(d[j]) * inverseScale[j]
+            if j > 0 { s += abs(u[j - 1]) * inverseScale[j - 1] }
+            if j < n - 1 { s += abs(l[j]) * inverseScale[j + 1] }
+            norm = Swift.max(norm, s)
+        }
+        let inverseNorm = estimateInverseNorm(rowScale: rowScale)
+        return inverseNorm > 0 ? 1 / (norm * inverseNorm) : 0
     }
 
     /// Hager's power-like iteration on `||A^-1 x||_1` over the unit 1-ball, with Higham's
     /// alternating-sign test vector as a safeguard.
-    func estimateInverseNorm() -> Double {
+    func estimateInverseNorm(rowScale: [Double]) -> Double {
         let n = dimension
         func oneNorm(_ v: [Double]) -> Double { v.reduce(0) { $0 + abs($1) } }
         func signs(_ v: [Double]) -> [Double] { v.map { $0 >= 0 ? 1 : -1 } }
@@ -167,17 +168,17 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             return j
         }
         var x = [Double](repeating: 1 / Double(n), count: n)
-        equilibratedSolve(&x, transposed: false)
+        equilibratedSolve(&x, rowScale, transposed: false)
         if n == 1 { return abs(x[0]) }
         var estimate = oneNorm(x)
         var xi = signs(x)
         var z = xi
-        equilibratedSolve(&z, transposed: true)
+        equilibratedSolve(&z, rowScale, transposed: true)
         var j = argmaxAbs(z)
         for _ in 0..<5 {
             var e = [Double](repeating: 0, count: n)
             e[j] = 1
-            equilibratedSolve(&e, transposed: false)
+            equilibratedSolve(&e, rowScale, transposed: false)
             let previous = estimate
             estimate = oneNorm(e)
             let newSigns = signs(e)
@@ -187,7 +188,7 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             }
             xi = newSigns
             z = xi
-            equilibratedSolve(&z, transposed: true)
+            equilibratedSolve(&z, rowScale, transposed: true)
             let last = j
             j = argmaxAbs(z)
             if abs(z[last]) == abs(z[j]) { break }
@@ -198,12 +199,12 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             let magnitude: Double = 1 + Double(i) / Double(n - 1)
             alt[i] = i % 2 == 0 ? magnitude : -magnitude
         }
-        equilibratedSolve(&alt, transposed: false)
+        equilibratedSolve(&alt, rowScale, transposed: false)
         return Swift.max(estimate, 2 * oneNorm(alt) / Double(3 * n))
     }
 
     /// `B^-1 x = A^-1 (D x)` or `B^-T x = D (A^-T x)` for `B = D^-1 A`.
-    func equilibratedSolve(_ x: inout [Double], transposed: Bool) {
+    func equilibratedSolve(_ x: inout [Double], _ rowScale: [Double], transposed: Bool) {
         if !transposed { for i in x.indices { x[i] *= rowScale[i] } }
         solveInPlace(&x, transposed: transposed)
         if transposed { for i in x.indices { x[i] *= rowScale[i] } }
