@@ -2,6 +2,7 @@
 public enum ProblemKinds {
     public static let all: [any ProblemKind.Type] = [
         RidgeKind.self,
+        LPKind.self,
     ]
 
     /// The kind named `name`, or `nil`.

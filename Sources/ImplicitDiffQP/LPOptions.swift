@@ -3,7 +3,7 @@
 /// Every threshold is relative to the natural scale of the quantity it tests, so that
 /// scaling a row, the objective or the solution does not change the verdict:
 /// ```
-/// primal, basic row i:     dist_i <= tol * max(|bounds_i|, sum_j |K_ij x_j|)
+/// primal, basic row i:     dist_i <= tol * max(|bounds_i|, sum_j |K_ij x_j|, max_j |K_ij| ||x||_inf)
 /// primal, basic column j:  dist_j <= tol * max(|bounds_j|, ||x||_inf)
 /// dual, nonbasic column j: |d_j| <= tol * max(|c_j|, sum_i |K_ij pi_i|)
 /// dual, nonbasic row i:    |pi_i| * max_j |K_ij| <= tol * ||c||_inf

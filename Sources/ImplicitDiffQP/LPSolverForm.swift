@@ -182,7 +182,7 @@ struct LPSolverForm: Sendable {
         // Basic variables: inside their bounds, and not at one.
         for i in 0..<m where s.rowStatus[i] == GLP_BS {
             let r = s.rowActivity[i]
-            let scale = max(finiteMagnitude(rowLower[i], rowUpper[i]), activityScale[i])
+            let scale = max(finiteMagnitude(rowLower[i], rowUpper[i]), activityScale[i], rowNorms[i] * xScale)
             violated(relative(max(rowLower[i] - r, r - rowUpper[i], 0), scale), "\(rowName(i)) violated")
             let distance = min(r - rowLower[i], rowUpper[i] - r)
             if distance.isFinite, relative(distance, scale) <= tol {
