@@ -152,6 +152,15 @@ enum LPDense {
         return Matrix(rows: indices.count, columns: m.columns, scalars: out)
     }
 
+    /// The columns `indices` of `m`, in that order.
+    static func columns(_ m: Matrix, _ indices: [Int]) -> Matrix {
+        var out = Matrix(rows: m.rows, columns: indices.count)
+        for i in 0..<m.rows {
+            for (k, j) in indices.enumerated() { out[i, k] = m[i, j] }
+        }
+        return out
+    }
+
     /// `[top; bottom]` (equal column counts).
     static func stack(_ top: Matrix, _ bottom: Matrix) -> Matrix {
         precondition(top.columns == bottom.columns || top.rows == 0 || bottom.rows == 0, "stack: column counts differ")

@@ -105,8 +105,8 @@ public struct LinearProgram: Sendable {
         let p = A.rows, n = c.count
         let basic = try solverForm.solve(options: options)
         let pi = basic.rowDuals
-        let lambda = Vector(pi[0..<p].map { -$0 })
-        let mu = Vector(pi[p...].map { -$0 })
+        let lambda = Vector(pi[0..<p].map { 0 - $0 })
+        let mu = Vector(pi[p...].map { 0 - $0 })
         let active = basic.activeRows.filter { $0 >= p }.map { $0 - p }
         var factorization: LPKKTFactorization?
         if basic.degeneracy == nil, basic.basicColumns.count == n, basic.activeRows.count == n {

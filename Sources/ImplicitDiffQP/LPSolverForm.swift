@@ -221,6 +221,12 @@ struct LPSolverForm: Sendable {
             let d = s.rowDuals[i]
             checkDual(s.rowStatus[i], d, relative(abs(d) * rowNorms[i], cScale), rowName(i))
         }
+        // A free nonbasic variable is not a constraint: the point has n - #free nonbasic
+        // active constraints plus the basic ones at a bound, and is primal degenerate only
+        // when that exceeds n (GLPK may leave a free column nonbasic at a vertex where a
+        // basic row sits at its bound instead).
+        let freeNonbasic = s.columnStatus.filter { $0 == GLP_NF }.count + s.rowStatus.filter { $0 == GLP_NF }.count
+        if primal.count <= freeNonbasic { primal = [] }
         var out = s
         out.degeneracy = primal.isEmpty && dual.isEmpty ? nil : LPDegeneracy(primal: primal, dual: dual)
         out.violation = violationText
