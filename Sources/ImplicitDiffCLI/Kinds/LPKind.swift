@@ -13,6 +13,21 @@ public enum LPKind: ProblemKind {
     public static let name = "lp"
     public static var optionKeys: Set<String> { ["lp_smoothing"] }
 
+    /// A random LP with a known non-degenerate vertex (n = 5, p = 1, m = 9): `z*` random,
+    /// four inequalities active with multipliers in [0.5, 1.5], the others with slack in
+    /// [0.5, 1.5], and `c = -(A'lambda + G'mu)`.
+    public static func sample(seed: UInt64) -> JSONObject? {
+        var g = SampleGenerator(seed: seed)
+        let n = 5, p = 1, m = 9
+        let a = g.matrix(p, n), gm = g.matrix(m, n), z = g.vector(n), lambda = g.vector(p)
+        var h = (gm * z).scalars, mu = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            if i < n - p { mu[i] = Double.random(in: 0.5...1.5, using: &g) } else { h[i] += Double.random(in: 0.5...1.5, using: &g) }
+        }
+        let c = -(a.transposedTimes(lambda) + gm.transposedTimes(Vector(mu)))
+        return JSONObject([("c", JSON(c)), ("A", JSON(a)), ("b", JSON(a * z)), ("G", JSON(gm)), ("h", JSON(Vector(h)))])
+    }
+
     public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
         var lpOptions = LPOptions()
         if let tol = options.tol { lpOptions.feasibilityTolerance = tol }
