@@ -185,13 +185,19 @@ final class GLPKProblem {
     }
 
     /// GLPK's exact (rational arithmetic) simplex from the current basis; silent.
-    func exactSimplex(iterationLimit: Int? = nil) throws -> Int32 {
+    func exactSimplex(iterationLimit: Int? = nil, timeLimitMilliseconds: Int? = nil) throws -> Int32 {
         let p = try live()
         var parm = glp_smcp()
         glp_init_smcp(&parm)
         parm.msg_lev = GLP_MSG_OFF
         if let n = iterationLimit { parm.it_lim = Int32(clamping: max(n, 1)) }
+        if let ms = timeLimitMilliseconds { parm.tm_lim = Int32(clamping: max(ms, 1)) }
         return try guarded("glp_exact", implicitdiff_glp_exact(p, &parm))
+    }
+
+    /// Resets the basis to the standard one (all rows basic, columns nonbasic).
+    func standardBasis() throws {
+        glp_std_basis(try live())
     }
 
     /// Geometric-mean and equilibration scaling (GLPK's automatic choice). Scaling changes

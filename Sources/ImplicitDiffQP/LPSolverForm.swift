@@ -23,10 +23,20 @@ struct LPSolverForm: Sendable {
     var columnCount: Int { matrix.columnCount }
 
     /// Solves with GLPK's primal simplex (presolver off, scaled, silent) and recomputes the
-    /// basic solution. When the recomputed solution misses ``LPOptions/feasibilityTolerance``
-    /// the simplex is rerun from the same basis with tightened tolerances (1e-10), then the
-    /// exact (rational) simplex is tried on small problems.
+    /// basic solution from the optimal basis.
+    ///
+    /// Fallbacks, each documented in the error when all fail:
+    /// * when the primal simplex stops without a verdict (iteration cap, singular or
+    ///   ill-conditioned basis), the dual simplex is run from the standard basis;
+    /// * when the recomputed solution misses ``LPOptions/feasibilityTolerance``, the simplex
+    ///   is rerun from that basis with tightened tolerances (1e-10), then, on small problems
+    ///   (rows x columns <= 2500), GLPK's exact rational simplex is tried.
+    ///
+    /// Without ``LPOptions/iterationLimit`` each run is capped at `20 (rows + columns) + 1000`
+    /// iterations, so that cycling ends in ``LPError/notConverged(_:)`` instead of a hang.
     func solve(options: LPOptions) throws -> LPBasicSolution {
+        let cap = options.iterationLimit ?? (20 * (rowCount + columnCount) + 1000)
+        let timeLimit = options.timeLimit.map { Int(($0 * 1000).rounded(.up)) }
         do {
             return try GLPKProblem.withProblem { glp in
                 try glp.setMinimize(true)
@@ -38,29 +48,42 @@ struct LPSolverForm: Sendable {
                 for i in 0..<rowCount { try glp.setRowBounds(i, lower: rowLower[i], upper: rowUpper[i]) }
                 try glp.loadMatrix(matrix)
                 try glp.scale()
-                let timeLimit = options.timeLimit.map { Int(($0 * 1000).rounded(.up)) }
-                var lastProblem = ""
-                for attempt in 0..<3 {
-                    let code: Int32
-                    switch attempt {
-                    case 0: code = try glp.simplex(iterationLimit: options.iterationLimit, timeLimitMilliseconds: timeLimit)
-                    case 1: code = try glp.simplex(feasibilityTolerance: 1e-10, dualTolerance: 1e-10,
-                                                   iterationLimit: options.iterationLimit, timeLimitMilliseconds: timeLimit)
-                    default:
-                        guard rowCount * columnCount <= 40_000 else { continue }
-                        code = try glp.exactSimplex(iterationLimit: options.iterationLimit)
+                do {
+                    try Self.check(returnCode: glp.simplex(iterationLimit: cap, timeLimitMilliseconds: timeLimit),
+                                   status: glp.status())
+                } catch LPError.notConverged(let primalFailure) {
+                    try glp.standardBasis()
+                    do {
+                        try Self.check(returnCode: glp.simplex(dual: true, iterationLimit: cap, timeLimitMilliseconds: timeLimit),
+                                       status: glp.status())
+                    } catch LPError.notConverged(let dualFailure) {
+                        throw LPError.notConverged("primal simplex: \(primalFailure); dual simplex: \(dualFailure)")
                     }
-                    try Self.check(returnCode: code, status: glp.status())
+                }
+                var lastProblem = ""
+                for polish in 0..<3 {
+                    do {
+                        if polish == 1 {
+                            try Self.check(returnCode: glp.simplex(feasibilityTolerance: 1e-10, dualTolerance: 1e-10,
+                                                                   iterationLimit: cap, timeLimitMilliseconds: timeLimit),
+                                           status: glp.status())
+                        } else if polish == 2 {
+                            guard rowCount * columnCount <= 2500 else { break }
+                            try Self.check(returnCode: glp.exactSimplex(iterationLimit: cap, timeLimitMilliseconds: timeLimit ?? 10_000),
+                                           status: glp.status())
+                        }
+                    } catch LPError.notConverged(let why) {
+                        lastProblem += "; polishing failed: \(why)"
+                        break
+                    }
                     let solution = try basicSolution(rowStatus: glp.rowStatuses(), columnStatus: glp.columnStatuses(),
                                                      iterations: glp.iterationCount(), options: options)
-                    if let violation = solution.violation {
-                        lastProblem = violation
-                        continue
-                    }
-                    return solution
+                    guard let violation = solution.violation else { return solution }
+                    lastProblem = violation
                 }
                 throw LPError.notConverged("the simplex basis is not optimal to the requested tolerance "
-                                           + "\(options.feasibilityTolerance) after refinement: \(lastProblem)")
+                                           + "\(options.feasibilityTolerance) (the problem may be too ill-conditioned; a larger "
+                                           + "tolerance accepts it): \(lastProblem)")
             }
         } catch let failure as GLPKFailure {
             switch failure {
