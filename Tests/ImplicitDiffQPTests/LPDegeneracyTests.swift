@@ -104,6 +104,24 @@ struct LPDegeneracyTests {
         #expect(((r.problem.G * s.z) - r.problem.h).scalars.allSatisfy { $0 <= 1e-12 })
     }
 
+    /// The smoothed problem is the QP with Q = gamma I, q = c: the active-set solution from
+    /// the LP vertex agrees with the QP module's independent interior-point solver
+    /// (solved to ~1e-10 KKT residual, hence 1e-8 relative).
+    @Test func smoothedSolutionMatchesTheQPSolver() throws {
+        for seed in [UInt64(4), 9] {
+            let r = LPRandomProblem(n: 6, p: 2, m: 10, seed: seed)
+            let lp = r.problem
+            for gamma in [0.05, 1.0] {
+                let s = try lp.solveRegularized(gamma: gamma)
+                let qp = try QuadraticProgram(Q: gamma * Matrix.identity(6), q: lp.c, A: lp.A, b: lp.b, G: lp.G, h: lp.h).solve()
+                lpAssertClose(s.z, qp.z, rtol: 1e-8, "z, seed \(seed), gamma \(gamma)")
+                lpAssertClose(s.lambda, qp.lambda, rtol: 1e-8, "lambda")
+                lpAssertClose(s.mu, qp.mu, rtol: 1e-8, "mu")
+                lpAssertClose(s.value, qp.value, rtol: 1e-10, "value")
+            }
+        }
+    }
+
     /// At the primal-degenerate vertex the smoothed derivative exists and is finite; with
     /// gamma -> 0 the smoothed solution tends to the LP vertex.
     @Test func smoothingAtAPrimalDegenerateVertex() throws {
