@@ -3,6 +3,7 @@ public enum ProblemKinds {
     public static let all: [any ProblemKind.Type] = [
         RidgeKind.self,
         QPKind.self,
+        LPKind.self,
         EquationsKind.self,
     ]
 
