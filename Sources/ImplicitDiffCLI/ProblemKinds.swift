@@ -2,6 +2,7 @@
 public enum ProblemKinds {
     public static let all: [any ProblemKind.Type] = [
         RidgeKind.self,
+        SinkhornKind.self,
     ]
 
     /// The kind named `name`, or `nil`.
