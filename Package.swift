@@ -15,9 +15,12 @@ let package = Package(
         .library(name: "ImplicitDiffNewton", targets: ["ImplicitDiffNewton"]),
         .library(name: "ImplicitDiff", targets: ["ImplicitDiff"]),
         .executable(name: "implicitdiff", targets: ["implicitdiff"]),
+        .plugin(name: "GradCheck", targets: ["GradCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Documentation only: `swift package generate-documentation --target ImplicitDiffCore`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // System-library shims (module maps only). Underscore: not API.
@@ -46,6 +49,17 @@ let package = Package(
             "ImplicitDiffCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Examples: runnable programs, `swift run NAME`.
+        .executableTarget(name: "SqrtThreeWays", dependencies: ["ImplicitDiffCore"], path: "Examples/SqrtThreeWays"),
+
+        // Benchmarks (not API): `swift run -c release CoreBenchmarks`; the side-by-side runs
+        // against the Python anchors are in Benchmarks/anchors (they drive the CLI).
+        .executableTarget(name: "CoreBenchmarks", dependencies: ["ImplicitDiffCore"], path: "Benchmarks/CoreBenchmarks"),
+
+        // `swift package gradcheck`: implicit derivatives vs finite differences, every kind.
+        .plugin(name: "GradCheck", capability: .command(
+            intent: .custom(verb: "gradcheck", description: "Check implicit derivatives against finite differences"))),
 
         .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore"]),
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP"]),

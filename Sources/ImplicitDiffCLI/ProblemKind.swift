@@ -12,10 +12,14 @@ public protocol ProblemKind: Sendable {
     static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem
     /// Keys of `options` this kind reads besides the common ones (default: none).
     static var optionKeys: Set<String> { get }
+    /// A small, well-posed random instance (`data` object) for derivative checks
+    /// (`implicitdiff gradcheck`); `nil` when the kind has none.
+    static func sample(seed: UInt64) -> JSONObject?
 }
 
 extension ProblemKind {
     public static var optionKeys: Set<String> { [] }
+    public static func sample(seed: UInt64) -> JSONObject? { nil }
 }
 
 /// A solved problem: its outputs and how to differentiate them.

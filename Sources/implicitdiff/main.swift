@@ -8,7 +8,7 @@ struct ImplicitDiffTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "implicitdiff",
         abstract: "Solve a problem from JSON and differentiate its solution by the implicit function theorem.",
-        subcommands: [Solve.self, Kinds.self])
+        subcommands: [Solve.self, Kinds.self, GradCheck.self])
 }
 
 struct Solve: ParsableCommand {
@@ -71,4 +71,36 @@ struct Solve: ParsableCommand {
 struct Kinds: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the problem kinds this build knows.")
     func run() { for k in ProblemKinds.all { print(k.name) } }
+}
+
+struct GradCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gradcheck",
+        abstract: "Check every kind's implicit derivatives against finite differences on sample problems.")
+
+    @Option(name: .long, help: "Only this problem kind.")
+    var kind: String?
+
+    @Option(name: .long, help: "Seeds to try (problems are random but reproducible).")
+    var seeds: Int = 3
+
+    func run() throws {
+        let kinds = ProblemKinds.all.filter { kind == nil || $0.name == kind }
+        print("| kind | parameter | forward vs finite differences (worst output) | adjoint identity | |")
+        print("|---|---|---|---|---|")
+        var failures = 0
+        for k in kinds {
+            for seed in 1...UInt64(max(seeds, 1)) {
+                for row in GradientCheck().run(kind: k, seed: seed) {
+                    if !row.passed { failures += 1 }
+                    let fwd = row.forwardError.isNaN ? "-" : String(format: "%.1e (%@)", row.forwardError, row.worstOutput)
+                    let adj = row.adjointError.isNaN ? "-" : String(format: "%.1e", row.adjointError)
+                    print("| \(row.kind) #\(seed) | \(row.parameter) | \(fwd) | \(adj) | \(row.passed ? "ok" : "FAIL \(row.note)") |")
+                }
+            }
+        }
+        print("")
+        print(failures == 0 ? "all derivative checks passed" : "\(failures) derivative checks failed")
+        if failures > 0 { throw ExitCode(1) }
+    }
 }

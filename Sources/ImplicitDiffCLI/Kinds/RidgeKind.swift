@@ -4,6 +4,11 @@ import ImplicitDiff
 public enum RidgeKind: ProblemKind {
     public static let name = "ridge"
 
+    public static func sample(seed: UInt64) -> JSONObject? {
+        var g = SampleGenerator(seed: seed)
+        return JSONObject([("X", JSON(g.matrix(12, 5))), ("y", JSON(g.vector(12))), ("lambda", .number(0.3))])
+    }
+
     public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
         try data.rejectUnknownKeys(["X", "y", "lambda"], in: "ridge data")
         let x = try data.matrix("X"), y = try data.vector("y"), lambda = try data.scalar("lambda")

@@ -90,7 +90,7 @@ public struct KrylovResult: Sendable {
     public var iterations: Int
     /// `||b - A x||` as tracked by the method (for LSQR: `||A'(b - A x)||`).
     public var residualNorm: Double
-    /// `residualNorm / ||b||` (0 when `b = 0`).
+    /// `residualNorm / ||b||` (0 when `b = 0`; for LSQR: `||A'r|| / ||A'b||`, 0 when `A'b = 0`).
     public var relativeResidual: Double
     /// The residual norm at every iteration, starting with the initial residual (empty
     /// when ``KrylovOptions/recordHistory`` is off).

@@ -34,6 +34,14 @@ enum BLAS {
         }
     }
 
+    /// `x <- alpha x`.
+    @inlinable
+    static func scal(_ alpha: Double, _ x: inout [Double]) {
+        if x.isEmpty { return }
+        let n = Int32(x.count)
+        x.withUnsafeMutableBufferPointer { cblas_dscal(n, alpha, $0.baseAddress, 1) }
+    }
+
     /// `y <- alpha op(A) x + beta y` for a row-major `rows x columns` matrix `a`.
     @inlinable
     static func gemv(transpose: Bool, rows: Int, columns: Int, alpha: Double, _ a: [Double],

@@ -119,4 +119,10 @@ extension Vector {
         if scalars.isEmpty { scalars = [Double](repeating: 0, count: x.count) }
         BLAS.axpy(alpha, x.scalars, &scalars)
     }
+
+    /// `v <- alpha v` in place (BLAS `dscal`); the empty vector stays empty.
+    @inlinable
+    public mutating func scale(by alpha: Double) {
+        BLAS.scal(alpha, &scalars)
+    }
 }

@@ -14,7 +14,7 @@
 /// `dw/dy = (X'X + lambda I)^-1 X'`.
 ///
 /// Parameters are packed as `x = [vec(X) (row-major), y, lambda]` for
-/// ``solutionMap(rows:columns:)``.
+/// ``solutionMap(rows:columns:options:)``.
 public struct RidgeRegression: Sendable {
     /// The `N x d` design matrix.
     public let design: Matrix
@@ -51,16 +51,16 @@ public struct RidgeRegression: Sendable {
         for i in 0..<d { gram[i, i] += lambda }
         let chol = try CholeskyFactorization(gram)
         let w = chol.solve(design.transposedTimes(targets))
-        return RidgeSolution(problem: self, w: w, gram: gram, factorization: chol)
+        return RidgeSolution(problem: self, w: w, factors: RidgeFactors(gram: gram, cholesky: chol))
     }
 
     /// `x = [vec(X), y, lambda] -> w` as an ``ImplicitFunction`` (usable under Swift AD).
     public static func solutionMap(rows n: Int, columns d: Int, options: ImplicitOptions = .init())
-        -> ImplicitFunction<CholeskyFactorization> {
+        -> ImplicitFunction<RidgeFactors> {
         ImplicitFunction(solver: { x in
             let p = try RidgeRegression.unpack(x, rows: n, columns: d)
             let s = try p.solve()
-            return (s.w, s.factorization)
+            return (s.w, s.factors)
         }, conditions: RidgeConditions(rows: n, columns: d), options: options)
     }
 
@@ -77,9 +77,18 @@ public struct RidgeRegression: Sendable {
     }
 }
 
+/// What the ridge solver hands to the derivative: `A = X'X + lambda I` and its Cholesky
+/// factorisation, reused as is.
+public struct RidgeFactors: Sendable {
+    /// `X'X + lambda I`.
+    public let gram: Matrix
+    /// Its Cholesky factorisation.
+    public let cholesky: CholeskyFactorization
+}
+
 /// The gradient condition of ridge regression with its exact linearisation (see
-/// ``RidgeRegression``). The byproduct is the solver's Cholesky factorisation of
-/// `X'X + lambda I`, reused as the factorisation of `A`.
+/// ``RidgeRegression``). The byproduct is the solver's `X'X + lambda I` with its Cholesky
+/// factorisation, reused as `A` and its factorisation.
 public struct RidgeConditions: ImplicitConditions {
     public let rows: Int
     public let columns: Int
@@ -89,7 +98,7 @@ public struct RidgeConditions: ImplicitConditions {
         self.columns = columns
     }
 
-    public func residual(x: Vector, y w: Vector, byproduct: CholeskyFactorization) -> Vector {
+    public func residual(x: Vector, y w: Vector, byproduct: RidgeFactors) -> Vector {
         guard let p = try? RidgeRegression.unpack(x, rows: rows, columns: columns) else {
             return Vector(repeating: .nan, count: w.count)
         }
@@ -97,9 +106,9 @@ public struct RidgeConditions: ImplicitConditions {
         return p.design.transposedTimes(r) + p.lambda * w
     }
 
-    public func linearize(x: Vector, y w: Vector, byproduct chol: CholeskyFactorization) throws -> ConditionsLinearization {
+    public func linearize(x: Vector, y w: Vector, byproduct: RidgeFactors) throws -> ConditionsLinearization {
         let p = try RidgeRegression.unpack(x, rows: rows, columns: columns)
-        let solution = RidgeSolution(problem: p, w: w, gram: nil, factorization: chol)
+        let solution = RidgeSolution(problem: p, w: w, factors: byproduct)
         return solution.linearization
     }
 }
@@ -109,16 +118,13 @@ public struct RidgeSolution: Sendable {
     public let problem: RidgeRegression
     /// The minimiser `w`.
     public let w: Vector
-    /// `X'X + lambda I` when the solver formed it.
-    let gram: Matrix?
-    /// The Cholesky factorisation of `X'X + lambda I`.
-    public let factorization: CholeskyFactorization
+    /// `X'X + lambda I` and its Cholesky factorisation.
+    public let factors: RidgeFactors
 
-    init(problem: RidgeRegression, w: Vector, gram: Matrix?, factorization: CholeskyFactorization) {
+    init(problem: RidgeRegression, w: Vector, factors: RidgeFactors) {
         self.problem = problem
         self.w = w
-        self.gram = gram
-        self.factorization = factorization
+        self.factors = factors
     }
 
     /// The residual `r = X w - y`.
@@ -127,15 +133,11 @@ public struct RidgeSolution: Sendable {
     /// `1/2 ||X w - y||^2 + lambda/2 ||w||^2`.
     public var value: Double { 0.5 * residual.squaredNorm() + 0.5 * problem.lambda * w.squaredNorm() }
 
-    /// `A` (as `X'X + lambda I`, applied without forming it when the Gram matrix is not
-    /// at hand) and `B` as exact operators, with `A`'s Cholesky factorisation.
+    /// `A = X'X + lambda I` (dense) and `B` (an exact matrix-free operator), with `A`'s
+    /// Cholesky factorisation.
     public var linearization: ConditionsLinearization {
-        let x = problem.design, lambda = problem.lambda, w = self.w, r = residual
+        let x = problem.design, w = self.w, r = residual
         let n = x.rows, d = x.columns
-        let a: any AdjointableLinearOperator = gram ?? FunctionOperator(
-            rows: d, columns: d,
-            apply: { v in x.transposedTimes(x * v) + lambda * v },
-            applyTransposed: { v in x.transposedTimes(x * v) + lambda * v })
         let b = FunctionOperator(
             rows: d, columns: n * d + n + 1,
             apply: { t in
@@ -150,13 +152,13 @@ public struct RidgeSolution: Sendable {
                 gX.addOuter(xv, w)
                 return Vector(gX.scalars + (-xv).scalars + [v.dot(w)])
             })
-        return ConditionsLinearization(a: a, b: b, factorizedA: factorization, isPositiveDefinite: true)
+        return ConditionsLinearization(a: factors.gram, b: b, factorizedA: factors.cholesky, isPositiveDefinite: true)
     }
 
     /// The derivative of `w` with respect to `[vec(X), y, lambda]`.
     public func derivative(options: ImplicitOptions = .init()) throws -> ImplicitDerivative {
         try ImplicitDerivative(conditions: RidgeConditions(rows: problem.design.rows, columns: problem.design.columns),
-                               x: problem.packed, y: w, byproduct: factorization, options: options)
+                               x: problem.packed, y: w, byproduct: factors, options: options)
     }
 
     /// Gradient of the objective value with respect to `[vec(X), y, lambda]` (envelope

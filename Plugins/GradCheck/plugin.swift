@@ -1,0 +1,24 @@
+import Foundation
+import PackagePlugin
+
+/// `swift package gradcheck [--kind K] [--seeds N]`: builds the `implicitdiff` tool in
+/// release mode and checks every problem kind's implicit derivatives against central
+/// finite differences and the adjoint identity, printing a Markdown table.
+@main
+struct GradCheckPlugin: CommandPlugin {
+    func performCommand(context: PluginContext, arguments: [String]) async throws {
+        let result = try packageManager.build(.product("implicitdiff"), parameters: .init(configuration: .release))
+        guard result.succeeded, let tool = result.builtArtifacts.first(where: { $0.kind == .executable }) else {
+            Diagnostics.error("building implicitdiff failed:\n\(result.logText)")
+            return
+        }
+        let process = Process()
+        process.executableURL = tool.url
+        process.arguments = ["gradcheck"] + arguments
+        try process.run()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            Diagnostics.error("gradcheck: some derivative checks failed")
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Testing
+import _Differentiation
+@testable import ImplicitDiffCore
+
+// Ridge regression has closed-form derivatives:
+//   w = (X'X + lambda I)^-1 X'y,  dw/dlambda = -(X'X + lambda I)^-1 w,  dw/dy = (X'X + lambda I)^-1 X'.
+// The implicit derivative solves the same systems through the reused Cholesky factor,
+// so agreement is at rounding level times cond(X'X + lambda I) (~1e2 here): 1e-9 relative.
+// dw/dX has no simple closed form; it is checked by central differences (1e-6, see
+// ImplicitFunctionTests for the error budget).
+
+@Suite("Ridge regression: implicit derivatives vs closed forms")
+struct RidgeRegressionTests {
+    static func problem(seed: UInt64, n: Int = 12, d: Int = 5, lambda: Double = 0.7) -> RidgeRegression {
+        var g = SeededGenerator(seed: seed)
+        return try! RidgeRegression(design: g.matrix(n, d), targets: g.vector(n), lambda: lambda)
+    }
+
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func derivativeWithRespectToLambdaAndY(seed: UInt64) throws {
+        let p = Self.problem(seed: seed)
+        let s = try p.solve()
+        let n = p.design.rows, d = p.design.columns
+        var gram = Matrix.product(p.design, transposed: true, p.design, transposed: false)
+        for i in 0..<d { gram[i, i] += p.lambda }
+        let lu = try LUFactorization(gram)
+        assertClose(s.w, lu.solve(p.design.transposedTimes(p.targets)), rtol: 1e-12, "w")
+
+        let j = try s.derivative().jacobian()
+        let dwdl = j.column(n * d + n)
+        assertClose(dwdl, -1.0 * lu.solve(s.w), rtol: 1e-9, "dw/dlambda")
+        let dwdy = Matrix(rows: d, columns: n, scalars: (0..<d).flatMap { i in (0..<n).map { j[i, n * d + $0] } })
+        assertClose(dwdy, lu.solve(p.design.transposed), rtol: 1e-9, "dw/dy")
+    }
+
+    @Test func jacobianWithRespectToXMatchesFiniteDifferences() throws {
+        let p = Self.problem(seed: 7, n: 8, d: 3)
+        let n = 8, d = 3
+        let j = try p.solve().derivative().jacobian()
+        let fd = try finiteDifferenceJacobian(at: p.packed) { x in
+            try RidgeRegression.unpack(x, rows: n, columns: d).solve().w
+        }
+        assertClose(j, fd, rtol: 1e-6, "dw/d[X, y, lambda]")
+    }
+
+    @Test func everyLinearSolverAgrees() throws {
+        // The implicit system X'X + lambda I is SPD: every method applies.
+        let p = Self.problem(seed: 11, n: 15, d: 6)
+        let s = try p.solve()
+        let ybar = Vector([0.3, -1, 2, 0.5, -0.7, 1.1])
+        let reference = try s.derivative().pullback(ybar)
+        var tg = SeededGenerator(seed: 5)
+        let tangent = tg.vector(p.packed.count)
+        let referenceForward = try s.derivative().pushforward(tangent)
+        for choice in [LinearSolverChoice.cg, .minres, .gmres, .bicgstab, .lsqr] {
+            let options = ImplicitOptions(linearSolver: choice, linearTolerance: 1e-12)
+            let d = try s.derivative(options: options)
+            let (xbar, report) = try d.pullbackWithReport(ybar)
+            #expect(report.method == choice.rawValue)
+            #expect(report.iterations > 0)
+            #expect(report.relativeResidual < 1e-10, "\(choice): residual \(report.relativeResidual)")
+            assertClose(xbar, reference, rtol: 1e-9, "pullback with \(choice)")
+            assertClose(try d.pushforward(tangent), referenceForward, rtol: 1e-9, "pushforward with \(choice)")
+        }
+    }
+
+    @Test func iterativeFailureIsAnErrorThatSaysWhy() throws {
+        let p = Self.problem(seed: 3, n: 30, d: 20, lambda: 1e-3)
+        let s = try p.solve()
+        let options = ImplicitOptions(linearSolver: .gmres, linearTolerance: 1e-14, linearMaxIterations: 2)
+        do {
+            _ = try s.derivative(options: options).pullback(.init(repeating: 1, count: 20))
+            Issue.record("expected a linear-solve failure")
+        } catch let ImplicitDifferentiationError.linearSolveFailed(e) {
+            #expect("\(e)".contains("gmres") && "\(e)".contains("iterations"))
+        }
+    }
+
+    @Test func gradientThroughSwiftADOfAValidationLoss() throws {
+        // L(lambda) = 1/2 ||X_val w(lambda) - y_val||^2 through the ridge solution map.
+        let p = Self.problem(seed: 21, n: 10, d: 4, lambda: 0.4)
+        var g = SeededGenerator(seed: 99)
+        let xv = g.matrix(6, 4), yv = g.vector(6)
+        let map = RidgeRegression.solutionMap(rows: 10, columns: 4)
+        let x0 = p.packed
+        func loss(_ x: Vector) -> Double {
+            let r = xv * map(x) - yv
+            return 0.5 * r.squaredNorm()
+        }
+        let grad = gradient(at: x0) { x in loss(x) }
+        let fd = finiteDifferenceJacobian(at: x0) { x in Vector([loss(x)]) }
+        assertClose(grad, Vector(fd.scalars), rtol: 1e-6, "validation-loss gradient")
+        #expect(grad.maxNorm > 0)
+    }
+
+    @Test func valueGradientIsTheEnvelope() throws {
+        let p = Self.problem(seed: 4, n: 7, d: 3)
+        let s = try p.solve()
+        let fd = try finiteDifferenceJacobian(at: p.packed) { x in
+            Vector([try RidgeRegression.unpack(x, rows: 7, columns: 3).solve().value])
+        }
+        assertClose(s.valueGradient, Vector(fd.scalars), rtol: 1e-6, "d value")
+    }
+
+    @Test func badInputIsRejected() {
+        var g = SeededGenerator(seed: 1)
+        #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(4), lambda: 1) }
+        #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(3), lambda: -1) }
+        #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: [1, .nan, 2], lambda: 1) }
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system libraries ImplicitDiff links against, when they are missing:
+# OpenBLAS + LAPACKE (dense linear algebra) and GLPK (LP forward solves).
+# Debian/Ubuntu only; needs root or sudo for apt-get.
+set -euo pipefail
+need=()
+for pkg in libopenblas-dev liblapacke-dev libglpk-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+echo "ensure-deps: installing ${need[*]}" >&2
+sudo_cmd=""
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo_cmd apt-get update -qq
+$sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
