@@ -19,7 +19,8 @@ import _CLAPACK
 /// diagonal / k`) removes the null direction without changing solutions of consistent
 /// right-hand sides; callers then fix the gauge. The reduced system is solved by a dense
 /// Cholesky factorisation (computed once, with `dsyrk`) or by Jacobi-preconditioned
-/// conjugate gradients with matrix-free products (two BLAS `dgemv` per iteration).
+/// conjugate gradients (the core's ``ConjugateGradient``) with matrix-free products (two
+/// BLAS `dgemv` per iteration).
 struct SchurComplementSystem: Sendable {
     /// Which potential's block is kept.
     enum Side: Sendable { case targets, sources }
@@ -30,8 +31,8 @@ struct SchurComplementSystem: Sendable {
     let side: Side
     let gamma: Double
     let factorization: CholeskyFactorization?
-    /// `1 / diag(S + gamma 1 1')` for Jacobi preconditioning.
-    let inverseDiagonal: [Double]
+    /// `diag(S + gamma 1 1')` for Jacobi preconditioning.
+    let diagonal: [Double]
     let options: ImplicitOptions
     /// "cholesky" or "cg".
     let method: String
@@ -70,7 +71,7 @@ struct SchurComplementSystem: Sendable {
                 }
             }
         }
-        inverseDiagonal = diag.map { d in d + gamma > 0 ? 1 / (d + gamma) : 1 }
+        diagonal = diag.map { d in Swift.max(d + gamma, 0) }
 
         var choice = options.linearSolver
         if choice == .automatic { choice = k <= Self.automaticDenseLimit ? .direct : .cg }
@@ -195,55 +196,21 @@ struct SchurComplementSystem: Sendable {
         }
     }
 
-    /// Jacobi-preconditioned conjugate gradients on `S + gamma 1 1'`, stopping at
-    /// `||r|| <= tol ||b||` (``ImplicitOptions/linearTolerance``); throws at the cap.
+    /// Jacobi-preconditioned conjugate gradients (the core's ``ConjugateGradient``) on
+    /// `S + gamma 1 1'`, stopping at `||r|| <= tol ||b||` (``ImplicitOptions/linearTolerance``).
     func conjugateGradient(_ b: [Double]) throws -> ([Double], LinearSolveReport) {
         let k = b.count
-        var x = [Double](repeating: 0, count: k)
-        var report = LinearSolveReport(method: method)
-        var bNorm = 0.0
-        for v in b { bNorm += v * v }
-        bNorm = bNorm.squareRoot()
-        if bNorm == 0 { return (x, report) }
-        let threshold = options.linearTolerance * bNorm
-        let cap = options.linearMaxIterations ?? Swift.max(10 * k, 1000)
-        var r = b
-        var z = [Double](repeating: 0, count: k)
-        for l in 0..<k { z[l] = inverseDiagonal[l] * r[l] }
-        var p = z
-        var rz = 0.0
-        for l in 0..<k { rz += r[l] * z[l] }
-        var rNorm = bNorm
-        var iteration = 0
-        while rNorm > threshold {
-            if iteration >= cap {
-                throw ImplicitDifferentiationError.linearSolveFailed(
-                    .notConverged(method: "cg", iterations: iteration, residual: rNorm, relativeResidual: rNorm / bNorm))
-            }
-            let q = applyReduced(p)
-            var pq = 0.0
-            for l in 0..<k { pq += p[l] * q[l] }
-            guard pq > 0, rz > 0 else {
-                throw ImplicitDifferentiationError.linearSolveFailed(
-                    .breakdown(method: "cg", iteration: iteration, reason: "p'Sp = \(pq): the Schur complement is not positive definite to working precision"))
-            }
-            let alpha = rz / pq
-            var rr = 0.0, rzNew = 0.0
-            for l in 0..<k {
-                x[l] += alpha * p[l]
-                r[l] -= alpha * q[l]
-                rr += r[l] * r[l]
-                z[l] = inverseDiagonal[l] * r[l]
-                rzNew += r[l] * z[l]
-            }
-            rNorm = rr.squareRoot()
-            let beta = rzNew / rz
-            rz = rzNew
-            for l in 0..<k { p[l] = z[l] + beta * p[l] }
-            iteration += 1
+        let reduced = FunctionOperator(rows: k, columns: k, apply: { [self] v in Vector(applyReduced(v.scalars)) })
+        let cg = ConjugateGradient(options: KrylovOptions(absoluteTolerance: 0, relativeTolerance: options.linearTolerance,
+                                                          maxIterations: options.linearMaxIterations ?? Swift.max(10 * k, 1000),
+                                                          recordHistory: false))
+        do {
+            let result = try cg.solve(reduced, Vector(b), initialGuess: nil,
+                                      preconditioner: JacobiPreconditioner(diagonal: Vector(diagonal)))
+            return (result.solution.scalars,
+                    LinearSolveReport(method: method, iterations: result.iterations, relativeResidual: result.relativeResidual))
+        } catch let e as KrylovError {
+            throw ImplicitDifferentiationError.linearSolveFailed(e)
         }
-        report.iterations = iteration
-        report.relativeResidual = rNorm / bNorm
-        return (x, report)
     }
 }

@@ -6,6 +6,18 @@ import ImplicitDiff
 public enum SinkhornKind: ProblemKind {
     public static let name = "sinkhorn"
 
+    /// Point clouds (6 and 5 points in 2-D) for odd seeds, a 5 x 4 cost matrix for even
+    /// ones; eps = 0.1 max C.
+    public static func sample(seed: UInt64) -> JSONObject? {
+        var g = SampleGenerator(seed: seed)
+        let a = g.vector(5 + Int(seed % 2), in: 0.5...1.5), b = g.vector(4 + Int(seed % 2), in: 0.5...1.5)
+        let weights: [(String, JSON)] = [("a", JSON(a / a.sum())), ("b", JSON(b / b.sum())), ("epsilon", .number(0.1))]
+        if seed % 2 == 1 {
+            return JSONObject([("x", JSON(g.matrix(6, 2, in: 0...0.7))), ("y", JSON(g.matrix(5, 2, in: 0...0.7)))] + weights)
+        }
+        return JSONObject([("C", JSON(g.matrix(5, 4, in: 0...1)))] + weights)
+    }
+
     public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
         try data.rejectUnknownKeys(["C", "x", "y", "a", "b", "epsilon"], in: "sinkhorn data")
         let a = try data.vector("a"), b = try data.vector("b"), epsilon = try data.scalar("epsilon")
