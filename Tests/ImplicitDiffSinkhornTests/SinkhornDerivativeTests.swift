@@ -181,3 +181,43 @@ struct SinkhornDerivativeTests {
         #expect(throws: ImplicitDifferentiationError.self) { _ = try d.pullback(SinkhornOutputTangent(f: [1, .nan, 0])) }
     }
 }
+
+@Suite("Sinkhorn conditions on the core's generic path")
+struct SinkhornConditionsTests {
+    // The generic path factorises the full (n + m) system densely with the gauge term
+    // sum(g) 1; the Schur-complement path must give the same derivative (both exact up
+    // to rounding amplified by the conditioning: 1e-9).
+    @Test(arguments: [(5, 4, UInt64(131)), (3, 6, 132)])
+    func schurComplementPathMatchesGenericPath(n: Int, m: Int, seed: UInt64) throws {
+        let data = randomCostData(n: n, m: m, epsilon: 0.05, seed: seed)
+        let s = try data.solve()
+        let x = packParameters(data), y = s.f.concatenated(with: s.g)
+        let generic = try ImplicitDerivative(conditions: SinkhornConditions(rows: n, columns: m), x: x, y: y, byproduct: ())
+        #expect(generic.conditionResidual < 1e-12)
+        let schur = try s.derivative()
+        var rng = SplitMix64(seed: seed + 7)
+        let w = rng.vector(n + m)
+        let viaGeneric = try generic.pullback(w)
+        let viaSchur = try schur.pullback(SinkhornOutputTangent(f: w.slice(0..<n), g: w.slice(n..<(n + m))))
+        assertClose(viaSchur.costMatrix.flattened, viaGeneric.slice(0..<(n * m)), rtol: 1e-9, "C")
+        assertClose(viaSchur.a, viaGeneric.slice((n * m)..<(n * m + n)).projectedToZeroSum(), rtol: 1e-9, "a")
+        assertClose(viaSchur.b, viaGeneric.slice((n * m + n)..<(n * m + n + m)).projectedToZeroSum(), rtol: 1e-9, "b")
+        assertClose(viaSchur.epsilon, viaGeneric[n * m + n + m], rtol: 1e-9, "eps")
+        let t = data.randomTangent(&rng)
+        let dx = t.costMatrix.flattened.concatenated(with: t.a).concatenated(with: t.b).concatenated(with: [t.epsilon])
+        let forward = try schur.pushforward(t)
+        assertClose(forward.f.concatenated(with: forward.g), try generic.pushforward(dx), rtol: 1e-9, "pushforward")
+    }
+
+    @Test func potentialsMapUnderSwiftAD() throws {
+        let data = randomCostData(n: 4, m: 3, epsilon: 0.1, seed: 141)
+        let map = SinkhornProblem.potentialsMap(rows: 4, columns: 3)
+        var rng = SplitMix64(seed: 142)
+        let w = rng.vector(7)
+        let g = try withCheckedDerivatives { gradient(at: packParameters(data)) { x in map(x).dot(w) } }
+        let direct = try data.solve().derivative().pullback(SinkhornOutputTangent(f: w.slice(0..<4), g: w.slice(4..<7)))
+        assertClose(g.slice(0..<12), direct.costMatrix.flattened, rtol: 1e-9, "C")
+        assertClose(g[19], direct.epsilon, rtol: 1e-9, "eps")
+        #expect(throws: SinkhornError.self) { _ = try map.value(at: [1, 2, 3]) }
+    }
+}
