@@ -108,21 +108,29 @@ struct SinkhornIteration {
         }
     }
 
-    /// Kernel-domain iterations between log-domain steps.
+    /// Kernel-domain iterations between log-domain steps, over-relaxed once the plain
+    /// iteration's contraction rate is known (see ``SinkhornOptions/overRelaxation``).
     mutating func solveStageWithKernel(epsilon e: Double, tolerance: Double) throws {
         let upper = Foundation.exp(options.absorptionThreshold), lower = 1 / upper
+        var omega = 1.0
+        var relaxationAllowed = options.overRelaxation
+        var history: [Double] = []
+        var bestRelaxedError = Double.infinity
         rebuild: while true {
             updateRowsInLogDomain(epsilon: e)
             for i in 0..<n { u[i] = 1 }
             for j in 0..<m { v[j] = 1 }
+            history.removeAll(keepingCapacity: true)
             while true {
                 try checkIterationCap()
-                // v = b / (K' u)
+                // v <- v (b / (v o K'u))^omega   (omega = 1: v = b / K'u, columns exact)
                 gemv(transposed: true, x: u, into: &ktu)
-                var safe = true
+                var safe = true, columnError = 0.0
                 for j in 0..<m {
-                    let vj = b[j] / ktu[j]
-                    if !(vj.isFinite && vj > 0) { safe = false }
+                    let target = b[j] / ktu[j]
+                    if !(target.isFinite && target > 0) { safe = false }
+                    let vj = omega == 1 ? target : v[j] * Foundation.pow(target / v[j], omega)
+                    columnError += abs(vj * ktu[j] - b[j])
                     v[j] = vj
                 }
                 if !safe {
@@ -130,21 +138,38 @@ struct SinkhornIteration {
                     for j in 0..<m { v[j] = 1 }
                     absorb(epsilon: e)
                     _ = updateColumnsInLogDomain(epsilon: e)
+                    omega = 1
                     continue rebuild
                 }
-                // Row marginal of diag(u) K diag(v), whose columns are exact.
+                // Marginal errors of diag(u) K diag(v): rows from K v, columns from K'u.
                 gemv(transposed: false, x: v, into: &kv)
-                var err = 0.0
-                for i in 0..<n { err += abs(u[i] * kv[i] - a[i]) }
-                lastError = err / mass
+                var rowError = 0.0
+                for i in 0..<n { rowError += abs(u[i] * kv[i] - a[i]) }
+                lastError = Swift.max(rowError, omega == 1 ? 0 : columnError) / mass
                 iterations += 1
                 if lastError <= tolerance {
                     absorb(epsilon: e)
                     return
                 }
+                if !lastError.isFinite || (omega > 1 && lastError > 10 * bestRelaxedError) {
+                    // Over-relaxation diverges here: back to the plain iteration for the stage.
+                    omega = 1
+                    relaxationAllowed = false
+                    for i in 0..<n { u[i] = 1 }
+                    for j in 0..<m { v[j] = 1 }
+                    continue rebuild
+                }
+                if omega > 1 { bestRelaxedError = Swift.min(bestRelaxedError, lastError) }
+                history.append(lastError)
+                if relaxationAllowed, omega == 1, let rate = contractionRate(history) {
+                    omega = Swift.min(1.9, 2 / (1 + (1 - rate).squareRoot()))
+                    bestRelaxedError = lastError
+                }
+                // u <- u (a / (u o K v))^omega
                 var needsRebuild = false
                 for i in 0..<n {
-                    let ui = a[i] / kv[i]
+                    let target = a[i] / kv[i]
+                    let ui = omega == 1 ? target : u[i] * Foundation.pow(target / u[i], omega)
                     if !(ui > lower && ui < upper) { needsRebuild = true }
                     u[i] = ui
                 }
@@ -156,6 +181,19 @@ struct SinkhornIteration {
                 }
             }
         }
+    }
+
+    /// The contraction rate of the plain iteration, `(err_k / err_{k-4})^(1/4)`, once
+    /// eight errors are known and they decrease steadily; `nil` when it is fast anyway
+    /// (rate below 0.5) or not yet regular.
+    func contractionRate(_ history: [Double]) -> Double? {
+        guard history.count >= 8 else { return nil }
+        let k = history.count - 1
+        let r1 = history[k] / history[k - 4], r2 = history[k - 4] / history[k - 7]
+        guard r1 > 0, r1 < 1, r2 > 0, r2 < 1 else { return nil }
+        let rate = Foundation.pow(r1, 0.25), previous = Foundation.pow(r2, 1.0 / 3)
+        guard rate > 0.5, abs(rate - previous) < 0.05 else { return nil }
+        return rate
     }
 
     /// `f += eps log u`, `g += eps log v`, then `u = v = 1`.

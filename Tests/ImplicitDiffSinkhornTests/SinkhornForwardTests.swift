@@ -43,6 +43,10 @@ struct SinkhornForwardTests {
             assertClose(direct.f, log.f, rtol: 1e-8, "f without scaling, eps = \(epsilon)")
             assertClose(direct.plan, fast.plan, rtol: 1e-8, "plan, eps = \(epsilon)")
             #expect(fast.stages > 1 && direct.stages == 1)
+            let plain = try p.solve(options: SinkhornOptions(tolerance: 1e-12, overRelaxation: false))
+            assertClose(plain.f, fast.f, rtol: 1e-8, "f without over-relaxation, eps = \(epsilon)")
+            // Over-relaxation pays off where the plain iteration is slow.
+            if epsilon < 0.01 { #expect(fast.iterations < plain.iterations, "\(fast.iterations) vs \(plain.iterations)") }
         }
     }
 
