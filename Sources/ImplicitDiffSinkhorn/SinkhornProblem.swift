@@ -136,7 +136,11 @@ public struct SinkhornProblem: Sendable {
         let c = costMatrix
         var iteration = SinkhornIteration(cost: c, a: a, b: b, options: options)
         let result = try iteration.run(epsilon: epsilon)
-        return SinkhornSolution(problem: self, costMatrix: c, f: result.f, g: result.g,
-                                iterations: result.iterations, stages: result.stages)
+        var solution = SinkhornSolution(problem: self, costMatrix: c, f: result.f, g: result.g,
+                                        iterations: result.iterations, stages: result.stages)
+        if options.newtonPolish, Swift.min(sourceCount, targetCount) <= SchurComplementSystem.automaticDenseLimit {
+            solution = solution.polished(steps: 2)
+        }
+        return solution
     }
 }

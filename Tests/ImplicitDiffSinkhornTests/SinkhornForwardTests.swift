@@ -33,21 +33,37 @@ struct SinkhornForwardTests {
     }
 
     @Test func kernelPathMatchesLogDomain() throws {
+        // Newton polishing off: the iteration paths themselves must agree.
         for (epsilon, seed) in [(0.2, UInt64(1)), (0.02, 2), (0.002, 3)] {
             let p = try randomCostData(n: 8, m: 6, epsilon: epsilon, seed: seed).problem()
-            let fast = try p.solve(options: SinkhornOptions(tolerance: 1e-12))
-            let log = try p.solve(options: SinkhornOptions(tolerance: 1e-12, kernelFastPath: false))
-            let direct = try p.solve(options: SinkhornOptions(tolerance: 1e-12, epsilonScalingFactor: nil, kernelFastPath: false))
+            func run(scaling: Double? = 0.5, kernel: Bool = true, relax: Bool = true) throws -> SinkhornSolution {
+                try p.solve(options: SinkhornOptions(tolerance: 1e-12, epsilonScalingFactor: scaling, kernelFastPath: kernel,
+                                                     overRelaxation: relax, newtonPolish: false))
+            }
+            let fast = try run(), log = try run(kernel: false), direct = try run(scaling: nil, kernel: false)
+            let plain = try run(relax: false)
+            #expect(fast.marginalError <= 1e-12 && log.marginalError <= 1e-12 && plain.marginalError <= 1e-12)
             assertClose(fast.f, log.f, rtol: 1e-8, "f, eps = \(epsilon)")
             assertClose(fast.g, log.g, rtol: 1e-8, "g, eps = \(epsilon)")
             assertClose(direct.f, log.f, rtol: 1e-8, "f without scaling, eps = \(epsilon)")
             assertClose(direct.plan, fast.plan, rtol: 1e-8, "plan, eps = \(epsilon)")
-            #expect(fast.stages > 1 && direct.stages == 1)
-            let plain = try p.solve(options: SinkhornOptions(tolerance: 1e-12, overRelaxation: false))
             assertClose(plain.f, fast.f, rtol: 1e-8, "f without over-relaxation, eps = \(epsilon)")
+            #expect(fast.stages > 1 && direct.stages == 1)
             // Over-relaxation pays off where the plain iteration is slow.
             if epsilon < 0.01 { #expect(fast.iterations < plain.iterations, "\(fast.iterations) vs \(plain.iterations)") }
         }
+    }
+
+    @Test func newtonPolishReachesRounding() throws {
+        // A loose Sinkhorn solve (1e-6) polished by Newton steps matches a tight one.
+        let p = try randomCostData(n: 30, m: 20, epsilon: 0.002, seed: 9).problem()
+        let loose = try p.solve(options: SinkhornOptions(tolerance: 1e-6))
+        let tight = try p.solve(options: SinkhornOptions(tolerance: 1e-13, newtonPolish: false))
+        let unpolished = try p.solve(options: SinkhornOptions(tolerance: 1e-6, newtonPolish: false))
+        #expect(unpolished.marginalError > 1e-9)
+        #expect(loose.marginalError <= 1e-14, "polished marginal error \(loose.marginalError)")
+        assertClose(loose.f, tight.f, rtol: 1e-10, "f")
+        assertClose(loose.plan, tight.plan, rtol: 1e-10, "plan")
     }
 
     @Test func pointCloudsMatchTheirCostMatrix() throws {
