@@ -223,18 +223,9 @@ struct SinkhornIteration {
                 kernel.withUnsafeMutableBufferPointer { kp in
                     for i in 0..<n {
                         let base = i * m
-                        var mx = -Double.infinity
-                        for j in 0..<m {
-                            let t = (gp[j] - cp[base + j]) * inv
-                            kp[base + j] = t
-                            mx = Swift.max(mx, t)
-                        }
-                        var s = 0.0
-                        for j in 0..<m {
-                            let x = Foundation.exp(kp[base + j] - mx)
-                            kp[base + j] = x
-                            s += x
-                        }
+                        let row = kp.baseAddress! + base
+                        let mx = scaledDifferenceAndMax(gp.baseAddress!, cp.baseAddress! + base, scale: inv, into: row, count: m)
+                        let s = exponentiateAndSum(row, count: m, minus: mx)
                         f[i] = e * (Foundation.log(a[i]) - mx - Foundation.log(s))
                         let scale = a[i] / s
                         for j in 0..<m { kp[base + j] *= scale }
@@ -265,11 +256,9 @@ struct SinkhornIteration {
                         }
                         for i in 0..<n {
                             let base = i * m
-                            for j in 0..<m {
-                                let x = Foundation.exp(kp[base + j] - mx[j])
-                                kp[base + j] = x
-                                sums[j] += x
-                            }
+                            for j in 0..<m { kp[base + j] -= mx[j] }
+                            exponentiate(kp, base..<(base + m), minus: 0)
+                            for j in 0..<m { sums[j] += kp[base + j] }
                         }
                         for j in 0..<m {
                             g[j] = e * (Foundation.log(b[j]) - mx[j] - Foundation.log(sums[j]))

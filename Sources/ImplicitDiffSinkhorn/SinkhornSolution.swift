@@ -57,10 +57,11 @@ public struct SinkhornSolution: Sendable {
                 g.scalars.withUnsafeBufferPointer { gp in
                     for i in 0..<n {
                         let base = i * m, fi = f[i]
+                        for j in 0..<m { pp[base + j] = (fi + gp[j] - cp[base + j]) * inv }
+                        exponentiate(pp, base..<(base + m), minus: 0)
                         var rs = 0.0
                         for j in 0..<m {
-                            let x = Foundation.exp((fi + gp[j] - cp[base + j]) * inv)
-                            pp[base + j] = x
+                            let x = pp[base + j]
                             rs += x
                             cols[j] += x
                             transport += x * cp[base + j]
