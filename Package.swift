@@ -51,7 +51,9 @@ let package = Package(
         ]),
 
         // Examples: runnable programs, `swift run NAME`.
+        .target(name: "ExampleSupport", path: "Examples/ExampleSupport"),
         .executableTarget(name: "SqrtThreeWays", dependencies: ["ImplicitDiffCore"], path: "Examples/SqrtThreeWays"),
+        .executableTarget(name: "QPLayerFitting", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/QPLayerFitting"),
 
         // Benchmarks (not API): `swift run -c release CoreBenchmarks`; the side-by-side runs
         // against the Python anchors are in Benchmarks/anchors (they drive the CLI).

@@ -116,7 +116,7 @@ def bench(fn, repeats=5, budget=20.0, warmup=True):
     best = time.perf_counter() - t
     more = repeats - 1
     if best > 0:
-        more = min(more, int(budget / best))
+        more = min(more, int((budget - best) / best))
     for _ in range(max(0, more)):
         t = time.perf_counter()
         out = block(fn())
@@ -227,6 +227,18 @@ class Ours:
             return {"ok": False, "status": "not yet supported", "result": None}
         short = msg.replace("|", "/")[:80]
         return {"ok": False, "status": f"exit {proc.returncode} {ekind}: {short}".strip(), "result": None}
+
+
+def ours_forward_check(ours: Ours, name: str, prob: dict, res: dict, output: str, ref, notes: list):
+    """One extra run with outputs (repeat 1) to check our forward solution against a reference."""
+    if not res["ok"]:
+        return
+    r = ours.run(name + " outputs", prob, repeat=1, outputs=True)
+    try:
+        got = np.asarray(r["result"]["outputs"][output], dtype=np.float64)
+        notes.append(f"ours forward, {name}: {output} rel.err {rel_err(got, ref):.1e} vs reference")
+    except Exception:  # noqa: BLE001
+        notes.append(f"ours forward, {name}: no `{output}` in outputs ({r['status']})")
 
 
 def ours_times(r: dict):
@@ -371,6 +383,7 @@ def wl_ridge(cfg, ours: Ours):
         prob = {"problem": "ridge", "data": {"X": X, "y": y, "lambda": lam},
                 "derivative": {"vjp": {"w": v}}}
         res = ours.run(name, prob)
+        ours_forward_check(ours, name, prob, res, "w", w_ref, notes)
         g = ours_vjp(res, ["X", "y", "lambda"])
         ours_err = rel_err(g, g_ref) if g is not None else None
 
@@ -492,6 +505,7 @@ def wl_qp(cfg, ours: Ours):
         g_ref = qp_reference_vjp(d, sol, v)
         prob = {"problem": "qp", "data": {k: d[k] for k in QP_PARAMS}, "derivative": {"vjp": {"z": v}}}
         res = ours.run(name, prob)
+        ours_forward_check(ours, name, prob, res, "z", sol["z"], notes)
         g = ours_vjp(res, QP_PARAMS)
         ours_err = rel_err(g, g_ref) if g is not None else None
         # subset without Q (for cvxpylayers)
@@ -652,6 +666,7 @@ def wl_lp(cfg, ours: Ours):
         g_ref = lp_reference_vjp(d, z_ref, v) if r_hi.status == 0 else None
         prob = {"problem": "lp", "data": {k: d[k] for k in LP_PARAMS}, "derivative": {"vjp": {"z": v}}}
         res = ours.run(name, prob)
+        ours_forward_check(ours, name, prob, res, "z", z_ref, notes)
         g = ours_vjp(res, LP_PARAMS)
         ours_err = rel_err(g, g_ref) if (g is not None and g_ref is not None) else None
         rows.append(make_row(name, res, ours_err, "scipy linprog(method='highs')", t_hi, None, None,
@@ -761,7 +776,7 @@ def wl_sinkhorn(cfg, ours: Ours):
             res_p = ours.run(name + " plan", dict(base, derivative={"vjp": {"plan": W_json}}), repeat=rep)
             g_ours_c = ours_vjp(res_c, ["x"])
             g_ours_p = ours_vjp(res_p, ["x"])
-            g_ref_c = g_ref_p = None
+            g_ref_c = g_ref_p = P_ref = None
             ref_note = ""
 
             jax = jax_mod()
@@ -808,6 +823,7 @@ def wl_sinkhorn(cfg, ours: Ours):
                     P = np.asarray(P)
                     if g_ref_c is None and idiff is not None:
                         g_ref_c, g_ref_p = sinkhorn_reference(x, y, a, b, eps, P, W)
+                        P_ref = P
                         ref_note = f"reference from the ott implicit plan ({nit} it., converged={conv})"
                     note = f"{nit} iterations, converged={conv}"
                     rows.append(make_row(name + " (cost grad)", res_c,
@@ -818,7 +834,7 @@ def wl_sinkhorn(cfg, ours: Ours):
                                          rel_err(g_ours_p, g_ref_p) if g_ours_p is not None and g_ref_p is not None else None,
                                          label, tf, max(tpb - tf, 0.0),
                                          rel_err(np.asarray(gp), g_ref_p) if g_ref_p is not None else None, note))
-                    del P, gc, gp
+                    del gc, gp
                 except Exception as e:  # noqa: BLE001
                     rows.append(anchor_failed(name, res_c, None, label, e))
 
@@ -848,6 +864,9 @@ def wl_sinkhorn(cfg, ours: Ours):
                     del Ppot
             except Exception as e:  # noqa: BLE001
                 rows.append(anchor_failed(name, res_c, None, "POT", e))
+            if P_ref is not None and n <= 1000:
+                ours_forward_check(ours, name, base, res_c, "plan", P_ref, notes)
+            P_ref = None
             if ref_note:
                 rows[-1]["note"] = (rows[-1]["note"] + "; " if rows[-1]["note"] else "") + ref_note
     notes.append("2-D point clouds (x ~ N(0, I), y ~ N((1,0), 0.64 I)) scaled so max C = 1, C = squared "
@@ -913,6 +932,7 @@ def wl_lasso(cfg, ours: Ours):
         prob = {"problem": "lasso", "data": {"X": X, "y": y, "lambda": lam},
                 "derivative": {"vjp": {"w": v}}, "options": {"tol": 1e-10}}
         res = ours.run(name, prob)
+        ours_forward_check(ours, name, prob, res, "w", w_true, notes)
         g = ours_vjp(res, ["X", "y", "lambda"])
         ours_err = rel_err(g, g_ref) if g is not None else None
         try:
@@ -1014,6 +1034,7 @@ def wl_bratu(cfg, ours: Ours):
         prob = {"problem": "equations", "data": {"family": "bratu", "lambda": lam, "n": n},
                 "derivative": {"jvp": {"lambda": 1.0}}}
         res = ours.run(name, prob)
+        ours_forward_check(ours, name, prob, res, "y", y_ref, notes)
         ours_err = None
         if res["ok"] and "jvp" in res["result"] and "y" in res["result"]["jvp"]:
             ours_err = rel_err(np.asarray(res["result"]["jvp"]["y"]), dy_ref)
@@ -1036,7 +1057,9 @@ def wl_bratu(cfg, ours: Ours):
                                  lx.AutoLinearSolver(well_posed=None), frozenset()))
             for label, ls, tags in variants:
                 try:
-                    solver = optx.Newton(rtol=1e-10, atol=1e-10, linear_solver=ls)
+                    # F is O(1/h^2): an absolute tolerance of 1e-10 on F is below its rounding floor at
+                    # n = 10000 (max_steps reached); use one relative to that scale.
+                    solver = optx.Newton(rtol=1e-10, atol=1e-14 / h ** 2, linear_solver=ls)
 
                     def solve(l_, solver=solver, ls=ls, tags=tags):
                         sol = optx.root_find(F, solver, jnp.zeros(n), args=l_, max_steps=100, tags=tags,
@@ -1055,7 +1078,7 @@ def wl_bratu(cfg, ours: Ours):
             rows.append(anchor_failed(name, res, ours_err, "optimistix", e))
     notes.append("F_i = (2 y_i - y_{i-1} - y_{i+1})/h^2 - lambda exp(y_i), h = 1/(n+1), lower branch from y = 0; "
                  "derivative: dy/dlambda (JVP with tangent 1). Reference: NumPy Newton with a banded solve, "
-                 "then J dy/dlambda = exp(y). Newton rtol = atol = 1e-10 for optimistix.")
+                 "then J dy/dlambda = exp(y). optimistix Newton: rtol 1e-10, atol 1e-14/h^2 (F is O(1/h^2)).")
     return rows, notes
 
 
@@ -1080,7 +1103,7 @@ def main(argv=None):
     ap.add_argument("--out", default="", help="also write the Markdown report to this file")
     ap.add_argument("--repeat", type=int, default=0, help="--repeat passed to our binary (default 5, quick 3)")
     ap.add_argument("--anchor-repeats", type=int, default=0, help="timed repeats per anchor (default 5, quick 3)")
-    ap.add_argument("--budget", type=float, default=15.0, help="max seconds of timed repeats per measurement")
+    ap.add_argument("--budget", type=float, default=10.0, help="max seconds of timed repeats per measurement")
     ap.add_argument("--anchor-cap", type=float, default=60.0,
                     help="skip Sinkhorn anchor runs estimated to take longer than this per solve")
     ap.add_argument("--timeout", type=float, default=900.0, help="timeout of one binary call, seconds")

@@ -53,7 +53,7 @@ public struct CLIRunner {
 
         var forwardTime = Double.infinity, derivativeTime = Double.infinity
         var solved: (any SolvedProblem)?
-        var derivative: (JSON, LinearSolveReport)?
+        var derivative: (DerivativeValue, LinearSolveReport)?
         let clock = ContinuousClock()
         for rep in 0..<max(repetitions, 1) {
             let t0 = clock.now
@@ -79,10 +79,10 @@ public struct CLIRunner {
             entries.append(("outputs", .object(JSONObject(problem.outputs.map { ($0.name, $0.value.json) }))))
         }
         if let request, let (value, _) = derivative {
-            guard value.allNumbersFinite else {
+            guard value.isFinite else {
                 throw CLIError.notDifferentiable("the derivative has non-finite entries")
             }
-            entries.append((request.resultKey, value))
+            entries.append((request.resultKey, value.json))
         }
         let report = derivative?.1
         entries.append(("stats", .object(JSONObject([
@@ -128,16 +128,5 @@ public struct CLIRunner {
     func seconds(_ d: Duration) -> Double {
         let c = d.components
         return Double(c.seconds) + Double(c.attoseconds) * 1e-18
-    }
-}
-
-extension JSON {
-    var allNumbersFinite: Bool {
-        switch self {
-        case let .number(d): return d.isFinite
-        case let .array(a): return a.allSatisfy(\.allNumbersFinite)
-        case let .object(o): return o.entries.allSatisfy { $0.value.allNumbersFinite }
-        default: return true
-        }
     }
 }

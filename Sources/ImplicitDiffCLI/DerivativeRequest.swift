@@ -74,22 +74,46 @@ public enum CheckedDerivativeRequest {
     case jvp([String: Tensor])
     case jacobian(of: String, wrt: String)
 
-    /// Computes the derivative: the JSON value of the result and the linear-solve report.
-    public func evaluate(on problem: any SolvedProblem) throws -> (JSON, LinearSolveReport) {
+    /// Computes the derivative (timed by the runner) and the linear-solve report.
+    public func evaluate(on problem: any SolvedProblem) throws -> (DerivativeValue, LinearSolveReport) {
         do {
             switch self {
             case let .vjp(c):
                 let (g, r) = try problem.vjp(c)
-                return (.object(JSONObject(problem.parameterShapes.map { ($0.name, (g[$0.name] ?? .zeros($0.shape)).json) })), r)
+                return (.named(problem.parameterShapes.map { ($0.name, g[$0.name] ?? .zeros($0.shape)) }), r)
             case let .jvp(t):
                 let (d, r) = try problem.jvp(t)
-                return (.object(JSONObject(problem.outputs.map { ($0.name, (d[$0.name] ?? .zeros($0.value.shape)).json) })), r)
+                return (.named(problem.outputs.map { ($0.name, d[$0.name] ?? .zeros($0.value.shape)) }), r)
             case let .jacobian(of, wrt):
                 let (m, r) = try problem.jacobian(of: of, wrt: wrt)
-                return (Tensor(m).json, r)
+                return (.matrix(m), r)
             }
         } catch {
             throw CLIError.fromDerivative(error)
+        }
+    }
+}
+
+/// A computed derivative, before serialisation (which is not timed).
+public enum DerivativeValue {
+    /// Gradients by parameter (vjp) or directional derivatives by output (jvp), in order.
+    case named([(String, Tensor)])
+    /// A dense Jacobian.
+    case matrix(Matrix)
+
+    /// Whether every entry is finite.
+    public var isFinite: Bool {
+        switch self {
+        case let .named(items): return items.allSatisfy { $0.1.isFinite }
+        case let .matrix(m): return m.isFinite
+        }
+    }
+
+    /// The JSON of the result's derivative field.
+    public var json: JSON {
+        switch self {
+        case let .named(items): return .object(JSONObject(items.map { ($0.0, $0.1.json) }))
+        case let .matrix(m): return Tensor(m).json
         }
     }
 }

@@ -2,6 +2,8 @@
 public enum ProblemKinds {
     public static let all: [any ProblemKind.Type] = [
         RidgeKind.self,
+        QPKind.self,
+        LPKind.self,
         SinkhornKind.self,
     ]
 

@@ -1,0 +1,183 @@
+/// What the QP solver hands to its conditions besides `y = [z, lambda, mu]`: the active
+/// set and the factorised reduced KKT matrix (so that the derivative does not factorise
+/// again), plus the solver's report. Never differentiated.
+public struct QPByproduct: Sendable {
+    public let activeSet: QPActiveSet
+    public let reducedKKT: QPReducedKKT?
+    public let report: QPSolverReport
+}
+
+extension QPSolution {
+    /// The byproduct of this solution for ``QPConditions``.
+    public var byproduct: QPByproduct { QPByproduct(activeSet: activeSet, reducedKKT: reducedKKT, report: report) }
+}
+
+/// The KKT conditions of a QP on its active set, as ``ImplicitConditions`` on packed
+/// parameters `x = [vec(Q), q, vec(A), b, vec(G), h]` and solution `y = [z, lambda, mu]`
+/// (layouts: ``QPShape``):
+/// ```
+/// F_z  = Q z + q + A'lambda + G_a'mu_a          (n)
+/// F_e  = A z - b                                 (p)
+/// F_mu = G_i z - h_i  (i active),   mu_i  (i inactive)     (m)
+/// ```
+/// with `Q` replaced by `(Q + Q')/2`, so the `Q` block of every gradient is symmetric.
+/// `dF/dy = [Q A' G_a' 0; A 0 0 0; G_a 0 0 0; 0 0 0 I]` (in the obvious block order) is
+/// symmetric; its factorisation is the reduced ``QPReducedKKT`` from the byproduct plus the
+/// identity on the inactive multipliers, so ``ImplicitDerivative`` never factorises again.
+///
+/// The active set is the byproduct's, adjusted for weakly active inequalities by
+/// ``policy``; dependent equality rows, weakly active rows under
+/// ``QPWeaklyActivePolicy/reject`` and a singular `K` make ``linearize(x:y:byproduct:)``
+/// throw ``QPError/notDifferentiable(_:)``.
+public struct QPConditions: ImplicitConditions {
+    public let shape: QPShape
+    public let policy: QPWeaklyActivePolicy
+
+    public init(shape: QPShape, policy: QPWeaklyActivePolicy = .reject) {
+        self.shape = shape
+        self.policy = policy
+    }
+
+    /// The active set in force for a byproduct under ``policy`` (weak rows kept as they are
+    /// for ``QPWeaklyActivePolicy/reject``: their residuals vanish either way).
+    func effectiveActive(_ set: QPActiveSet) -> [Int] {
+        switch policy {
+        case .reject: return set.active
+        case .treatAsInactive: return Set(set.active).subtracting(set.weaklyActive).sorted()
+        case .treatAsActive: return Set(set.active).union(set.weaklyActive).sorted()
+        }
+    }
+
+    public func residual(x: Vector, y: Vector, byproduct: QPByproduct) -> Vector {
+        guard let p = try? shape.unpackProblem(x), y.count == shape.solutionCount else {
+            return Vector(repeating: .nan, count: y.count)
+        }
+        let o = shape.unpackSolution(y)
+        let active = effectiveActive(byproduct.activeSet)
+        let isActive = Set(active)
+        var muA = o.mu
+        for i in 0..<shape.m where !isActive.contains(i) { muA[i] = 0 }
+        var fz = p.Q * o.z + p.q
+        if shape.p > 0 { fz += p.A.transposedTimes(o.lambda) }
+        if shape.m > 0 { fz += p.G.transposedTimes(muA) }
+        let fe = shape.p > 0 ? p.A * o.z - p.b : Vector.zeros(0)
+        var fm = Vector.zeros(shape.m)
+        if shape.m > 0 {
+            let gz = p.G * o.z
+            for i in 0..<shape.m { fm[i] = isActive.contains(i) ? gz[i] - p.h[i] : o.mu[i] }
+        }
+        return Vector(fz.scalars + fe.scalars + fm.scalars)
+    }
+
+    public func linearize(x: Vector, y: Vector, byproduct: QPByproduct) throws -> ConditionsLinearization {
+        let p = try shape.unpackProblem(x)
+        let o = shape.unpackSolution(y)
+        let solution = QPSolution(problem: p, z: o.z, lambda: o.lambda, mu: o.mu, activeSet: byproduct.activeSet,
+                                  report: byproduct.report, reducedKKT: byproduct.reducedKKT)
+        let d = try QPDerivative(solution: solution, policy: policy)
+        let map = QPFullOrdering(shape: shape, active: d.activeInequalities, equalities: byproduct.activeSet.equalities)
+        let sens = d.sensitivity, kkt = d.kkt, s = shape
+        let a = FunctionOperator(rows: s.solutionCount, columns: s.solutionCount, apply: { v in
+            map.expandRows(kkt.apply(map.reduceColumns(v)), passthrough: v)
+        }, applyTransposed: { v in
+            map.expandRows(kkt.apply(map.reduceColumns(v)), passthrough: v)
+        })
+        let b = FunctionOperator(rows: s.solutionCount, columns: s.parameterCount, apply: { dx in
+            guard let t = try? s.unpackParameters(dx.materialized(count: s.parameterCount)) else {
+                return Vector(repeating: .nan, count: s.solutionCount)
+            }
+            return map.expandRows(sens.applyB(t), passthrough: nil)
+        }, applyTransposed: { w in
+            s.pack(sens.applyBTransposed(map.reduceColumns(w.materialized(count: s.solutionCount))))
+        })
+        return ConditionsLinearization(a: a, b: b, factorizedA: QPFullKKTFactorization(kkt: kkt, map: map),
+                                       isSymmetric: true)
+    }
+}
+
+/// Maps between the full ordering `[z; lambda; mu]` of ``QPConditions`` and the reduced
+/// ordering `[z; mu_a; lambda_e]` of ``QPReducedKKT``. Not API.
+struct QPFullOrdering: Sendable {
+    let shape: QPShape
+    let active: [Int]
+    let equalities: [Int]
+    let inactive: [Int]
+
+    init(shape: QPShape, active: [Int], equalities: [Int]) {
+        self.shape = shape
+        self.active = active
+        self.equalities = equalities
+        let a = Set(active)
+        inactive = (0..<shape.m).filter { !a.contains($0) }
+    }
+
+    /// `[v_z; v_mu[active]; v_lambda[eq]]` of a full vector.
+    func reduceColumns(_ v: Vector) -> Vector {
+        let n = shape.n, p = shape.p
+        var r = Array(v.scalars[0..<n])
+        r += active.map { v[n + p + $0] }
+        r += equalities.map { v[n + $0] }
+        return Vector(r)
+    }
+
+    /// A full vector from a reduced one; inactive `mu` rows copy `passthrough` (the
+    /// identity block), or are zero.
+    func expandRows(_ r: Vector, passthrough: Vector?) -> Vector {
+        let n = shape.n, p = shape.p, k = active.count
+        var v = [Double](repeating: 0, count: shape.solutionCount)
+        for j in 0..<n { v[j] = r[j] }
+        for (t, i) in active.enumerated() { v[n + p + i] = r[n + t] }
+        for (t, i) in equalities.enumerated() { v[n + i] = r[n + k + t] }
+        if let pt = passthrough { for i in inactive { v[n + p + i] = pt[n + p + i] } }
+        return Vector(v)
+    }
+}
+
+/// The factorisation of the full `dF/dy` of ``QPConditions``: the reduced LDL' plus the
+/// identity on the inactive multipliers. Not API.
+struct QPFullKKTFactorization: Factorization {
+    let kkt: QPReducedKKT
+    let map: QPFullOrdering
+    var dimension: Int { map.shape.solutionCount }
+
+    func solve(_ b: Vector) -> Vector {
+        map.expandRows(kkt.solve(map.reduceColumns(b)), passthrough: b)
+    }
+
+    func solveTransposed(_ b: Vector) -> Vector { solve(b) }
+
+    func solve(_ b: Matrix) -> Matrix {
+        var reduced = Matrix(rows: kkt.dimension, columns: b.columns)
+        for c in 0..<b.columns { reduced.setColumn(c, to: map.reduceColumns(b.column(c))) }
+        let x = kkt.solve(reduced)
+        var out = Matrix(rows: dimension, columns: b.columns)
+        for c in 0..<b.columns { out.setColumn(c, to: map.expandRows(x.column(c), passthrough: b.column(c))) }
+        return out
+    }
+
+    func solveTransposed(_ b: Matrix) -> Matrix { solve(b) }
+}
+
+extension QuadraticProgram {
+    /// The QP as an ``ImplicitFunction`` of its packed parameters
+    /// `x = [vec(Q), q, vec(A), b, vec(G), h]` returning `y = [z, lambda, mu]`: a layer
+    /// that works inside `gradient(at:of:)` (reverse mode through ``QPConditions``, with the
+    /// solver's own factorisation) and in the throwing API (`pushforward`, `jacobian`).
+    /// `Q` is symmetrised (`(Q + Q')/2`), so gradients with respect to it are symmetric.
+    ///
+    /// ```swift
+    /// let shape = QPShape(n: 3, p: 1, m: 4)
+    /// let layer = QuadraticProgram.layer(shape: shape)
+    /// let g = try withCheckedDerivatives {
+    ///     gradient(at: x) { x in shape.z(layer(x)).dot(target) }
+    /// }
+    /// ```
+    public static func layer(shape: QPShape, options: QPSolverOptions = .init(),
+                             policy: QPWeaklyActivePolicy = .reject,
+                             implicitOptions: ImplicitOptions = .init()) -> ImplicitFunction<QPByproduct> {
+        ImplicitFunction(solver: { x in
+            let s = try shape.unpackProblem(x).solve(options: options)
+            return (s.packed, s.byproduct)
+        }, conditions: QPConditions(shape: shape, policy: policy), options: implicitOptions)
+    }
+}

@@ -1,0 +1,226 @@
+/// The dense QP solver: Mehrotra interior point (``QPInteriorPoint``) to locate the
+/// active set, then an exact solve of the equality-constrained QP on it (polish) with
+/// the reduced KKT factorisation that the derivatives reuse. Not API.
+///
+/// 1. Scale (unit rows, objective), drop zero rows and dependent equality rows.
+/// 2. Factorise `Q = L L'` (kept for every polish and derivative when `Q` is positive
+///    definite and well conditioned); otherwise check convexity: Cholesky of
+///    `Q^ + 1e-9 max|Q^| I` (``QPError/nonConvex(_:)``).
+/// 3. Iterate the interior point. Once its relative residuals are below `1e-3` (or the
+///    tolerance, if looser), read the candidate active set `{i : mu_i > s_i}` and
+///    polish: solve `K [z; mu_a; lambda] = [-q; h_a; b]`. Accept when `mu_a >= 0`, the
+///    inactive rows are feasible and every KKT residual is below the tolerance; if a
+///    sign is wrong in a few rows (at most `max(2, m/50)`), move them (drop `mu_i < 0`,
+///    add violated rows) and solve again (at most twice). Otherwise iterate on; each new
+///    candidate is polished once.
+/// 4. If the interior point meets the tolerance but no polish verified, return its
+///    iterate (``QPSolverReport/polished`` is `false`).
+struct QPSolver {
+    let problem: QuadraticProgram
+    let options: QPSolverOptions
+
+    /// Where polishing starts: relative interior-point residuals below this. A wrong
+    /// candidate costs about one interior-point iteration, a right one saves the last few.
+    static let earlyPolishStart = 1e-3
+    /// Iterations without a 10% decrease of the residual before giving up.
+    static let stallLimit = 15
+
+    func solve() throws -> QPSolution {
+        try options.validate()
+        let sp = try QPScaledProblem(problem)
+        let cholesky = QPCholeskyOfQ(problem.Q)
+        if cholesky == nil { try checkConvexity(sp) }
+        var ipm = try QPInteriorPoint(sp)
+        var tried = Set<[Int]>()
+        var attempts = 0
+        var best = Double.infinity, stall = 0
+        let tol = options.tolerance
+        while true {
+            let r = ipm.residuals()
+            try ipm.checkCertificates(r, tolerance: Swift.max(tol, 1e-8))
+            if options.polish && r.maximum <= Swift.max(Self.earlyPolishStart, tol) {
+                let candidate = ipm.activeCandidate
+                if !tried.contains(candidate) {
+                    tried.insert(candidate)
+                    if let s = try polish(candidate, sp: sp, ipm: ipm, cholesky: cholesky, attempts: &attempts) { return s }
+                }
+            }
+            if r.maximum <= tol {
+                if let s = try interiorPointSolution(sp: sp, ipm: ipm, cholesky: cholesky, attempts: attempts) { return s }
+            }
+            if ipm.iterations >= options.maxIterations {
+                throw QPError.notConverged(iterations: ipm.iterations, residual: r.maximum)
+            }
+            if r.maximum < 0.9 * best { best = r.maximum; stall = 0 } else { stall += 1 }
+            if stall >= Self.stallLimit {
+                throw QPError.notConverged(iterations: ipm.iterations, residual: r.maximum)
+            }
+            try ipm.step()
+        }
+    }
+
+    /// `Q` must be positive semidefinite: `Q^ + delta I` with `delta = 1e-9 max |Q^_ij|`
+    /// must have a Cholesky factorisation.
+    func checkConvexity(_ sp: QPScaledProblem) throws {
+        let n = sp.n
+        let scale = maxAbs(sp.Q)
+        if scale == 0 { return }
+        var c = sp.Q
+        for i in 0..<n { c[i * n + i] += 1e-9 * scale }
+        if !QPKernels.choleskyLower(&c, n: n) {
+            throw QPError.nonConvex("Q is not positive semidefinite (Q + 1e-9 max|Q_ij| I has no Cholesky factorisation)")
+        }
+    }
+
+    // MARK: polish
+
+    enum PolishOutcome {
+        case accepted(z: Vector, lambda: Vector, mu: Vector, kkt: QPReducedKKT?, residual: QPKKTResidual)
+        case adjust(drop: [Int], add: [Int])
+        case failed
+    }
+
+    func polish(_ candidate: [Int], sp: QPScaledProblem, ipm: QPInteriorPoint, cholesky: QPCholeskyOfQ?,
+                attempts: inout Int) throws -> QPSolution? {
+        let (l0, m0) = sp.unscaledMultipliers(lambda: ipm.lambda, mu: ipm.mu, original: problem.shape)
+        let start = (z: Vector(ipm.z), lambda: l0, mu: m0)
+        var active = candidate
+        for _ in 0..<3 {
+            attempts += 1
+            let outcome = try polishOnce(active: active, sp: sp, start: start, cholesky: cholesky)
+            switch outcome {
+            case let .accepted(z, lambda, mu, kkt, residual):
+                let report = QPSolverReport(iterations: ipm.iterations, polished: true, polishAttempts: attempts,
+                                            kktResidual: residual)
+                return makeSolution(z: z, lambda: lambda, mu: mu, active: active, sp: sp, kkt: kkt, report: report,
+                                    weakTolerance: options.weakActivityTolerance)
+            case let .adjust(drop, add):
+                // A few misclassified rows are moved (a primal-dual active-set step);
+                // many mean the interior point is not there yet: iterate on instead.
+                if drop.count + add.count > Swift.max(2, problem.inequalityCount / 50) { return nil }
+                let next = Set(active).subtracting(drop).union(add).sorted()
+                if next == active { return nil }
+                active = next
+            case .failed:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// One solve of the equality-constrained QP on `active`, and its verification.
+    func polishOnce(active: [Int], sp: QPScaledProblem, start: (z: Vector, lambda: Vector, mu: Vector),
+                    cholesky: QPCholeskyOfQ?) throws -> PolishOutcome {
+        let p = problem, n = p.variableCount, k = active.count, eq = sp.equalityRows
+        let rhs = Vector((-p.q).scalars + active.map { p.h[$0] } + eq.map { p.b[$0] })
+        var x: Vector
+        let kkt = try? QPReducedKKT(problem: p, activeInequalities: active, equalities: eq, cholesky: cholesky)
+        if let kkt {
+            x = kkt.solve(rhs)
+        } else {
+            // K singular (non-unique minimiser or dependent active rows): proximal
+            // iterations x <- x + K_delta^-1 (rhs - K x) from the interior-point point.
+            let delta = 1e-9 * Swift.max(1, p.Q.maxNorm)
+            guard let kd = try? QPEquilibratedLDL(
+                QPReducedKKT.matrix(problem: p, active: active, equalities: eq, regularization: delta)) else { return .failed }
+            x = Vector(start.z.scalars + active.map { start.mu[$0] } + eq.map { start.lambda[$0] })
+            let target = 1e-15 * Swift.max(1, rhs.maxNorm)
+            for _ in 0..<100 {
+                let r = rhs - QPReducedKKT.product(problem: p, active: active, equalities: eq, x)
+                if r.maxNorm <= target { break }
+                x += kd.solve(r)
+            }
+        }
+        guard x.isFinite else { return .failed }
+        let z = x.slice(0..<n)
+        var mu = Vector.zeros(p.inequalityCount), lambda = Vector.zeros(p.equalityCount)
+        for (t, i) in active.enumerated() { mu[i] = x[n + t] }
+        for (t, i) in eq.enumerated() { lambda[i] = x[n + k + t] }
+
+        // Signs: mu_a >= 0 and inactive rows feasible, within the tolerance.
+        let tol = options.tolerance
+        let muTol = tol * (1 + mu.maxNorm)
+        let drop = active.filter { mu[$0] < -muTol }
+        var add = [Int]()
+        if p.inequalityCount > 0 {
+            let gz = p.G * z
+            let slackTol = tol * (1 + Swift.max(gz.maxNorm, p.h.maxNorm))
+            let isActive = Set(active)
+            add = (0..<p.inequalityCount).filter { !isActive.contains($0) && gz[$0] - p.h[$0] > slackTol }
+        }
+        if !drop.isEmpty || !add.isEmpty { return .adjust(drop: drop, add: add) }
+        for i in active where mu[i] < 0 { mu[i] = 0 }
+        if !sp.dependentEqualities.isEmpty {
+            // Dependent rows are combinations of the rows in use: once those hold, a
+            // residual in a dependent row is an inconsistency of b.
+            let used = eq.map { abs(p.A.row($0).dot(z) - p.b[$0]) }.max() ?? 0
+            if used <= tol * (1 + p.b.maxNorm) { try checkDependentEqualities(sp, z: z) }
+        }
+        let residual = QPKKTResidual(problem: p, z: z, lambda: lambda, mu: mu)
+        guard residual.maximum <= tol else { return .failed }
+        return .accepted(z: z, lambda: lambda, mu: mu, kkt: kkt, residual: residual)
+    }
+
+    // MARK: interior-point solution
+
+    func interiorPointSolution(sp: QPScaledProblem, ipm: QPInteriorPoint, cholesky: QPCholeskyOfQ?,
+                               attempts: Int) throws -> QPSolution? {
+        let z = Vector(ipm.z)
+        let (lambda, mu0) = sp.unscaledMultipliers(lambda: ipm.lambda, mu: ipm.mu, original: problem.shape)
+        var mu = mu0
+        let active = ipm.activeCandidate
+        let isActive = Set(active)
+        for i in 0..<problem.inequalityCount where !isActive.contains(i) { mu[i] = Swift.max(mu[i], 0) }
+        try checkDependentEqualities(sp, z: z)
+        let residual = QPKKTResidual(problem: problem, z: z, lambda: lambda, mu: mu)
+        guard residual.maximum <= options.tolerance else { return nil }
+        let kkt = try? QPReducedKKT(problem: problem, activeInequalities: active, equalities: sp.equalityRows,
+                                    cholesky: cholesky)
+        let report = QPSolverReport(iterations: ipm.iterations, polished: false, polishAttempts: attempts,
+                                    kktResidual: residual)
+        return makeSolution(z: z, lambda: lambda, mu: mu, active: active, sp: sp, kkt: kkt, report: report,
+                            weakTolerance: Swift.max(options.weakActivityTolerance, options.tolerance.squareRoot()))
+    }
+
+    // MARK: shared
+
+    /// Dropped dependent equality rows must hold at the solution (else they contradict
+    /// the others: infeasible).
+    func checkDependentEqualities(_ sp: QPScaledProblem, z: Vector) throws {
+        guard !sp.dependentEqualities.isEmpty else { return }
+        let tol = Swift.max(100 * options.tolerance, 1e-8)
+        for i in sp.dependentEqualities {
+            let row = problem.A.row(i)
+            let az = row.dot(z)
+            if abs(az - problem.b[i]) > tol * (1 + Swift.max(abs(az), abs(problem.b[i])) + row.norm * z.maxNorm) {
+                throw QPError.infeasible("equality \(i) is a linear combination of other equality rows but its right-hand side is inconsistent with theirs (residual \(az - problem.b[i]))")
+            }
+        }
+    }
+
+    func makeSolution(z: Vector, lambda: Vector, mu: Vector, active: [Int], sp: QPScaledProblem,
+                      kkt: QPReducedKKT?, report: QPSolverReport, weakTolerance: Double) -> QPSolution {
+        let weak = QPSolver.weaklyActive(problem: problem, z: z, mu: mu, tolerance: weakTolerance)
+        let set = QPActiveSet(active: active, weaklyActive: weak, dependentEqualities: sp.dependentEqualities,
+                              equalities: sp.equalityRows)
+        return QPSolution(problem: problem, z: z, lambda: lambda, mu: mu, activeSet: set, report: report, reducedKKT: kkt)
+    }
+
+    /// Inequalities with slack ~ 0 and multiplier ~ 0 (see
+    /// ``QPSolverOptions/weakActivityTolerance``).
+    static func weaklyActive(problem p: QuadraticProgram, z: Vector, mu: Vector, tolerance tol: Double) -> [Int] {
+        let m = p.inequalityCount
+        guard m > 0 else { return [] }
+        let gz = p.G * z
+        let qz = p.Q * z
+        let slackScale = Swift.max(1, z.maxNorm)
+        let muScale = Swift.max(1, p.q.maxNorm, qz.maxNorm)
+        var weak = [Int]()
+        for i in 0..<m {
+            let rn = p.G.row(i).norm
+            let slack = p.h[i] - gz[i]
+            if slack <= tol * rn * slackScale && mu[i] * rn <= tol * muScale { weak.append(i) }
+        }
+        return weak
+    }
+}

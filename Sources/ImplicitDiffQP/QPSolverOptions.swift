@@ -1,0 +1,38 @@
+/// Options of the QP solver (``QuadraticProgram/solve(options:)``).
+public struct QPSolverOptions: Sendable, Equatable {
+    /// Relative KKT tolerance: a solution is accepted when every part of
+    /// ``QPKKTResidual`` is at most `tolerance`. Default `1e-10`.
+    public var tolerance: Double
+    /// Cap on interior-point iterations. Default 100; exhausting it without a solution
+    /// meeting ``tolerance`` throws ``QPError/notConverged(iterations:residual:)``.
+    public var maxIterations: Int
+    /// Relative threshold of weak activity: inequality `i` is *weakly active* when both
+    /// ```
+    /// h_i - G_i z    <=  tol * ||G_i||_2 * max(1, ||z||_inf)           (slack ~ 0)
+    /// mu_i ||G_i||_2 <=  tol * max(1, ||q||_inf, ||Q z||_inf)           (multiplier ~ 0)
+    /// ```
+    /// Both sides are invariant to scaling the row `(G_i, h_i)`. Default `1e-9`.
+    public var weakActivityTolerance: Double
+    /// Whether to solve the equality-constrained QP on the identified active set
+    /// (polish). Default `true`; without it the interior point's own solution (accurate to
+    /// ``tolerance``) is returned, the active set is read off `mu_i > slack_i`, and weak
+    /// activity is judged with `max(weakActivityTolerance, sqrt(tolerance))` (an interior
+    /// point leaves `mu_i` and the slack of a weakly active row both near `sqrt(tolerance)`).
+    public var polish: Bool
+
+    public init(tolerance: Double = 1e-10, maxIterations: Int = 100, weakActivityTolerance: Double = 1e-9,
+                polish: Bool = true) {
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+        self.weakActivityTolerance = weakActivityTolerance
+        self.polish = polish
+    }
+
+    func validate() throws {
+        guard tolerance > 0, tolerance.isFinite else { throw QPError.invalidOptions("tolerance must be positive, got \(tolerance)") }
+        guard maxIterations > 0 else { throw QPError.invalidOptions("maxIterations must be positive, got \(maxIterations)") }
+        guard weakActivityTolerance >= 0, weakActivityTolerance.isFinite else {
+            throw QPError.invalidOptions("weakActivityTolerance must be non-negative, got \(weakActivityTolerance)")
+        }
+    }
+}
