@@ -4,6 +4,7 @@ public enum ProblemKinds {
         RidgeKind.self,
         QPKind.self,
         LPKind.self,
+        SinkhornKind.self,
         EquationsKind.self,
     ]
 
