@@ -53,6 +53,9 @@ let package = Package(
         // Examples: runnable programs, `swift run NAME`.
         .target(name: "ExampleSupport", path: "Examples/ExampleSupport"),
         .executableTarget(name: "SqrtThreeWays", dependencies: ["ImplicitDiffCore"], path: "Examples/SqrtThreeWays"),
+        .executableTarget(name: "DecisionFocusedLearning", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/DecisionFocusedLearning"),
+        .executableTarget(name: "BratuContinuation", dependencies: ["ImplicitDiffNewton", "ExampleSupport"], path: "Examples/BratuContinuation"),
+        .executableTarget(name: "SinkhornGradientFlow", dependencies: ["ImplicitDiffSinkhorn", "ExampleSupport"], path: "Examples/SinkhornGradientFlow"),
         .executableTarget(name: "QPLayerFitting", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/QPLayerFitting"),
 
         // Benchmarks (not API): `swift run -c release CoreBenchmarks`; the side-by-side runs

@@ -223,7 +223,8 @@ class Ours:
         msg = str(err.get("message", "")) or (proc.stderr.strip().splitlines() or [""])[-1]
         text = (msg + " " + proc.stderr + " " + out).lower()
         if proc.returncode == 2 and re.search(r"unknown problem|unknown (kind|family)|not (yet )?supported|unsupported", text):
-            self.unsupported.add(kind) if "family" not in text else None
+            if "family" not in text:  # a whole kind is missing: skip its other instances
+                self.unsupported.add(kind)
             return {"ok": False, "status": "not yet supported", "result": None}
         short = msg.replace("|", "/")[:80]
         return {"ok": False, "status": f"exit {proc.returncode} {ekind}: {short}".strip(), "result": None}

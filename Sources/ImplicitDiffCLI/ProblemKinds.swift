@@ -3,6 +3,9 @@ public enum ProblemKinds {
     public static let all: [any ProblemKind.Type] = [
         RidgeKind.self,
         QPKind.self,
+        LPKind.self,
+        SinkhornKind.self,
+        EquationsKind.self,
         LassoKind.self,
     ]
 

@@ -1,0 +1,43 @@
+/// A Jacobian `A = dF/dy` in a storage that Newton's method can factorise: dense
+/// (``Matrix``, row-equilibrated LU) or tridiagonal (``TridiagonalMatrix``, O(n) LU).
+///
+/// Newton's method factorises `A` once per iteration; the factorisation at the converged
+/// iterate is kept and reused by every implicit derivative (pullback, pushforward,
+/// Jacobian), so derivatives never factorise again.
+///
+/// Besides products (``AdjointableLinearOperator``) a Jacobian gives `|A| v`, the product
+/// with the entrywise absolute values, which sizes the rounding floor of the residual:
+/// ```
+/// |F_i(y)| <= c * ulp * (|A| |y|)_i
+/// ```
+/// holds when `y` is an exact root of the equations with every term perturbed by a
+/// few units in the last place (a componentwise backward error), the best any solver
+/// can certify in floating point.
+public protocol JacobianMatrix: AdjointableLinearOperator, Sendable {
+    /// The factorisation Newton's method reuses for its steps and for the derivative.
+    associatedtype Factorized: ConditionEstimatingFactorization
+
+    /// Factorises `A`, as fast as possible: the condition estimate may be left to
+    /// ``ConditionEstimatingFactorization/reciprocalConditionEstimate()`` (Newton's method
+    /// needs it only at the root); ``nonsingularFactorization()`` does both.
+    ///
+    /// - Throws: ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` at least for
+    ///   an exactly zero pivot, ``LinearAlgebraError/nonFinite(_:)`` when an entry is NaN
+    ///   or infinite.
+    func factorized() throws -> Factorized
+
+    /// `|A| v`: the product with the matrix of absolute values `|a_ij|`.
+    func absoluteProduct(_ v: Vector) -> Vector
+}
+
+extension JacobianMatrix {
+    /// Factorises `A` and checks its condition: the rule of the core's factorisations.
+    ///
+    /// - Throws: ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` when the
+    ///   reciprocal condition estimate is below `n * ulp`.
+    public func nonsingularFactorization() throws -> Factorized {
+        let f = try factorized()
+        try f.checkNonsingular()
+        return f
+    }
+}

@@ -1,0 +1,300 @@
+import _CGLPK
+
+/// A linear program in the solver's (GLPK's) bounded form. Not API.
+/// ```
+/// minimize  c'x   subject to   rowLower <= K x <= rowUpper,   columnLower <= x <= columnUpper
+/// ```
+/// (`-inf` / `+inf` for absent bounds). ``solve(options:)`` runs GLPK's simplex and then
+/// recomputes the basic solution from the optimal basis in double precision with the
+/// core's `LUFactorization` (one refinement step), which is the solution reported and
+/// the factorisation the derivatives reuse.
+struct LPSolverForm: Sendable {
+    var objective: [Double]
+    var matrix: LPSparseRows
+    var rowLower: [Double]
+    var rowUpper: [Double]
+    var columnLower: [Double]
+    var columnUpper: [Double]
+    /// A name for row `i` / column `j` in messages.
+    var rowName: @Sendable (Int) -> String
+    var columnName: @Sendable (Int) -> String
+
+    var rowCount: Int { matrix.rowCount }
+    var columnCount: Int { matrix.columnCount }
+
+    /// Solves with GLPK's primal simplex (presolver off, scaled, silent) and recomputes the
+    /// basic solution from the optimal basis.
+    ///
+    /// Fallbacks, each documented in the error when all fail:
+    /// * when the primal simplex stops without a verdict (iteration cap, singular or
+    ///   ill-conditioned basis), the dual simplex is run from the standard basis;
+    /// * when the recomputed solution misses ``LPOptions/feasibilityTolerance``, the simplex
+    ///   is rerun from that basis with tightened tolerances (1e-10), then, on small problems
+    ///   (rows x columns <= 2500), GLPK's exact rational simplex is tried.
+    ///
+    /// Without ``LPOptions/iterationLimit`` each run is capped at `20 (rows + columns) + 1000`
+    /// iterations, so that cycling ends in ``LPError/notConverged(_:)`` instead of a hang.
+    func solve(options: LPOptions) throws -> LPBasicSolution {
+        let cap = options.iterationLimit ?? (20 * (rowCount + columnCount) + 1000)
+        let timeLimit = options.timeLimit.map { Int(($0 * 1000).rounded(.up)) }
+        do {
+            return try GLPKProblem.withProblem { glp in
+                try glp.setMinimize(true)
+                try glp.setSize(rows: rowCount, columns: columnCount)
+                for j in 0..<columnCount {
+                    try glp.setColumnBounds(j, lower: columnLower[j], upper: columnUpper[j])
+                    try glp.setObjectiveCoefficient(j, objective[j])
+                }
+                for i in 0..<rowCount { try glp.setRowBounds(i, lower: rowLower[i], upper: rowUpper[i]) }
+                try glp.loadMatrix(matrix)
+                try glp.scale()
+                do {
+                    try Self.check(returnCode: glp.simplex(iterationLimit: cap, timeLimitMilliseconds: timeLimit),
+                                   status: glp.status())
+                } catch LPError.notConverged(let primalFailure) {
+                    try glp.standardBasis()
+                    do {
+                        try Self.check(returnCode: glp.simplex(dual: true, iterationLimit: cap, timeLimitMilliseconds: timeLimit),
+                                       status: glp.status())
+                    } catch LPError.notConverged(let dualFailure) {
+                        throw LPError.notConverged("primal simplex: \(primalFailure); dual simplex: \(dualFailure)")
+                    }
+                }
+                var lastProblem = ""
+                for polish in 0..<3 {
+                    do {
+                        if polish == 1 {
+                            try Self.check(returnCode: glp.simplex(feasibilityTolerance: 1e-10, dualTolerance: 1e-10,
+                                                                   iterationLimit: cap, timeLimitMilliseconds: timeLimit),
+                                           status: glp.status())
+                        } else if polish == 2 {
+                            guard rowCount * columnCount <= 2500 else { break }
+                            try Self.check(returnCode: glp.exactSimplex(iterationLimit: cap, timeLimitMilliseconds: timeLimit ?? 10_000),
+                                           status: glp.status())
+                        }
+                    } catch LPError.notConverged(let why) {
+                        lastProblem += "; polishing failed: \(why)"
+                        break
+                    }
+                    let solution = try basicSolution(rowStatus: glp.rowStatuses(), columnStatus: glp.columnStatuses(),
+                                                     iterations: glp.iterationCount(), options: options)
+                    guard let violation = solution.violation else { return solution }
+                    lastProblem = violation
+                }
+                throw LPError.notConverged("the simplex basis is not optimal to the requested tolerance "
+                                           + "\(options.feasibilityTolerance) (the problem may be too ill-conditioned; a larger "
+                                           + "tolerance accepts it): \(lastProblem)")
+            }
+        } catch let failure as GLPKFailure {
+            switch failure {
+            case .readFailed(let m): throw LPError.invalidProblem(m)
+            case .invalidArgument(let m): throw LPError.invalidProblem(m)
+            case .fault(let m): throw LPError.notConverged(m)
+            }
+        }
+    }
+
+    /// Interprets `glp_simplex`'s return code and `glp_get_status`.
+    static func check(returnCode code: Int32, status: Int32) throws {
+        switch code {
+        case 0: break
+        case GLP_EITLIM: throw LPError.notConverged("simplex iteration limit reached")
+        case GLP_ETMLIM: throw LPError.notConverged("simplex time limit reached")
+        case GLP_ESING, GLP_ECOND: throw LPError.notConverged("the simplex basis matrix became singular or ill-conditioned (GLPK code \(code))")
+        case GLP_EBOUND: throw LPError.invalidProblem("a variable has incorrect bounds")
+        default: throw LPError.notConverged("GLPK's simplex failed (code \(code))")
+        }
+        switch status {
+        case GLP_OPT: return
+        case GLP_NOFEAS: throw LPError.infeasible("GLPK's simplex found no feasible point")
+        case GLP_UNBND: throw LPError.unbounded("GLPK's simplex found a ray along which the objective decreases without bound")
+        default: throw LPError.notConverged("GLPK finished with status \(status), not optimal")
+        }
+    }
+
+    /// The basic solution of a basis given by GLPK's statuses, recomputed in double precision.
+    func basicSolution(rowStatus: [Int32], columnStatus: [Int32], iterations: Int,
+                       options: LPOptions) throws -> LPBasicSolution {
+        let m = rowCount, n = columnCount
+        let basicColumns = (0..<n).filter { columnStatus[$0] == GLP_BS }
+        let activeRows = (0..<m).filter { rowStatus[$0] != GLP_BS }
+        let k = basicColumns.count
+        guard activeRows.count == k else {
+            throw LPError.notConverged("GLPK returned an invalid basis (\(activeRows.count) nonbasic rows for \(k) basic columns)")
+        }
+        var position = [Int](repeating: -1, count: n)
+        for (p, j) in basicColumns.enumerated() { position[j] = p }
+
+        // Nonbasic columns sit at their active bound; nonbasic rows fix K_i x at theirs.
+        var x = [Double](repeating: 0, count: n)
+        for j in 0..<n where position[j] < 0 {
+            x[j] = Self.activeBound(columnStatus[j], lower: columnLower[j], upper: columnUpper[j])
+        }
+        var basis = [Double](repeating: 0, count: k * k)
+        var rhs = [Double](repeating: 0, count: k)
+        for (r, i) in activeRows.enumerated() {
+            var s = Self.activeBound(rowStatus[i], lower: rowLower[i], upper: rowUpper[i])
+            for e in matrix.rowStart[i]..<matrix.rowStart[i + 1] {
+                let j = matrix.columnIndices[e]
+                if position[j] >= 0 { basis[r * k + position[j]] = matrix.values[e] } else { s -= matrix.values[e] * x[j] }
+            }
+            rhs[r] = s
+        }
+        let basisMatrix = Matrix(rows: k, columns: k, scalars: basis)
+        let lu: LUFactorization
+        do { lu = try LUFactorization(basisMatrix) } catch {
+            throw LPError.notConverged("the optimal basis matrix (\(k) x \(k)) is singular to working precision: \(error)")
+        }
+        // x_B = B^-1 rhs and pi_N = B^-T c_B, each with one step of iterative refinement.
+        let rhsVector = Vector(rhs)
+        var xB = lu.solve(rhsVector)
+        xB += lu.solve(rhsVector - basisMatrix * xB)
+        let cB = Vector(basicColumns.map { objective[$0] })
+        var piN = lu.solveTransposed(cB)
+        piN += lu.solveTransposed(cB - basisMatrix.transposedTimes(piN))
+        for (p, j) in basicColumns.enumerated() { x[j] = xB[p] }
+        var pi = [Double](repeating: 0, count: m)
+        for (r, i) in activeRows.enumerated() { pi[i] = piN[r] }
+        let kpi = matrix.transposedTimes(pi)
+        var reduced = (0..<n).map { objective[$0] - kpi[$0] }
+        for j in basicColumns { reduced[j] = 0 }
+        let activity = matrix.times(x)
+
+        let solution = LPBasicSolution(x: x, rowActivity: activity, rowDuals: pi, reducedCosts: reduced,
+                                       basicColumns: basicColumns, activeRows: activeRows,
+                                       rowStatus: rowStatus, columnStatus: columnStatus,
+                                       basisFactorization: lu, iterations: iterations)
+        return classify(solution, options: options)
+    }
+
+    /// The value of a nonbasic variable: its active bound (0 for a free nonbasic one).
+    static func activeBound(_ status: Int32, lower: Double, upper: Double) -> Double {
+        switch status {
+        case GLP_NL, GLP_NS: return lower
+        case GLP_NU: return upper
+        default: return 0
+        }
+    }
+
+    /// Adds the degeneracy report and the feasibility verdict (see ``LPOptions``).
+    func classify(_ s: LPBasicSolution, options: LPOptions) -> LPBasicSolution {
+        let m = rowCount, n = columnCount
+        let tol = options.degeneracyTolerance, feas = options.feasibilityTolerance
+        let xScale = s.x.reduce(0) { max($0, abs($1)) }
+        let cScale = objective.reduce(0) { max($0, abs($1)) }
+        let activityScale = matrix.absoluteTimes(s.x)
+        let reducedScale = matrix.absoluteTransposedTimes(s.rowDuals)
+        let rowNorms = matrix.rowMaxNorms
+        var primal = [(name: String, relativeDistance: Double)]()
+        var dual = [(name: String, relativeReducedCost: Double)]()
+        var worstViolation = 0.0
+        var violationText: String?
+
+        func finiteMagnitude(_ l: Double, _ u: Double) -> Double {
+            max(l.isFinite ? abs(l) : 0, u.isFinite ? abs(u) : 0)
+        }
+        func relative(_ value: Double, _ scale: Double) -> Double {
+            scale > 0 ? value / scale : (value == 0 ? 0 : .infinity)
+        }
+        func violated(_ r: Double, _ what: String) {
+            if r > feas && r > worstViolation {
+                worstViolation = r
+                violationText = "\(what) (relative \(shortNumber(r)))"
+            }
+        }
+        // Basic variables: inside their bounds, and not at one.
+        for i in 0..<m where s.rowStatus[i] == GLP_BS {
+            let r = s.rowActivity[i]
+            let scale = max(finiteMagnitude(rowLower[i], rowUpper[i]), activityScale[i], rowNorms[i] * xScale)
+            violated(relative(max(rowLower[i] - r, r - rowUpper[i], 0), scale), "\(rowName(i)) violated")
+            let distance = min(r - rowLower[i], rowUpper[i] - r)
+            if distance.isFinite, relative(distance, scale) <= tol {
+                primal.append((rowName(i), relative(max(distance, 0), scale)))
+            }
+        }
+        for j in s.basicColumns {
+            let v = s.x[j]
+            let scale = max(finiteMagnitude(columnLower[j], columnUpper[j]), xScale)
+            violated(relative(max(columnLower[j] - v, v - columnUpper[j], 0), scale), "bound of \(columnName(j)) violated")
+            let distance = min(v - columnLower[j], columnUpper[j] - v)
+            if distance.isFinite, relative(distance, scale) <= tol {
+                primal.append((columnName(j), relative(max(distance, 0), scale)))
+            }
+        }
+        // Nonbasic variables: reduced costs of the right sign, and not zero.
+        func checkDual(_ status: Int32, _ d: Double, _ r: Double, _ name: String) {
+            switch status {
+            case GLP_NL:
+                violated(-d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign")
+                if r <= tol { dual.append((name, r)) }
+            case GLP_NU:
+                violated(d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign")
+                if r <= tol { dual.append((name, r)) }
+            case GLP_NF:
+                dual.append((name, r))
+            default:
+                break
+            }
+        }
+        for j in 0..<n where s.columnStatus[j] != GLP_BS {
+            let d = s.reducedCosts[j]
+            checkDual(s.columnStatus[j], d, relative(abs(d), max(abs(objective[j]), reducedScale[j])), columnName(j))
+        }
+        for i in s.activeRows {
+            let d = s.rowDuals[i]
+            checkDual(s.rowStatus[i], d, relative(abs(d) * rowNorms[i], cScale), rowName(i))
+        }
+        // A free nonbasic variable is not a constraint: the point has n - #free nonbasic
+        // active constraints plus the basic ones at a bound, and is primal degenerate only
+        // when that exceeds n (GLPK may leave a free column nonbasic at a vertex where a
+        // basic row sits at its bound instead).
+        let freeNonbasic = s.columnStatus.filter { $0 == GLP_NF }.count + s.rowStatus.filter { $0 == GLP_NF }.count
+        if primal.count <= freeNonbasic { primal = [] }
+        var out = s
+        out.degeneracy = primal.isEmpty && dual.isEmpty ? nil : LPDegeneracy(primal: primal, dual: dual)
+        out.violation = violationText
+        return out
+    }
+}
+
+/// An optimal basic solution of an ``LPSolverForm``, recomputed from GLPK's basis. Not API.
+struct LPBasicSolution: Sendable {
+    /// The columns' values.
+    let x: [Double]
+    /// `K x`.
+    let rowActivity: [Double]
+    /// `pi_i = d value / d (active bound of row i)`; zero for basic rows.
+    let rowDuals: [Double]
+    /// `d = c - K' pi`: `d value / d (active bound of column j)`; zero for basic columns.
+    let reducedCosts: [Double]
+    /// Basic columns, in the order of the basis matrix's columns.
+    let basicColumns: [Int]
+    /// Nonbasic (active) rows in increasing order: the basis matrix's rows.
+    let activeRows: [Int]
+    /// GLPK's statuses (GLP_BS, GLP_NL, GLP_NU, GLP_NF, GLP_NS).
+    let rowStatus: [Int32]
+    let columnStatus: [Int32]
+    /// LU of the basis matrix `K[activeRows, basicColumns]`.
+    let basisFactorization: LUFactorization
+    /// Simplex iterations.
+    let iterations: Int
+    /// The degeneracy found, if any.
+    var degeneracy: LPDegeneracy?
+    /// A description of the worst infeasibility beyond the tolerance, if any.
+    var violation: String?
+
+    init(x: [Double], rowActivity: [Double], rowDuals: [Double], reducedCosts: [Double],
+         basicColumns: [Int], activeRows: [Int], rowStatus: [Int32], columnStatus: [Int32],
+         basisFactorization: LUFactorization, iterations: Int) {
+        self.x = x
+        self.rowActivity = rowActivity
+        self.rowDuals = rowDuals
+        self.reducedCosts = reducedCosts
+        self.basicColumns = basicColumns
+        self.activeRows = activeRows
+        self.rowStatus = rowStatus
+        self.columnStatus = columnStatus
+        self.basisFactorization = basisFactorization
+        self.iterations = iterations
+    }
+}

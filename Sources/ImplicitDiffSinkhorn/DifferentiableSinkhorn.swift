@@ -1,0 +1,113 @@
+import _Differentiation
+
+// Entry points for Swift's automatic differentiation. Each function solves with the
+// opaque forward solver and registers its derivative: the envelope theorem for costs
+// and divergences (no solve), implicit differentiation (``SinkhornDerivative``) for
+// the plan. Failures cannot be thrown through Swift AD: inside
+// `withCheckedDerivatives { ... }` they are recorded and rethrown there (NaNs stand in
+// for the values meanwhile); outside it they stop the program with the error's
+// description, never a silent NaN or zero gradient.
+
+/// The regularised transport cost `<P, C> + eps sum P (log P - 1)` for a cost matrix,
+/// differentiable with respect to `C`, `a`, `b` and `epsilon` (gradients `P`, `f`, `g`
+/// projected to zero sum, `sum P (log P - 1)`).
+///
+/// ```swift
+/// let dC = gradient(at: c) { c in sinkhornCost(costMatrix: c, a: a, b: b, epsilon: 0.1) }
+/// ```
+@differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
+public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double,
+                         options: SinkhornOptions = .init()) -> Double {
+    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }?.cost ?? .nan
+}
+
+@derivative(of: sinkhornCost(costMatrix:a:b:epsilon:options:), wrt: (costMatrix, a, b, epsilon))
+public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+    -> (value: Double, pullback: (Double) -> (Matrix, Vector, Vector, Double)) {
+    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }) else {
+        return (.nan, { _ in (nanMatrix(costMatrix.rows, costMatrix.columns), nanVector(a.count), nanVector(b.count), .nan) })
+    }
+    let g = s.costGradient
+    return (s.cost, { t in (t * g.costMatrix, t * g.a, t * g.b, t * g.epsilon) })
+}
+
+/// The regularised transport cost between point clouds (`C_ij = ||x_i - y_j||^2`),
+/// differentiable with respect to `x`, `y`, `a`, `b` and `epsilon`
+/// (`d/dx_i = 2 sum_j P_ij (x_i - y_j)`).
+@differentiable(reverse, wrt: (x, y, a, b, epsilon))
+public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double,
+                         options: SinkhornOptions = .init()) -> Double {
+    solveForAD { try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: options) }?.cost ?? .nan
+}
+
+@derivative(of: sinkhornCost(x:y:a:b:epsilon:options:), wrt: (x, y, a, b, epsilon))
+public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+    -> (value: Double, pullback: (Double) -> (Matrix, Matrix, Vector, Vector, Double)) {
+    guard let s = solveForAD({ try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: options) }) else {
+        return (.nan, { _ in (nanMatrix(x.rows, x.columns), nanMatrix(y.rows, y.columns), nanVector(a.count), nanVector(b.count), .nan) })
+    }
+    let g = s.costGradient
+    return (s.cost, { t in (t * g.x, t * g.y, t * g.a, t * g.b, t * g.epsilon) })
+}
+
+/// The Sinkhorn divergence `OT(a, b) - OT(a, a)/2 - OT(b, b)/2` between point clouds
+/// (``SinkhornDivergence``), differentiable with respect to `x`, `y`, `a`, `b`, `epsilon`.
+@differentiable(reverse, wrt: (x, y, a, b, epsilon))
+public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double,
+                               options: SinkhornOptions = .init()) -> Double {
+    solveForAD { try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: options) }?.value ?? .nan
+}
+
+@derivative(of: sinkhornDivergence(x:y:a:b:epsilon:options:), wrt: (x, y, a, b, epsilon))
+public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+    -> (value: Double, pullback: (Double) -> (Matrix, Matrix, Vector, Vector, Double)) {
+    guard let d = solveForAD({ try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: options) }) else {
+        return (.nan, { _ in (nanMatrix(x.rows, x.columns), nanMatrix(y.rows, y.columns), nanVector(a.count), nanVector(b.count), .nan) })
+    }
+    let g = d.gradient
+    return (d.value, { t in (t * g.x, t * g.y, t * g.a, t * g.b, t * g.epsilon) })
+}
+
+/// The transport plan `P` for a cost matrix, differentiable with respect to `C`, `a`,
+/// `b` and `epsilon` by implicit differentiation (``SinkhornDerivative``: one
+/// Schur-complement factorisation, made when the derivative is first needed and reused).
+@differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
+public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double,
+                         options: SinkhornOptions = .init(), implicitOptions: ImplicitOptions = .init()) -> Matrix {
+    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }?.plan
+        ?? nanMatrix(costMatrix.rows, costMatrix.columns)
+}
+
+@derivative(of: sinkhornPlan(costMatrix:a:b:epsilon:options:implicitOptions:), wrt: (costMatrix, a, b, epsilon))
+public func _vjpSinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions,
+                             implicitOptions: ImplicitOptions)
+    -> (value: Matrix, pullback: (Matrix) -> (Matrix, Vector, Vector, Double)) {
+    let n = costMatrix.rows, m = costMatrix.columns
+    let failed: (Matrix) -> (Matrix, Vector, Vector, Double) = { _ in (nanMatrix(n, m), nanVector(n), nanVector(m), .nan) }
+    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }),
+          let derivative = solveForAD({ try s.derivative(options: implicitOptions) }) else {
+        return (nanMatrix(n, m), failed)
+    }
+    return (s.plan, { pbar in
+        guard let g = solveForAD({ try derivative.pullback(SinkhornOutputTangent(plan: pbar)) }) else { return failed(pbar) }
+        return (g.costMatrix, g.a, g.b, g.epsilon)
+    })
+}
+
+/// Runs `body`; a failure goes to the core's handling of failures under Swift AD
+/// (recorded by `withCheckedDerivatives`, otherwise a stop with the error's message)
+/// and gives `nil`.
+func solveForAD<T>(_ body: () throws -> T) -> T? {
+    do {
+        return try body()
+    } catch {
+        // The core routes a throwing solver's error through its checked scope; a
+        // one-entry implicit function whose solver rethrows `error` reaches it.
+        let failing = ImplicitFunction<Void>(solver: { _ in throw error }, conditions: { x, y, _ in y - x })
+        _ = failing(Vector.zeros(1))
+        return nil
+    }
+}
+
+func nanVector(_ n: Int) -> Vector { Vector(repeating: .nan, count: n) }
+func nanMatrix(_ r: Int, _ c: Int) -> Matrix { Matrix(rows: r, columns: c, repeating: .nan) }

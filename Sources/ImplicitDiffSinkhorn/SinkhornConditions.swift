@@ -1,0 +1,147 @@
+import Foundation
+
+/// The dual first-order conditions of entropic optimal transport as
+/// ``ImplicitConditions``, for the core's generic machinery (``ImplicitFunction``,
+/// ``ImplicitDerivative``). Parameters `x = [vec(C), a, b, eps]` (row-major `C`),
+/// unknowns `y = [f, g]`:
+/// ```
+/// F(x, y) = [ P 1 - a                 ]      P_ij = exp((f_i + g_j - C_ij) / eps)
+///           [ P' 1 - b + sum(g) 1     ]
+/// ```
+/// The term `sum(g) 1` fixes the gauge `(f + t, g - t)`: it vanishes at the reported
+/// solution (`sum(g) = 0`) and makes
+/// ```
+/// A = dF/dy = (1/eps) [diag(P 1)  P        ]  +  [0  0  ]
+///                     [P'         diag(P'1)]     [0  11']
+/// ```
+/// symmetric positive definite. `B = dF/dx` applies as
+/// `B [dC, da, db, de] = -(1/eps) [(P o D) 1; (P o D)' 1] - [da; db]` with
+/// `D = dC + log(P) de`. Derivatives are meaningful along mass-preserving `(da, db)`
+/// (`sum(da) = sum(db)`), as for the problem itself.
+///
+/// ``SinkhornDerivative`` solves the same system faster (Schur complement of size
+/// `min(n, m)`); these conditions let the generic path (dense Cholesky of order `n + m`)
+/// serve as an independent check and make ``SinkhornProblem/potentialsMap(rows:columns:options:implicitOptions:)`` possible.
+public struct SinkhornConditions: ImplicitConditions {
+    public typealias Byproduct = Void
+    /// `n`, the number of sources.
+    public let rows: Int
+    /// `m`, the number of targets.
+    public let columns: Int
+
+    public init(rows: Int, columns: Int) {
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// `C`, `a`, `b`, `eps` from `x = [vec(C), a, b, eps]`.
+    func unpack(_ x: Vector) -> (c: [Double], a: [Double], b: [Double], eps: Double) {
+        let nm = rows * columns
+        return (Array(x.scalars[0..<nm]), Array(x.scalars[nm..<(nm + rows)]),
+                Array(x.scalars[(nm + rows)..<(nm + rows + columns)]), x[nm + rows + columns])
+    }
+
+    /// The plan and its log for `(x, y)`.
+    func plan(x: Vector, y: Vector) -> (p: [Double], logP: [Double]) {
+        let (c, _, _, eps) = unpack(x)
+        let n = rows, m = columns
+        var p = [Double](repeating: 0, count: n * m), l = p
+        for i in 0..<n {
+            for j in 0..<m {
+                let t = (y[i] + y[n + j] - c[i * m + j]) / eps
+                l[i * m + j] = t
+                p[i * m + j] = Foundation.exp(t)
+            }
+        }
+        return (p, l)
+    }
+
+    public func residual(x: Vector, y: Vector, byproduct: Void) -> Vector {
+        let (_, a, b, _) = unpack(x)
+        let n = rows, m = columns
+        let (p, _) = plan(x: x, y: y)
+        var r = [Double](repeating: 0, count: n + m)
+        for i in 0..<n { for j in 0..<m { r[i] += p[i * m + j]; r[n + j] += p[i * m + j] } }
+        let gaugeTerm = y.scalars[n...].reduce(0, +)
+        for i in 0..<n { r[i] -= a[i] }
+        for j in 0..<m { r[n + j] += gaugeTerm - b[j] }
+        return Vector(r)
+    }
+
+    public func linearize(x: Vector, y: Vector, byproduct: Void) throws -> ConditionsLinearization {
+        let n = rows, m = columns, nm = n * m
+        let eps = unpack(x).eps
+        let (p, logP) = plan(x: x, y: y)
+        var rs = [Double](repeating: 0, count: n), cs = [Double](repeating: 0, count: m)
+        for i in 0..<n { for j in 0..<m { rs[i] += p[i * m + j]; cs[j] += p[i * m + j] } }
+        let (rowSums, columnSums) = (rs, cs)
+        let a = FunctionOperator(rows: n + m, columns: n + m, apply: { v in
+            let total = v.scalars[n...].reduce(0, +)
+            var out = [Double](repeating: 0, count: n + m)
+            for i in 0..<n {
+                for j in 0..<m {
+                    out[i] += p[i * m + j] * v[n + j]
+                    out[n + j] += p[i * m + j] * v[i]
+                }
+            }
+            for i in 0..<n { out[i] = (out[i] + rowSums[i] * v[i]) / eps }
+            for j in 0..<m { out[n + j] = (out[n + j] + columnSums[j] * v[n + j]) / eps + total }
+            return Vector(out)
+        }, applyTransposed: nil)
+        let b = FunctionOperator(rows: n + m, columns: nm + n + m + 1, apply: { t in
+            var out = [Double](repeating: 0, count: n + m)
+            let de = t[nm + n + m]
+            for i in 0..<n {
+                for j in 0..<m {
+                    let pd = p[i * m + j] * (t[i * m + j] + logP[i * m + j] * de) / eps
+                    out[i] -= pd
+                    out[n + j] -= pd
+                }
+            }
+            for k in 0..<(n + m) { out[k] -= t[nm + k] }
+            return Vector(out)
+        }, applyTransposed: { w in
+            var out = [Double](repeating: 0, count: nm + n + m + 1)
+            var de = 0.0
+            for i in 0..<n {
+                for j in 0..<m {
+                    let g = -p[i * m + j] * (w[i] + w[n + j]) / eps
+                    out[i * m + j] = g
+                    de += g * logP[i * m + j]
+                }
+            }
+            for k in 0..<(n + m) { out[nm + k] = -w[k] }
+            out[nm + n + m] = de
+            return Vector(out)
+        })
+        return ConditionsLinearization(a: SymmetricOperator(base: a), b: b, isPositiveDefinite: true)
+    }
+}
+
+/// A symmetric operator known by its product: its transpose is itself. Not API.
+struct SymmetricOperator: AdjointableLinearOperator, Sendable {
+    let base: FunctionOperator
+    var rowCount: Int { base.rowCount }
+    var columnCount: Int { base.columnCount }
+    func apply(_ v: Vector) -> Vector { base.apply(v) }
+    func applyTransposed(_ v: Vector) -> Vector { base.apply(v) }
+}
+
+extension SinkhornProblem {
+    /// `x = [vec(C), a, b, eps] -> [f, g]` as an ``ImplicitFunction`` on the generic path
+    /// (``SinkhornConditions``, dense Cholesky of order `n + m`), usable under Swift AD.
+    /// Invalid parameters or a failed solve surface as the solver's error.
+    public static func potentialsMap(rows n: Int, columns m: Int, options: SinkhornOptions = .init(),
+                                     implicitOptions: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
+        let conditions = SinkhornConditions(rows: n, columns: m)
+        return ImplicitFunction(solver: { x in
+            guard x.count == n * m + n + m + 1 else {
+                throw SinkhornError.dimensionMismatch("packed parameters: \(x.count) entries for n = \(n), m = \(m)")
+            }
+            let (c, a, b, eps) = conditions.unpack(x)
+            let s = try SinkhornProblem(costMatrix: Matrix(rows: n, columns: m, scalars: c), a: Vector(a), b: Vector(b),
+                                        epsilon: eps).solve(options: options)
+            return (s.f.concatenated(with: s.g), ())
+        }, conditions: conditions, options: implicitOptions)
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import _CLAPACK
+
+/// The forward solver: log-domain Sinkhorn with epsilon scaling and a stabilised
+/// kernel-domain fast path. Not API (``SinkhornProblem/solve(options:)`` runs it).
+///
+/// A log-domain half-step is the exact update
+/// ```
+/// f_i = eps log a_i - eps LSE_j((g_j - C_ij)/eps)         (rows;  columns alike for g)
+/// ```
+/// evaluated with the row maximum subtracted before `exp`. The same pass leaves the
+/// stabilised kernel `K_ij = exp((f_i + g_j - C_ij)/eps)` (the current plan, rows exact).
+/// The fast path then iterates on scalings `u, v` (start `1`):
+/// ```
+/// v = b / (K' u),   u = a / (K v)          (BLAS dgemv, no exp)
+/// ```
+/// which is the same Sinkhorn iteration with `f = f_K + eps log u`, `g = g_K + eps log v`.
+/// When `u` or `v` leave `[e^-T, e^T]` (``SinkhornOptions/absorptionThreshold``) they
+/// are absorbed into the potentials and `K` is rebuilt by a log-domain step, so no
+/// product can overflow and what underflows carries negligible mass. The stopping test
+/// is on the row marginal right after a `v` update (the columns are then exact).
+struct SinkhornIteration {
+    let n: Int
+    let m: Int
+    let cost: [Double]
+    let a: [Double]
+    let b: [Double]
+    let mass: Double
+    let options: SinkhornOptions
+    /// Stabilised kernel, `n x m` row-major.
+    var kernel: [Double]
+    var f: [Double]
+    var g: [Double]
+    var u: [Double]
+    var v: [Double]
+    var kv: [Double]
+    var ktu: [Double]
+    var columnWork: [Double]
+    var iterations = 0
+    var lastError = Double.infinity
+
+    init(cost: Matrix, a: Vector, b: Vector, options: SinkhornOptions) {
+        n = cost.rows
+        m = cost.columns
+        self.cost = cost.scalars
+        self.a = a.scalars
+        self.b = b.scalars
+        mass = a.sum()
+        self.options = options
+        kernel = [Double](repeating: 0, count: n * m)
+        f = [Double](repeating: 0, count: n)
+        g = [Double](repeating: 0, count: m)
+        u = [Double](repeating: 1, count: n)
+        v = [Double](repeating: 1, count: m)
+        kv = [Double](repeating: 0, count: n)
+        ktu = [Double](repeating: 0, count: m)
+        columnWork = [Double](repeating: 0, count: m)
+    }
+
+    /// The epsilon schedule: `range(C), range(C) q, ...` down to the target, then the target.
+    func schedule(epsilon: Double) -> [Double] {
+        var lo = Double.infinity, hi = -Double.infinity
+        for c in cost { lo = Swift.min(lo, c); hi = Swift.max(hi, c) }
+        var stages: [Double] = []
+        if let q = options.epsilonScalingFactor, q > 0, q < 1 {
+            var e = hi - lo
+            while e > epsilon, stages.count < 200 {
+                stages.append(e)
+                e *= q
+            }
+        }
+        stages.append(epsilon)
+        return stages
+    }
+
+    /// Runs every stage; returns the potentials with `sum(g) = 0`.
+    mutating func run(epsilon: Double) throws -> (f: Vector, g: Vector, iterations: Int, stages: Int) {
+        let stages = schedule(epsilon: epsilon)
+        for (k, e) in stages.enumerated() {
+            let last = k == stages.count - 1
+            let tol = last ? options.tolerance : Swift.max(options.tolerance, options.stageTolerance)
+            if options.kernelFastPath {
+                try solveStageWithKernel(epsilon: e, tolerance: tol)
+            } else {
+                try solveStageInLogDomain(epsilon: e, tolerance: tol)
+            }
+        }
+        let shift = g.reduce(0, +) / Double(m)
+        for j in 0..<m { g[j] -= shift }
+        for i in 0..<n { f[i] += shift }
+        return (Vector(f), Vector(g), iterations, stages.count)
+    }
+
+    mutating func checkIterationCap() throws {
+        if iterations >= options.maxIterations {
+            throw SinkhornError.notConverged(iterations: iterations, marginalError: lastError, tolerance: options.tolerance)
+        }
+    }
+
+    /// Every half-step exact in the log domain.
+    mutating func solveStageInLogDomain(epsilon e: Double, tolerance: Double) throws {
+        while true {
+            try checkIterationCap()
+            updateRowsInLogDomain(epsilon: e)
+            lastError = updateColumnsInLogDomain(epsilon: e)
+            iterations += 1
+            if lastError <= tolerance { return }
+        }
+    }
+
+    /// Kernel-domain iterations between log-domain steps, over-relaxed once the plain
+    /// iteration's contraction rate is known (see ``SinkhornOptions/overRelaxation``).
+    mutating func solveStageWithKernel(epsilon e: Double, tolerance: Double) throws {
+        let upper = Foundation.exp(options.absorptionThreshold), lower = 1 / upper
+        var omega = 1.0
+        var relaxationAllowed = options.overRelaxation
+        var history: [Double] = []
+        var bestRelaxedError = Double.infinity
+        rebuild: while true {
+            updateRowsInLogDomain(epsilon: e)
+            for i in 0..<n { u[i] = 1 }
+            for j in 0..<m { v[j] = 1 }
+            history.removeAll(keepingCapacity: true)
+            while true {
+                try checkIterationCap()
+                // v <- v (b / (v o K'u))^omega   (omega = 1: v = b / K'u, columns exact)
+                gemv(transposed: true, x: u, into: &ktu)
+                var safe = true, columnError = 0.0
+                for j in 0..<m {
+                    let target = b[j] / ktu[j]
+                    if !(target.isFinite && target > 0) { safe = false }
+                    let vj = omega == 1 ? target : v[j] * Foundation.pow(target / v[j], omega)
+                    columnError += abs(vj * ktu[j] - b[j])
+                    v[j] = vj
+                }
+                if !safe {
+                    // A column of K underflowed entirely: redo it in the log domain.
+                    for j in 0..<m { v[j] = 1 }
+                    absorb(epsilon: e)
+                    _ = updateColumnsInLogDomain(epsilon: e)
+                    omega = 1
+                    continue rebuild
+                }
+                // Marginal errors of diag(u) K diag(v): rows from K v, columns from K'u.
+                gemv(transposed: false, x: v, into: &kv)
+                var rowError = 0.0
+                for i in 0..<n { rowError += abs(u[i] * kv[i] - a[i]) }
+                lastError = Swift.max(rowError, omega == 1 ? 0 : columnError) / mass
+                iterations += 1
+                if lastError <= tolerance {
+                    absorb(epsilon: e)
+                    return
+                }
+                if !lastError.isFinite || (omega > 1 && lastError > 10 * bestRelaxedError) {
+                    // Over-relaxation diverges here: back to the plain iteration for the stage.
+                    omega = 1
+                    relaxationAllowed = false
+                    for i in 0..<n { u[i] = 1 }
+                    for j in 0..<m { v[j] = 1 }
+                    continue rebuild
+                }
+                if omega > 1 { bestRelaxedError = Swift.min(bestRelaxedError, lastError) }
+                history.append(lastError)
+                if relaxationAllowed, omega == 1, let rate = contractionRate(history) {
+                    omega = Swift.min(1.9, 2 / (1 + (1 - rate).squareRoot()))
+                    bestRelaxedError = lastError
+                }
+                // u <- u (a / (u o K v))^omega
+                var needsRebuild = false
+                for i in 0..<n {
+                    let target = a[i] / kv[i]
+                    let ui = omega == 1 ? target : u[i] * Foundation.pow(target / u[i], omega)
+                    if !(ui > lower && ui < upper) { needsRebuild = true }
+                    u[i] = ui
+                }
+                for j in 0..<m where !(v[j] > lower && v[j] < upper) { needsRebuild = true }
+                if needsRebuild {
+                    for i in 0..<n where !(u[i].isFinite && u[i] > 0) { u[i] = 1 }
+                    absorb(epsilon: e)
+                    continue rebuild
+                }
+            }
+        }
+    }
+
+    /// The contraction rate of the plain iteration, `(err_k / err_{k-4})^(1/4)`, once
+    /// eight errors are known and they decrease steadily; `nil` when it is fast anyway
+    /// (rate below 0.5) or not yet regular.
+    func contractionRate(_ history: [Double]) -> Double? {
+        guard history.count >= 8 else { return nil }
+        let k = history.count - 1
+        let r1 = history[k] / history[k - 4], r2 = history[k - 4] / history[k - 7]
+        guard r1 > 0, r1 < 1, r2 > 0, r2 < 1 else { return nil }
+        let rate = Foundation.pow(r1, 0.25), previous = Foundation.pow(r2, 1.0 / 3)
+        guard rate > 0.5, abs(rate - previous) < 0.05 else { return nil }
+        return rate
+    }
+
+    /// `f += eps log u`, `g += eps log v`, then `u = v = 1`.
+    mutating func absorb(epsilon e: Double) {
+        for i in 0..<n where u[i] != 1 { f[i] += e * Foundation.log(u[i]); u[i] = 1 }
+        for j in 0..<m where v[j] != 1 { g[j] += e * Foundation.log(v[j]); v[j] = 1 }
+    }
+
+    /// `y = K x` or `y = K' x` by BLAS dgemv.
+    func gemv(transposed: Bool, x: [Double], into y: inout [Double]) {
+        kernel.withUnsafeBufferPointer { kp in
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    cblas_dgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(n), Int32(m), 1,
+                                kp.baseAddress, Int32(m), xp.baseAddress, 1, 0, yp.baseAddress, 1)
+                }
+            }
+        }
+    }
+
+    /// Exact row update `f_i = eps (log a_i - LSE_j((g_j - C_ij)/eps))`; leaves
+    /// `K_ij = exp((f_i + g_j - C_ij)/eps)`, whose rows sum to `a`.
+    mutating func updateRowsInLogDomain(epsilon e: Double) {
+        let inv = 1 / e, m = self.m
+        cost.withUnsafeBufferPointer { cp in
+            g.withUnsafeBufferPointer { gp in
+                kernel.withUnsafeMutableBufferPointer { kp in
+                    for i in 0..<n {
+                        let base = i * m
+                        let row = kp.baseAddress! + base
+                        let mx = scaledDifferenceAndMax(gp.baseAddress!, cp.baseAddress! + base, scale: inv, into: row, count: m)
+                        let s = exponentiateAndSum(row, count: m, minus: mx)
+                        f[i] = e * (Foundation.log(a[i]) - mx - Foundation.log(s))
+                        let scale = a[i] / s
+                        for j in 0..<m { kp[base + j] *= scale }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Exact column update `g_j = eps (log b_j - LSE_i((f_i - C_ij)/eps))`; leaves
+    /// `K_ij = exp((f_i + g_j - C_ij)/eps)`, whose columns sum to `b`, and returns the
+    /// relative row-marginal error of that plan.
+    mutating func updateColumnsInLogDomain(epsilon e: Double) -> Double {
+        let inv = 1 / e, m = self.m, n = self.n
+        var err = 0.0
+        cost.withUnsafeBufferPointer { cp in
+            kernel.withUnsafeMutableBufferPointer { kp in
+                columnWork.withUnsafeMutableBufferPointer { mx in
+                    ktu.withUnsafeMutableBufferPointer { sums in
+                        for j in 0..<m { mx[j] = -Double.infinity; sums[j] = 0 }
+                        for i in 0..<n {
+                            let base = i * m, fi = f[i]
+                            for j in 0..<m {
+                                let t = (fi - cp[base + j]) * inv
+                                kp[base + j] = t
+                                mx[j] = Swift.max(mx[j], t)
+                            }
+                        }
+                        for i in 0..<n {
+                            let base = i * m
+                            for j in 0..<m { kp[base + j] -= mx[j] }
+                            exponentiate(kp, base..<(base + m), minus: 0)
+                            for j in 0..<m { sums[j] += kp[base + j] }
+                        }
+                        for j in 0..<m {
+                            g[j] = e * (Foundation.log(b[j]) - mx[j] - Foundation.log(sums[j]))
+                            mx[j] = b[j] / sums[j]
+                        }
+                        for i in 0..<n {
+                            let base = i * m
+                            var rowSum = 0.0
+                            for j in 0..<m {
+                                let x = kp[base + j] * mx[j]
+                                kp[base + j] = x
+                                rowSum += x
+                            }
+                            err += abs(rowSum - a[i])
+                        }
+                    }
+                }
+            }
+        }
+        return err / mass
+    }
+}

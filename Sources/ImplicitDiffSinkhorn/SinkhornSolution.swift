@@ -1,0 +1,204 @@
+import Foundation
+
+/// A solved ``SinkhornProblem``: potentials, plan, cost, and the cost's gradient.
+///
+/// ```
+/// P_ij = exp((f_i + g_j - C_ij) / eps),            sum(g) = 0
+/// cost = <P, C> + eps sum_ij P_ij (log P_ij - 1)  = f'(P 1) + g'(P' 1) - eps sum_ij P_ij
+/// ```
+/// The plan is recomputed from the final potentials in the log domain, so it is
+/// exactly the plan of `(f, g)` (no `0 * log 0`: `log P` is `(f_i + g_j - C_ij)/eps`).
+///
+/// Envelope theorem (no linear solve), along mass-preserving `da`, `db`:
+/// ```
+/// d cost = <P, dC> + <f, da> + <g, db> + d eps * sum_ij P_ij (log P_ij - 1)
+/// d cost / d x_i = 2 sum_j P_ij (x_i - y_j),   d cost / d y_j = 2 sum_i P_ij (y_j - x_i)
+/// ```
+/// The derivatives of the plan and of the potentials need a linear solve:
+/// ``derivative(options:)``.
+public struct SinkhornSolution: Sendable {
+    /// The problem solved.
+    public let problem: SinkhornProblem
+    /// The cost matrix `C` (computed once for point clouds).
+    public let costMatrix: Matrix
+    /// Source potential `f` (`n`).
+    public let f: Vector
+    /// Target potential `g` (`m`), `sum(g) = 0`.
+    public let g: Vector
+    /// The transport plan `P` (`n x m`).
+    public let plan: Matrix
+    /// `<P, C> + eps sum P (log P - 1)`.
+    public let cost: Double
+    /// `sum_ij P_ij (log P_ij - 1)`: the derivative of the cost with respect to `eps`.
+    public let entropyTerm: Double
+    /// Sinkhorn iterations, summed over the epsilon-scaling stages.
+    public let iterations: Int
+    /// Number of epsilon-scaling stages (1 without scaling).
+    public let stages: Int
+    /// `max(||P 1 - a||_1, ||P' 1 - b||_1) / sum(a)` of the reported plan.
+    public let marginalError: Double
+    /// `P 1` and `P' 1` of the reported plan.
+    let rowSums: [Double]
+    let columnSums: [Double]
+
+    init(problem: SinkhornProblem, costMatrix c: Matrix, f: Vector, g: Vector, iterations: Int, stages: Int) {
+        self.problem = problem
+        self.costMatrix = c
+        self.f = f
+        self.g = g
+        self.iterations = iterations
+        self.stages = stages
+        let n = c.rows, m = c.columns, eps = problem.epsilon, inv = 1 / eps
+        var p = [Double](repeating: 0, count: n * m)
+        var rows = [Double](repeating: 0, count: n), cols = [Double](repeating: 0, count: m)
+        var transport = 0.0
+        c.scalars.withUnsafeBufferPointer { cp in
+            p.withUnsafeMutableBufferPointer { pp in
+                g.scalars.withUnsafeBufferPointer { gp in
+                    for i in 0..<n {
+                        let base = i * m, fi = f[i]
+                        for j in 0..<m { pp[base + j] = (fi + gp[j] - cp[base + j]) * inv }
+                        exponentiate(pp, base..<(base + m), minus: 0)
+                        var rs = 0.0
+                        for j in 0..<m {
+                            let x = pp[base + j]
+                            rs += x
+                            cols[j] += x
+                            transport += x * cp[base + j]
+                        }
+                        rows[i] = rs
+                    }
+                }
+            }
+        }
+        plan = Matrix(rows: n, columns: m, scalars: p)
+        rowSums = rows
+        columnSums = cols
+        let total = rows.reduce(0, +)
+        let dual = f.dot(Vector(rows)) + g.dot(Vector(cols))
+        cost = dual - eps * total
+        entropyTerm = (dual - transport) * inv - total
+        var rowError = 0.0, columnError = 0.0
+        for i in 0..<n { rowError += abs(rows[i] - problem.a[i]) }
+        for j in 0..<m { columnError += abs(cols[j] - problem.b[j]) }
+        marginalError = Swift.max(rowError, columnError) / problem.a.sum()
+    }
+
+    /// The gradient of the cost (envelope theorem, no solve): `dC = P`, `da = f`,
+    /// `db = g` (projected to zero sum), `d eps = sum P (log P - 1)`, and for point clouds
+    /// `dx_i = 2 sum_j P_ij (x_i - y_j)`, `dy_j = 2 sum_i P_ij (y_j - x_i)`.
+    public var costGradient: SinkhornParameterTangent {
+        var t = SinkhornParameterTangent(costMatrix: plan, a: f.projectedToZeroSum(), b: g.projectedToZeroSum(),
+                                         epsilon: entropyTerm)
+        if case .pointClouds = problem.geometry { (t.x, t.y) = pointCloudGradient(costGradient: plan) }
+        return t
+    }
+
+    /// Prepares the derivative of the plan and potentials: builds (and, for a direct
+    /// solve, factorises once) the Schur-complement system; see ``SinkhornDerivative``.
+    public func derivative(options: ImplicitOptions = .init()) throws -> SinkhornDerivative {
+        try SinkhornDerivative(solution: self, options: options)
+    }
+
+    /// Up to `steps` Newton steps on the marginal conditions, each kept only if it lowers
+    /// the marginal error:
+    /// ```
+    /// K (df, dg) = eps (a - P 1, b - P' 1)      (K as in SinkhornDerivative, dense Schur)
+    /// ```
+    /// with the right-hand side projected onto `range(K)` (masses may differ by 1e-9).
+    /// Near the solution Newton converges quadratically, so the potentials become
+    /// accurate to rounding.
+    func polished(steps: Int) -> SinkhornSolution {
+        var best = self
+        for _ in 0..<steps {
+            guard best.marginalError > 1e-15,
+                  let system = try? SchurComplementSystem(plan: best.plan, rowSums: best.rowSums, columnSums: best.columnSums,
+                                                          options: ImplicitOptions(linearSolver: .direct)) else { break }
+            let n = f.count, m = g.count, eps = problem.epsilon
+            var rf = (0..<n).map { eps * (problem.a[$0] - best.rowSums[$0]) }
+            var rg = (0..<m).map { eps * (problem.b[$0] - best.columnSums[$0]) }
+            let mismatch = (rf.reduce(0, +) - rg.reduce(0, +)) / Double(n + m)
+            for i in 0..<n { rf[i] -= mismatch }
+            for j in 0..<m { rg[j] += mismatch }
+            guard let (df, dg, _) = try? system.solve(rf, rg) else { break }
+            let shift = dg.reduce(0, +) / Double(m)
+            let candidate = SinkhornSolution(problem: problem, costMatrix: costMatrix,
+                                             f: best.f + (Vector(df) + shift), g: best.g + (Vector(dg) - shift),
+                                             iterations: iterations, stages: stages)
+            guard candidate.marginalError < best.marginalError else { break }
+            best = candidate
+        }
+        return best
+    }
+
+    /// `(f_i + g_j - C_ij) / eps = log P_ij` for row `i`, written into `out`.
+    @inline(__always)
+    func logPlanRow(_ i: Int, _ cp: UnsafeBufferPointer<Double>, _ gp: UnsafeBufferPointer<Double>,
+                    into out: UnsafeMutableBufferPointer<Double>) {
+        let m = g.count, base = i * m, fi = f[i], inv = 1 / problem.epsilon
+        for j in 0..<m { out[j] = (fi + gp[j] - cp[base + j]) * inv }
+    }
+
+    /// Chain rule through `C_ij = ||x_i - y_j||^2` for a gradient `G = dL/dC`:
+    /// `dL/dx = 2 (diag(G 1) x - G y)`, `dL/dy = 2 (diag(G' 1) y - G' x)`.
+    func pointCloudGradient(costGradient gc: Matrix) -> (x: Matrix, y: Matrix) {
+        guard case let .pointClouds(x, y) = problem.geometry else { return (.zero, .zero) }
+        let n = x.rows, m = y.rows, d = x.columns
+        var gx = Matrix.product(gc, transposed: false, y, transposed: false)
+        var gy = Matrix.product(gc, transposed: true, x, transposed: false)
+        var rs = [Double](repeating: 0, count: n), cs = [Double](repeating: 0, count: m)
+        gc.scalars.withUnsafeBufferPointer { gp in
+            for i in 0..<n {
+                var s = 0.0
+                for j in 0..<m {
+                    let v = gp[i * m + j]
+                    s += v
+                    cs[j] += v
+                }
+                rs[i] = s
+            }
+        }
+        for i in 0..<n { for k in 0..<d { gx.scalars[i * d + k] = 2 * (rs[i] * x.scalars[i * d + k] - gx.scalars[i * d + k]) } }
+        for j in 0..<m { for k in 0..<d { gy.scalars[j * d + k] = 2 * (cs[j] * y.scalars[j * d + k] - gy.scalars[j * d + k]) } }
+        return (gx, gy)
+    }
+
+    /// The cost tangent `dC = dC_given + 2 (x_i - y_j)'(dx_i - dy_j)`.
+    func costTangent(_ t: SinkhornParameterTangent) throws -> Matrix {
+        let n = plan.rows, m = plan.columns
+        var dc = t.costMatrix.materialized(rows: n, columns: m)
+        guard dc.rows == n, dc.columns == m else {
+            throw SinkhornError.dimensionMismatch("cost tangent is \(dc.rows) x \(dc.columns), expected \(n) x \(m)")
+        }
+        let hasPoints = !t.x.scalars.isEmpty || !t.y.scalars.isEmpty
+        guard hasPoints else { return dc }
+        guard case let .pointClouds(x, y) = problem.geometry else {
+            throw SinkhornError.dimensionMismatch("point-cloud tangents given for a problem with a cost matrix")
+        }
+        let dx = t.x.materialized(rows: x.rows, columns: x.columns), dy = t.y.materialized(rows: y.rows, columns: y.columns)
+        guard dx.rows == x.rows, dx.columns == x.columns, dy.rows == y.rows, dy.columns == y.columns else {
+            throw SinkhornError.dimensionMismatch("point-cloud tangents of shapes \(dx.rows) x \(dx.columns) and \(dy.rows) x \(dy.columns) for x \(x.rows) x \(x.columns), y \(y.rows) x \(y.columns)")
+        }
+        let xdy = Matrix.product(x, transposed: false, dy, transposed: true)
+        let dxy = Matrix.product(dx, transposed: false, y, transposed: true)
+        let d = x.columns
+        var s = [Double](repeating: 0, count: n), r = [Double](repeating: 0, count: m)
+        for i in 0..<n { for k in 0..<d { s[i] += x.scalars[i * d + k] * dx.scalars[i * d + k] } }
+        for j in 0..<m { for k in 0..<d { r[j] += y.scalars[j * d + k] * dy.scalars[j * d + k] } }
+        if dc.scalars.isEmpty { dc = Matrix(rows: n, columns: m) }
+        for i in 0..<n {
+            for j in 0..<m {
+                dc.scalars[i * m + j] += 2 * (s[i] + r[j] - xdy.scalars[i * m + j] - dxy.scalars[i * m + j])
+            }
+        }
+        return dc
+    }
+}
+
+extension Vector {
+    /// `v - mean(v)`: the orthogonal projection onto the sum-zero subspace.
+    func projectedToZeroSum() -> Vector {
+        if scalars.isEmpty { return self }
+        return self - sum() / Double(count)
+    }
+}

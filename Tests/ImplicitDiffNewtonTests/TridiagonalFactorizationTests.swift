@@ -1,0 +1,146 @@
+import ImplicitDiffNewton
+import Testing
+
+@Suite("TridiagonalMatrix and TridiagonalFactorization")
+struct TridiagonalFactorizationTests {
+    /// `||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf)`: LU with partial pivoting is
+    /// backward stable, so this is a small multiple of `ulp` whatever the conditioning;
+    /// 1e-14 leaves a factor ~50 of headroom for n <= 40.
+    func backwardError(_ a: Matrix, _ x: Vector, _ b: Vector) -> Double {
+        let aNorm = (0..<a.rows).map { i in (0..<a.columns).reduce(0.0) { $0 + abs(a[i, $1]) } }.max() ?? 0
+        return (b - a * x).maxNorm / (aNorm * x.maxNorm + b.maxNorm)
+    }
+
+    /// A random tridiagonal matrix with a small diagonal, so that pivoting is needed.
+    func randomMatrix(_ n: Int, _ rng: inout SplitMix64) throws -> TridiagonalMatrix {
+        try TridiagonalMatrix(subdiagonal: rng.vector(n - 1).scalars, diagonal: rng.vector(n, in: -0.2...0.2).scalars,
+                              superdiagonal: rng.vector(n - 1).scalars)
+    }
+
+    @Test("products match the dense matrix", arguments: testSeeds)
+    func products(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        for n in [1, 2, 9] {
+            let t = try randomMatrix(n, &rng)
+            let dense = t.dense
+            let v = rng.vector(n)
+            // Each entry is a sum of at most three products: rounding only.
+            expectClose(t.apply(v), dense * v, rtol: 1e-15)
+            expectClose(t.applyTransposed(v), dense.transposedTimes(v), rtol: 1e-15)
+            let absolute = Matrix(rows: n, columns: n, scalars: dense.scalars.map { abs($0) })
+            expectClose(t.absoluteProduct(v), absolute * v, rtol: 1e-15)
+            expectClose(dense.absoluteProduct(v), absolute * v, rtol: 1e-15)
+        }
+    }
+
+    @Test("solves with A and A' are backward stable and agree with dense LU", arguments: testSeeds)
+    func solves(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        for n in [1, 2, 3, 40] {
+            let t = try randomMatrix(n, &rng)
+            let f = try t.factorized()
+            let dense = t.dense
+            let b = rng.vector(n)
+            #expect(backwardError(dense, f.solve(b), b) <= 1e-14)
+            #expect(backwardError(dense.transposed, f.solveTransposed(b), b) <= 1e-14)
+            // Against dense LU: both backward stable, so they agree to cond(A) * ulp.
+            let lu = try LUFactorization(dense)
+            let tolerance = 1e3 * Double.ulpOfOne / lu.reciprocalCondition
+            expectClose(f.solve(b), lu.solve(b), rtol: tolerance)
+            // Several right-hand sides in one call: column j solves column j.
+            let rhs = Matrix(rows: n, columns: 3, scalars: rng.vector(3 * n).scalars)
+            let x = f.solve(rhs), xt = f.solveTransposed(rhs)
+            for j in 0..<3 {
+                expectClose(x.column(j), f.solve(rhs.column(j)), rtol: 1e-15)
+                expectClose(xt.column(j), f.solveTransposed(rhs.column(j)), rtol: 1e-15)
+            }
+        }
+    }
+
+    @Test("the condition estimate is that of the row-equilibrated matrix, as LAPACK's dgecon gives it",
+          arguments: testSeeds)
+    func conditionEstimate(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        for n in [1, 2, 5, 40] {
+            let t = try randomMatrix(n, &rng)
+            let tri = try TridiagonalFactorization(t)
+            // B = D^-1 A with D the row sums of |A|.
+            var b = t.dense
+            for i in 0..<n {
+                let rowSum = (0..<n).reduce(0.0) { $0 + abs(b[i, $1]) }
+                for j in 0..<n { b[i, j] /= rowSum }
+            }
+            let dense = try LUFactorization(b)
+            // Both are Hager-Higham lower bounds on the same ||B^-1||_1, usually within a
+            // factor 3 of it; allow 10 either way.
+            let ratio = tri.reciprocalConditionEstimate() / dense.reciprocalCondition
+            #expect(ratio > 0.1 && ratio < 10, "n = \(n): \(tri.reciprocalConditionEstimate()) vs \(dense.reciprocalCondition)")
+            #expect(tri.reciprocalCondition == tri.reciprocalConditionEstimate())
+            #expect(try t.factorized().reciprocalConditionEstimate() == tri.reciprocalConditionEstimate())
+        }
+        // Scaling equations does not make a matrix singular: a diagonal matrix is perfectly
+        // conditioned after equilibration, whatever its entries.
+        let diagonal = try TridiagonalFactorization(TridiagonalMatrix(diagonal: [2, -0.5, 1e200]))
+        expectClose(diagonal.reciprocalConditionEstimate(), 1, rtol: 1e-15)
+        expectClose(diagonal.solve([2, 1, 1e200]), [1, -2, 1], rtol: 1e-15)
+    }
+
+    @Test("row-equilibrated dense LU: same solutions as LU, condition invariant to row scaling", arguments: testSeeds)
+    func equilibratedLU(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        let n = 6
+        let a = Matrix(rows: n, columns: n, scalars: rng.vector(n * n).scalars)
+        let b = rng.vector(n), rhs = Matrix(rows: n, columns: 2, scalars: rng.vector(2 * n).scalars)
+        let plain = try LUFactorization(a)
+        let f = try EquilibratedLUFactorization(a)
+        let tolerance = 1e3 * Double.ulpOfOne / plain.reciprocalCondition
+        expectClose(f.solve(b), plain.solve(b), rtol: tolerance)
+        expectClose(f.solveTransposed(b), plain.solveTransposed(b), rtol: tolerance)
+        expectClose(f.solve(rhs), plain.solve(rhs), rtol: tolerance)
+        expectClose(f.solveTransposed(rhs), plain.solveTransposed(rhs), rtol: tolerance)
+        // Rows scaled by 1e+-100: the solutions of S A x = S b are those of A x = b, and
+        // the equilibrated condition estimate does not move by more than rounding.
+        var s = a, sb = b
+        for i in 0..<n {
+            let factor = i % 2 == 0 ? 1e100 : 1e-100
+            for j in 0..<n { s[i, j] *= factor }
+            sb[i] *= factor
+        }
+        let g = try EquilibratedLUFactorization(s)
+        expectClose(g.solve(sb), f.solve(b), rtol: tolerance)
+        expectClose(g.reciprocalConditionEstimate(), f.reciprocalConditionEstimate(), rtol: 1e-10)
+        #expect(throws: LinearAlgebraError.self) { try EquilibratedLUFactorization(Matrix(rows: 2, columns: 2)) }
+    }
+
+    @Test("singular and nearly singular matrices are rejected with a typed error")
+    func singular() throws {
+        // [[1, 1], [1, 1]]: an exactly zero pivot.
+        let exact = try TridiagonalMatrix(subdiagonal: [1], diagonal: [1, 1], superdiagonal: [1])
+        #expect(throws: LinearAlgebraError.self) { try exact.factorized() }
+        // [[1, 1], [1, 1 + 4e-16]]: reciprocal condition ~1e-16 < 2 ulp.
+        let near = try TridiagonalMatrix(subdiagonal: [1], diagonal: [1, 1 + 4e-16], superdiagonal: [1])
+        do {
+            _ = try TridiagonalFactorization(near)
+            Issue.record("a nearly singular matrix was factorised")
+        } catch let LinearAlgebraError.singular(_, rcond) {
+            #expect(rcond < 2 * Double.ulpOfOne)
+        }
+        #expect(throws: LinearAlgebraError.self) { try near.nonsingularFactorization() }
+        // The fast factorisation Newton uses defers the estimate; it is still available.
+        #expect(try near.factorized().reciprocalConditionEstimate() < 2 * Double.ulpOfOne)
+        let notFinite = TridiagonalMatrix(diagonal: [1, .nan])
+        #expect(throws: LinearAlgebraError.nonFinite("the tridiagonal matrix to factorise")) { try notFinite.factorized() }
+    }
+
+    @Test("diagonals of the wrong length are a dimension error, not a trap")
+    func shapes() {
+        #expect(throws: LinearAlgebraError.self) {
+            try TridiagonalMatrix(subdiagonal: [1, 2], diagonal: [1, 2], superdiagonal: [1])
+        }
+        #expect(throws: LinearAlgebraError.self) {
+            try TridiagonalMatrix(subdiagonal: [], diagonal: [1, 2], superdiagonal: [1])
+        }
+        let empty = TridiagonalMatrix(diagonal: [])
+        #expect(empty.order == 0)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import ImplicitDiffQP
+
+// Typed errors for every bad input and unsolvable problem, GLPK's own errors caught by the
+// guarded hook, and many LPs solved at once from Swift tasks.
+
+@Suite("LP errors and concurrency")
+struct LPErrorAndConcurrencyTests {
+    @Test func infeasibleAndUnbounded() throws {
+        let infeasible = try LinearProgram(c: [1, 1], G: Matrix(rowArrays: [[1, 0], [-1, 0], [0, -1]])!, h: [0, -1, 0])
+        #expect {
+            try infeasible.solve()
+        } throws: { error in
+            if case LPError.infeasible = error { return true }
+            return false
+        }
+        let unbounded = try LinearProgram(c: [-1, 0], G: Matrix(rowArrays: [[-1, 0], [0, 1], [0, -1]])!, h: [0, 1, 1])
+        #expect {
+            try unbounded.solve()
+        } throws: { error in
+            if case LPError.unbounded = error { return true }
+            return false
+        }
+        // Infeasible equalities.
+        let inconsistent = try LinearProgram(c: [1], A: Matrix(rowArrays: [[1], [1]])!, b: [1, 2])
+        #expect(throws: LPError.self) { try inconsistent.solve() }
+    }
+
+    @Test func invalidInputIsRejected() {
+        let g = Matrix(rowArrays: [[1, 0]])!
+        #expect(throws: LPError.self) { try LinearProgram(c: []) }
+        #expect(throws: LPError.self) { try LinearProgram(c: [1, 2], G: g, h: [1, 2]) }
+        #expect(throws: LPError.self) { try LinearProgram(c: [1, 2, 3], G: g, h: [1]) }
+        #expect(throws: LPError.self) { try LinearProgram(c: [1, .nan], G: g, h: [1]) }
+        #expect(throws: LPError.self) { try LinearProgram(c: [1, 2], G: g, h: [.infinity]) }
+        #expect(throws: LPError.self) { try LinearProgram(c: [1, 2], A: g) }
+        #expect(throws: LPError.self) { try LinearProgram(packed: [1, 2, 3], layout: LPParameterLayout(variables: 2, equalities: 0, inequalities: 1)) }
+    }
+
+    @Test func iterationLimitIsReported() throws {
+        let r = LPRandomProblem(n: 8, p: 0, m: 20, seed: 8)
+        #expect {
+            try r.problem.solve(options: LPOptions(iterationLimit: 1))
+        } throws: { error in
+            if case LPError.notConverged = error { return true }
+            return false
+        }
+    }
+
+    /// An error inside GLPK (here an out-of-range row index passed on purpose) is caught by
+    /// the guarded error hook instead of aborting the process, and GLPK works again after.
+    @Test func glpkErrorsDoNotAbort() throws {
+        #expect {
+            try GLPKProblem.withProblem { glp in
+                try glp.setSize(rows: 2, columns: 2)
+                try glp.provokeError()
+            }
+        } throws: { error in
+            if case GLPKFailure.fault = error { return true }
+            return false
+        }
+        // Validation in Swift stops bad indices before they reach GLPK.
+        #expect(throws: GLPKFailure.self) {
+            try GLPKProblem.withProblem { glp in
+                try glp.setSize(rows: 1, columns: 1)
+                try glp.setRowBounds(1, lower: 0, upper: 1)
+            }
+        }
+        #expect(throws: GLPKFailure.self) {
+            try GLPKProblem.withProblem { glp in
+                try glp.setSize(rows: 1, columns: 1)
+                try glp.setColumnBounds(0, lower: 2, upper: 1)
+            }
+        }
+        let s = try LPRandomProblem(n: 3, p: 0, m: 5, seed: 1).problem.solve()
+        #expect(s.degeneracy == nil)
+    }
+
+    /// 16 LPs solved concurrently from a task group give exactly the answers of the same
+    /// LPs solved one after another (GLPK objects never leave their solving thread).
+    @Test func concurrentSolves() async throws {
+        let problems = (0..<16).map { LPRandomProblem(n: 6 + $0 % 3, p: $0 % 2, m: 12, seed: UInt64(100 + $0)).problem }
+        let sequential = try problems.map { try $0.solve().packedSolution }
+        let concurrent = try await withThrowingTaskGroup(of: (Int, Vector, Vector).self) { group in
+            for (k, problem) in problems.enumerated() {
+                group.addTask {
+                    let s = try problem.solve()
+                    let g = try s.derivative().pullback(Vector(repeating: 1, count: s.packedSolution.count))
+                    return (k, s.packedSolution, g)
+                }
+            }
+            var out = [(Vector, Vector)?](repeating: nil, count: problems.count)
+            for try await (k, y, g) in group { out[k] = (y, g) }
+            return out
+        }
+        for k in problems.indices {
+            let (y, g) = try #require(concurrent[k])
+            #expect(y == sequential[k], "problem \(k): concurrent and sequential solutions differ")
+            let expected = try problems[k].solve().derivative().pullback(Vector(repeating: 1, count: y.count))
+            #expect(g == expected, "problem \(k): concurrent and sequential pullbacks differ")
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import ImplicitDiffSinkhorn
+
+/// Deterministic SplitMix64 generator for reproducible test data.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> Vector {
+        Vector((0..<n).map { _ in Double.random(in: range, using: &self) })
+    }
+    mutating func matrix(_ r: Int, _ c: Int, in range: ClosedRange<Double> = -1...1) -> Matrix {
+        Matrix(rows: r, columns: c, scalars: vector(r * c, in: range).scalars)
+    }
+    /// Positive weights summing to 1.
+    mutating func weights(_ n: Int) -> Vector {
+        let w = vector(n, in: 0.5...1.5)
+        return w / w.sum()
+    }
+}
+
+/// `max |actual - expected| <= rtol * max |expected|` (max-norm relative error), with
+/// expected / observed / error printed on failure.
+func assertClose(_ actual: Vector, _ expected: Vector, rtol: Double, _ what: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.count == expected.count, "\(what): length \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
+    guard actual.count == expected.count else { return }
+    let err = (actual - expected).maxNorm
+    let scale = Swift.max(expected.maxNorm, 1e-300)
+    #expect(err <= rtol * scale,
+            "\(what): max error \(err), relative \(err / scale) > \(rtol); expected \(expected.scalars.prefix(5)), observed \(actual.scalars.prefix(5))",
+            sourceLocation: sourceLocation)
+}
+
+func assertClose(_ actual: Matrix, _ expected: Matrix, rtol: Double, _ what: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.rows == expected.rows && actual.columns == expected.columns,
+            "\(what): shape \(actual.rows)x\(actual.columns) vs \(expected.rows)x\(expected.columns)", sourceLocation: sourceLocation)
+    assertClose(Vector(actual.scalars), Vector(expected.scalars), rtol: rtol, what, sourceLocation: sourceLocation)
+}
+
+func assertClose(_ actual: Double, _ expected: Double, rtol: Double, _ what: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    let err = abs(actual - expected)
+    #expect(err <= rtol * abs(expected),
+            "\(what): expected \(expected), observed \(actual), error \(err), relative \(err / abs(expected)) > \(rtol)",
+            sourceLocation: sourceLocation)
+}
+
+/// The data of a problem, movable along a parameter tangent (for finite differences).
+struct TransportData {
+    var costMatrix: Matrix?
+    var x: Matrix?
+    var y: Matrix?
+    var a: Vector
+    var b: Vector
+    var epsilon: Double
+
+    func problem() throws -> SinkhornProblem {
+        if let c = costMatrix { return try SinkhornProblem(costMatrix: c, a: a, b: b, epsilon: epsilon) }
+        return try SinkhornProblem(x: x!, y: y!, a: a, b: b, epsilon: epsilon)
+    }
+
+    /// Solved tightly: finite differences divide the forward error by the step.
+    func solve(tolerance: Double = 1e-14) throws -> SinkhornSolution {
+        try problem().solve(options: SinkhornOptions(tolerance: tolerance))
+    }
+
+    func moved(along t: SinkhornParameterTangent, by h: Double) -> TransportData {
+        var d = self
+        if let c = costMatrix, !t.costMatrix.scalars.isEmpty { d.costMatrix = c + h * t.costMatrix }
+        if let x, !t.x.scalars.isEmpty { d.x = x + h * t.x }
+        if let y, !t.y.scalars.isEmpty { d.y = y + h * t.y }
+        d.a = a + h * t.a.materialized(count: a.count)
+        d.b = b + h * t.b.materialized(count: b.count)
+        d.epsilon = epsilon + h * t.epsilon
+        return d
+    }
+
+    /// A random direction in every parameter; `da`, `db` sum to zero (mass-preserving).
+    func randomTangent(_ rng: inout SplitMix64) -> SinkhornParameterTangent {
+        var t = SinkhornParameterTangent()
+        if let c = costMatrix { t.costMatrix = rng.matrix(c.rows, c.columns) }
+        if let x { t.x = rng.matrix(x.rows, x.columns) }
+        if let y { t.y = rng.matrix(y.rows, y.columns) }
+        t.a = (rng.vector(a.count) * a).projectedToZeroSum()
+        t.b = (rng.vector(b.count) * b).projectedToZeroSum()
+        t.epsilon = 0.1 * epsilon * Double.random(in: -1...1, using: &rng)
+        return t
+    }
+
+    /// Central differences of every output along `t`, step `h`.
+    func finiteDifference(along t: SinkhornParameterTangent, h: Double = 1e-5) throws -> SinkhornOutputTangent {
+        let p = try moved(along: t, by: h).solve(), q = try moved(along: t, by: -h).solve()
+        let s = 1 / (2 * h)
+        return SinkhornOutputTangent(plan: s * (p.plan - q.plan), f: s * (p.f - q.f), g: s * (p.g - q.g), cost: s * (p.cost - q.cost))
+    }
+}
+
+/// Random data: a cost matrix with entries in [0, 1] (max C ~ 1), or 2-D point clouds.
+func randomCostData(n: Int, m: Int, epsilon: Double, seed: UInt64) -> TransportData {
+    var rng = SplitMix64(seed: seed)
+    return TransportData(costMatrix: rng.matrix(n, m, in: 0...1), a: rng.weights(n), b: rng.weights(m), epsilon: epsilon)
+}
+
+func randomPointData(n: Int, m: Int, d: Int = 2, epsilon: Double, seed: UInt64) -> TransportData {
+    var rng = SplitMix64(seed: seed)
+    return TransportData(x: rng.matrix(n, d, in: 0...1), y: rng.matrix(m, d, in: 0...1), a: rng.weights(n), b: rng.weights(m),
+                         epsilon: epsilon)
+}
+
+/// `<u, v>` of output tangents (plan, potentials, cost).
+func inner(_ u: SinkhornOutputTangent, _ v: SinkhornOutputTangent) -> Double {
+    Vector(u.plan.scalars).dot(Vector(v.plan.scalars)) + u.f.dot(v.f) + u.g.dot(v.g) + u.cost * v.cost
+}
+
+/// `<u, v>` of parameter tangents.
+func inner(_ u: SinkhornParameterTangent, _ v: SinkhornParameterTangent) -> Double {
+    Vector(u.costMatrix.scalars).dot(Vector(v.costMatrix.scalars)) + Vector(u.x.scalars).dot(Vector(v.x.scalars))
+        + Vector(u.y.scalars).dot(Vector(v.y.scalars)) + u.a.dot(v.a) + u.b.dot(v.b) + u.epsilon * v.epsilon
+}
+
+/// A random cotangent of every output.
+func randomCotangent(n: Int, m: Int, _ rng: inout SplitMix64) -> SinkhornOutputTangent {
+    SinkhornOutputTangent(plan: rng.matrix(n, m), f: rng.vector(n), g: rng.vector(m), cost: Double.random(in: -1...1, using: &rng))
+}
