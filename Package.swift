@@ -56,6 +56,7 @@ let package = Package(
         .executableTarget(name: "DecisionFocusedLearning", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/DecisionFocusedLearning"),
         .executableTarget(name: "BratuContinuation", dependencies: ["ImplicitDiffNewton", "ExampleSupport"], path: "Examples/BratuContinuation"),
         .executableTarget(name: "SinkhornGradientFlow", dependencies: ["ImplicitDiffSinkhorn", "ExampleSupport"], path: "Examples/SinkhornGradientFlow"),
+        .executableTarget(name: "LassoTuning", dependencies: ["ImplicitDiffProx", "ExampleSupport"], path: "Examples/LassoTuning"),
         .executableTarget(name: "QPLayerFitting", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/QPLayerFitting"),
 
         // Benchmarks (not API): `swift run -c release CoreBenchmarks`; the side-by-side runs

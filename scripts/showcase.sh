@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-examples=(SqrtThreeWays QPLayerFitting DecisionFocusedLearning SinkhornGradientFlow BratuContinuation)
+examples=(SqrtThreeWays QPLayerFitting DecisionFocusedLearning SinkhornGradientFlow LassoTuning BratuContinuation)
 if [ $# -gt 0 ]; then examples=("$@"); fi
 swift build -c release --product implicitdiff >/dev/null
 for e in "${examples[@]}"; do

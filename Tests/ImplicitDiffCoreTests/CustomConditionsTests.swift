@@ -1,4 +1,5 @@
 import Testing
+import _Differentiation
 @testable import ImplicitDiffCore
 
 /// Conditions with a hand-written linearisation, a non-square B (n_x = 3 parameters,
@@ -65,5 +66,16 @@ struct CustomConditionsTests {
             return f0 * Vector([1, 0]) + f1 * Vector([0, 1])
         })
         assertClose(try ad.jacobian(at: x), try f.jacobian(at: x), rtol: 1e-12, "AD vs hand-written Jacobian")
+    }
+
+    @Test func derivativeFailureUnderSwiftADKeepsTheOutputLength() throws {
+        // The solver "succeeds" with a wrong y (2 entries for 3 parameters): the residual
+        // check fails inside Swift AD; the NaN placeholder must have y's length so the
+        // surrounding code (a product with a length-2 vector) runs on and the scope throws.
+        let sloppy = ImplicitFunction(solver: { _ in (Vector([1, 1]), LinearSystemConditions.Byproduct(factorization: try LUFactorization(.identity(2)))) },
+                                      conditions: LinearSystemConditions())
+        #expect(throws: ImplicitDifferentiationError.self) {
+            _ = try withCheckedDerivatives { gradient(at: x) { x in (sloppy(x) * Vector([1, 2])).sum() } }
+        }
     }
 }

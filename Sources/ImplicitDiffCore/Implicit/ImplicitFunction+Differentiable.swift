@@ -5,7 +5,9 @@ extension ImplicitFunction {
     ///
     /// Errors cannot cross Swift AD: inside ``withCheckedDerivatives(_:)`` a failure is
     /// recorded (and rethrown there) while NaNs stand in for the value; outside it a
-    /// failure stops the program with the error's description.
+    /// failure stops the program with the error's description. When the solver itself
+    /// fails the output's length is unknown, so the NaN placeholder has `x.count` entries;
+    /// when only the derivative fails, it has the solution's length.
     @differentiable(reverse, wrt: x)
     public func callAsFunction(_ x: Vector) -> Vector {
         do {
@@ -18,8 +20,15 @@ extension ImplicitFunction {
     @derivative(of: callAsFunction, wrt: x)
     public func _vjpCallAsFunction(_ x: Vector) -> (value: Vector, pullback: (Vector) -> Vector) {
         let n = x.count
+        let y: Vector, byproduct: Byproduct
         do {
-            let (y, d) = try derivative(at: x)
+            (y, byproduct) = try solve(at: x)
+        } catch {
+            let placeholder = DerivativeFailures.fail(error, placeholderCount: n)
+            return (placeholder, { _ in Vector(repeating: .nan, count: n) })
+        }
+        do {
+            let d = try derivative(at: x, solution: y, byproduct: byproduct)
             return (y, { ybar in
                 do {
                     return try d.pullback(ybar)
@@ -28,8 +37,8 @@ extension ImplicitFunction {
                 }
             })
         } catch {
-            let y = DerivativeFailures.fail(error, placeholderCount: n)
-            return (y, { _ in Vector(repeating: .nan, count: n) })
+            _ = DerivativeFailures.fail(error, placeholderCount: y.count)
+            return (Vector(repeating: .nan, count: y.count), { _ in Vector(repeating: .nan, count: n) })
         }
     }
 }
