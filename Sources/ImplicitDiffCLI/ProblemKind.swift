@@ -5,11 +5,12 @@ import ImplicitDiff
 public protocol ProblemKind: Sendable {
     /// The `"problem"` string, e.g. `"qp"`.
     static var name: String { get }
-    /// Validates `data` (and the options that concern the kind) and runs the forward
-    /// solve. Bad input throws ``CLIError/invalidInput(_:)``; an unsolvable problem
-    /// ``CLIError/infeasible(_:)``, ``CLIError/unbounded(_:)`` or
-    /// ``CLIError/notConverged(_:)``.
-    static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem
+    /// Reads and validates `data` (and the options that concern the kind) and returns the
+    /// forward solve, ready to run. Reading is not timed; the returned closure is (it may
+    /// run several times, for `--repeat`). Bad input throws ``CLIError/invalidInput(_:)``
+    /// here; an unsolvable problem makes the closure throw ``CLIError/infeasible(_:)``,
+    /// ``CLIError/unbounded(_:)`` or ``CLIError/notConverged(_:)``.
+    static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve
     /// Keys of `options` this kind reads besides the common ones (default: none).
     static var optionKeys: Set<String> { get }
     /// A small, well-posed random instance (`data` object) for derivative checks
@@ -17,7 +18,15 @@ public protocol ProblemKind: Sendable {
     static func sample(seed: UInt64) -> JSONObject?
 }
 
+/// A forward solve whose input has been read and validated.
+public typealias PreparedSolve = () throws -> any SolvedProblem
+
 extension ProblemKind {
+    /// Reads `data` and solves.
+    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+        try prepare(data, options: options)()
+    }
+
     public static var optionKeys: Set<String> { [] }
     public static func sample(seed: UInt64) -> JSONObject? { nil }
 }

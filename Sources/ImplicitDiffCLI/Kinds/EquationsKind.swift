@@ -29,7 +29,7 @@ public enum EquationsKind: ProblemKind {
                            ("n", .number(20))])
     }
 
-    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+    public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         let family = try data.string("family")
         var newton = NewtonOptions()
         if let tol = options.tol { newton.stepTolerance = tol }
@@ -41,8 +41,10 @@ public enum EquationsKind: ProblemKind {
             let x = try data.vector("x")
             guard x.count > 0 else { throw CLIError.invalidInput("'x' must have at least one entry") }
             let system = ElementwiseCubic()
-            let solution = try run { try solver.solve(system, parameters: x, initialGuess: ElementwiseCubic.initialGuess(for: x)) }
-            return SolvedEquations(system: system, x: x, solution: solution, parameter: ("x", [x.count]), options: options.implicit)
+            return {
+                let solution = try run { try solver.solve(system, parameters: x, initialGuess: ElementwiseCubic.initialGuess(for: x)) }
+                return SolvedEquations(system: system, x: x, solution: solution, parameter: ("x", [x.count]), options: options.implicit)
+            }
         case "bratu":
             try data.rejectUnknownKeys(["family", "lambda", "n"], in: "equations data (family bratu)")
             let lambda = try data.scalar("lambda")
@@ -56,8 +58,10 @@ public enum EquationsKind: ProblemKind {
             let system: BratuProblem
             do { system = try BratuProblem(gridPoints: n) } catch { throw CLIError.invalidInput("\(error)") }
             let x: Vector = [lambda]
-            let solution = try run { try solver.solve(system, parameters: x, initialGuess: system.initialGuess) }
-            return SolvedEquations(system: system, x: x, solution: solution, parameter: ("lambda", []), options: options.implicit)
+            return {
+                let solution = try run { try solver.solve(system, parameters: x, initialGuess: system.initialGuess) }
+                return SolvedEquations(system: system, x: x, solution: solution, parameter: ("lambda", []), options: options.implicit)
+            }
         default:
             throw CLIError.invalidInput("unknown equations family '\(family)' (known: cubic, bratu)")
         }

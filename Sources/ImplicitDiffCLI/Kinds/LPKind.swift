@@ -28,7 +28,7 @@ public enum LPKind: ProblemKind {
         return JSONObject([("c", JSON(c)), ("A", JSON(a)), ("b", JSON(a * z)), ("G", JSON(gm)), ("h", JSON(Vector(h)))])
     }
 
-    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+    public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         var lpOptions = LPOptions()
         if let tol = options.tol { lpOptions.feasibilityTolerance = tol }
         lpOptions.iterationLimit = options.maxIter
@@ -37,7 +37,7 @@ public enum LPKind: ProblemKind {
             throw CLIError.invalidInput("'lp_smoothing' must be positive, got \(gamma)")
         }
         if data.has("mps") || data.has("cplex_lp") {
-            return try solveModel(data, options: options, lpOptions: lpOptions, smoothing: smoothing)
+            return try prepareModel(data, options: options, lpOptions: lpOptions, smoothing: smoothing)
         }
         try data.rejectUnknownKeys(["c", "A", "b", "G", "h"], in: "lp data")
         let c = try data.vector("c")
@@ -53,13 +53,15 @@ public enum LPKind: ProblemKind {
             throw CLIError.invalidInput("G has \(g.columns) columns but c has \(c.count) entries")
         }
         let problem = try mapErrors { try LinearProgram(c: c, A: a, b: b, G: g, h: h) }
-        let solution = try mapErrors { try problem.solve(options: lpOptions) }
-        return SolvedLP(solution: solution, hasEqualities: a != nil, hasInequalities: g != nil,
-                        smoothing: smoothing, lpOptions: lpOptions, options: options.implicit)
+        return {
+            let solution = try mapErrors { try problem.solve(options: lpOptions) }
+            return SolvedLP(solution: solution, hasEqualities: a != nil, hasInequalities: g != nil,
+                            smoothing: smoothing, lpOptions: lpOptions, options: options.implicit)
+        }
     }
 
-    static func solveModel(_ data: JSONObject, options: ProblemOptions, lpOptions: LPOptions,
-                           smoothing: Double?) throws -> any SolvedProblem {
+    static func prepareModel(_ data: JSONObject, options: ProblemOptions, lpOptions: LPOptions,
+                             smoothing: Double?) throws -> PreparedSolve {
         guard !(data.has("mps") && data.has("cplex_lp")) else {
             throw CLIError.invalidInput("give one of 'mps' and 'cplex_lp', not both")
         }
@@ -68,8 +70,10 @@ public enum LPKind: ProblemKind {
         let file = try data.string(key)
         let path = file.hasPrefix("/") ? file : options.baseDirectory + "/" + file
         let model = try mapErrors { try LPModel.read(path: path, format: key == "mps" ? .mps : .cplexLP) }
-        let solution = try mapErrors { try model.solve(options: lpOptions) }
-        return SolvedLPModel(solution: solution, smoothing: smoothing, lpOptions: lpOptions, options: options.implicit)
+        return {
+            let solution = try mapErrors { try model.solve(options: lpOptions) }
+            return SolvedLPModel(solution: solution, smoothing: smoothing, lpOptions: lpOptions, options: options.implicit)
+        }
     }
 
     /// Runs `body`, mapping ``LPError`` to the contract's errors.

@@ -26,7 +26,7 @@ public enum LassoKind: ProblemKind {
         return JSONObject([("X", JSON(x)), ("y", JSON(y)), ("lambda", .number(lambda))])
     }
 
-    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+    public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         try data.rejectUnknownKeys(["X", "y", "lambda"], in: "lasso data")
         let x = try data.matrix("X"), y = try data.vector("y"), lambda = try data.scalar("lambda")
         guard x.rows == y.count else { throw CLIError.invalidInput("X has \(x.rows) rows but y has \(y.count) entries") }
@@ -39,12 +39,14 @@ public enum LassoKind: ProblemKind {
         do { problem = try Lasso(design: x, targets: y, lambda: lambda) } catch {
             throw CLIError.invalidInput("\(error)")
         }
-        do {
-            return SolvedLasso(solution: try problem.solve(options: solverOptions), options: options.implicit)
-        } catch let e as ProxError {
-            switch e {
-            case .notConverged, .nonFinite: throw CLIError.notConverged(e.description)
-            default: throw CLIError.invalidInput(e.description)
+        return {
+            do {
+                return SolvedLasso(solution: try problem.solve(options: solverOptions), options: options.implicit)
+            } catch let e as ProxError {
+                switch e {
+                case .notConverged, .nonFinite: throw CLIError.notConverged(e.description)
+                default: throw CLIError.invalidInput(e.description)
+                }
             }
         }
     }

@@ -23,7 +23,7 @@ public enum QPKind: ProblemKind {
     }
     public static var optionKeys: Set<String> { ["weakly_active"] }
 
-    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+    public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         try data.rejectUnknownKeys(["Q", "q", "A", "b", "G", "h"], in: "qp data")
         let qmat = try data.matrix("Q"), q = try data.vector("q")
         let n = q.count
@@ -64,11 +64,13 @@ public enum QPKind: ProblemKind {
         } catch let e as QPError {
             throw CLIError(qp: e)
         }
-        let solution: QPSolution
-        do { solution = try problem.solve(options: solverOptions) } catch let e as QPError {
-            throw CLIError(qp: e)
+        return {
+            let solution: QPSolution
+            do { solution = try problem.solve(options: solverOptions) } catch let e as QPError {
+                throw CLIError(qp: e)
+            }
+            return SolvedQP(solution: solution, policy: policy, options: options.implicit)
         }
-        return SolvedQP(solution: solution, policy: policy, options: options.implicit)
     }
 }
 

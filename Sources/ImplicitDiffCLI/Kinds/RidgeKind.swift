@@ -9,18 +9,20 @@ public enum RidgeKind: ProblemKind {
         return JSONObject([("X", JSON(g.matrix(12, 5))), ("y", JSON(g.vector(12))), ("lambda", .number(0.3))])
     }
 
-    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+    public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         try data.rejectUnknownKeys(["X", "y", "lambda"], in: "ridge data")
         let x = try data.matrix("X"), y = try data.vector("y"), lambda = try data.scalar("lambda")
         guard x.rows == y.count else { throw CLIError.invalidInput("X has \(x.rows) rows but y has \(y.count) entries") }
         guard x.columns > 0 else { throw CLIError.invalidInput("X has no columns") }
         guard lambda > 0 else { throw CLIError.invalidInput("lambda must be positive, got \(lambda)") }
         let problem = try RidgeRegression(design: x, targets: y, lambda: lambda)
-        let solution: RidgeSolution
-        do { solution = try problem.solve() } catch {
-            throw CLIError.notConverged("the ridge system could not be factorised: \(error)")
+        return {
+            let solution: RidgeSolution
+            do { solution = try problem.solve() } catch {
+                throw CLIError.notConverged("the ridge system could not be factorised: \(error)")
+            }
+            return SolvedRidge(solution: solution, options: options.implicit)
         }
-        return SolvedRidge(solution: solution, options: options.implicit)
     }
 }
 

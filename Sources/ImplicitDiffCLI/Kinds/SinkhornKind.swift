@@ -18,7 +18,7 @@ public enum SinkhornKind: ProblemKind {
         return JSONObject([("C", JSON(g.matrix(5, 4, in: 0...1)))] + weights)
     }
 
-    public static func solve(_ data: JSONObject, options: ProblemOptions) throws -> any SolvedProblem {
+    public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         try data.rejectUnknownKeys(["C", "x", "y", "a", "b", "epsilon"], in: "sinkhorn data")
         let a = try data.vector("a"), b = try data.vector("b"), epsilon = try data.scalar("epsilon")
         let hasC = data.has("C"), hasPoints = data.has("x") || data.has("y")
@@ -40,10 +40,12 @@ public enum SinkhornKind: ProblemKind {
         var sinkhornOptions = SinkhornOptions()
         if let tol = options.tol { sinkhornOptions.tolerance = tol }
         if let cap = options.maxIter { sinkhornOptions.maxIterations = cap }
-        do {
-            return SolvedSinkhorn(solution: try problem.solve(options: sinkhornOptions), options: options.implicit)
-        } catch let e as SinkhornError {
-            throw CLIError.notConverged(e.description)
+        return {
+            do {
+                return SolvedSinkhorn(solution: try problem.solve(options: sinkhornOptions), options: options.implicit)
+            } catch let e as SinkhornError {
+                throw CLIError.notConverged(e.description)
+            }
         }
     }
 }
