@@ -8,7 +8,7 @@ public protocol ConditionEstimatingFactorization: Factorization {
 }
 
 extension ConditionEstimatingFactorization {
-    /// Throws ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` when the
+    /// Throws `LinearAlgebraError.singular(routine:reciprocalCondition:)` when the
     /// reciprocal condition estimate is below `n * ulp` (the core's rule).
     public func checkNonsingular() throws {
         let rcond = reciprocalConditionEstimate()

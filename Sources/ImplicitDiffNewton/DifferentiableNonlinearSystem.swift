@@ -15,7 +15,7 @@ import _Differentiation
 ///
 /// `F` is always differentiated jointly in `(x, y)`: differentiating a multi-argument
 /// differentiable closure with respect to a subset of its arguments is a known
-/// wrong-gradient trap of Swift AD. The Jacobian is dense (``Matrix``, LU); systems with
+/// wrong-gradient trap of Swift AD. The Jacobian is dense (`Matrix`, LU); systems with
 /// structure should conform to ``NonlinearSystem`` with a ``TridiagonalMatrix`` Jacobian.
 public struct DifferentiableNonlinearSystem: NonlinearSystem {
     /// `(x, y) -> F(x, y)`.
@@ -35,7 +35,7 @@ public struct DifferentiableNonlinearSystem: NonlinearSystem {
 
     /// The dense `A` from `n` pullbacks.
     ///
-    /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` unless `F` has one
+    /// - Throws: `ImplicitDifferentiationError.dimensionMismatch(_:)` unless `F` has one
     ///   entry per unknown.
     public func jacobian(x: Vector, y: Vector) throws -> Matrix {
         try conditions.linearize(x: x, y: y, byproduct: ()).denseA()

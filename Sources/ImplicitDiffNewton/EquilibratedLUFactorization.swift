@@ -1,6 +1,6 @@
 /// LU factorisation of a dense square `A` after scaling each row by its sum of absolute
 /// values: `D^-1 A = P L U` with `D = diag(sum_j |a_ij|)` (LAPACK `dgetrf` through the
-/// core's ``LUFactorization``).
+/// core's `LUFactorization`).
 ///
 /// ```
 /// A x = b    <=>  (D^-1 A) x = D^-1 b
@@ -12,9 +12,9 @@
 /// log-concentrations, say) is not declared singular because of the units. This is the
 /// factorisation ``NewtonSolver`` uses for dense Jacobians.
 ///
-/// - Throws (construction): ``LinearAlgebraError/singular(routine:reciprocalCondition:)``
+/// - Throws (construction): `LinearAlgebraError.singular(routine:reciprocalCondition:)`
 ///   when a row is zero or `D^-1 A` is singular to working precision (reciprocal
-///   condition below `n * ulp`); ``LinearAlgebraError/nonFinite(_:)`` for NaN or infinity.
+///   condition below `n * ulp`); `LinearAlgebraError.nonFinite(_:)` for NaN or infinity.
 public struct EquilibratedLUFactorization: ConditionEstimatingFactorization {
     /// The factorisation of `D^-1 A`.
     public let scaled: LUFactorization

@@ -1,11 +1,11 @@
 /// A Jacobian `A = dF/dy` in a storage that Newton's method can factorise: dense
-/// (``Matrix``, row-equilibrated LU) or tridiagonal (``TridiagonalMatrix``, O(n) LU).
+/// (`Matrix`, row-equilibrated LU) or tridiagonal (``TridiagonalMatrix``, O(n) LU).
 ///
 /// Newton's method factorises `A` once per iteration; the factorisation at the converged
 /// iterate is kept and reused by every implicit derivative (pullback, pushforward,
 /// Jacobian), so derivatives never factorise again.
 ///
-/// Besides products (``AdjointableLinearOperator``) a Jacobian gives `|A| v`, the product
+/// Besides products (`AdjointableLinearOperator`) a Jacobian gives `|A| v`, the product
 /// with the entrywise absolute values, which sizes the rounding floor of the residual:
 /// ```
 /// |F_i(y)| <= c * ulp * (|A| |y|)_i
@@ -21,8 +21,8 @@ public protocol JacobianMatrix: AdjointableLinearOperator, Sendable {
     /// ``ConditionEstimatingFactorization/reciprocalConditionEstimate()`` (Newton's method
     /// needs it only at the root); ``nonsingularFactorization()`` does both.
     ///
-    /// - Throws: ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` at least for
-    ///   an exactly zero pivot, ``LinearAlgebraError/nonFinite(_:)`` when an entry is NaN
+    /// - Throws: `LinearAlgebraError.singular(routine:reciprocalCondition:)` at least for
+    ///   an exactly zero pivot, `LinearAlgebraError.nonFinite(_:)` when an entry is NaN
     ///   or infinite.
     func factorized() throws -> Factorized
 
@@ -33,7 +33,7 @@ public protocol JacobianMatrix: AdjointableLinearOperator, Sendable {
 extension JacobianMatrix {
     /// Factorises `A` and checks its condition: the rule of the core's factorisations.
     ///
-    /// - Throws: ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` when the
+    /// - Throws: `LinearAlgebraError.singular(routine:reciprocalCondition:)` when the
     ///   reciprocal condition estimate is below `n * ulp`.
     public func nonsingularFactorization() throws -> Factorized {
         let f = try factorized()

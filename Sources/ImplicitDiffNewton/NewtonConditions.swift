@@ -1,4 +1,4 @@
-/// The conditions `F(x, y) = 0` of a ``NonlinearSystem`` as ``ImplicitConditions``, with
+/// The conditions `F(x, y) = 0` of a ``NonlinearSystem`` as `ImplicitConditions`, with
 /// the ``NewtonSolution`` as byproduct:
 /// ```
 /// A = dF/dy  (the solution's Jacobian and factorisation, reused)
@@ -13,13 +13,14 @@ public struct NewtonConditions<System: NonlinearSystem>: ImplicitConditions {
     /// The equations.
     public let system: System
 
+    /// The conditions of `system`.
     public init(_ system: System) { self.system = system }
 
     public func residual(x: Vector, y: Vector, byproduct: Byproduct) -> Vector {
         system.residual(x: x, y: y)
     }
 
-    /// - Throws: ``ImplicitDifferentiationError/singularSystem(_:)`` when `A` is singular at `y`.
+    /// - Throws: `ImplicitDifferentiationError.singularSystem(_:)` when `A` is singular at `y`.
     public func linearize(x: Vector, y: Vector, byproduct solution: Byproduct) throws -> ConditionsLinearization {
         let a: System.Jacobian
         let factorization: Result<System.Jacobian.Factorized, LinearAlgebraError>

@@ -15,6 +15,7 @@ public struct NewtonIterationRecord: Sendable, Equatable, CustomStringConvertibl
     /// The forcing term `eta_k` of the step (Newton–Krylov; 0 for a factorisation).
     public var forcingTerm: Double
 
+    /// A record with the given fields.
     public init(iteration: Int, residualNorm: Double, stepNorm: Double, stepLength: Double, backtracks: Int,
                 linearIterations: Int = 0, forcingTerm: Double = 0) {
         self.iteration = iteration

@@ -1,10 +1,10 @@
 /// The conditions `F(x, y) = 0` of a ``MatrixFreeNonlinearSystem`` as
-/// ``ImplicitConditions``, for roots found by ``NewtonKrylovSolver``:
+/// `ImplicitConditions`, for roots found by ``NewtonKrylovSolver``:
 /// ```
 /// A = dF/dy  (the system's jacobianOperator at the root)
 /// B = dF/dx  (the system's parameterJacobian at the root)
 /// ```
-/// Which linear solver runs is the ``ImplicitOptions``' choice: `.automatic` iterates
+/// Which linear solver runs is the `ImplicitOptions`' choice: `.automatic` iterates
 /// (GMRES) above `denseLimit` unknowns and factorises below it. When the operator is a
 /// ``JacobianMatrix`` (a ``NonlinearSystem`` solved matrix-free) its own factorisation
 /// (`O(n)` for tridiagonal storage) is offered instead of a dense one.
@@ -14,6 +14,7 @@ public struct NewtonKrylovConditions<System: MatrixFreeNonlinearSystem>: Implici
     /// The equations.
     public let system: System
 
+    /// The conditions of `system`.
     public init(_ system: System) { self.system = system }
 
     public func residual(x: Vector, y: Vector, byproduct: Byproduct) -> Vector {

@@ -32,6 +32,7 @@ public struct NewtonKrylovOptions: Sendable {
     /// A right preconditioner `M^-1 ~ A^-1` built at each iterate `(x, y_k)`; `nil` for none.
     public var preconditioner: (@Sendable (_ x: Vector, _ y: Vector) -> any Preconditioner)?
 
+    /// Options with the given fields (see each property for its meaning and default).
     public init(newton: NewtonOptions = .init(), forcing: ForcingTerm = .eisenstatWalker,
                 minimumForcingTerm: Double? = nil, jacobianProducts: JacobianProducts = .system, restart: Int = 50,
                 maxLinearIterations: Int? = nil,

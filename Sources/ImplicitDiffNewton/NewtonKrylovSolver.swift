@@ -14,14 +14,16 @@
 ///
 /// The implicit derivative (``NewtonKrylovSolution/derivative(of:parameters:options:)``,
 /// ``implicitFunction(for:initialGuess:options:)``) solves with the system's exact
-/// operator at the root: GMRES above ``ImplicitOptions/denseLimit`` unknowns, one
+/// operator at the root: GMRES above `ImplicitOptions.denseLimit` unknowns, one
 /// factorisation below it.
 ///
 /// References: C. T. Kelley, *Solving Nonlinear Equations with Newton's Method*, SIAM 2003,
 /// doi:10.1137/1.9780898718898, ch. 3; Eisenstat and Walker 1996 (see ``ForcingTerm``).
 public struct NewtonKrylovSolver: Sendable {
+    /// Stopping rules, forcing terms and the Krylov method's settings.
     public var options: NewtonKrylovOptions
 
+    /// A solver with the given options.
     public init(options: NewtonKrylovOptions = .init()) { self.options = options }
 
     /// Solves `F(x, y) = 0` for `y` from `initialGuess`.

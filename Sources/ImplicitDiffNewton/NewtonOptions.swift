@@ -34,6 +34,7 @@ public struct NewtonOptions: Sendable, Equatable {
     /// Step-length reductions allowed per iteration. Default 40.
     public var maxBacktracks: Int
 
+    /// Options with the given fields (see each property for its meaning and default).
     public init(stepTolerance: Double = 1e-10, residualTolerance: Double = 0, maxIterations: Int = 100,
                 sufficientDecrease: Double = 1e-4, maxBacktracks: Int = 40) {
         self.stepTolerance = stepTolerance

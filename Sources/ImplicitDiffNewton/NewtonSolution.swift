@@ -40,8 +40,8 @@ public struct NewtonSolution<Jacobian: JacobianMatrix>: Sendable {
     ///   - x: the parameters they were solved at.
     ///   - options: the linear solver (`.automatic` and `.direct` reuse the factorisation,
     ///     Krylov choices iterate on `A`) and the residual check.
-    /// - Throws: ``ImplicitDifferentiationError/singularSystem(_:)`` when `A` is singular at
-    ///   the root; ``ImplicitDifferentiationError/residualTooLarge(residual:tolerance:)`` when
+    /// - Throws: `ImplicitDifferentiationError.singularSystem(_:)` when `A` is singular at
+    ///   the root; `ImplicitDifferentiationError.residualTooLarge(residual:tolerance:)` when
     ///   `y` does not solve the equations at a different `x`.
     public func derivative<System: NonlinearSystem>(of system: System, parameters x: Vector,
                                                     options: ImplicitOptions = .init()) throws -> ImplicitDerivative

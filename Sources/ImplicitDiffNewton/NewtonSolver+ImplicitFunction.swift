@@ -1,5 +1,5 @@
 extension NewtonSolver {
-    /// The solution map `x -> y(x)` of `F(x, y) = 0` as an ``ImplicitFunction``: callable
+    /// The solution map `x -> y(x)` of `F(x, y) = 0` as an `ImplicitFunction`: callable
     /// inside Swift's `gradient(at:of:)` / `valueWithPullback(at:of:)`, with throwing
     /// `value`, `pushforward` and `jacobian` as well.
     ///
@@ -26,7 +26,7 @@ extension NewtonSolver {
 }
 
 extension NewtonKrylovSolver {
-    /// The solution map `x -> y(x)` as an ``ImplicitFunction`` (see
+    /// The solution map `x -> y(x)` as an `ImplicitFunction` (see
     /// ``NewtonSolver/implicitFunction(for:initialGuess:options:)``); derivatives solve
     /// with the system's exact Jacobian operator at the root.
     public func implicitFunction<System: MatrixFreeNonlinearSystem>(

@@ -33,6 +33,7 @@ public struct NewtonSolver: Sendable {
     /// Stopping rules and line-search parameters.
     public var options: NewtonOptions
 
+    /// A solver with the given options.
     public init(options: NewtonOptions = .init()) { self.options = options }
 
     /// Solves `F(x, y) = 0` for `y`, starting from `initialGuess`.

@@ -1,6 +1,6 @@
 /// Equations `F(x, y) = 0` in `n` unknowns `y` with parameters `x` whose Jacobian
 /// `A = dF/dy` is available as a matrix that Newton's method factorises: dense
-/// (``Matrix``) or tridiagonal (``TridiagonalMatrix``).
+/// (`Matrix`) or tridiagonal (``TridiagonalMatrix``).
 ///
 /// ```
 /// A = dF/dy  (n x n, factorised once per Newton iteration)
@@ -22,7 +22,7 @@
 /// }
 /// ```
 public protocol NonlinearSystem: MatrixFreeNonlinearSystem {
-    /// The storage of `A`: ``Matrix`` (LU) or ``TridiagonalMatrix`` (O(n) LU).
+    /// The storage of `A`: `Matrix` (LU) or ``TridiagonalMatrix`` (O(n) LU).
     associatedtype Jacobian: JacobianMatrix
 
     /// `A = dF/dy` at `(x, y)`, `n x n`.

@@ -14,7 +14,7 @@
 /// reciprocal condition number in the 1-norm, `1 / (||B||_1 ||B^-1||_1)`, is estimated by
 /// Hager's method with Higham's refinements (LAPACK `dlacn2`, a handful of solves with
 /// `A`), at construction by default, and construction then throws
-/// ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` below `n * ulp` as the
+/// `LinearAlgebraError.singular(routine:reciprocalCondition:)` below `n * ulp` as the
 /// core's dense factorisations do. Newton's method factorises without the estimate at
 /// every iterate and asks for it only at the root (``reciprocalConditionEstimate()``).
 /// An exactly zero pivot always throws.
@@ -47,8 +47,8 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
     ///   - a: the matrix.
     ///   - estimatingCondition: estimate the condition number now and throw when `A` is
     ///     singular to working precision (default); with `false` only exactly zero pivots throw.
-    /// - Throws: ``LinearAlgebraError/nonFinite(_:)`` for NaN or infinite entries,
-    ///   ``LinearAlgebraError/singular(routine:reciprocalCondition:)`` for a singular matrix.
+    /// - Throws: `LinearAlgebraError.nonFinite(_:)` for NaN or infinite entries,
+    ///   `LinearAlgebraError.singular(routine:reciprocalCondition:)` for a singular matrix.
     public init(_ a: TridiagonalMatrix, estimatingCondition: Bool = true) throws {
         let n = a.order
         var dl = a.subdiagonal, d = a.diagonal, du = a.superdiagonal

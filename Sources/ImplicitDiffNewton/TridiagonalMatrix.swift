@@ -21,7 +21,7 @@ public struct TridiagonalMatrix: JacobianMatrix, Equatable {
 
     /// A tridiagonal matrix from its diagonals.
     ///
-    /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)`` unless both off-diagonals
+    /// - Throws: `LinearAlgebraError.dimensionMismatch(_:)` unless both off-diagonals
     ///   have `diagonal.count - 1` entries (none when `diagonal` is empty).
     public init(subdiagonal: [Double], diagonal: [Double], superdiagonal: [Double]) throws {
         let off = Swift.max(diagonal.count - 1, 0)

@@ -18,6 +18,7 @@ public struct LPDegeneracy: Sendable, Equatable, CustomStringConvertible {
     /// Nonbasic variables with zero reduced cost, by name, with the relative size found.
     public var dual: [(name: String, relativeReducedCost: Double)]
 
+    /// A report with the given degenerate basics and nonbasics.
     public init(primal: [(name: String, relativeDistance: Double)] = [],
                 dual: [(name: String, relativeReducedCost: Double)] = []) {
         self.primal = primal

@@ -17,10 +17,12 @@
 /// The LP case requires a non-degenerate vertex: ``linearize(x:y:byproduct:)`` throws
 /// ``LPError/degenerate(_:)`` otherwise.
 public struct LinearProgramConditions: ImplicitConditions {
+    /// The sizes `n`, `p`, `m` and the packing of `x`.
     public let layout: LPParameterLayout
     /// `gamma >= 0`: 0 for the LP itself.
     public let regularization: Double
 
+    /// The conditions of programs of the given layout (`regularization = gamma >= 0`).
     public init(layout: LPParameterLayout, regularization: Double = 0) {
         self.layout = layout
         self.regularization = regularization

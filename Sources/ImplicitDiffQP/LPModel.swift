@@ -30,6 +30,7 @@ public struct LPModel: Sendable {
 
     /// The sense of a constraint row.
     public enum RowSense: String, Sendable {
+        /// Equality (`E`), less-or-equal (`L`), greater-or-equal (`G`), as in MPS files.
         case equal = "E", lessOrEqual = "L", greaterOrEqual = "G"
     }
 
@@ -49,6 +50,7 @@ public struct LPModel: Sendable {
     public let rowSenses: [RowSense]
     /// Column bounds (`-inf` / `+inf` when absent).
     public let columnLower: [Double]
+    /// Upper column bounds (`+inf` when absent).
     public let columnUpper: [Double]
     /// The constraint rows' coefficients.
     let matrix: LPSparseRows

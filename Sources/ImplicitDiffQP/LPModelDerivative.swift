@@ -7,6 +7,7 @@
 /// G (`-1`) row; the bounds' rows do not depend on them. Outputs map back by
 /// `rowDuals_i = -s lambda_r` (E) or `-s sign_i mu_r`, and `value = s value_form + c0`.
 public struct LPModelDerivative {
+    /// The solution being differentiated.
     public let solution: LPModelSolution
     /// The implicit derivative of the form's `[z, lambda, mu]`.
     public let base: ImplicitDerivative

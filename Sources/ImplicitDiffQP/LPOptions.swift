@@ -26,6 +26,7 @@ public struct LPOptions: Sendable, Equatable {
     /// Wall-clock cap of one simplex run in seconds (`nil`: none).
     public var timeLimit: Double?
 
+    /// Options with the given fields (see each property for its meaning and default).
     public init(degeneracyTolerance: Double = 1e-9, feasibilityTolerance: Double = 1e-9,
                 iterationLimit: Int? = nil, timeLimit: Double? = nil) {
         self.degeneracyTolerance = degeneracyTolerance

@@ -12,6 +12,7 @@ public struct LPParameterLayout: Sendable, Equatable, Hashable {
     /// Number of inequality constraints `m` (rows of `G`).
     public let inequalityCount: Int
 
+    /// The layout of programs with `n` variables, `p` equalities and `m` inequalities.
     public init(variables n: Int, equalities p: Int, inequalities m: Int) {
         variableCount = n
         equalityCount = p

@@ -2,7 +2,7 @@ import _Differentiation
 
 extension LinearProgram {
     /// The solution map `x = [c, vec(A), b, vec(G), h] -> y = [z, lambda, mu]` of linear
-    /// programs of the given shape as an ``ImplicitFunction``: GLPK solves (an opaque
+    /// programs of the given shape as an `ImplicitFunction`: GLPK solves (an opaque
     /// forward solver), ``LinearProgramConditions`` differentiate. It is callable inside
     /// `gradient(at:of:)` and `valueWithPullback(at:of:)`:
     /// ```swift
@@ -19,7 +19,7 @@ extension LinearProgram {
     ///
     /// - Parameters:
     ///   - layout: `n`, `p`, `m` (the length of `x` must be `layout.parameterCount`).
-    ///   - regularization: `gamma >= 0`; 0 for the LP itself.
+    ///   - gamma: the `regularization` argument, `gamma >= 0`; 0 for the LP itself.
     ///   - lpOptions: simplex and degeneracy settings.
     ///   - options: the implicit derivative's settings (the default reuses the factorisation
     ///     made by the solver).

@@ -21,6 +21,7 @@ public struct QPActiveSet: Sendable, Equatable {
     /// Equality rows in use (rows of `A` not in ``dependentEqualities``), increasing.
     public let equalities: [Int]
 
+    /// An active set with the given index lists (each increasing).
     public init(active: [Int], weaklyActive: [Int] = [], dependentEqualities: [Int] = [], equalities: [Int]) {
         self.active = active
         self.weaklyActive = weaklyActive

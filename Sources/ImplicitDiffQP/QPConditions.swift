@@ -2,8 +2,11 @@
 /// set and the factorised reduced KKT matrix (so that the derivative does not factorise
 /// again), plus the solver's report. Never differentiated.
 public struct QPByproduct: Sendable {
+    /// The active set at the solution.
     public let activeSet: QPActiveSet
+    /// The factorised reduced KKT matrix, when the solver made one.
     public let reducedKKT: QPReducedKKT?
+    /// The solver's report.
     public let report: QPSolverReport
 }
 
@@ -12,7 +15,7 @@ extension QPSolution {
     public var byproduct: QPByproduct { QPByproduct(activeSet: activeSet, reducedKKT: reducedKKT, report: report) }
 }
 
-/// The KKT conditions of a QP on its active set, as ``ImplicitConditions`` on packed
+/// The KKT conditions of a QP on its active set, as `ImplicitConditions` on packed
 /// parameters `x = [vec(Q), q, vec(A), b, vec(G), h]` and solution `y = [z, lambda, mu]`
 /// (layouts: ``QPShape``):
 /// ```
@@ -23,16 +26,19 @@ extension QPSolution {
 /// with `Q` replaced by `(Q + Q')/2`, so the `Q` block of every gradient is symmetric.
 /// `dF/dy = [Q A' G_a' 0; A 0 0 0; G_a 0 0 0; 0 0 0 I]` (in the obvious block order) is
 /// symmetric; its factorisation is the reduced ``QPReducedKKT`` from the byproduct plus the
-/// identity on the inactive multipliers, so ``ImplicitDerivative`` never factorises again.
+/// identity on the inactive multipliers, so `ImplicitDerivative` never factorises again.
 ///
 /// The active set is the byproduct's, adjusted for weakly active inequalities by
 /// ``policy``; dependent equality rows, weakly active rows under
 /// ``QPWeaklyActivePolicy/reject`` and a singular `K` make ``linearize(x:y:byproduct:)``
 /// throw ``QPError/notDifferentiable(_:)``.
 public struct QPConditions: ImplicitConditions {
+    /// The sizes `(n, p, m)` and the packing of `x` and `y`.
     public let shape: QPShape
+    /// What to do at weakly active constraints.
     public let policy: QPWeaklyActivePolicy
 
+    /// The conditions of QPs of the given shape.
     public init(shape: QPShape, policy: QPWeaklyActivePolicy = .reject) {
         self.shape = shape
         self.policy = policy
@@ -159,7 +165,7 @@ struct QPFullKKTFactorization: Factorization {
 }
 
 extension QuadraticProgram {
-    /// The QP as an ``ImplicitFunction`` of its packed parameters
+    /// The QP as an `ImplicitFunction` of its packed parameters
     /// `x = [vec(Q), q, vec(A), b, vec(G), h]` returning `y = [z, lambda, mu]`: a layer
     /// that works inside `gradient(at:of:)` (reverse mode through ``QPConditions``, with the
     /// solver's own factorisation) and in the throwing API (`pushforward`, `jacobian`).

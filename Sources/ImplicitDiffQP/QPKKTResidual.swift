@@ -9,10 +9,15 @@
 /// ```
 /// A solution is accepted when ``maximum`` is at most ``QPSolverOptions/tolerance``.
 public struct QPKKTResidual: Sendable, Equatable, CustomStringConvertible {
+    /// Relative residual of `Q z + q + A'lambda + G'mu = 0`.
     public var stationarity: Double
+    /// Relative residual of `A z = b`.
     public var equality: Double
+    /// Relative violation of `G z <= h`.
     public var inequality: Double
+    /// Relative violation of `mu >= 0`.
     public var dualSign: Double
+    /// Relative size of `mu_i (h_i - G_i z)`.
     public var complementarity: Double
 
     /// The largest of the five.

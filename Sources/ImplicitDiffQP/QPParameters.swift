@@ -6,13 +6,20 @@
 /// of a gradient is the *symmetric* gradient `(G + G')/2` (`Q` is constrained to be
 /// symmetric), and a tangent `dQ` is symmetrised before use.
 public struct QPParameters: Sendable, Equatable {
+    /// The `Q` block (`n x n`).
     public var Q: Matrix
+    /// The `q` block (`n`).
     public var q: Vector
+    /// The `A` block (`p x n`).
     public var A: Matrix
+    /// The `b` block (`p`).
     public var b: Vector
+    /// The `G` block (`m x n`).
     public var G: Matrix
+    /// The `h` block (`m`).
     public var h: Vector
 
+    /// A bundle with the given blocks (empty blocks are zeros).
     public init(Q: Matrix = .zero, q: Vector = .zero, A: Matrix = .zero, b: Vector = .zero,
                 G: Matrix = .zero, h: Vector = .zero) {
         self.Q = Q
@@ -67,6 +74,7 @@ public struct QPParameters: Sendable, Equatable {
 
 /// The names of the parameters of a QP (for Jacobians).
 public enum QPParameter: String, Sendable, CaseIterable {
+    /// One of the blocks `Q`, `q`, `A`, `b`, `G`, `h`.
     case Q, q, A, b, G, h
 
     /// The number of entries of this parameter for shape `s`.
@@ -85,11 +93,16 @@ public enum QPParameter: String, Sendable, CaseIterable {
 /// A bundle of values shaped like the outputs `(z, lambda, mu, value)` of a QP:
 /// cotangents (reverse mode) and output tangents (forward mode). Empty fields are zeros.
 public struct QPOutputs: Sendable, Equatable {
+    /// The primal block (`n`).
     public var z: Vector
+    /// The equality multipliers (`p`).
     public var lambda: Vector
+    /// The inequality multipliers (`m`).
     public var mu: Vector
+    /// The optimal value.
     public var value: Double
 
+    /// A bundle with the given blocks (empty blocks are zeros).
     public init(z: Vector = .zero, lambda: Vector = .zero, mu: Vector = .zero, value: Double = 0) {
         self.z = z
         self.lambda = lambda
@@ -127,6 +140,7 @@ public struct QPOutputs: Sendable, Equatable {
 
 /// The names of the outputs of a QP (for Jacobians).
 public enum QPOutput: String, Sendable, CaseIterable {
+    /// One of the outputs `z`, `lambda`, `mu`, `value`.
     case z, lambda, mu, value
 
     /// The number of entries of this output for shape `s`.

@@ -17,7 +17,7 @@
 ///   `Q = L L'`, `Y = L^-1 [G_a; A]'`, `Y'Y = Ls Ls'` (Cholesky and triangular solves only:
 ///   BLAS-3 throughout, and the Cholesky of `Q` is shared by every active set of a solve);
 /// * `"ldlt"` otherwise (`Q` only semidefinite or ill-conditioned): Bunch-Kaufman LDL'
-///   (``SymmetricIndefiniteFactorization``, LAPACK `dsytrf`) of the symmetrically
+///   (`SymmetricIndefiniteFactorization`, LAPACK `dsytrf`) of the symmetrically
 ///   equilibrated `D K D` (Ruiz sweeps `d_i <- d_i / sqrt(max_j |(D K D)_ij|)`), so that
 ///   badly scaled data spoils neither the factors nor the singularity test;
 ///   `K^-1 r = D (D K D)^-1 D r`.

@@ -1,8 +1,8 @@
 import _Differentiation
 
 /// The sizes `(n, p, m)` of a quadratic program and the layouts of its packed
-/// parameter and solution vectors, used by the ``ImplicitFunction`` form of a QP
-/// (``QuadraticProgram/layer(shape:options:)``):
+/// parameter and solution vectors, used by the `ImplicitFunction` form of a QP
+/// (``QuadraticProgram/layer(shape:options:policy:implicitOptions:)``):
 /// ```
 /// x = [vec(Q), q, vec(A), b, vec(G), h]     (row-major vec; n^2 + n + pn + p + mn + m)
 /// y = [z, lambda, mu]                        (n + p + m)
@@ -15,6 +15,7 @@ public struct QPShape: Sendable, Hashable, CustomStringConvertible {
     /// Inequality constraints.
     public let m: Int
 
+    /// The shape of a QP with `n` variables, `p` equalities and `m` inequalities.
     public init(n: Int, p: Int = 0, m: Int = 0) {
         precondition(n >= 0 && p >= 0 && m >= 0, "QPShape: negative size")
         self.n = n
@@ -31,15 +32,22 @@ public struct QPShape: Sendable, Hashable, CustomStringConvertible {
 
     /// Offsets of the blocks of `x`.
     public var rangeQ: Range<Int> { 0..<(n * n) }
+    /// The `q` block of `x`.
     public var rangeq: Range<Int> { rangeQ.upperBound..<(rangeQ.upperBound + n) }
+    /// The `vec(A)` block of `x`.
     public var rangeA: Range<Int> { rangeq.upperBound..<(rangeq.upperBound + p * n) }
+    /// The `b` block of `x`.
     public var rangeb: Range<Int> { rangeA.upperBound..<(rangeA.upperBound + p) }
+    /// The `vec(G)` block of `x`.
     public var rangeG: Range<Int> { rangeb.upperBound..<(rangeb.upperBound + m * n) }
+    /// The `h` block of `x`.
     public var rangeh: Range<Int> { rangeG.upperBound..<(rangeG.upperBound + m) }
 
     /// Offsets of the blocks of `y`.
     public var rangeZ: Range<Int> { 0..<n }
+    /// The `lambda` block of `y`.
     public var rangeLambda: Range<Int> { n..<(n + p) }
+    /// The `mu` block of `y`.
     public var rangeMu: Range<Int> { (n + p)..<(n + p + m) }
 
     /// `x = [vec(Q), q, vec(A), b, vec(G), h]`, differentiable in every argument.

@@ -20,6 +20,7 @@ public struct QPSolverOptions: Sendable, Equatable {
     /// point leaves `mu_i` and the slack of a weakly active row both near `sqrt(tolerance)`).
     public var polish: Bool
 
+    /// Options with the given fields (see each property for its meaning and default).
     public init(tolerance: Double = 1e-10, maxIterations: Int = 100, weakActivityTolerance: Double = 1e-9,
                 polish: Bool = true) {
         self.tolerance = tolerance

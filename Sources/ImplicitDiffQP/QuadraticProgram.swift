@@ -43,7 +43,7 @@
 /// Jacobian. The `Q` gradient is symmetric and tangents `dQ` are symmetrised. The optimal
 /// value's gradient is the envelope theorem's `(z z'/2, z, lambda z', -lambda, mu z', -mu)`.
 /// ``layer(shape:options:policy:implicitOptions:)`` gives the same as an
-/// ``ImplicitFunction`` of packed parameters, callable under `gradient(at:of:)`.
+/// `ImplicitFunction` of packed parameters, callable under `gradient(at:of:)`.
 ///
 /// ## Where there is no derivative
 /// * a *weakly active* inequality (slack ~ 0 and `mu_i` ~ 0, thresholds in

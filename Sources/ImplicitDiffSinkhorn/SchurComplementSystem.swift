@@ -19,7 +19,7 @@ import _CLAPACK
 /// diagonal / k`) removes the null direction without changing solutions of consistent
 /// right-hand sides; callers then fix the gauge. The reduced system is solved by a dense
 /// Cholesky factorisation (computed once, with `dsyrk`) or by Jacobi-preconditioned
-/// conjugate gradients (the core's ``ConjugateGradient``) with matrix-free products (two
+/// conjugate gradients (the core's `ConjugateGradient`) with matrix-free products (two
 /// BLAS `dgemv` per iteration).
 struct SchurComplementSystem: Sendable {
     /// Which potential's block is kept.
@@ -196,8 +196,8 @@ struct SchurComplementSystem: Sendable {
         }
     }
 
-    /// Jacobi-preconditioned conjugate gradients (the core's ``ConjugateGradient``) on
-    /// `S + gamma 1 1'`, stopping at `||r|| <= tol ||b||` (``ImplicitOptions/linearTolerance``).
+    /// Jacobi-preconditioned conjugate gradients (the core's `ConjugateGradient`) on
+    /// `S + gamma 1 1'`, stopping at `||r|| <= tol ||b||` (`ImplicitOptions.linearTolerance`).
     func conjugateGradient(_ b: [Double]) throws -> ([Double], LinearSolveReport) {
         let k = b.count
         let reduced = FunctionOperator(rows: k, columns: k, apply: { [self] v in Vector(applyReduced(v.scalars)) })

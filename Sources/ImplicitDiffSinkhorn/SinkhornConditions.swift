@@ -1,8 +1,8 @@
 import Foundation
 
 /// The dual first-order conditions of entropic optimal transport as
-/// ``ImplicitConditions``, for the core's generic machinery (``ImplicitFunction``,
-/// ``ImplicitDerivative``). Parameters `x = [vec(C), a, b, eps]` (row-major `C`),
+/// `ImplicitConditions`, for the core's generic machinery (`ImplicitFunction`,
+/// `ImplicitDerivative`). Parameters `x = [vec(C), a, b, eps]` (row-major `C`),
 /// unknowns `y = [f, g]`:
 /// ```
 /// F(x, y) = [ P 1 - a                 ]      P_ij = exp((f_i + g_j - C_ij) / eps)
@@ -29,6 +29,7 @@ public struct SinkhornConditions: ImplicitConditions {
     /// `m`, the number of targets.
     public let columns: Int
 
+    /// The conditions of problems with `n = rows` sources and `m = columns` targets.
     public init(rows: Int, columns: Int) {
         self.rows = rows
         self.columns = columns
@@ -128,7 +129,7 @@ struct SymmetricOperator: AdjointableLinearOperator, Sendable {
 }
 
 extension SinkhornProblem {
-    /// `x = [vec(C), a, b, eps] -> [f, g]` as an ``ImplicitFunction`` on the generic path
+    /// `x = [vec(C), a, b, eps] -> [f, g]` as an `ImplicitFunction` on the generic path
     /// (``SinkhornConditions``, dense Cholesky of order `n + m`), usable under Swift AD.
     /// Invalid parameters or a failed solve surface as the solver's error.
     public static func potentialsMap(rows n: Int, columns m: Int, options: SinkhornOptions = .init(),

@@ -36,7 +36,7 @@ public struct SinkhornDerivative: Sendable {
 
     /// Builds the reduced system (and factorises it for a direct solve).
     ///
-    /// - Throws: ``ImplicitDifferentiationError/singularSystem(_:)`` when the reduced
+    /// - Throws: `ImplicitDifferentiationError.singularSystem(_:)` when the reduced
     ///   system is singular to working precision (e.g. a plan row underflowed).
     public init(solution: SinkhornSolution, options: ImplicitOptions = .init()) throws {
         self.solution = solution

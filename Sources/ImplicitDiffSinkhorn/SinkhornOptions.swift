@@ -48,6 +48,7 @@ public struct SinkhornOptions: Sendable, Equatable {
     /// Newton steps the potentials are accurate to rounding. Default `true`.
     public var newtonPolish: Bool
 
+    /// Options with the given fields (see each property for its meaning and default).
     public init(tolerance: Double = 1e-10, maxIterations: Int = 100_000, epsilonScalingFactor: Double? = 0.5,
                 stageTolerance: Double = 1e-3, kernelFastPath: Bool = true, absorptionThreshold: Double = 100,
                 overRelaxation: Bool = true, newtonPolish: Bool = true) {

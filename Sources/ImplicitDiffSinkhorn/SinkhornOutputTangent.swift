@@ -13,6 +13,7 @@ public struct SinkhornOutputTangent: Sendable, Equatable {
     /// `d cost` or `dL/d cost`.
     public var cost: Double
 
+    /// A bundle with the given fields (empty fields are zeros).
     public init(plan: Matrix = .zero, f: Vector = .zero, g: Vector = .zero, cost: Double = 0) {
         self.plan = plan
         self.f = f

@@ -25,6 +25,7 @@ public struct SinkhornParameterTangent: Sendable, Equatable {
     /// `d eps` or `dL/d eps`.
     public var epsilon: Double
 
+    /// A bundle with the given fields (empty fields are zeros).
     public init(costMatrix: Matrix = .zero, x: Matrix = .zero, y: Matrix = .zero, a: Vector = .zero,
                 b: Vector = .zero, epsilon: Double = 0) {
         self.costMatrix = costMatrix

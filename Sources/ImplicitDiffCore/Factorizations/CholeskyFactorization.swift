@@ -12,6 +12,9 @@ public struct CholeskyFactorization: Factorization {
     /// Reciprocal condition number estimate in the 1-norm.
     public let reciprocalCondition: Double
 
+    /// Factorises `a` and estimates its condition.
+    ///
+    /// - Throws: ``LinearAlgebraError`` as described above, also for a non-square or non-finite `a`.
     public init(_ a: Matrix) throws {
         guard a.rows == a.columns else {
             throw LinearAlgebraError.dimensionMismatch("Cholesky of a \(a.rows) x \(a.columns) matrix")

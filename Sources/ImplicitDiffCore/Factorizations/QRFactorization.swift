@@ -37,6 +37,9 @@ public struct QRFactorization: Sendable {
     /// Reciprocal condition number estimate of `R` in the 1-norm.
     public let reciprocalCondition: Double
 
+    /// Factorises `a` (`m >= n`).
+    ///
+    /// - Throws: ``LinearAlgebraError`` as described above, also for a non-finite `a`.
     public init(_ a: Matrix) throws {
         let m = a.rows, n = a.columns
         guard m >= n else {

@@ -13,9 +13,12 @@ import _Differentiation
 /// differentiable closure with respect to a subset of its arguments is a known
 /// wrong-gradient trap of Swift AD.
 public struct DifferentiableConditions<Byproduct>: ImplicitConditions {
+    /// The type of `F(x, y, byproduct)`: reverse-differentiable in `x` and `y`.
     public typealias Function = @Sendable @differentiable(reverse) (Vector, Vector, @noDerivative Byproduct) -> Vector
+    /// `F`.
     public let function: Function
 
+    /// The conditions `function(x, y, byproduct) = 0`.
     public init(_ function: @escaping Function) { self.function = function }
 
     public func residual(x: Vector, y: Vector, byproduct: Byproduct) -> Vector {

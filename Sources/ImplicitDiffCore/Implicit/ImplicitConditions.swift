@@ -43,6 +43,7 @@ public struct ConditionsLinearization {
     /// Whether `A` is symmetric positive definite (lets `.automatic` pick CG or Cholesky).
     public var isPositiveDefinite: Bool
 
+    /// A linearisation with the given operators, optional factorisation of `A`, and structure flags.
     public init(a: any AdjointableLinearOperator, b: any AdjointableLinearOperator,
                 factorizedA: (any Factorization)? = nil, isSymmetric: Bool = false,
                 isPositiveDefinite: Bool = false) {

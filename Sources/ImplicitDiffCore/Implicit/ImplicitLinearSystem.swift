@@ -2,7 +2,9 @@
 /// chosen once: a dense factorisation is computed at construction and reused for every
 /// right-hand side; Krylov methods run per right-hand side.
 public struct ImplicitLinearSystem {
+    /// `A`, `B` and what is known about `A`.
     public let linearization: ConditionsLinearization
+    /// Which linear solver runs, and its tolerances.
     public let options: ImplicitOptions
     /// The factorisation in use, when the solve is direct.
     public let factorization: (any Factorization)?

@@ -8,6 +8,7 @@ public struct LinearSolveReport: Sendable, Equatable {
     /// The largest relative residual `||A x - rhs|| / ||rhs||` over the right-hand sides.
     public var relativeResidual: Double
 
+    /// A report with the given fields.
     public init(method: String, iterations: Int = 0, relativeResidual: Double = 0) {
         self.method = method
         self.iterations = iterations

@@ -36,6 +36,7 @@ public struct ImplicitOptions: Sendable, Equatable {
     /// Largest `n_y` that `.automatic` solves by a dense factorisation. Default 2000.
     public var denseLimit: Int
 
+    /// Options with the given fields (see each property for its meaning and default).
     public init(linearSolver: LinearSolverChoice = .automatic, linearTolerance: Double = 1e-10,
                 linearMaxIterations: Int? = nil, residualTolerance: Double = 1e-6,
                 denseLimit: Int = 2000) {

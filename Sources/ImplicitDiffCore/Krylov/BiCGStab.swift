@@ -31,6 +31,7 @@ public struct BiCGStab: KrylovSolver {
     public static let name = "bicgstab"
     public var options: KrylovOptions
 
+    /// A solver with the given options.
     public init(options: KrylovOptions = .init()) { self.options = options }
 
     /// Solves `A x = b` for general square `A`, from `initialGuess` (zero when `nil`), with an

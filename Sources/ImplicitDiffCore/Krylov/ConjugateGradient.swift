@@ -31,6 +31,7 @@ public struct ConjugateGradient: KrylovSolver {
     public static let name = "cg"
     public var options: KrylovOptions
 
+    /// A solver with the given options.
     public init(options: KrylovOptions = .init()) { self.options = options }
 
     /// Solves `A x = b` for SPD `A`, from `initialGuess` (zero when `nil`), with an optional

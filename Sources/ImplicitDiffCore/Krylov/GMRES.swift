@@ -31,6 +31,7 @@ public struct GMRES: KrylovSolver {
     public static let name = "gmres"
     public var options: KrylovOptions
 
+    /// A solver with the given options.
     public init(options: KrylovOptions = .init()) { self.options = options }
 
     /// Solves `A x = b` for general square `A`, from `initialGuess` (zero when `nil`), with an

@@ -30,6 +30,7 @@ public protocol Preconditioner {
 
 /// Jacobi (diagonal) preconditioning: `M^-1 r = r / diag(A)`.
 public struct JacobiPreconditioner: Preconditioner, Sendable {
+    /// `1 / diag(A)`.
     public let inverseDiagonal: Vector
     /// Uses `1 / d_i`, with `1` where `d_i == 0`.
     public init(diagonal d: Vector) { inverseDiagonal = d.map { $0 == 0 ? 1 : 1 / $0 } }
@@ -50,6 +51,7 @@ public struct KrylovOptions: Sendable, Equatable {
     /// Whether to record `||r_k||` at every iteration in ``KrylovResult/residualHistory``.
     public var recordHistory: Bool
 
+    /// Options with the given fields (see each property for its meaning and default).
     public init(absoluteTolerance: Double = Double.ulpOfOne.squareRoot(),
                 relativeTolerance: Double = Double.ulpOfOne.squareRoot(),
                 maxIterations: Int? = nil, restart: Int = 50, recordHistory: Bool = true) {
@@ -85,6 +87,7 @@ public enum KrylovStatus: String, Sendable, Equatable {
 public struct KrylovResult: Sendable {
     /// The approximate solution `x`.
     public var solution: Vector
+    /// Why the iteration stopped.
     public var status: KrylovStatus
     /// Iterations performed (matrix-vector products, roughly).
     public var iterations: Int
@@ -96,6 +99,7 @@ public struct KrylovResult: Sendable {
     /// when ``KrylovOptions/recordHistory`` is off).
     public var residualHistory: [Double]
 
+    /// A result with the given fields.
     public init(solution: Vector, status: KrylovStatus, iterations: Int, residualNorm: Double,
                 relativeResidual: Double, residualHistory: [Double]) {
         self.solution = solution

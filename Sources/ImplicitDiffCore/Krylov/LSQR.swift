@@ -30,9 +30,12 @@
 /// Reference: C. C. Paige and M. A. Saunders, "LSQR: An algorithm for sparse linear equations
 /// and sparse least squares", ACM Trans. Math. Softw. 8 (1982) 43–71, doi:10.1145/355984.355989.
 public struct LSQR: Sendable {
+    /// The method's name in reports.
     public static let name = "lsqr"
+    /// Tolerances, iteration cap and history recording.
     public var options: KrylovOptions
 
+    /// A solver with the given options.
     public init(options: KrylovOptions = .init()) { self.options = options }
 
     /// Solves `min ||A x - b||^2 + damping^2 ||x||^2` for an `m x n` operator `A` and `b` of

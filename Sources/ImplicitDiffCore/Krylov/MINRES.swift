@@ -33,6 +33,7 @@ public struct MINRES: KrylovSolver {
     public static let name = "minres"
     public var options: KrylovOptions
 
+    /// A solver with the given options.
     public init(options: KrylovOptions = .init()) { self.options = options }
 
     /// Solves `A x = b` for symmetric `A`, from `initialGuess` (zero when `nil`), with an

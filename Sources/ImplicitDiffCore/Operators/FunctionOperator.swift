@@ -11,6 +11,7 @@ public struct FunctionOperator: AdjointableLinearOperator, Sendable {
     @usableFromInline let forward: @Sendable (Vector) -> Vector
     @usableFromInline let transpose: (@Sendable (Vector) -> Vector)?
 
+    /// An operator of the given shape from its product and (optionally) its transposed product.
     public init(rows: Int, columns: Int, apply: @escaping @Sendable (Vector) -> Vector,
                 applyTransposed: (@Sendable (Vector) -> Vector)? = nil) {
         rowCount = rows
@@ -33,7 +34,9 @@ public struct FunctionOperator: AdjointableLinearOperator, Sendable {
 
 /// The transpose `A'` of an adjointable operator, without forming it.
 public struct TransposedOperator<Base: AdjointableLinearOperator>: AdjointableLinearOperator {
+    /// The operator `A` whose transpose this is.
     public let base: Base
+    /// The transpose of `base`.
     public init(_ base: Base) { self.base = base }
     public var rowCount: Int { base.columnCount }
     public var columnCount: Int { base.rowCount }

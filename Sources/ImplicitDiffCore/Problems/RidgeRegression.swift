@@ -39,6 +39,7 @@ public struct RidgeRegression: Sendable {
 
     /// Why a ridge problem was rejected.
     public enum RidgeError: Error, Equatable, CustomStringConvertible {
+        /// `lambda` is not positive.
         case nonPositiveLambda(Double)
         public var description: String { "lambda must be positive, got \(lambda)" }
         var lambda: Double { if case let .nonPositiveLambda(l) = self { return l }; return 0 }
@@ -90,9 +91,12 @@ public struct RidgeFactors: Sendable {
 /// ``RidgeRegression``). The byproduct is the solver's `X'X + lambda I` with its Cholesky
 /// factorisation, reused as `A` and its factorisation.
 public struct RidgeConditions: ImplicitConditions {
+    /// `N`, the rows of `X`.
     public let rows: Int
+    /// `n`, the columns of `X`.
     public let columns: Int
 
+    /// The conditions of problems with `X` of shape `rows x columns`.
     public init(rows: Int, columns: Int) {
         self.rows = rows
         self.columns = columns
@@ -115,6 +119,7 @@ public struct RidgeConditions: ImplicitConditions {
 
 /// A solved ridge problem: `w`, the objective, and its derivatives.
 public struct RidgeSolution: Sendable {
+    /// The problem that was solved.
     public let problem: RidgeRegression
     /// The minimiser `w`.
     public let w: Vector

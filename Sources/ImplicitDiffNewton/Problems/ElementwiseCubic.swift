@@ -9,6 +9,7 @@ import Foundation
 /// dy_i/dx_i = 1 / (3 y_i^2 + 1)          (closed form for checking)
 /// ```
 public struct ElementwiseCubic: NonlinearSystem {
+    /// The system (it has no data).
     public init() {}
 
     public func residual(x: Vector, y: Vector) -> Vector {

@@ -1,7 +1,7 @@
 /// Solves the implicit linear systems `A z = r` and `A' z = r` of a proximal fixed point
 /// with the method the options ask for. Not API.
 ///
-/// * Direct: the core's ``ImplicitLinearSystem`` with the (reused or new) factorisation.
+/// * Direct: the core's `ImplicitLinearSystem` with the (reused or new) factorisation.
 /// * Krylov, mask Jacobian: the system is `blockdiag(K_S, I)`, so only `K_S z_S = r_S`
 ///   needs solving, matrix-free (one Hessian-vector product per iteration) on the
 ///   symmetric positive definite `|S| x |S|` system; every Krylov method applies.
@@ -39,7 +39,7 @@ struct FixedPointLinearSolver {
     }
 
     /// One Krylov solve; the reported residual is recomputed from `A z - b` (not the
-    /// method's recurrence), and failures become ``ImplicitDifferentiationError/linearSolveFailed(_:)``.
+    /// method's recurrence), and failures become `ImplicitDifferentiationError.linearSolveFailed(_:)`.
     func run<Op: AdjointableLinearOperator>(_ choice: LinearSolverChoice, _ a: Op, _ b: Vector) throws -> (Vector, LinearSolveReport) {
         let o = krylovOptions
         do {

@@ -9,6 +9,7 @@ public struct ProximalGradientByproduct: Sendable {
     /// The factorisation of `blockdiag(K_S, I)` at `w`, when at hand.
     public let factorization: SupportBlockFactorization?
 
+    /// A byproduct with the given step size, iteration count and (optional) factorisation.
     public init(stepSize: Double, iterations: Int = 0, factorization: SupportBlockFactorization? = nil) {
         self.stepSize = stepSize
         self.iterations = iterations

@@ -44,6 +44,7 @@ public struct ProximalGradientConditions<Smooth: SmoothObjective, Prox: Proximal
     /// factorisation; larger systems are left to the core's Krylov methods. Default 3000.
     public var directLimit: Int
 
+    /// The conditions of `problem`, with the given margin and dense-solve limit.
     public init(problem: ProximalProblem<Smooth, Prox>, complementarityMargin: Double = Self.defaultMargin,
                 directLimit: Int = 3000) {
         self.problem = problem

@@ -24,7 +24,7 @@ public struct SupportBlockFactorization: Factorization {
 
     /// Factorises `K_S`.
     ///
-    /// - Throws: ``LinearAlgebraError`` when `K_S` is not (numerically) positive definite.
+    /// - Throws: `LinearAlgebraError` when `K_S` is not (numerically) positive definite.
     public init(dimension: Int, support: [Int], weights: Vector, stepSize: Double, reducedMatrix: Matrix) throws {
         precondition(support.count == reducedMatrix.rows && weights.count == support.count,
                      "SupportBlockFactorization: support \(support.count), weights \(weights.count), matrix \(reducedMatrix.rows)")

@@ -22,7 +22,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     }
 
     /// `[vec(X), y, lambda] -> w` for `X` of shape `rows x columns`, as an
-    /// ``ImplicitFunction`` usable inside `gradient(at:of:)`.
+    /// `ImplicitFunction` usable inside `gradient(at:of:)`.
     public static func solutionMap(rows: Int, columns: Int, solverOptions: ProximalGradientOptions = .init(),
                                    options: ImplicitOptions = .init()) throws -> ImplicitFunction<ProximalGradientByproduct> {
         try Lasso(design: Matrix(rows: rows, columns: columns), targets: .zeros(rows), lambda: 1)

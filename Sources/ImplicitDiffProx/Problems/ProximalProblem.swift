@@ -54,7 +54,7 @@ public struct ProximalProblem<Smooth: SmoothObjective, Prox: ProximalOperator>: 
         return ProximalSolution(problem: self, result: result)
     }
 
-    /// `theta -> w(theta)` as an ``ImplicitFunction`` of the packed parameters
+    /// `theta -> w(theta)` as an `ImplicitFunction` of the packed parameters
     /// `[theta_f, theta_g]` (shapes as in this problem), differentiable under Swift AD
     /// through the fixed-point conditions.
     ///

@@ -1,10 +1,12 @@
 /// A solved ``ProximalProblem``: the minimiser, the objective, and their derivatives in
 /// the parameters `theta = [theta_f, theta_g]`.
 public struct ProximalSolution<Smooth: SmoothObjective, Prox: ProximalOperator>: Sendable {
+    /// The problem that was solved.
     public let problem: ProximalProblem<Smooth, Prox>
     /// The solver's report (iterations, step size, residual, polish).
     public let result: ProximalGradientResult
 
+    /// Wraps a solver result for `problem`; most callers get one from ``ProximalProblem/solve(options:from:)``.
     public init(problem: ProximalProblem<Smooth, Prox>, result: ProximalGradientResult) {
         self.problem = problem
         self.result = result
@@ -35,7 +37,7 @@ public struct ProximalSolution<Smooth: SmoothObjective, Prox: ProximalOperator>:
     ///     positive definite), or GMRES/BiCGStab on the general `A`.
     ///   - complementarityMargin: see ``ProximalGradientConditions``.
     /// - Throws: ``ProxError/notStrictlyComplementary(margin:threshold:detail:)`` at a kink;
-    ///   ``ImplicitDifferentiationError/singularSystem(_:)`` when the restricted Hessian is
+    ///   `ImplicitDifferentiationError.singularSystem(_:)` when the restricted Hessian is
     ///   singular (e.g. more active coefficients than observations).
     public func derivative(options: ImplicitOptions = .init(),
                            complementarityMargin: Double = ProximalGradientConditions<Smooth, Prox>.defaultMargin)

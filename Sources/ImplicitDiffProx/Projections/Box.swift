@@ -15,6 +15,9 @@ public struct Box: Projection {
     /// `u`.
     public let upper: Vector
 
+    /// The box `[l, u]`.
+    ///
+    /// - Throws: ``ProxError`` for bounds of different lengths, non-finite bounds or `l_i > u_i`.
     public init(lower: Vector, upper: Vector) throws {
         guard lower.count == upper.count else {
             throw ProxError.dimensionMismatch("lower has \(lower.count) entries, upper \(upper.count)")

@@ -14,6 +14,9 @@ public struct Halfspace: Projection {
     /// The offset `b`.
     public let offset: Double
 
+    /// The halfspace `{x : a'x <= b}`.
+    ///
+    /// - Throws: ``ProxError`` for a zero or non-finite normal or offset.
     public init(normal: Vector, offset: Double) throws {
         guard normal.isFinite, offset.isFinite else { throw ProxError.nonFinite("the halfspace") }
         guard normal.maxNorm > 0 else { throw ProxError.invalidParameter("the halfspace normal is zero") }

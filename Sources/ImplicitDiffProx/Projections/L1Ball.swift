@@ -14,6 +14,9 @@ public struct L1Ball: Projection {
     /// The radius `r > 0`.
     public let radius: Double
 
+    /// The l1 ball of radius `r`.
+    ///
+    /// - Throws: ``ProxError`` unless `r > 0` is finite.
     public init(radius: Double) throws {
         try ProxSupport.checkNonNegative(radius, "the l1 ball radius", strictly: true)
         self.radius = radius

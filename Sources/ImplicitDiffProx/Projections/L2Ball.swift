@@ -12,6 +12,9 @@ public struct L2Ball: Projection {
     /// The radius `r > 0`.
     public let radius: Double
 
+    /// The l2 ball of radius `r`.
+    ///
+    /// - Throws: ``ProxError`` unless `r > 0` is finite.
     public init(radius: Double) throws {
         try ProxSupport.checkNonNegative(radius, "the l2 ball radius", strictly: true)
         self.radius = radius

@@ -10,6 +10,9 @@ public struct LInfinityBall: Projection {
     /// The radius `r > 0`.
     public let radius: Double
 
+    /// The l-infinity ball of radius `r`.
+    ///
+    /// - Throws: ``ProxError`` unless `r > 0` is finite.
     public init(radius: Double) throws {
         try ProxSupport.checkNonNegative(radius, "the l-infinity ball radius", strictly: true)
         self.radius = radius

@@ -5,6 +5,7 @@
 /// ```
 /// No parameters. Kinks at `v_i = 0`; the margin is `min_i |v_i| / ||v||_inf`.
 public struct NonNegativeOrthant: Projection {
+    /// The orthant (it has no parameters).
     public init() {}
 
     public var parameters: Vector { [] }

@@ -15,6 +15,9 @@ public struct Simplex: Projection {
     /// The total `s > 0`.
     public let scale: Double
 
+    /// The simplex `{x >= 0 : sum x = s}`.
+    ///
+    /// - Throws: ``ProxError`` unless `s > 0` is finite.
     public init(scale: Double = 1) throws {
         try ProxSupport.checkNonNegative(scale, "the simplex scale", strictly: true)
         self.scale = scale

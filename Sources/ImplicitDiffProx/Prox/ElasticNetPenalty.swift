@@ -15,6 +15,9 @@ public struct ElasticNetPenalty: ProximalOperator {
     /// The squared-l2 weight `lambda2 >= 0`.
     public let lambda2: Double
 
+    /// The penalty with weights `lambda1, lambda2 >= 0`.
+    ///
+    /// - Throws: ``ProxError`` for a negative or non-finite weight.
     public init(lambda1: Double, lambda2: Double) throws {
         try ProxSupport.checkNonNegative(lambda1, "lambda1")
         try ProxSupport.checkNonNegative(lambda2, "lambda2")

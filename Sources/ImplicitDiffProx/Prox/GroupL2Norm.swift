@@ -19,7 +19,10 @@ public struct GroupL2Norm: ProximalOperator {
     /// `omega_g > 0`, one per group (default 1).
     public let weights: [Double]
 
+    /// The group norm `lambda sum_g omega_g ||w_g||_2`.
+    ///
     /// - Parameters:
+    ///   - lambda: the weight, `lambda >= 0`.
     ///   - groups: disjoint, non-empty index sets (checked against the dimension by
     ///     ``validate(dimension:)``).
     ///   - weights: positive group weights (`nil`: all 1; `sqrt(|g|)` is a common choice).

@@ -1,5 +1,5 @@
-/// A linear operator that can cross concurrency domains (a ``Matrix``, a
-/// ``FunctionOperator``, a ``ProxJacobian``): what parameter Jacobians are returned as.
+/// A linear operator that can cross concurrency domains (a `Matrix`, a
+/// `FunctionOperator`, a ``ProxJacobian``): what parameter Jacobians are returned as.
 public protocol SendableLinearOperator: AdjointableLinearOperator, Sendable {}
 
 extension Matrix: SendableLinearOperator {}

@@ -12,6 +12,9 @@ public struct SquaredL2Norm: ProximalOperator {
     /// The weight `lambda >= 0`.
     public let lambda: Double
 
+    /// The penalty with weight `lambda >= 0`.
+    ///
+    /// - Throws: ``ProxError`` for a negative or non-finite weight.
     public init(lambda: Double) throws {
         try ProxSupport.checkNonNegative(lambda, "lambda")
         self.lambda = lambda

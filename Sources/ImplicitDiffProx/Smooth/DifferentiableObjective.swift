@@ -15,6 +15,7 @@ import _Differentiation
 /// `step = 1e-5` balances truncation `O(h^2)` against rounding `O(ulp / h)`). For exact
 /// second derivatives conform your own type to ``SmoothObjective``.
 public struct DifferentiableObjective: SmoothObjective {
+    /// The type of `f(w, theta)`: reverse-differentiable in both arguments.
     public typealias Function = @Sendable @differentiable(reverse) (Vector, Vector) -> Double
     /// `f(w, theta)`.
     public let function: Function
@@ -28,6 +29,8 @@ public struct DifferentiableObjective: SmoothObjective {
     ///   - dimension: the length of `w`.
     ///   - parameters: `theta` (may be empty).
     ///   - isQuadratic: declare `f` quadratic in `w` to let the solver extrapolate gradients.
+    ///   - step: the relative finite-difference step for second derivatives.
+    ///   - function: `f(w, theta)`, differentiable in both arguments.
     public init(dimension: Int, parameters: Vector = [], isQuadratic: Bool = false, step: Double = 1e-5,
                 _ function: @escaping Function) {
         self.function = function

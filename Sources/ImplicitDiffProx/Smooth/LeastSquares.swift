@@ -26,6 +26,8 @@ public struct LeastSquares: SmoothObjective {
     let targetSquaredNorm: Double
 
     /// - Parameters:
+    ///   - design: `X` (`N x n`).
+    ///   - targets: `y` (`N`).
     ///   - useGram: `true` forms `X'X` and `X'y` now; `false` never; `nil` (default) starts
     ///     without them and lets ``ProximalGradient`` form them once a run is long enough
     ///     for them to pay (``precomputationBreakEven``).

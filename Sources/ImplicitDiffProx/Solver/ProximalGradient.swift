@@ -32,10 +32,14 @@
 /// doi:10.1137/080716542; B. O'Donoghue and E. Candes, Found. Comput. Math. 15 (2015),
 /// doi:10.1007/s10208-013-9150-3.
 public struct ProximalGradient<Smooth: SmoothObjective, Prox: ProximalOperator>: Sendable {
+    /// The smooth part `f`.
     public let smooth: Smooth
+    /// The non-smooth part `g`, through its proximal operator.
     public let prox: Prox
+    /// Stopping rules, acceleration, step size and polish settings.
     public var options: ProximalGradientOptions
 
+    /// A solver for `min f + g`.
     public init(smooth: Smooth, prox: Prox, options: ProximalGradientOptions = .init()) {
         self.smooth = smooth
         self.prox = prox

@@ -32,6 +32,7 @@ public struct ProximalGradientOptions: Sendable, Equatable {
     /// simplex) forms and factorises the dense `n x n` fixed-point Jacobian. Default 1500.
     public var denseNewtonLimit: Int
 
+    /// Options with the given fields (see each property for its meaning and default).
     public init(tolerance: Double = 1e-10, maxIterations: Int = 20_000, acceleration: Bool = true,
                 adaptiveRestart: Bool = true, stepSize: Double? = nil, powerIterations: Int = 5,
                 backtrackingFactor: Double = 0.5, polish: Bool = true, polishPatience: Int = 3,
