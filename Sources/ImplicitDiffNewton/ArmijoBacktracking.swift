@@ -34,8 +34,8 @@ struct ArmijoBacktracking {
     /// returns `extra` at each trial point; the accepted point's `extra` is returned.
     func search<Extra>(from y: Vector, direction d: Vector, merit f0: Double, slope: Double, weights w: Vector,
                        evaluate: (Vector) -> (residual: Vector, extra: Extra)) -> Step<Extra>? {
-        let dNorm = d.maxNorm
-        let yNorm = y.maxNorm
+        let dNorm = d.fastMaxNorm
+        let yNorm = y.fastMaxNorm
         let weighted = !w.scalars.isEmpty
         var t = 1.0
         var backtracks = 0

@@ -104,8 +104,8 @@ public struct NewtonSolver: Sendable {
             guard d.isFinite else {
                 throw NewtonError.singularJacobian(iteration: k, reason: .nonFinite("the Newton step"), history: history)
             }
-            let fNorm = f.maxNorm, dNorm = d.maxNorm
-            if dNorm <= options.stepTolerance * y.maxNorm {
+            let fNorm = f.fastMaxNorm, dNorm = d.fastMaxNorm
+            if dNorm <= options.stepTolerance * y.fastMaxNorm {
                 // Within rounding of the root: take the full step without a line search
                 // (at this level ||F|| is noise and need not decrease).
                 y.add(d, scaledBy: 1)
@@ -144,15 +144,15 @@ public struct NewtonSolver: Sendable {
     func convergence<J: JacobianMatrix>(residual f: Vector, jacobian a: J, y: Vector,
                                         lastStepWasSmall: Bool, rowSums: Vector? = nil) -> NewtonConvergence? {
         if lastStepWasSmall { return .stepTolerance }
-        let fNorm = f.maxNorm
+        let fNorm = f.fastMaxNorm
         if fNorm <= options.residualTolerance { return .residualTolerance }
         // Rounding floor: |F_i| <= 8 ulp (|A| |y|)_i, first on the largest entries.
         let scale = a.absoluteProduct(y.map { abs($0) })
         let c = NewtonOptions.roundingFloorFactor * Double.ulpOfOne
         // (|A| |y|)_i <= (|A| 1)_i ||y||_inf: when F is above the floor's bound (with a
         // factor 2 for the rounding of the bound), it is above the floor itself.
-        if let rowSums, fNorm > 2 * c * rowSums.maxNorm * y.maxNorm { return nil }
-        guard fNorm <= c * scale.maxNorm else { return nil }
+        if let rowSums, fNorm > 2 * c * rowSums.fastMaxNorm * y.fastMaxNorm { return nil }
+        guard fNorm <= c * scale.fastMaxNorm else { return nil }
         for i in 0..<f.count where abs(f[i]) > c * scale[i] { return nil }
         return .roundingFloor
     }
