@@ -13,28 +13,52 @@ struct ArmijoBacktracking {
     let sufficientDecrease: Double
     let maxBacktracks: Int
 
-    struct Step {
+    struct Step<Extra> {
         var y: Vector
         var residual: Vector
         var length: Double
         var backtracks: Int
+        /// What the evaluation returned besides `F` at the accepted point (Newton: the
+        /// Jacobian, when the system computes it with the residual).
+        var extra: Extra
     }
 
     /// The accepted step, or `nil` when no step length up to `maxBacktracks` reductions
     /// (or until `t d` no longer changes `y`) gives sufficient decrease.
     func search(from y: Vector, direction d: Vector, merit f0: Double, slope: Double, weights w: Vector,
-                residual: (Vector) -> Vector) -> Step? {
-        let dNorm = d.maxNorm
-        let yNorm = y.maxNorm
+                residual: (Vector) -> Vector) -> Step<Void>? {
+        search(from: y, direction: d, merit: f0, slope: slope, weights: w) { (residual($0), ()) }
+    }
+
+    /// ``search(from:direction:merit:slope:weights:residual:)`` with an evaluation that also
+    /// returns `extra` at each trial point; the accepted point's `extra` is returned.
+    func search<Extra>(from y: Vector, direction d: Vector, merit f0: Double, slope: Double, weights w: Vector,
+                       evaluate: (Vector) -> (residual: Vector, extra: Extra)) -> Step<Extra>? {
+        let dNorm = d.fastMaxNorm
+        let yNorm = y.fastMaxNorm
+        let weighted = !w.scalars.isEmpty
         var t = 1.0
         var backtracks = 0
         while true {
             var trial = y
             trial.add(d, scaledBy: t)
-            let r = residual(trial)
-            let ft = 0.5 * (w.scalars.isEmpty ? r : w * r).squaredNorm()
+            let (r, extra) = evaluate(trial)
+            // 1/2 ||W r||^2 without a temporary; NaN or infinity in r propagates into ft.
+            var sum = 0.0
+            if weighted {
+                w.scalars.withUnsafeBufferPointer { w in
+                    r.scalars.withUnsafeBufferPointer { r in
+                        for i in 0..<r.count { let v = w[i] * r[i]; sum += v * v }
+                    }
+                }
+            } else {
+                r.scalars.withUnsafeBufferPointer { r in
+                    for i in 0..<r.count { sum += r[i] * r[i] }
+                }
+            }
+            let ft = 0.5 * sum
             if ft.isFinite, r.isFinite, ft <= f0 + sufficientDecrease * t * slope {
-                return Step(y: trial, residual: r, length: t, backtracks: backtracks)
+                return Step(y: trial, residual: r, length: t, backtracks: backtracks, extra: extra)
             }
             guard backtracks < maxBacktracks else { return nil }
             var next = 0.1 * t

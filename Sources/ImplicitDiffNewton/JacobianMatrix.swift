@@ -28,9 +28,14 @@ public protocol JacobianMatrix: AdjointableLinearOperator, Sendable {
 
     /// `|A| v`: the product with the matrix of absolute values `|a_ij|`.
     func absoluteProduct(_ v: Vector) -> Vector
+
+    /// The row sums of `|A|`, `|A| 1` (the equilibration weights of Newton's merit).
+    func absoluteRowSums() -> Vector
 }
 
 extension JacobianMatrix {
+    public func absoluteRowSums() -> Vector { absoluteProduct(Vector(repeating: 1, count: columnCount)) }
+
     /// Factorises `A` and checks its condition: the rule of the core's factorisations.
     ///
     /// - Throws: `LinearAlgebraError.singular(routine:reciprocalCondition:)` when the

@@ -50,7 +50,9 @@ public struct NewtonSolver: Sendable {
         let n = initialGuess.count
         try system.validate(parameters: x, unknowns: n)
         var y = initialGuess
-        var f = system.residual(x: x, y: y)
+        // F and, for systems that compute it alongside (one exp(y) for both), the Jacobian
+        // at the next iterate: `pending` is consumed at the top of the loop.
+        var (f, pending) = system.residualAndJacobian(x: x, y: y)
         guard f.count == n else {
             throw NewtonError.dimensionMismatch("the residual has \(f.count) entries for \(n) unknowns")
         }
@@ -62,7 +64,8 @@ public struct NewtonSolver: Sendable {
                                             maxBacktracks: options.maxBacktracks)
         var lastStepWasSmall = false
         for k in 0... {
-            let a = try system.jacobian(x: x, y: y)
+            let a: System.Jacobian
+            if let p = pending { a = p; pending = nil } else { a = try system.jacobian(x: x, y: y) }
             guard a.rowCount == n, a.columnCount == n else {
                 throw NewtonError.dimensionMismatch("the Jacobian is \(a.rowCount) x \(a.columnCount) for \(n) unknowns")
             }
@@ -73,7 +76,11 @@ public struct NewtonSolver: Sendable {
             if case .failure(.nonFinite) = factorization {
                 throw NewtonError.nonFinite(iteration: k, what: "Jacobian dF/dy", history: history)
             }
-            if let reason = convergence(residual: f, jacobian: a, y: y, lastStepWasSmall: lastStepWasSmall) {
+            // Row sums of |A|: the merit's weights, and a bound that skips the rounding-floor
+            // test's |A| |y| far from the root.
+            let rowSums = a.absoluteRowSums()
+            if let reason = convergence(residual: f, jacobian: a, y: y, lastStepWasSmall: lastStepWasSmall,
+                                        rowSums: rowSums) {
                 // The factorisation the derivative will reuse: check its condition now.
                 let checked = factorization.flatMap { lu in
                     Result { try lu.checkNonsingular(); return lu }.mapError {
@@ -98,12 +105,12 @@ public struct NewtonSolver: Sendable {
             guard d.isFinite else {
                 throw NewtonError.singularJacobian(iteration: k, reason: .nonFinite("the Newton step"), history: history)
             }
-            let fNorm = f.maxNorm, dNorm = d.maxNorm
-            if dNorm <= options.stepTolerance * y.maxNorm {
+            let fNorm = f.fastMaxNorm, dNorm = d.fastMaxNorm
+            if dNorm <= options.stepTolerance * y.fastMaxNorm {
                 // Within rounding of the root: take the full step without a line search
                 // (at this level ||F|| is noise and need not decrease).
                 y.add(d, scaledBy: 1)
-                f = system.residual(x: x, y: y)
+                (f, pending) = system.residualAndJacobian(x: x, y: y)
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 1, backtracks: 0))
                 guard f.isFinite else { throw NewtonError.nonFinite(iteration: k + 1, what: "residual F", history: history) }
                 lastStepWasSmall = true
@@ -113,11 +120,11 @@ public struct NewtonSolver: Sendable {
             // invariant to the scaling of the equations, so that an equation in large units
             // cannot hide the progress of the others. f'(y; d) = F'W^2 A d = -||W F||^2
             // for the exact Newton step.
-            let weights = a.absoluteProduct(Vector(repeating: 1, count: n)).map { $0 > 0 && $0.isFinite ? 1 / $0 : 1 }
+            let weights = rowSums.map { $0 > 0 && $0.isFinite ? 1 / $0 : 1 }
             let weighted = weights * f
             let merit = 0.5 * weighted.squaredNorm()
             guard let step = lineSearch.search(from: y, direction: d, merit: merit, slope: -2 * merit, weights: weights,
-                                               residual: { system.residual(x: x, y: $0) }) else {
+                                               evaluate: { let e = system.residualAndJacobian(x: x, y: $0); return (e.residual, e.jacobian) }) else {
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0,
                                                      backtracks: options.maxBacktracks))
                 throw ArmijoBacktracking.failure(iteration: k, y: y, residual: weighted,
@@ -128,6 +135,7 @@ public struct NewtonSolver: Sendable {
                                                  stepLength: step.length, backtracks: step.backtracks))
             y = step.y
             f = step.residual
+            pending = step.extra
             lastStepWasSmall = false
         }
         fatalError("unreachable: the iteration returns or throws")
@@ -135,14 +143,17 @@ public struct NewtonSolver: Sendable {
 
     /// The first stopping rule that `y` passes, or `nil`.
     func convergence<J: JacobianMatrix>(residual f: Vector, jacobian a: J, y: Vector,
-                                        lastStepWasSmall: Bool) -> NewtonConvergence? {
+                                        lastStepWasSmall: Bool, rowSums: Vector? = nil) -> NewtonConvergence? {
         if lastStepWasSmall { return .stepTolerance }
-        let fNorm = f.maxNorm
+        let fNorm = f.fastMaxNorm
         if fNorm <= options.residualTolerance { return .residualTolerance }
         // Rounding floor: |F_i| <= 8 ulp (|A| |y|)_i, first on the largest entries.
         let scale = a.absoluteProduct(y.map { abs($0) })
         let c = NewtonOptions.roundingFloorFactor * Double.ulpOfOne
-        guard fNorm <= c * scale.maxNorm else { return nil }
+        // (|A| |y|)_i <= (|A| 1)_i ||y||_inf: when F is above the floor's bound (with a
+        // factor 2 for the rounding of the bound), it is above the floor itself.
+        if let rowSums, fNorm > 2 * c * rowSums.fastMaxNorm * y.fastMaxNorm { return nil }
+        guard fNorm <= c * scale.fastMaxNorm else { return nil }
         for i in 0..<f.count where abs(f[i]) > c * scale[i] { return nil }
         return .roundingFloor
     }

@@ -27,9 +27,18 @@ public protocol NonlinearSystem: MatrixFreeNonlinearSystem {
 
     /// `A = dF/dy` at `(x, y)`, `n x n`.
     func jacobian(x: Vector, y: Vector) throws -> Jacobian
+
+    /// `F(x, y)` and, when it costs little more together (Bratu: `exp(y)` once for both),
+    /// `A = dF/dy` at the same point; `nil` leaves the Jacobian to ``jacobian(x:y:)``,
+    /// which Newton's method then calls only at accepted iterates (the default).
+    func residualAndJacobian(x: Vector, y: Vector) -> (residual: Vector, jacobian: Jacobian?)
 }
 
 extension NonlinearSystem {
+    public func residualAndJacobian(x: Vector, y: Vector) -> (residual: Vector, jacobian: Jacobian?) {
+        (residual(x: x, y: y), nil)
+    }
+
     /// The Jacobian itself: exact products, `O(n)` for tridiagonal storage.
     public func jacobianOperator(x: Vector, y: Vector) throws -> any AdjointableLinearOperator {
         try jacobian(x: x, y: y)

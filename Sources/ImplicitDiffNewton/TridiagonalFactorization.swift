@@ -55,11 +55,26 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         var du2 = [Double](repeating: 0, count: Swift.max(n - 2, 0))
         var swapped = [Bool](repeating: false, count: Swift.max(n - 1, 0))
         var inverse = [Double](repeating: 0, count: n)
-        // A sum that is finite exactly when every entry is (NaN and infinities propagate).
-        var total = 0.0
-        for i in 0..<n { total += d[i] }
-        for i in 0..<Swift.max(n - 1, 0) { total += dl[i] + du[i] }
-        guard total.isFinite else { throw LinearAlgebraError.nonFinite("the tridiagonal matrix to factorise") }
+        // Sums of `entry * 0`: zero exactly when every entry is finite (NaN and infinities
+        // give NaN; no overflow), in four independent accumulators (no serial add chain).
+        var total = (0.0, 0.0, 0.0, 0.0)
+        func accumulate(_ v: [Double]) {
+            v.withUnsafeBufferPointer { v in
+                var i = 0
+                while i + 4 <= v.count {
+                    total.0 += v[i] * 0
+                    total.1 += v[i + 1] * 0
+                    total.2 += v[i + 2] * 0
+                    total.3 += v[i + 3] * 0
+                    i += 4
+                }
+                while i < v.count { total.0 += v[i] * 0; i += 1 }
+            }
+        }
+        accumulate(d)
+        accumulate(dl)
+        accumulate(du)
+        guard (total.0 + total.1 + total.2 + total.3) == 0 else { throw LinearAlgebraError.nonFinite("the tridiagonal matrix to factorise") }
         var zeroPivot = false
         dl.withUnsafeMutableBufferPointer { l in
             d.withUnsafeMutableBufferPointer { d in
@@ -67,23 +82,29 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
                     du2.withUnsafeMutableBufferPointer { u2 in
                         swapped.withUnsafeMutableBufferPointer { p in
                             inverse.withUnsafeMutableBufferPointer { r in
-                                for i in 0..<Swift.max(n - 1, 0) {
-                                    if abs(d[i]) >= abs(l[i]) {
-                                        // No interchange: eliminate l_i with pivot d_i.
-                                        if d[i] == 0 { zeroPivot = true; continue }
-                                        r[i] = 1 / d[i]
-                                        let fact = l[i] * r[i]
-                                        l[i] = fact
-                                        d[i + 1] -= fact * u[i]
+                                // The current pivot row's diagonal is carried in a register
+                                // (`di`): a store and reload of d_(i+1) would add the
+                                // store-forwarding latency to the serial chain.
+                                guard n > 0 else { return }
+                                var di = d[0]
+                                for i in 0..<(n - 1) {
+                                    let li = l[i], ui = u[i], dNext = d[i + 1]
+                                    if abs(di) >= abs(li) {
+                                        // No interchange: eliminate l_i with pivot d_i,
+                                        // d_(i+1) -= l_i u_i / d_i (one division on the chain).
+                                        d[i] = di
+                                        if di == 0 { zeroPivot = true; di = dNext; continue }
+                                        r[i] = 1 / di
+                                        l[i] = li * r[i]
+                                        di = dNext - (li * ui) / di
                                     } else {
                                         // Interchange rows i and i+1: pivot l_i (non-zero here).
-                                        r[i] = 1 / l[i]
-                                        let fact = d[i] * r[i]
-                                        d[i] = l[i]
+                                        r[i] = 1 / li
+                                        let fact = di * r[i]
+                                        d[i] = li
                                         l[i] = fact
-                                        let temp = u[i]
-                                        u[i] = d[i + 1]
-                                        d[i + 1] = temp - fact * d[i + 1]
+                                        u[i] = dNext
+                                        di = ui - fact * dNext
                                         if i < n - 2 {
                                             u2[i] = u[i + 1]
                                             u[i + 1] = -fact * u[i + 1]
@@ -91,9 +112,8 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
                                         p[i] = true
                                     }
                                 }
-                                if n > 0 {
-                                    if d[n - 1] == 0 { zeroPivot = true } else { r[n - 1] = 1 / d[n - 1] }
-                                }
+                                d[n - 1] = di
+                                if di == 0 { zeroPivot = true } else { r[n - 1] = 1 / di }
                             }
                         }
                     }
@@ -221,44 +241,74 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
                     upper2.withUnsafeBufferPointer { u2 in
                         swapped.withUnsafeBufferPointer { p in
                             b.withUnsafeMutableBufferPointer { b in
+                                // Values on the serial chains are carried in registers, not
+                                // reloaded from b (store-forwarding latency).
                                 if !transposed {
-                                    // L: apply the interchanges and multipliers in order.
+                                    // L: apply the interchanges and multipliers in order;
+                                    // `current` is the (updated) b_i.
+                                    var current = b[0]
                                     for i in 0..<(n - 1) {
+                                        let next = b[i + 1]
                                         if p[i] {
-                                            let temp = b[i] - l[i] * b[i + 1]
-                                            b[i] = b[i + 1]
-                                            b[i + 1] = temp
+                                            b[i] = next
+                                            current -= l[i] * next
                                         } else {
-                                            b[i + 1] -= l[i] * b[i]
+                                            b[i] = current
+                                            current = next - l[i] * current
                                         }
                                     }
+                                    b[n - 1] = current
                                     // U: back substitution with two superdiagonals.
-                                    b[n - 1] *= r[n - 1]
-                                    if n > 1 { b[n - 2] = (b[n - 2] - u[n - 2] * b[n - 1]) * r[n - 2] }
+                                    var x1 = b[n - 1] * r[n - 1]
+                                    b[n - 1] = x1
+                                    guard n > 1 else { return }
+                                    var x2 = x1
+                                    x1 = (b[n - 2] - u[n - 2] * x2) * r[n - 2]
+                                    b[n - 2] = x1
                                     var i = n - 3
                                     while i >= 0 {
-                                        b[i] = (b[i] - u[i] * b[i + 1] - u2[i] * b[i + 2]) * r[i]
+                                        // b_(i+2) first: only b_(i+1) is on the serial chain.
+                                        let t = b[i] - u2[i] * x2
+                                        let x0 = (t - u[i] * x1) * r[i]
+                                        b[i] = x0
+                                        x2 = x1
+                                        x1 = x0
                                         i -= 1
                                     }
                                 } else {
                                     // U': forward substitution.
-                                    b[0] *= r[0]
-                                    if n > 1 { b[1] = (b[1] - u[0] * b[0]) * r[1] }
-                                    if n > 2 {
-                                        for i in 2..<n { b[i] = (b[i] - u[i - 1] * b[i - 1] - u2[i - 2] * b[i - 2]) * r[i] }
+                                    var x1 = b[0] * r[0]
+                                    b[0] = x1
+                                    if n > 1 {
+                                        var x2 = x1
+                                        x1 = (b[1] - u[0] * x2) * r[1]
+                                        b[1] = x1
+                                        if n > 2 {
+                                            for i in 2..<n {
+                                                let t = b[i] - u2[i - 2] * x2
+                                                let x0 = (t - u[i - 1] * x1) * r[i]
+                                                b[i] = x0
+                                                x2 = x1
+                                                x1 = x0
+                                            }
+                                        }
                                     }
-                                    // L': undo the interchanges in reverse order.
+                                    // L': undo the interchanges in reverse order; `current` is
+                                    // the (updated) b_(i+1).
+                                    guard n > 1 else { return }
+                                    var current = b[n - 1]
                                     var i = n - 2
                                     while i >= 0 {
+                                        let bi = b[i]
                                         if p[i] {
-                                            let temp = b[i] - l[i] * b[i + 1]
-                                            b[i] = b[i + 1]
-                                            b[i + 1] = temp
+                                            b[i + 1] = bi - l[i] * current
                                         } else {
-                                            b[i] -= l[i] * b[i + 1]
+                                            b[i + 1] = current
+                                            current = bi - l[i] * current
                                         }
                                         i -= 1
                                     }
+                                    b[0] = current
                                 }
                             }
                         }

@@ -34,6 +34,13 @@ public struct TridiagonalMatrix: JacobianMatrix, Equatable {
         self.superdiagonal = superdiagonal
     }
 
+    /// A tridiagonal matrix from diagonals of the right lengths (not checked). Not API.
+    init(uncheckedSubdiagonal subdiagonal: [Double], diagonal: [Double], superdiagonal: [Double]) {
+        self.subdiagonal = subdiagonal
+        self.diagonal = diagonal
+        self.superdiagonal = superdiagonal
+    }
+
     /// The diagonal matrix `diag(d)` (both off-diagonals zero).
     public init(diagonal: [Double]) {
         let off = Swift.max(diagonal.count - 1, 0)
@@ -65,6 +72,26 @@ public struct TridiagonalMatrix: JacobianMatrix, Equatable {
     /// `|A| v` in `O(n)`.
     public func absoluteProduct(_ v: Vector) -> Vector {
         Self.product(lower: subdiagonal, diagonal: diagonal, upper: superdiagonal, v, absolute: true)
+    }
+
+    /// `|A| 1` in `O(n)`, the same sums as ``absoluteProduct(_:)`` of a vector of ones.
+    public func absoluteRowSums() -> Vector {
+        let n = order
+        var out = [Double](repeating: 0, count: n)
+        subdiagonal.withUnsafeBufferPointer { l in
+            diagonal.withUnsafeBufferPointer { d in
+                superdiagonal.withUnsafeBufferPointer { u in
+                    out.withUnsafeMutableBufferPointer { y in
+                        for i in 0..<n { y[i] = abs(d[i]) }
+                        for i in 0..<Swift.max(n - 1, 0) {
+                            y[i] += abs(u[i])
+                            y[i + 1] += abs(l[i])
+                        }
+                    }
+                }
+            }
+        }
+        return Vector(out)
     }
 
     /// The `O(n)` LU factorisation with partial pivoting; the condition estimate is left

@@ -69,6 +69,31 @@ public struct BratuProblem: NonlinearSystem {
         return try TridiagonalMatrix(subdiagonal: off, diagonal: d, superdiagonal: off)
     }
 
+    /// `F` and `A` with one `exp(y_i)` per entry (the same values as ``residual(x:y:)`` and
+    /// ``jacobian(x:y:)``).
+    public func residualAndJacobian(x: Vector, y: Vector) -> (residual: Vector, jacobian: TridiagonalMatrix?) {
+        let n = y.count
+        guard x.count == 1, n == gridPoints else { return (Vector(repeating: .nan, count: n), nil) }
+        let lambda = x[0], s = inverseSquaredSpacing
+        var f = [Double](repeating: 0, count: n)
+        var d = [Double](repeating: 0, count: n)
+        y.scalars.withUnsafeBufferPointer { u in
+            f.withUnsafeMutableBufferPointer { r in
+                d.withUnsafeMutableBufferPointer { dd in
+                    for i in 0..<n {
+                        let left = i > 0 ? u[i - 1] : 0
+                        let right = i < n - 1 ? u[i + 1] : 0
+                        let source = lambda * Foundation.exp(u[i])
+                        r[i] = (2 * u[i] - left - right) * s - source
+                        dd[i] = 2 * s - source
+                    }
+                }
+            }
+        }
+        let off = [Double](repeating: -s, count: Swift.max(n - 1, 0))
+        return (Vector(f), TridiagonalMatrix(uncheckedSubdiagonal: off, diagonal: d, superdiagonal: off))
+    }
+
     /// `B = -exp(y)` as an `n x 1` operator.
     public func parameterJacobian(x: Vector, y: Vector) -> any AdjointableLinearOperator {
         let e = y.exp()
