@@ -7,7 +7,7 @@
 ///    definite and well conditioned); otherwise check convexity: Cholesky of
 ///    `Q^ + 1e-9 max|Q^| I` (``QPError/nonConvex(_:)``).
 /// 3. Iterate the interior point. Once its relative residuals are below `1e-3` (or the
-///    tolerance, if looser), read the candidate active set `{i : mu_i > s_i}` and
+///    tolerance, if looser), read the candidate active sets `{i : mu_i > s_i}` and the Tapia indicators' `{i : s_i+/s_i < mu_i+/mu_i}` and
 ///    polish: solve `K [z; mu_a; lambda] = [-q; h_a; b]`. Accept when `mu_a >= 0`, the
 ///    inactive rows are feasible and every KKT residual is below the tolerance; if a
 ///    sign is wrong in a few rows (at most `max(2, m/50)`), move them (drop `mu_i < 0`,
@@ -39,8 +39,11 @@ struct QPSolver {
             let r = ipm.residuals()
             try ipm.checkCertificates(r, tolerance: Swift.max(tol, 1e-8))
             if options.polish && r.maximum <= Swift.max(Self.earlyPolishStart, tol) {
-                let candidate = ipm.activeCandidate
-                if !tried.contains(candidate) {
+                // Two classifications of the iterate: `mu_i > s_i`, and the scale-invariant
+                // Tapia indicators (which find the active set early when the objective
+                // scale makes the scaled multipliers tiny, e.g. an ill-conditioned Q).
+                for candidate in [ipm.activeCandidate, ipm.tapiaCandidate].compactMap({ $0 })
+                where !tried.contains(candidate) {
                     tried.insert(candidate)
                     if let s = try polish(candidate, sp: sp, ipm: ipm, cholesky: cholesky, attempts: &attempts) { return s }
                 }
