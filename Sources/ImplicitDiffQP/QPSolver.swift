@@ -96,7 +96,7 @@ struct QPSolver {
                 let report = QPSolverReport(iterations: ipm.iterations, polished: true, polishAttempts: attempts,
                                             kktResidual: residual)
                 return makeSolution(z: z, lambda: lambda, mu: mu, active: active, sp: sp, kkt: kkt, report: report,
-                                    weakTolerance: options.weakActivityTolerance)
+                                    weakTolerance: options.weakActivityTolerance, polished: true)
             case let .adjust(drop, add):
                 // A few misclassified rows are moved (a primal-dual active-set step);
                 // many mean the interior point is not there yet: iterate on instead.
@@ -182,7 +182,8 @@ struct QPSolver {
         let report = QPSolverReport(iterations: ipm.iterations, polished: false, polishAttempts: attempts,
                                     kktResidual: residual)
         return makeSolution(z: z, lambda: lambda, mu: mu, active: active, sp: sp, kkt: kkt, report: report,
-                            weakTolerance: Swift.max(options.weakActivityTolerance, options.tolerance.squareRoot()))
+                            weakTolerance: Swift.max(options.weakActivityTolerance, options.tolerance.squareRoot()),
+                            polished: false)
     }
 
     // MARK: shared
@@ -202,8 +203,8 @@ struct QPSolver {
     }
 
     func makeSolution(z: Vector, lambda: Vector, mu: Vector, active: [Int], sp: QPScaledProblem,
-                      kkt: QPReducedKKT?, report: QPSolverReport, weakTolerance: Double) -> QPSolution {
-        let weak = QPSolver.weaklyActive(problem: problem, z: z, mu: mu, tolerance: weakTolerance)
+                      kkt: QPReducedKKT?, report: QPSolverReport, weakTolerance: Double, polished: Bool) -> QPSolution {
+        let weak = QPSolver.weaklyActive(problem: problem, z: z, mu: mu, tolerance: weakTolerance, polished: polished)
         let set = QPActiveSet(active: active, weaklyActive: weak, dependentEqualities: sp.dependentEqualities,
                               equalities: sp.equalityRows)
         return QPSolution(problem: problem, z: z, lambda: lambda, mu: mu, activeSet: set, report: report, reducedKKT: kkt)
@@ -211,18 +212,35 @@ struct QPSolver {
 
     /// Inequalities with slack ~ 0 and multiplier ~ 0 (see
     /// ``QPSolverOptions/weakActivityTolerance``).
-    static func weaklyActive(problem p: QuadraticProgram, z: Vector, mu: Vector, tolerance tol: Double) -> [Int] {
+    ///
+    /// An interior-point iterate (`polished == false`) has multipliers accurate to about
+    /// `tol * max(1, ||q||, ||Q z||)`, the scale of its stationarity residual. A polished
+    /// solution is exact up to rounding: there `mu_i ||G_i||` is compared with
+    /// `tol * max(1, max_j mu_j ||G_j||)` (the largest multiplier) and a rounding floor
+    /// `1e4 eps max(1, ||q||, ||Q z||)`. With an ill-conditioned `Q`, `||Q z||` can exceed
+    /// the multipliers by many orders (q and Q z nearly cancel), and the interior-point
+    /// scale would call clearly positive multipliers zero.
+    static func weaklyActive(problem p: QuadraticProgram, z: Vector, mu: Vector, tolerance tol: Double,
+                             polished: Bool) -> [Int] {
         let m = p.inequalityCount
         guard m > 0 else { return [] }
         let gz = p.G * z
         let qz = p.Q * z
         let slackScale = Swift.max(1, z.maxNorm)
-        let muScale = Swift.max(1, p.q.maxNorm, qz.maxNorm)
+        let gradientScale = Swift.max(1, p.q.maxNorm, qz.maxNorm)
+        let rowNorms = (0..<m).map { p.G.row($0).norm }
+        let muThreshold: Double
+        if polished {
+            let largest = (0..<m).map { abs(mu[$0]) * rowNorms[$0] }.max() ?? 0
+            muThreshold = Swift.max(tol * Swift.max(1, largest), 1e4 * Double.ulpOfOne * gradientScale)
+        } else {
+            muThreshold = tol * gradientScale
+        }
         var weak = [Int]()
         for i in 0..<m {
-            let rn = p.G.row(i).norm
+            let rn = rowNorms[i]
             let slack = p.h[i] - gz[i]
-            if slack <= tol * rn * slackScale && mu[i] * rn <= tol * muScale { weak.append(i) }
+            if slack <= tol * rn * slackScale && mu[i] * rn <= muThreshold { weak.append(i) }
         }
         return weak
     }

@@ -49,4 +49,16 @@ struct QPIllConditionedTests {
         let g = try d.pullback(QPOutputs(value: 1))
         expectClose(g.h, -s.mu, rtol: 1e-12, "d value / d h")
     }
+
+    /// Regression: a polished solution at cond(Q) = 1e10 judged `mu_i ~ 1` weakly active,
+    /// because the threshold `1e-9 * max(1, ||q||, ||Q z||)` was ~10.
+    @Test("cond(Q) 1e10: multipliers ~1 are not weakly active")
+    func notWeaklyActive() throws {
+        let k = illConditionedQP(n: 8, p: 2, m: 12, activeCount: 5, kappa: 1e10, seed: 4)
+        let s = try k.problem.solve()
+        #expect(s.report.polished)
+        #expect(s.activeSet.active == Array(0..<5))
+        #expect(s.activeSet.weaklyActive.isEmpty, "\(s.activeSet.weaklyActive), mu \(s.mu)")
+        _ = try s.derivative()
+    }
 }
