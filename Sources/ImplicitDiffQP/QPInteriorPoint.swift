@@ -26,6 +26,8 @@ struct QPInteriorPoint {
     var system: QPNewtonSystem
     /// The last step (for the certificates).
     var lastStep: (dz: [Double], dl: [Double], dmu: [Double])?
+    /// `mu` and `s` before the last step (for ``tapiaCandidate``).
+    var previous: (mu: [Double], s: [Double])?
 
     /// Relative residuals of the current iterate.
     struct Residuals {
@@ -219,6 +221,7 @@ struct QPInteriorPoint {
             dir = direction(rc)
             alpha = Swift.min(1, 0.99 * maxStep(dir.ds, dir.dmu))
         }
+        previous = (mu, s)
         for i in 0..<n { z[i] += alpha * dir.dz[i] }
         for i in 0..<p { lambda[i] += alpha * dir.dl[i] }
         for i in 0..<m {
@@ -237,5 +240,17 @@ struct QPInteriorPoint {
     /// Inequalities (original indices) the iterate classifies as active: `mu_i > s_i`.
     var activeCandidate: [Int] {
         (0..<sp.m).filter { mu[$0] > s[$0] }.map { sp.inequalityRows[$0] }
+    }
+
+    /// Inequalities (original indices) that the Tapia indicators classify as active:
+    /// over the last step the slack shrank by a larger factor than the multiplier,
+    /// `s_i+ / s_i < mu_i+ / mu_i` (El-Bakry, Tapia & Zhang 1994). Unlike `mu_i > s_i`
+    /// this is invariant to the scales of the objective and of the constraints: with an
+    /// ill-conditioned `Q` (large `max |Q_ij|`, so a small objective scale) the scaled
+    /// multipliers of active rows are tiny and `mu_i > s_i` only holds once the slacks
+    /// are smaller still. `nil` before the first step.
+    var tapiaCandidate: [Int]? {
+        guard let previous else { return nil }
+        return (0..<sp.m).filter { s[$0] * previous.mu[$0] < mu[$0] * previous.s[$0] }.map { sp.inequalityRows[$0] }
     }
 }

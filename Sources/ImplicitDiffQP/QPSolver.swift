@@ -7,7 +7,7 @@
 ///    definite and well conditioned); otherwise check convexity: Cholesky of
 ///    `Q^ + 1e-9 max|Q^| I` (``QPError/nonConvex(_:)``).
 /// 3. Iterate the interior point. Once its relative residuals are below `1e-3` (or the
-///    tolerance, if looser), read the candidate active set `{i : mu_i > s_i}` and
+///    tolerance, if looser), read the candidate active sets `{i : mu_i > s_i}` and the Tapia indicators' `{i : s_i+/s_i < mu_i+/mu_i}` and
 ///    polish: solve `K [z; mu_a; lambda] = [-q; h_a; b]`. Accept when `mu_a >= 0`, the
 ///    inactive rows are feasible and every KKT residual is below the tolerance; if a
 ///    sign is wrong in a few rows (at most `max(2, m/50)`), move them (drop `mu_i < 0`,
@@ -39,8 +39,11 @@ struct QPSolver {
             let r = ipm.residuals()
             try ipm.checkCertificates(r, tolerance: Swift.max(tol, 1e-8))
             if options.polish && r.maximum <= Swift.max(Self.earlyPolishStart, tol) {
-                let candidate = ipm.activeCandidate
-                if !tried.contains(candidate) {
+                // Two classifications of the iterate: `mu_i > s_i`, and the scale-invariant
+                // Tapia indicators (which find the active set early when the objective
+                // scale makes the scaled multipliers tiny, e.g. an ill-conditioned Q).
+                for candidate in [ipm.activeCandidate, ipm.tapiaCandidate].compactMap({ $0 })
+                where !tried.contains(candidate) {
                     tried.insert(candidate)
                     if let s = try polish(candidate, sp: sp, ipm: ipm, cholesky: cholesky, attempts: &attempts) { return s }
                 }
@@ -93,7 +96,7 @@ struct QPSolver {
                 let report = QPSolverReport(iterations: ipm.iterations, polished: true, polishAttempts: attempts,
                                             kktResidual: residual)
                 return makeSolution(z: z, lambda: lambda, mu: mu, active: active, sp: sp, kkt: kkt, report: report,
-                                    weakTolerance: options.weakActivityTolerance)
+                                    weakTolerance: options.weakActivityTolerance, polished: true)
             case let .adjust(drop, add):
                 // A few misclassified rows are moved (a primal-dual active-set step);
                 // many mean the interior point is not there yet: iterate on instead.
@@ -179,7 +182,8 @@ struct QPSolver {
         let report = QPSolverReport(iterations: ipm.iterations, polished: false, polishAttempts: attempts,
                                     kktResidual: residual)
         return makeSolution(z: z, lambda: lambda, mu: mu, active: active, sp: sp, kkt: kkt, report: report,
-                            weakTolerance: Swift.max(options.weakActivityTolerance, options.tolerance.squareRoot()))
+                            weakTolerance: Swift.max(options.weakActivityTolerance, options.tolerance.squareRoot()),
+                            polished: false)
     }
 
     // MARK: shared
@@ -199,8 +203,8 @@ struct QPSolver {
     }
 
     func makeSolution(z: Vector, lambda: Vector, mu: Vector, active: [Int], sp: QPScaledProblem,
-                      kkt: QPReducedKKT?, report: QPSolverReport, weakTolerance: Double) -> QPSolution {
-        let weak = QPSolver.weaklyActive(problem: problem, z: z, mu: mu, tolerance: weakTolerance)
+                      kkt: QPReducedKKT?, report: QPSolverReport, weakTolerance: Double, polished: Bool) -> QPSolution {
+        let weak = QPSolver.weaklyActive(problem: problem, z: z, mu: mu, tolerance: weakTolerance, polished: polished)
         let set = QPActiveSet(active: active, weaklyActive: weak, dependentEqualities: sp.dependentEqualities,
                               equalities: sp.equalityRows)
         return QPSolution(problem: problem, z: z, lambda: lambda, mu: mu, activeSet: set, report: report, reducedKKT: kkt)
@@ -208,18 +212,35 @@ struct QPSolver {
 
     /// Inequalities with slack ~ 0 and multiplier ~ 0 (see
     /// ``QPSolverOptions/weakActivityTolerance``).
-    static func weaklyActive(problem p: QuadraticProgram, z: Vector, mu: Vector, tolerance tol: Double) -> [Int] {
+    ///
+    /// An interior-point iterate (`polished == false`) has multipliers accurate to about
+    /// `tol * max(1, ||q||, ||Q z||)`, the scale of its stationarity residual. A polished
+    /// solution is exact up to rounding: there `mu_i ||G_i||` is compared with
+    /// `tol * max(1, max_j mu_j ||G_j||)` (the largest multiplier) and a rounding floor
+    /// `1e4 eps max(1, ||q||, ||Q z||)`. With an ill-conditioned `Q`, `||Q z||` can exceed
+    /// the multipliers by many orders (q and Q z nearly cancel), and the interior-point
+    /// scale would call clearly positive multipliers zero.
+    static func weaklyActive(problem p: QuadraticProgram, z: Vector, mu: Vector, tolerance tol: Double,
+                             polished: Bool) -> [Int] {
         let m = p.inequalityCount
         guard m > 0 else { return [] }
         let gz = p.G * z
         let qz = p.Q * z
         let slackScale = Swift.max(1, z.maxNorm)
-        let muScale = Swift.max(1, p.q.maxNorm, qz.maxNorm)
+        let gradientScale = Swift.max(1, p.q.maxNorm, qz.maxNorm)
+        let rowNorms = (0..<m).map { p.G.row($0).norm }
+        let muThreshold: Double
+        if polished {
+            let largest = (0..<m).map { abs(mu[$0]) * rowNorms[$0] }.max() ?? 0
+            muThreshold = Swift.max(tol * Swift.max(1, largest), 1e4 * Double.ulpOfOne * gradientScale)
+        } else {
+            muThreshold = tol * gradientScale
+        }
         var weak = [Int]()
         for i in 0..<m {
-            let rn = p.G.row(i).norm
+            let rn = rowNorms[i]
             let slack = p.h[i] - gz[i]
-            if slack <= tol * rn * slackScale && mu[i] * rn <= tol * muScale { weak.append(i) }
+            if slack <= tol * rn * slackScale && mu[i] * rn <= muThreshold { weak.append(i) }
         }
         return weak
     }

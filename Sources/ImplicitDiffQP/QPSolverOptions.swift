@@ -11,6 +11,10 @@ public struct QPSolverOptions: Sendable, Equatable {
     /// h_i - G_i z    <=  tol * ||G_i||_2 * max(1, ||z||_inf)           (slack ~ 0)
     /// mu_i ||G_i||_2 <=  tol * max(1, ||q||_inf, ||Q z||_inf)           (multiplier ~ 0)
     /// ```
+    /// for an interior-point solution; for a polished one the multiplier test is
+    /// `mu_i ||G_i||_2 <= max(tol * max(1, max_j mu_j ||G_j||_2), 1e4 eps max(1, ||q||_inf, ||Q z||_inf))`
+    /// (relative to the largest multiplier, with a rounding floor), so that an
+    /// ill-conditioned `Q` with `||Q z||` far above the multipliers does not hide them.
     /// Both sides are invariant to scaling the row `(G_i, h_i)`. Default `1e-9`.
     public var weakActivityTolerance: Double
     /// Whether to solve the equality-constrained QP on the identified active set
