@@ -33,6 +33,30 @@ struct RidgeRegressionTests {
         assertClose(dwdy, lu.solve(p.design.transposed), rtol: 1e-9, "dw/dy")
     }
 
+    /// Regression: a wide design (N < d) with a tiny lambda. `X'X + lambda I` then has
+    /// condition number ~1e9; its Cholesky solve lost six digits of `w` and all of
+    /// `dw/dlambda` (errors of order one). The wide path (thin QR of `X'`) is checked
+    /// against the dual closed forms, which only need `G = X X' + lambda I` (N x N, well
+    /// conditioned): `w = X' G^-1 y`, `dw/dlambda = -X' G^-2 y`, `dw/dy = X' G^-1`.
+    @Test(arguments: [1e-8, 1e-3] as [Double])
+    func wideDesignWithTinyLambda(lambda: Double) throws {
+        let n = 4, d = 12
+        let p = Self.problem(seed: 21, n: n, d: d, lambda: lambda)
+        let s = try p.solve()
+        var g = Matrix.product(p.design, transposed: false, p.design, transposed: true)
+        for i in 0..<n { g[i, i] += lambda }
+        let lu = try LUFactorization(g)
+        let a = lu.solve(p.targets)
+        assertClose(s.w, p.design.transposedTimes(a), rtol: 1e-12, "w = X' G^-1 y")
+        var dl = Vector.zeros(n * d + n + 1)
+        dl[n * d + n] = 1
+        let dw = try s.derivative().pushforward(dl)
+        assertClose(dw, -1.0 * p.design.transposedTimes(lu.solve(a)), rtol: 1e-7, "dw/dlambda = -X' G^-2 y")
+        let j = try s.derivative().jacobian()
+        let dwdy = Matrix(rows: d, columns: n, scalars: (0..<d).flatMap { i in (0..<n).map { j[i, n * d + $0] } })
+        assertClose(dwdy, p.design.transposed * lu.solve(Matrix.identity(n)), rtol: 1e-7, "dw/dy = X' G^-1")
+    }
+
     @Test func jacobianWithRespectToXMatchesFiniteDifferences() throws {
         let p = Self.problem(seed: 7, n: 8, d: 3)
         let n = 8, d = 3

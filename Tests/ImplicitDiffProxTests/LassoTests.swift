@@ -39,6 +39,37 @@ struct LassoTests {
         assertClose(try derivative.valueGradient(), expected, rtol: 1e-11, "dV/dtheta")
     }
 
+    /// Regression: with more coefficients than observations and lambda = 1e-6 lambda_max a
+    /// cold FISTA start identified the support only after ~15 000 iterations (N = 5,
+    /// d = 12) or not within the 20 000-iteration cap (N = 10, d = 30); continuation
+    /// along lambda (``ProximalProblem/solveAlongPath(options:ratio:pathThreshold:)``)
+    /// reaches the KKT point in a few thousand.
+    @Test func tinyLambdaWithMoreCoefficientsThanObservations() throws {
+        var g = SplitMix64(seed: 77)
+        let n = 10, d = 30
+        let x = g.normalMatrix(n, d), y = g.normalVector(n)
+        let lambda = 1e-6 * x.transposedTimes(y).maxNorm
+        let solution = try Lasso(design: x, targets: y, lambda: lambda).solveAlongPath()
+        #expect(solution.result.iterations < 10_000, "iterations \(solution.result.iterations)")
+        let w = solution.w
+        let correlation = x.transposedTimes(y - x * w)
+        let support = (0..<d).filter { w[$0] != 0 }
+        #expect(!support.isEmpty && support.count <= n, "support \(support)")
+        for j in 0..<d {
+            if w[j] != 0 {
+                let sign: Double = w[j] > 0 ? 1 : -1
+                #expect(abs(correlation[j] - lambda * sign) <= 1e-6 * lambda, "KKT on the support at \(j)")
+            } else {
+                #expect(abs(correlation[j]) <= lambda * (1 + 1e-6), "KKT off the support at \(j)")
+            }
+        }
+        // The same point as a direct solve when that one converges (larger weight).
+        let moderate = 0.05 * x.transposedTimes(y).maxNorm
+        let direct = try Lasso(design: x, targets: y, lambda: moderate).solve()
+        let path = try Lasso(design: x, targets: y, lambda: moderate).solveAlongPath(pathThreshold: 1)
+        assertClose(path.w, direct.w, rtol: 1e-8, "path vs direct at lambda = 0.05 lambda_max")
+    }
+
     @Test func finiteDifferencesAllParameters() throws {
         // Overdetermined and underdetermined (d > N) designs.
         for (n, d, seed) in [(14, 6, UInt64(32)), (8, 15, 33)] {

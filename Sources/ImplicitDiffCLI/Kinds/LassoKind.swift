@@ -41,7 +41,7 @@ public enum LassoKind: ProblemKind {
         }
         return {
             do {
-                return SolvedLasso(solution: try problem.solve(options: solverOptions), options: options.implicit)
+                return SolvedLasso(solution: try problem.solveAlongPath(options: solverOptions), options: options.implicit)
             } catch let e as ProxError {
                 switch e {
                 case .notConverged, .nonFinite: throw CLIError.notConverged(e.description)

@@ -45,14 +45,23 @@ public struct RidgeRegression: Sendable {
         var lambda: Double { if case let .nonPositiveLambda(l) = self { return l }; return 0 }
     }
 
-    /// Solves by one Cholesky factorisation of `X'X + lambda I`.
+    /// Solves by one Cholesky factorisation of `X'X + lambda I` or, for a wide design
+    /// (`N < d`) of full row rank, by ``WideRidgeFactorization`` (thin QR of `X'` and
+    /// Cholesky of the `N x N` matrix `R R' + lambda I`), whose accuracy does not degrade
+    /// as `lambda -> 0` (`X'X + lambda I` has condition number `~ sigma_max^2 / lambda`
+    /// there: at `lambda = 1e-8` its Cholesky solve lost six digits of `w` and all of
+    /// `dw/dlambda`).
     public func solve() throws -> RidgeSolution {
         let d = design.columns
         var gram = Matrix.product(design, transposed: true, design, transposed: false)
         for i in 0..<d { gram[i, i] += lambda }
+        if design.rows < d, let wide = try? WideRidgeFactorization(design: design, lambda: lambda) {
+            let w = wide.solveRangeOfTransposedDesign(targets)
+            return RidgeSolution(problem: self, w: w, factors: RidgeFactors(gram: gram, factorization: wide))
+        }
         let chol = try CholeskyFactorization(gram)
         let w = chol.solve(design.transposedTimes(targets))
-        return RidgeSolution(problem: self, w: w, factors: RidgeFactors(gram: gram, cholesky: chol))
+        return RidgeSolution(problem: self, w: w, factors: RidgeFactors(gram: gram, factorization: chol))
     }
 
     /// `x = [vec(X), y, lambda] -> w` as an ``ImplicitFunction`` (usable under Swift AD).
@@ -78,17 +87,86 @@ public struct RidgeRegression: Sendable {
     }
 }
 
-/// What the ridge solver hands to the derivative: `A = X'X + lambda I` and its Cholesky
-/// factorisation, reused as is.
+/// What the ridge solver hands to the derivative: `A = X'X + lambda I` and its
+/// factorisation (Cholesky, or ``WideRidgeFactorization`` when `N < d`), reused as is.
 public struct RidgeFactors: Sendable {
     /// `X'X + lambda I`.
     public let gram: Matrix
-    /// Its Cholesky factorisation.
-    public let cholesky: CholeskyFactorization
+    /// Its factorisation.
+    public let factorization: any Factorization
+}
+
+/// `A = X'X + lambda I` (`d x d`) for a wide design `X` (`N x d`, `N < d`, full row
+/// rank), factorised through the thin QR `X' = Q R` (`Q` is `d x N`):
+/// ```
+/// A = Q (R R' + lambda I_N) Q' + lambda (I - Q Q')
+/// A^-1 v = Q K^-1 Q'v + (v - Q Q'v) / lambda,      K = R R' + lambda I_N (Cholesky)
+/// ```
+/// `K` has condition number `(sigma_max^2 + lambda) / (sigma_min^2 + lambda)`, independent
+/// of how small `lambda` is; the null-space part `v - Q Q'v` is projected twice ("twice
+/// is enough") so that rounding in the range of `Q` is not amplified by `1/lambda`.
+public struct WideRidgeFactorization: Factorization {
+    public let dimension: Int
+    /// The thin `Q` of `X' = Q R` (`d x N`).
+    let q: Matrix
+    /// `R` (`N x N`, upper triangular).
+    let r: Matrix
+    /// Cholesky factorisation of `R R' + lambda I_N`.
+    let inner: CholeskyFactorization
+    /// Cholesky factorisation of `R'R + lambda I_N = X X' + lambda I_N` (the dual system).
+    let dual: CholeskyFactorization
+    let lambda: Double
+
+    /// - Throws: ``LinearAlgebraError`` when `X` is not wide or not of full row rank.
+    public init(design: Matrix, lambda: Double) throws {
+        guard design.rows < design.columns else {
+            throw LinearAlgebraError.dimensionMismatch("WideRidgeFactorization needs N < d, got \(design.rows) x \(design.columns)")
+        }
+        let qr = try QRFactorization(design.transposed)
+        q = qr.orthogonalFactor
+        r = qr.upperTriangularFactor
+        var k = Matrix.product(r, transposed: false, r, transposed: true)
+        for i in 0..<k.rows { k[i, i] += lambda }
+        inner = try CholeskyFactorization(k)
+        var g = Matrix.product(r, transposed: true, r, transposed: false)
+        for i in 0..<g.rows { g[i, i] += lambda }
+        dual = try CholeskyFactorization(g)
+        self.lambda = lambda
+        dimension = design.columns
+    }
+
+    /// `A^-1 X' y = Q K^-1 R y` (exactly in the range of `X'`).
+    public func solveRangeOfTransposedDesign(_ y: Vector) -> Vector { q * inner.solve(r * y) }
+
+    /// The residual at the solution, `X w - y = -lambda (X X' + lambda I)^-1 y`, without
+    /// the cancellation of forming `X w - y` (the residual is `O(lambda)` when the design
+    /// interpolates; its rounding error, multiplied by the `1/lambda` of the derivative's
+    /// null-space part, cost six digits of `dL/dX` at `lambda = 1e-8`).
+    public func residual(targets y: Vector) -> Vector { -lambda * dual.solve(y) }
+
+    public func solve(_ b: Vector) -> Vector {
+        checkRightHandSide(b.count)
+        var c = q.transposedTimes(b)
+        var rest = b - q * c
+        let again = q.transposedTimes(rest)
+        rest = rest - q * again
+        c = c + again
+        return q * inner.solve(c) + (1 / lambda) * rest
+    }
+
+    public func solveTransposed(_ b: Vector) -> Vector { solve(b) }
+
+    public func solve(_ b: Matrix) -> Matrix {
+        var out = Matrix(rows: b.rows, columns: b.columns)
+        for k in 0..<b.columns { out.setColumn(k, to: solve(b.column(k))) }
+        return out
+    }
+
+    public func solveTransposed(_ b: Matrix) -> Matrix { solve(b) }
 }
 
 /// The gradient condition of ridge regression with its exact linearisation (see
-/// ``RidgeRegression``). The byproduct is the solver's `X'X + lambda I` with its Cholesky
+/// ``RidgeRegression``). The byproduct is the solver's `X'X + lambda I` with its
 /// factorisation, reused as `A` and its factorisation.
 public struct RidgeConditions: ImplicitConditions {
     /// `N`, the rows of `X`.
@@ -123,7 +201,7 @@ public struct RidgeSolution: Sendable {
     public let problem: RidgeRegression
     /// The minimiser `w`.
     public let w: Vector
-    /// `X'X + lambda I` and its Cholesky factorisation.
+    /// `X'X + lambda I` and its factorisation.
     public let factors: RidgeFactors
 
     init(problem: RidgeRegression, w: Vector, factors: RidgeFactors) {
@@ -132,8 +210,14 @@ public struct RidgeSolution: Sendable {
         self.factors = factors
     }
 
-    /// The residual `r = X w - y`.
-    public var residual: Vector { problem.design * w - problem.targets }
+    /// The residual `r = X w - y` (for a wide design, from the dual system: see
+    /// ``WideRidgeFactorization/residual(targets:)``).
+    public var residual: Vector {
+        if let wide = factors.factorization as? WideRidgeFactorization, wide.dimension == w.count {
+            return wide.residual(targets: problem.targets)
+        }
+        return problem.design * w - problem.targets
+    }
 
     /// `1/2 ||X w - y||^2 + lambda/2 ||w||^2`.
     public var value: Double { 0.5 * residual.squaredNorm() + 0.5 * problem.lambda * w.squaredNorm() }
@@ -157,7 +241,7 @@ public struct RidgeSolution: Sendable {
                 gX.addOuter(xv, w)
                 return Vector(gX.scalars + (-xv).scalars + [v.dot(w)])
             })
-        return ConditionsLinearization(a: factors.gram, b: b, factorizedA: factors.cholesky, isPositiveDefinite: true)
+        return ConditionsLinearization(a: factors.gram, b: b, factorizedA: factors.factorization, isPositiveDefinite: true)
     }
 
     /// The derivative of `w` with respect to `[vec(X), y, lambda]`.

@@ -29,3 +29,65 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
             .solutionMap(solverOptions: solverOptions, options: options)
     }
 }
+
+extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
+    /// Solves by ``ProximalGradient`` along a geometric path of weights (continuation,
+    /// warm starts): from `lambda_max = ||X'y||_inf`, where `w = 0`, down by `ratio` per
+    /// stage to `lambda`.
+    ///
+    /// A cold start at `lambda << lambda_max` (for instance more coefficients than
+    /// observations and a tiny weight) identifies the support only after many thousands
+    /// of iterations, because the margins of the inactive coefficients scale with
+    /// `lambda`; along the path each stage starts next to its own support and the Newton
+    /// polish finishes it in a few iterations. Weights at or above `pathThreshold *
+    /// lambda_max` are solved directly (``solve(options:from:)``).
+    ///
+    /// Every stage shares `options.maxIterations` (the result reports the total), and
+    /// every stage's stopping test uses the scale of a cold start, `||grad f(0)||`, so the
+    /// final test means the same as in a direct solve. Intermediate stages stop at
+    /// `max(options.tolerance, 1e-6)`.
+    public func solveAlongPath(options: ProximalGradientOptions = .init(), ratio: Double = 0.1,
+                               pathThreshold: Double = 1e-2) throws -> ProximalSolution<Smooth, Prox> {
+        let lambda = prox.lambda
+        let gradientAtZero = smooth.gradient(at: .zeros(dimension))
+        let lambdaMax = gradientAtZero.maxNorm
+        guard ratio > 0, ratio < 1, lambda > 0, lambdaMax.isFinite, lambda < pathThreshold * lambdaMax else {
+            return try solve(options: options)
+        }
+        var stageOptions = options
+        stageOptions.residualScale = options.residualScale ?? gradientAtZero.norm
+        var w = Vector.zeros(dimension)
+        var used = 0
+        var level = lambdaMax * ratio
+        while level > lambda {
+            stageOptions.tolerance = Swift.max(options.tolerance, 1e-6)
+            stageOptions.maxIterations = options.maxIterations - used
+            guard stageOptions.maxIterations > 0 else { break }
+            let stage = try ProximalProblem(smooth: smooth, prox: L1Norm(lambda: level))
+            do {
+                let result = try ProximalGradient(smooth: smooth, prox: stage.prox, options: stageOptions).solve(from: w)
+                used += result.iterations
+                w = result.solution
+            } catch let ProxError.notConverged(_, residual, tolerance) {
+                throw ProxError.notConverged(iterations: options.maxIterations, residual: residual, tolerance: tolerance)
+            }
+            level *= ratio
+        }
+        stageOptions.tolerance = options.tolerance
+        stageOptions.maxIterations = options.maxIterations - used
+        guard stageOptions.maxIterations > 0 else {
+            throw ProxError.notConverged(iterations: options.maxIterations, residual: .infinity, tolerance: options.tolerance)
+        }
+        let last: ProximalGradientResult
+        do {
+            last = try ProximalGradient(smooth: smooth, prox: prox, options: stageOptions).solve(from: w)
+        } catch let ProxError.notConverged(_, residual, tolerance) {
+            throw ProxError.notConverged(iterations: options.maxIterations, residual: residual, tolerance: tolerance)
+        }
+        let total = ProximalGradientResult(solution: last.solution, stepSize: last.stepSize, iterations: used + last.iterations,
+                                           backtracks: last.backtracks, restarts: last.restarts,
+                                           newtonSteps: last.newtonSteps, polished: last.polished,
+                                           relativeResidual: last.relativeResidual, factorization: last.factorization)
+        return ProximalSolution(problem: self, result: total)
+    }
+}

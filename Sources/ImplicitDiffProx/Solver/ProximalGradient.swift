@@ -64,7 +64,8 @@ public struct ProximalGradient<Smooth: SmoothObjective, Prox: ProximalOperator>:
         var w = w0
         var gw = smooth.gradient(at: w)
         guard gw.isFinite else { throw ProxError.nonFinite("the gradient at the initial guess") }
-        let scale = gw.norm > 0 ? gw.norm : 1
+        let start = options.residualScale ?? gw.norm
+        let scale = start > 0 ? start : 1
         let threshold = options.tolerance * scale
         var eta = try initialStepSize(smooth, at: w)
 

@@ -31,12 +31,16 @@ public struct ProximalGradientOptions: Sendable, Equatable {
     /// Largest dimension for which a polish with a non-diagonal prox Jacobian (group lasso,
     /// simplex) forms and factorises the dense `n x n` fixed-point Jacobian. Default 1500.
     public var denseNewtonLimit: Int
+    /// The scale of the stopping test (`nil`: `||grad f(w_0)||` at the initial guess). A
+    /// warm-started solve sets it to the cold start's `||grad f(0)||`, so that its
+    /// stopping test means the same as a solve from zero.
+    public var residualScale: Double?
 
     /// Options with the given fields (see each property for its meaning and default).
     public init(tolerance: Double = 1e-10, maxIterations: Int = 20_000, acceleration: Bool = true,
                 adaptiveRestart: Bool = true, stepSize: Double? = nil, powerIterations: Int = 5,
                 backtrackingFactor: Double = 0.5, polish: Bool = true, polishPatience: Int = 3,
-                maxNewtonSteps: Int = 8, denseNewtonLimit: Int = 1500) {
+                maxNewtonSteps: Int = 8, denseNewtonLimit: Int = 1500, residualScale: Double? = nil) {
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         self.acceleration = acceleration
@@ -48,6 +52,7 @@ public struct ProximalGradientOptions: Sendable, Equatable {
         self.polishPatience = polishPatience
         self.maxNewtonSteps = maxNewtonSteps
         self.denseNewtonLimit = denseNewtonLimit
+        self.residualScale = residualScale
     }
 
     /// Throws ``ProxError/invalidParameter(_:)`` for non-positive tolerances, caps or steps.
@@ -55,6 +60,9 @@ public struct ProximalGradientOptions: Sendable, Equatable {
         guard tolerance > 0, tolerance.isFinite else { throw ProxError.invalidParameter("tolerance must be positive, got \(tolerance)") }
         guard maxIterations > 0 else { throw ProxError.invalidParameter("maxIterations must be positive, got \(maxIterations)") }
         if let s = stepSize, !(s > 0 && s.isFinite) { throw ProxError.invalidParameter("stepSize must be positive, got \(s)") }
+        if let s = residualScale, !(s >= 0 && s.isFinite) {
+            throw ProxError.invalidParameter("residualScale must be non-negative and finite, got \(s)")
+        }
         guard backtrackingFactor > 0, backtrackingFactor < 1 else {
             throw ProxError.invalidParameter("backtrackingFactor must lie in (0, 1), got \(backtrackingFactor)")
         }
