@@ -55,7 +55,7 @@ public enum LPKind: ProblemKind {
         let problem = try mapErrors { try LinearProgram(c: c, A: a, b: b, G: g, h: h) }
         return {
             let solution = try mapErrors { try problem.solve(options: lpOptions) }
-            return SolvedLP(solution: solution, hasEqualities: a != nil, hasInequalities: g != nil,
+            return SolvedLP(solution: solution,
                             smoothing: smoothing, lpOptions: lpOptions, options: options.implicit)
         }
     }
@@ -97,18 +97,14 @@ public enum LPKind: ProblemKind {
 /// A solved dense LP and its derivatives (parameters c, A, b, G, h).
 final class SolvedLP: SolvedProblem {
     let solution: LinearProgramSolution
-    let hasEqualities: Bool
-    let hasInequalities: Bool
     let smoothing: Double?
     let lpOptions: LPOptions
     let options: ImplicitOptions
     private var cached: (LinearProgramSolution, ImplicitDerivative)?
 
-    init(solution: LinearProgramSolution, hasEqualities: Bool, hasInequalities: Bool, smoothing: Double?,
+    init(solution: LinearProgramSolution, smoothing: Double?,
          lpOptions: LPOptions, options: ImplicitOptions) {
         self.solution = solution
-        self.hasEqualities = hasEqualities
-        self.hasInequalities = hasInequalities
         self.smoothing = smoothing
         self.lpOptions = lpOptions
         self.options = options
@@ -125,10 +121,8 @@ final class SolvedLP: SolvedProblem {
 
     var parameterShapes: [(name: String, shape: [Int])] {
         let n = layout.variableCount, p = layout.equalityCount, m = layout.inequalityCount
-        var shapes: [(name: String, shape: [Int])] = [("c", [n])]
-        if hasEqualities { shapes += [("A", [p, n]), ("b", [p])] }
-        if hasInequalities { shapes += [("G", [m, n]), ("h", [m])] }
-        return shapes
+        // Absent A/b or G/h are parameters of size 0, as in the qp kind.
+        return [("c", [n]), ("A", [p, n]), ("b", [p]), ("G", [m, n]), ("h", [m])]
     }
 
     /// The solution that is differentiated (the smoothed one when asked) and its derivative.
@@ -145,16 +139,11 @@ final class SolvedLP: SolvedProblem {
 
     func unpack(_ g: Vector) -> [String: Tensor] {
         let l = layout, n = l.variableCount
-        var out: [String: Tensor] = ["c": Tensor(g.slice(l.cRange))]
-        if hasEqualities {
-            out["A"] = Tensor(shape: [l.equalityCount, n], scalars: Array(g.scalars[l.aRange]))
-            out["b"] = Tensor(g.slice(l.bRange))
-        }
-        if hasInequalities {
-            out["G"] = Tensor(shape: [l.inequalityCount, n], scalars: Array(g.scalars[l.gRange]))
-            out["h"] = Tensor(g.slice(l.hRange))
-        }
-        return out
+        return ["c": Tensor(g.slice(l.cRange)),
+                "A": Tensor(shape: [l.equalityCount, n], scalars: Array(g.scalars[l.aRange])),
+                "b": Tensor(g.slice(l.bRange)),
+                "G": Tensor(shape: [l.inequalityCount, n], scalars: Array(g.scalars[l.gRange])),
+                "h": Tensor(g.slice(l.hRange))]
     }
 
     func pack(_ t: [String: Tensor]) -> Vector {
