@@ -62,10 +62,15 @@ struct CLIErrorTests {
     }
 
     @Test func iterativeFailureIsNotConverged() {
-        let text = #"{"problem": "ridge", "#+ridgeData+#", "derivative": {"vjp": {"w": [1, 1]}}, "options": {"linear_solver": "cg", "linear_tol": 1e-300}}"#
+        // A relative tolerance of 1e-300 is unreachable in floating point: on a 30 x 20 ridge
+        // problem (SPD, so CG cannot break down) CG runs into its iteration cap and must fail
+        // loudly with not_converged, never return a half-converged gradient.
+        var g = SampleGenerator(seed: 3)
+        let x = JSON(g.matrix(30, 20)).serialized(), y = JSON(g.vector(30)).serialized()
+        let text = #"{"problem": "ridge", "data": {"X": "#+x+#", "y": "#+y+#", "lambda": 0.1}, "derivative": {"vjp": {"w": "#
+            + JSON(g.vector(20)).serialized() + #"}}, "options": {"linear_solver": "cg", "linear_tol": 1e-300}}"#
         let (json, code) = run(text)
-        // A relative tolerance of 1e-300 is unreachable in floating point: CG must fail loudly (iteration cap or breakdown), not return junk.
-        #expect(code == 3 && errorKind(json) == "not_converged")
+        #expect(code == 3 && errorKind(json) == "not_converged", "\(String(describing: json))")
     }
 }
 

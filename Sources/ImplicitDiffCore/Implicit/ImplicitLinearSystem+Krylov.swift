@@ -9,25 +9,41 @@ extension ImplicitLinearSystem {
 
     /// One Krylov solve of `A z = r` or `A' z = r`; failures become
     /// ``ImplicitDifferentiationError/linearSolveFailed(_:)``.
+    ///
+    /// A *breakdown* of the chosen method (CG on an indefinite `A`, such as a KKT matrix;
+    /// BiCGStab when `r' A r = 0`) is not the end: the solve is repeated with a method
+    /// that cannot break down that way (MINRES for symmetric `A`, GMRES otherwise), and the
+    /// report names the method that produced the answer, e.g. `"minres (cg broke down)"`.
+    /// Not converging within the iteration cap is an error for every method.
     func krylovSolve(_ r: Vector, transposed: Bool) throws -> (Vector, LinearSolveReport) {
         let a = linearization.a
-        let op: any AdjointableLinearOperator =
-            transposed && !linearization.isSymmetric ? TransposedOperator(AnyAdjointable(a)) : AnyAdjointable(a)
+        let op = AnyAdjointable(transposed && !linearization.isSymmetric ? TransposedOperator(AnyAdjointable(a)) : a)
+        let choice = krylov ?? .gmres
+        do {
+            return try krylovSolve(r, op, choice, name: method)
+        } catch ImplicitDifferentiationError.linearSolveFailed(KrylovError.breakdown) where choice == .cg || choice == .bicgstab {
+            let fallback: LinearSolverChoice = linearization.isSymmetric ? .minres : .gmres
+            return try krylovSolve(r, op, fallback, name: "\(fallback.rawValue) (\(choice.rawValue) broke down)")
+        }
+    }
+
+    func krylovSolve(_ r: Vector, _ op: AnyAdjointable, _ choice: LinearSolverChoice,
+                     name: String) throws -> (Vector, LinearSolveReport) {
         let o = krylovOptions
         do {
             let result: KrylovResult
-            switch krylov ?? .gmres {
-            case .cg: result = try ConjugateGradient(options: o).solve(AnyAdjointable(op), r)
-            case .minres: result = try MINRES(options: o).solve(AnyAdjointable(op), r)
-            case .bicgstab: result = try BiCGStab(options: o).solve(AnyAdjointable(op), r)
-            case .lsqr: result = try LSQR(options: o).solve(AnyAdjointable(op), r, initialGuess: nil)
-            case .gmres, .automatic, .direct: result = try GMRES(options: o).solve(AnyAdjointable(op), r)
+            switch choice {
+            case .cg: result = try ConjugateGradient(options: o).solve(op, r)
+            case .minres: result = try MINRES(options: o).solve(op, r)
+            case .bicgstab: result = try BiCGStab(options: o).solve(op, r)
+            case .lsqr: result = try LSQR(options: o).solve(op, r, initialGuess: nil)
+            case .gmres, .automatic, .direct: result = try GMRES(options: o).solve(op, r)
             }
             // The residual each method tracks is a recurrence; recompute it honestly.
             let az = op.apply(result.solution)
             let rn = r.norm
             let rel = rn == 0 ? 0 : (az - r).norm / rn
-            return (result.solution, LinearSolveReport(method: method, iterations: result.iterations, relativeResidual: rel))
+            return (result.solution, LinearSolveReport(method: name, iterations: result.iterations, relativeResidual: rel))
         } catch let e as KrylovError {
             throw ImplicitDifferentiationError.linearSolveFailed(e)
         }
