@@ -5,6 +5,32 @@ import _Differentiation
 
 @Suite("Lasso: closed forms, finite differences, strict complementarity, Swift AD")
 struct LassoTests {
+    /// More coefficients than observations at a tiny weight: the solution is unique with at
+    /// most N non-zeros; FISTA alone stalls or keeps near-zero coefficients, the active-set
+    /// finish must return the exact KKT point and a factorised support for the derivative.
+    @Test(arguments: [1e-6, 1e-8]) func wideProblemAtTinyLambdaSatisfiesKKT(ratio: Double) throws {
+        var g = SplitMix64(seed: 8_20)
+        let x = g.normalMatrix(8, 20), y = g.normalVector(8)
+        let lambda = ratio * x.transposedTimes(y).maxNorm
+        for solution in [try Lasso(design: x, targets: y, lambda: lambda).solveAlongPath(),
+                         try Lasso(design: x, targets: y, lambda: lambda).solveExactly()] {
+            let w = solution.w
+            let support = (0..<20).filter { w[$0] != 0 }
+            #expect(!support.isEmpty && support.count <= 8, "support \(support)")
+            let c = x.transposedTimes(y - x * w)
+            for j in 0..<20 {
+                if w[j] != 0 {
+                    #expect(abs(c[j] - lambda * (w[j] > 0 ? 1 : -1)) <= 1e-6 * lambda, "stationarity at \(j)")
+                } else {
+                    #expect(abs(c[j]) <= lambda * (1 + 1e-9), "KKT off the support at \(j)")
+                }
+            }
+            #expect(solution.result.factorization?.support == support)
+            let derivative = try solution.derivative()
+            #expect(derivative.support == support)
+        }
+    }
+
     @Test func closedFormsOnTheSupport() throws {
         let (x, y, lambda) = regressionData(rows: 30, columns: 12, informative: 4, seed: 31)
         let solution = try Lasso(design: x, targets: y, lambda: lambda).solve()

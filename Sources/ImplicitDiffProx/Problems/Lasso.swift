@@ -52,7 +52,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
         let gradientAtZero = smooth.gradient(at: .zeros(dimension))
         let lambdaMax = gradientAtZero.maxNorm
         guard ratio > 0, ratio < 1, lambda > 0, lambdaMax.isFinite, lambda < pathThreshold * lambdaMax else {
-            return try solve(options: options)
+            return try solveExactly(options: options)
         }
         var stageOptions = options
         stageOptions.residualScale = options.residualScale ?? gradientAtZero.norm
@@ -78,16 +78,42 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
         guard stageOptions.maxIterations > 0 else {
             throw ProxError.notConverged(iterations: options.maxIterations, residual: .infinity, tolerance: options.tolerance)
         }
-        let last: ProximalGradientResult
+        var last: ProximalGradientResult?
+        var failure: Error?
         do {
             last = try ProximalGradient(smooth: smooth, prox: prox, options: stageOptions).solve(from: w)
         } catch let ProxError.notConverged(_, residual, tolerance) {
-            throw ProxError.notConverged(iterations: options.maxIterations, residual: residual, tolerance: tolerance)
+            failure = ProxError.notConverged(iterations: options.maxIterations, residual: residual, tolerance: tolerance)
+        }
+        guard let last = finished(last, from: w, options: stageOptions) ?? last else {
+            throw failure ?? ProxError.notConverged(iterations: options.maxIterations, residual: .infinity,
+                                                     tolerance: options.tolerance)
         }
         let total = ProximalGradientResult(solution: last.solution, stepSize: last.stepSize, iterations: used + last.iterations,
                                            backtracks: last.backtracks, restarts: last.restarts,
                                            newtonSteps: last.newtonSteps, polished: last.polished,
                                            relativeResidual: last.relativeResidual, factorization: last.factorization)
         return ProximalSolution(problem: self, result: total)
+    }
+
+    /// ``solve(options:from:)`` followed by the exact active-set finish
+    /// (``activeSetFinish(from:maxSteps:)``): the support and signs are corrected until the
+    /// KKT conditions hold to rounding, whatever the first-order stopping test accepted.
+    /// When the iteration cap is hit, the finish starts from `initialGuess` (zeros).
+    public func solveExactly(options: ProximalGradientOptions = .init(), from initialGuess: Vector? = nil) throws
+        -> ProximalSolution<Smooth, Prox> {
+        var result: ProximalGradientResult?
+        var failure: Error?
+        do {
+            result = try ProximalGradient(smooth: smooth, prox: prox, options: options).solve(from: initialGuess)
+        } catch let e as ProxError {
+            guard case .notConverged = e else { throw e }
+            failure = e
+        }
+        guard let final = finished(result, from: initialGuess ?? .zeros(dimension), options: options) ?? result else {
+            throw failure ?? ProxError.notConverged(iterations: options.maxIterations, residual: .infinity,
+                                                     tolerance: options.tolerance)
+        }
+        return ProximalSolution(problem: self, result: final)
     }
 }

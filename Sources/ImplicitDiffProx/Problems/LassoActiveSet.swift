@@ -1,0 +1,146 @@
+/// An exact finish for the lasso: the primal active-set (homotopy-type) method of
+/// Osborne, Presnell and Turlach (IMA J. Numer. Anal. 20 (2000),
+/// doi:10.1093/imanum/20.3.389), started from an approximate solution.
+///
+/// With support `S` and signs `s`, the candidate is `z_S = (X_S'X_S)^-1 (X_S'y - lambda s)`
+/// (Cholesky). If a sign of `z_S` disagrees with `s`, the iterate moves towards `z` only
+/// up to the first coordinate that reaches zero, which leaves `S`; otherwise `w = z` and
+/// the KKT conditions `|X_j'(y - Xw)| <= lambda` off `S` are checked, and the most
+/// violated coordinate enters `S` with the sign of its correlation. When an entering
+/// coordinate makes `X_S` rank deficient, the move is along the null-space direction of
+/// `X_S` (the objective decreases linearly along it) until a coordinate reaches zero, so
+/// `X_S` always keeps full column rank (`|S| <= rank X`). Every move decreases the
+/// objective; the method stops at a point satisfying the KKT conditions exactly (to
+/// rounding), whatever tolerance the first-order solver used.
+extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
+    /// The exact lasso solution from `start` by active-set steps, with its support, or
+    /// `nil` when `maxSteps` steps do not reach a KKT point.
+    func activeSetFinish(from start: Vector, maxSteps: Int? = nil) -> (w: Vector, support: [Int])? {
+        let x = smooth.design, y = smooth.targets, lambda = prox.lambda
+        let n = x.rows, d = x.columns
+        guard lambda > 0, start.count == d else { return nil }
+        let kktSlack = 1e-9 * lambda
+        var w = start
+
+        // Initial support: non-zeros by decreasing magnitude, kept while X_S has full rank.
+        var support: [Int] = []
+        let order = (0..<d).filter { w[$0] != 0 }.sorted { abs(w[$0]) > abs(w[$1]) }
+        if !order.isEmpty, (try? factor(order)) != nil, order.count <= n {
+            support = order
+        } else {
+            for j in order where support.count < n {
+                if (try? factor(support + [j])) != nil { support.append(j) }
+            }
+        }
+        let inSupport = Set(support)
+        for j in 0..<d where !inSupport.contains(j) { w[j] = 0 }
+        var signs = support.map { w[$0] > 0 ? 1.0 : -1.0 }
+        var entering: Int?
+
+        for _ in 0..<(maxSteps ?? (20 * d + 100)) {
+            // Direction h on S towards the restricted minimiser (or a null-space direction).
+            var h: [Double]
+            var fullStep: Bool
+            if let chol = try? factor(support) {
+                var rhs = [Double](repeating: 0, count: support.count)
+                for (a, j) in support.enumerated() {
+                    var v = 0.0
+                    for i in 0..<n { v += x.scalars[i * d + j] * y[i] }
+                    rhs[a] = v - lambda * signs[a]
+                }
+                let z = chol.solve(Vector(rhs))
+                h = support.indices.map { z[$0] - w[support[$0]] }
+                fullStep = true
+            } else {
+                // Only after an entering coordinate k (last in S): v = (-(X_R'X_R)^-1 X_R'X_k s_k, s_k).
+                guard let k = entering, support.last == k else { return nil }
+                let rest = Array(support.dropLast())
+                guard let chol = try? factor(rest) else { return nil }
+                var b = [Double](repeating: 0, count: rest.count)
+                for (a, j) in rest.enumerated() {
+                    var v = 0.0
+                    for i in 0..<n { v += x.scalars[i * d + j] * x.scalars[i * d + k] }
+                    b[a] = -v * signs[signs.count - 1]
+                }
+                let v = chol.solve(Vector(b))
+                h = rest.indices.map { v[$0] } + [signs[signs.count - 1]]
+                fullStep = false
+            }
+            entering = nil
+            // Largest step keeping the signs of S (the entering coordinate may start at zero).
+            var gamma = fullStep ? 1.0 : Double.infinity, leaving: Int?
+            for (a, j) in support.enumerated() where w[j] != 0 && signs[a] * h[a] < 0 {
+                let g = -w[j] / h[a]
+                if g < gamma { gamma = g; leaving = a }
+            }
+            guard gamma.isFinite else { return nil }
+            for (a, j) in support.enumerated() { w[j] += gamma * h[a] }
+            if let a = leaving {
+                w[support[a]] = 0
+                support.remove(at: a)
+                signs.remove(at: a)
+                continue
+            }
+            // At the restricted minimiser: check the KKT conditions off S.
+            let c = smooth.gradient(at: w)   // X'(Xw - y) = -correlations
+            let members = Set(support)
+            var worst = -1, excess = kktSlack
+            for j in 0..<d where !members.contains(j) {
+                let e = abs(c[j]) - lambda
+                if e > excess { excess = e; worst = j }
+            }
+            if worst < 0 {
+                for (a, j) in support.enumerated() where signs[a] * w[j] <= 0 { w[j] = 0 }
+                return (w, support.filter { w[$0] != 0 }.sorted())
+            }
+            support.append(worst)
+            signs.append(c[worst] > 0 ? -1 : 1)
+            entering = worst
+        }
+        return nil
+    }
+
+    /// Cholesky factorisation of `X_S'X_S`.
+    private func factor(_ support: [Int]) throws -> CholeskyFactorization {
+        let x = smooth.design
+        let n = x.rows, d = x.columns, k = support.count
+        var g = Matrix(rows: k, columns: k)
+        for a in 0..<k {
+            for b in 0...a {
+                var v = 0.0
+                let ja = support[a], jb = support[b]
+                for i in 0..<n { v += x.scalars[i * d + ja] * x.scalars[i * d + jb] }
+                g.scalars[a * k + b] = v
+                g.scalars[b * k + a] = v
+            }
+        }
+        return try CholeskyFactorization(g)
+    }
+
+    /// `result` when it already is an exact KKT point with a factorised support, else the
+    /// active-set finish from `start` (``activeSetFinish(from:maxSteps:)``) with the
+    /// support factorisation made by one Newton step there; `nil` when the finish fails.
+    func finished(_ result: ProximalGradientResult?, from start: Vector, options: ProximalGradientOptions)
+        -> ProximalGradientResult? {
+        guard let (w, support) = activeSetFinish(from: result?.solution ?? start) else { return nil }
+        if let result, result.polished, let f = result.factorization, f.support == support {
+            return result
+        }
+        let solver = ProximalGradient(smooth: smooth, prox: prox, options: options)
+        guard let eta = result?.stepSize ?? (try? solver.initialStepSize(smooth, at: w)) else { return nil }
+        let scale0 = options.residualScale ?? smooth.gradient(at: .zeros(dimension)).norm
+        let scale = scale0 > 0 ? scale0 : 1
+        let system = FixedPointSystem(smooth: smooth, prox: prox, w: w, stepSize: eta)
+        var solution = w, residual = system.residualNorm, factorization: SupportBlockFactorization?
+        let attempt = solver.polish(smooth, from: w, stepSize: eta, threshold: Swift.max(residual, options.tolerance * scale))
+        if let (polished, r, f) = attempt.result, r <= residual || r <= options.tolerance * scale {
+            solution = polished
+            residual = r
+            factorization = f
+        }
+        return ProximalGradientResult(solution: solution, stepSize: eta, iterations: result?.iterations ?? options.maxIterations,
+                                      backtracks: result?.backtracks ?? 0, restarts: result?.restarts ?? 0,
+                                      newtonSteps: (result?.newtonSteps ?? 0) + attempt.steps, polished: true,
+                                      relativeResidual: residual / scale, factorization: factorization)
+    }
+}
