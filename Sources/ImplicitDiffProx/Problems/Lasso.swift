@@ -58,12 +58,20 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
         stageOptions.residualScale = options.residualScale ?? gradientAtZero.norm
         var w = Vector.zeros(dimension)
         var used = 0
+        // Each stage starts next to its solution: a few active-set steps per stage (exact
+        // homotopy), FISTA only when they do not suffice.
+        let activeSetBudget = 2 * Swift.min(smooth.design.rows, dimension) + 20
         var level = lambdaMax * ratio
         while level > lambda {
             stageOptions.tolerance = Swift.max(options.tolerance, 1e-6)
             stageOptions.maxIterations = options.maxIterations - used
             guard stageOptions.maxIterations > 0 else { break }
             let stage = try ProximalProblem(smooth: smooth, prox: L1Norm(lambda: level))
+            if let (exact, _) = stage.activeSetFinish(from: w, maxSteps: activeSetBudget) {
+                w = exact
+                level *= ratio
+                continue
+            }
             do {
                 let result = try ProximalGradient(smooth: smooth, prox: stage.prox, options: stageOptions).solve(from: w)
                 used += result.iterations
@@ -78,6 +86,10 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
         guard stageOptions.maxIterations > 0 else {
             throw ProxError.notConverged(iterations: options.maxIterations, residual: .infinity, tolerance: options.tolerance)
         }
+        if activeSetFinish(from: w, maxSteps: activeSetBudget) != nil,
+           let exact = finished(nil, from: w, iterations: used, options: stageOptions) {
+            return ProximalSolution(problem: self, result: exact)
+        }
         var last: ProximalGradientResult?
         var failure: Error?
         do {
@@ -85,7 +97,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
         } catch let ProxError.notConverged(_, residual, tolerance) {
             failure = ProxError.notConverged(iterations: options.maxIterations, residual: residual, tolerance: tolerance)
         }
-        guard let last = finished(last, from: w, options: stageOptions) ?? last else {
+        guard let last = finished(last, from: w, iterations: options.maxIterations, options: stageOptions) ?? last else {
             throw failure ?? ProxError.notConverged(iterations: options.maxIterations, residual: .infinity,
                                                      tolerance: options.tolerance)
         }
@@ -110,7 +122,8 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
             guard case .notConverged = e else { throw e }
             failure = e
         }
-        guard let final = finished(result, from: initialGuess ?? .zeros(dimension), options: options) ?? result else {
+        guard let final = finished(result, from: initialGuess ?? .zeros(dimension), iterations: options.maxIterations,
+                                   options: options) ?? result else {
             throw failure ?? ProxError.notConverged(iterations: options.maxIterations, residual: .infinity,
                                                      tolerance: options.tolerance)
         }

@@ -120,7 +120,8 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     /// `result` when it already is an exact KKT point with a factorised support, else the
     /// active-set finish from `start` (``activeSetFinish(from:maxSteps:)``) with the
     /// support factorisation made by one Newton step there; `nil` when the finish fails.
-    func finished(_ result: ProximalGradientResult?, from start: Vector, options: ProximalGradientOptions)
+    /// `iterations` is reported when there is no `result`.
+    func finished(_ result: ProximalGradientResult?, from start: Vector, iterations: Int, options: ProximalGradientOptions)
         -> ProximalGradientResult? {
         guard let (w, support) = activeSetFinish(from: result?.solution ?? start) else { return nil }
         if let result, result.polished, let f = result.factorization, f.support == support {
@@ -138,7 +139,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
             residual = r
             factorization = f
         }
-        return ProximalGradientResult(solution: solution, stepSize: eta, iterations: result?.iterations ?? options.maxIterations,
+        return ProximalGradientResult(solution: solution, stepSize: eta, iterations: result?.iterations ?? iterations,
                                       backtracks: result?.backtracks ?? 0, restarts: result?.restarts ?? 0,
                                       newtonSteps: (result?.newtonSteps ?? 0) + attempt.steps, polished: true,
                                       relativeResidual: residual / scale, factorization: factorization)
