@@ -40,7 +40,13 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     /// of iterations, because the margins of the inactive coefficients scale with
     /// `lambda`; along the path each stage starts next to its own support and the Newton
     /// polish finishes it in a few iterations. Weights at or above `pathThreshold *
-    /// lambda_max` are solved directly (``solve(options:from:)``).
+    /// lambda_max` are solved directly (``solveExactly(options:from:)``).
+    ///
+    /// Each stage is first finished by exact active-set steps from the previous stage's
+    /// solution (``activeSetFinish(from:maxSteps:)``, a homotopy on the support and signs),
+    /// FISTA running only when these do not suffice; the final point always satisfies the
+    /// KKT conditions to rounding, so at most `rank X` coefficients are non-zero for
+    /// generic data and the support's Cholesky factorisation is handed to the derivative.
     ///
     /// Every stage shares `options.maxIterations` (the result reports the total), and
     /// every stage's stopping test uses the scale of a cold start, `||grad f(0)||`, so the
