@@ -43,25 +43,6 @@ func assertClose(_ actual: Matrix, _ expected: Matrix, rtol: Double, _ what: Str
     assertClose(Vector(actual.scalars), Vector(expected.scalars), rtol: rtol, what, sourceLocation: sourceLocation)
 }
 
-/// Deterministic SplitMix64 generator for reproducible test data.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> Vector {
-        Vector((0..<n).map { _ in Double.random(in: range, using: &self) })
-    }
-    mutating func matrix(_ r: Int, _ c: Int) -> Matrix {
-        Matrix(rows: r, columns: c, scalars: vector(r * c).scalars)
-    }
-}
-
 /// Central finite differences of `f` at `x`: the Jacobian, column by column.
 func finiteDifferenceJacobian(at x: Vector, h: Double = 1e-5, _ f: (Vector) throws -> Vector) rethrows -> Matrix {
     let y0 = try f(x)

@@ -12,7 +12,7 @@ import _Differentiation
 @Suite("Ridge regression: implicit derivatives vs closed forms")
 struct RidgeRegressionTests {
     static func problem(seed: UInt64, n: Int = 12, d: Int = 5, lambda: Double = 0.7) -> RidgeRegression {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(seed: seed)
         return try! RidgeRegression(design: g.matrix(n, d), targets: g.vector(n), lambda: lambda)
     }
 
@@ -73,7 +73,7 @@ struct RidgeRegressionTests {
         let s = try p.solve()
         let ybar = Vector([0.3, -1, 2, 0.5, -0.7, 1.1])
         let reference = try s.derivative().pullback(ybar)
-        var tg = SeededGenerator(seed: 5)
+        var tg = SplitMix64(seed: 5)
         let tangent = tg.vector(p.packed.count)
         let referenceForward = try s.derivative().pushforward(tangent)
         for choice in [LinearSolverChoice.cg, .minres, .gmres, .bicgstab, .lsqr] {
@@ -103,7 +103,7 @@ struct RidgeRegressionTests {
     @Test func gradientThroughSwiftADOfAValidationLoss() throws {
         // L(lambda) = 1/2 ||X_val w(lambda) - y_val||^2 through the ridge solution map.
         let p = Self.problem(seed: 21, n: 10, d: 4, lambda: 0.4)
-        var g = SeededGenerator(seed: 99)
+        var g = SplitMix64(seed: 99)
         let xv = g.matrix(6, 4), yv = g.vector(6)
         let map = RidgeRegression.solutionMap(rows: 10, columns: 4)
         let x0 = p.packed
@@ -127,7 +127,7 @@ struct RidgeRegressionTests {
     }
 
     @Test func badInputIsRejected() {
-        var g = SeededGenerator(seed: 1)
+        var g = SplitMix64(seed: 1)
         #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(4), lambda: 1) }
         #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(3), lambda: -1) }
         #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: [1, .nan, 2], lambda: 1) }

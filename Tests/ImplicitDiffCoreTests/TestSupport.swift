@@ -16,6 +16,16 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
+extension SplitMix64 {
+    /// Entries uniform in `range`.
+    mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> Vector {
+        Vector((0..<n).map { _ in Double.random(in: range, using: &self) })
+    }
+
+    /// Entries uniform in [-1, 1], row-major.
+    mutating func matrix(_ rows: Int, _ columns: Int) -> Matrix { TestData.matrix(rows, columns, &self) }
+}
+
 /// Seeds every randomised test loops over.
 let testSeeds: [UInt64] = [1, 2, 3]
 
