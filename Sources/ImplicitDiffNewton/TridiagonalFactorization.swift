@@ -11,9 +11,10 @@
 /// Singularity is judged on the row-equilibrated matrix `B = D^-1 A`, `D = diag` of the
 /// row sums `sum_j |a_ij|`: scaling an equation must not make a system look singular
 /// (`diag(1, 1e200)` is perfectly solvable), and equilibration removes exactly that. Its
-/// reciprocal condition number in the 1-norm, `1 / (||B||_1 ||B^-1||_1)`, is estimated by
-/// Hager's method with Higham's refinements (LAPACK `dlacn2`, a handful of solves with
-/// `A`), at construction by default, and construction then throws
+/// reciprocal condition number in the 1-norm, `1 / (||B||_1 ||B^-1||_1)`, is computed
+/// exactly with one solve when `A` is sign-similar to an M-matrix (discretised elliptic
+/// operators) and otherwise estimated by Hager's method with Higham's refinements (LAPACK
+/// `dlacn2`, a handful of solves with `A`), at construction by default, and construction then throws
 /// `LinearAlgebraError.singular(routine:reciprocalCondition:)` below `n * ulp` as the
 /// core's dense factorisations do. Newton's method factorises without the estimate at
 /// every iterate and asks for it only at the root (``reciprocalConditionEstimate()``).
@@ -147,33 +148,90 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         self.reciprocalCondition = reciprocalCondition
     }
 
-    /// `1 / (||B||_1 ||B^-1||_1)` for the row-equilibrated `B = D^-1 A`, with `||B^-1||_1`
-    /// estimated by Hager–Higham (`dlacn2`): a lower bound, almost always within a factor
-    /// 3 of it. Solves with `B` are `A^-1 D x` and `B^-T x = D A^-T x`.
+    /// `1 / (||B||_1 ||B^-1||_1)` for the row-equilibrated `B = D^-1 A`. `||B^-1||_1` is
+    /// exact (one solve with `A'`) when `A` is sign-similar to a nonsingular M-matrix (see
+    /// ``exactEquilibratedInverseNorm(rowScale:)``), as Newton Jacobians of discretised
+    /// elliptic problems such as Bratu's are below their fold; otherwise it is estimated by
+    /// Hager–Higham (`dlacn2`): a lower bound, almost always within a factor 3 of it.
+    /// Solves with `B` are `A^-1 D x` and `B^-T x = D A^-T x`.
     public func reciprocalConditionEstimate() -> Double {
         if let r = reciprocalCondition { return r }
         let n = dimension
         if n == 0 { return 1 }
         // D: row sums of |A|; then ||D^-1 A||_1, the largest scaled column sum.
-        let l = matrix.subdiagonal, d = matrix.diagonal, u = matrix.superdiagonal
         var rowScale = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var s = abs(d[i])
-            if i > 0 { s += abs(l[i - 1]) }
-            if i < n - 1 { s += abs(u[i]) }
-            rowScale[i] = s
-        }
-        guard rowScale.allSatisfy({ $0 > 0 }) else { return 0 }
-        let inverseScale = rowScale.map { 1 / $0 }
         var norm = 0.0
-        for j in 0..<n {
-            var s = abs(d[j]) * inverseScale[j]
-            if j > 0 { s += abs(u[j - 1]) * inverseScale[j - 1] }
-            if j < n - 1 { s += abs(l[j]) * inverseScale[j + 1] }
-            norm = Swift.max(norm, s)
+        var positive = true
+        matrix.subdiagonal.withUnsafeBufferPointer { l in
+            matrix.diagonal.withUnsafeBufferPointer { d in
+                matrix.superdiagonal.withUnsafeBufferPointer { u in
+                    rowScale.withUnsafeMutableBufferPointer { w in
+                        for i in 0..<n {
+                            var s = abs(d[i])
+                            if i > 0 { s += abs(l[i - 1]) }
+                            if i < n - 1 { s += abs(u[i]) }
+                            w[i] = s
+                            positive = positive && s > 0
+                        }
+                        guard positive else { return }
+                        for j in 0..<n {
+                            var s = abs(d[j]) / w[j]
+                            if j > 0 { s += abs(u[j - 1]) / w[j - 1] }
+                            if j < n - 1 { s += abs(l[j]) / w[j + 1] }
+                            norm = Swift.max(norm, s)
+                        }
+                    }
+                }
+            }
         }
-        let inverseNorm = estimateInverseNorm(rowScale: rowScale)
+        guard positive else { return 0 }
+        let inverseNorm = exactEquilibratedInverseNorm(rowScale: rowScale) ?? estimateInverseNorm(rowScale: rowScale)
         return inverseNorm > 0 ? 1 / (norm * inverseNorm) : 0
+    }
+
+    /// `||B^-1||_1 = max_j D_j sum_i |(A^-1)_ij|` exactly, in one solve with `A'`, when `A`
+    /// is sign-similar to a nonsingular M-matrix; `nil` otherwise.
+    ///
+    /// When no rows were interchanged, every pivot is positive and `l_i u_i >= 0` for all
+    /// `i`, the signature `S = diag(s)` with `s_0 = 1`, `s_(i+1) = -s_i sign(u_i or l_i)`
+    /// makes `M = S A S` a Z-matrix (off-diagonal entries `<= 0`) whose leading principal
+    /// minors (products of the same pivots) are positive: a nonsingular M-matrix, so
+    /// `M^-1 >= 0` and `|A^-1| = |S M^-1 S| = M^-1`. Its column sums are
+    /// `M^-T 1 = S A^-T S 1 = S A^-T s`, hence `||B^-1||_1 = max_j D_j |(A^-T s)_j|`.
+    /// (Fiedler–Pták: a Z-matrix with positive leading principal minors is a nonsingular
+    /// M-matrix; N. J. Higham, "Efficient algorithms for computing the condition number of
+    /// a tridiagonal matrix", SIAM J. Sci. Stat. Comput. 7 (1986) 150–165,
+    /// doi:10.1137/0907011.)
+    func exactEquilibratedInverseNorm(rowScale: [Double]) -> Double? {
+        let n = dimension
+        var s = [Double](repeating: 1, count: n)
+        let applies: Bool = swapped.withUnsafeBufferPointer { p in
+            inverseDiagonal.withUnsafeBufferPointer { r in
+                matrix.subdiagonal.withUnsafeBufferPointer { l in
+                    matrix.superdiagonal.withUnsafeBufferPointer { u in
+                        s.withUnsafeMutableBufferPointer { s in
+                            guard r[n - 1] > 0 else { return false }
+                            for i in 0..<(n - 1) {
+                                let li = l[i], ui = u[i]
+                                guard !p[i], r[i] > 0, li * ui >= 0 else { return false }
+                                let sign: Double = (li + ui) > 0 ? -1 : 1
+                                s[i + 1] = sign * s[i]
+                            }
+                            return true
+                        }
+                    }
+                }
+            }
+        }
+        guard applies else { return nil }
+        solveInPlace(&s, transposed: true)
+        var best = 0.0
+        s.withUnsafeBufferPointer { z in
+            rowScale.withUnsafeBufferPointer { w in
+                for j in 0..<n { best = Swift.max(best, w[j] * abs(z[j])) }
+            }
+        }
+        return best.isFinite ? best : nil
     }
 
     /// Hager's power-like iteration on `||A^-1 x||_1` over the unit 1-ball, with Higham's

@@ -1,4 +1,4 @@
-import ImplicitDiffNewton
+@testable import ImplicitDiffNewton
 import Testing
 
 @Suite("TridiagonalMatrix and TridiagonalFactorization")
@@ -83,6 +83,53 @@ struct TridiagonalFactorizationTests {
         let diagonal = try TridiagonalFactorization(TridiagonalMatrix(diagonal: [2, -0.5, 1e200]))
         expectClose(diagonal.reciprocalConditionEstimate(), 1, rtol: 1e-15)
         expectClose(diagonal.solve([2, 1, 1e200]), [1, -2, 1], rtol: 1e-15)
+    }
+
+    @Test("for matrices sign-similar to an M-matrix the condition number is exact, not estimated",
+          arguments: testSeeds)
+    func exactConditionOfMMatrices(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        for n in [1, 2, 7, 40] {
+            // Off-diagonal pairs of one sign (l_i u_i >= 0), random magnitudes, some zero;
+            // the diagonal is positive and large enough for positive pivots without
+            // interchanges, but not dominant in every row, so the matrix is not trivially
+            // well conditioned. Then A = S M S with M a nonsingular M-matrix.
+            var l = [Double](), u = [Double]()
+            for i in 0..<(n - 1) {
+                let sign: Double = rng.next() % 2 == 0 ? 1 : -1
+                let zero = i % 5 == 3
+                l.append(zero ? 0 : sign * Double.random(in: 0.2...1, using: &rng))
+                u.append(sign * Double.random(in: 0.2...1, using: &rng))
+            }
+            var d = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                let neighbours = (i > 0 ? abs(u[i - 1]) : 0) + (i < n - 1 ? abs(l[i]) : 0)
+                d[i] = Swift.max(neighbours, 1e-3) * Double.random(in: 1.01...1.5, using: &rng)
+            }
+            let t = try TridiagonalMatrix(subdiagonal: l, diagonal: d, superdiagonal: u)
+            // The reference: ||B||_1 ||B^-1||_1 from the dense inverse of B = D^-1 A.
+            var b = t.dense
+            for i in 0..<n {
+                let rowSum = (0..<n).reduce(0.0) { $0 + abs(b[i, $1]) }
+                for j in 0..<n { b[i, j] /= rowSum }
+            }
+            let inverse = try LUFactorization(b).solve(Matrix.identity(n))
+            func oneNorm(_ m: Matrix) -> Double {
+                (0..<n).map { j in (0..<n).reduce(0.0) { $0 + abs(m[$1, j]) } }.max() ?? 0
+            }
+            let exact = 1 / (oneNorm(b) * oneNorm(inverse))
+            // Both sides are the same number up to rounding in solves of conditioning
+            // 1 / exact (at most ~1e4 here): 1e-10 relative.
+            let f = try t.factorized()
+            expectClose(f.reciprocalConditionEstimate(), exact, rtol: 1e-10)
+            // The exact path is the one that ran; off-diagonal pairs of opposite signs take
+            // the estimate instead.
+            #expect(f.exactEquilibratedInverseNorm(rowScale: t.absoluteRowSums().scalars) != nil)
+            if n > 1 {
+                let flipped = try TridiagonalMatrix(subdiagonal: l.map { -$0 - 0.1 }, diagonal: d, superdiagonal: u)
+                #expect(try flipped.factorized().exactEquilibratedInverseNorm(rowScale: [Double](repeating: 1, count: n)) == nil)
+            }
+        }
     }
 
     @Test("row-equilibrated dense LU: same solutions as LU, condition invariant to row scaling", arguments: testSeeds)
