@@ -57,6 +57,37 @@ struct TridiagonalFactorizationTests {
         }
     }
 
+    @Test("without interchanges the factorisation is twisted: solves with A and A' are backward stable",
+          arguments: testSeeds)
+    func twistedSolves(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        for n in [1, 2, 3, 4, 5, 40, 41] {
+            // Diagonally dominant by columns and rows, random signs: partial pivoting would
+            // interchange nothing, so the twisted factorisation is taken.
+            let l = rng.vector(Swift.max(n - 1, 0)).scalars, u = rng.vector(Swift.max(n - 1, 0)).scalars
+            var d = rng.vector(n).scalars
+            for i in 0..<n { d[i] = (d[i] >= 0 ? 1 : -1) * (2.2 + abs(d[i])) }
+            let t = try TridiagonalMatrix(subdiagonal: l, diagonal: d, superdiagonal: u)
+            let f = try t.factorized()
+            #expect(f.twist == n / 2)
+            let dense = t.dense, b = rng.vector(n)
+            #expect(backwardError(dense, f.solve(b), b) <= 1e-14)
+            #expect(backwardError(dense.transposed, f.solveTransposed(b), b) <= 1e-14)
+            let rhs = Matrix(rows: n, columns: 2, scalars: rng.vector(2 * n).scalars)
+            expectClose(f.solve(rhs).column(1), f.solve(rhs.column(1)), rtol: 1e-15)
+            expectClose(f.solveTransposed(rhs).column(0), f.solveTransposed(rhs.column(0)), rtol: 1e-15)
+        }
+        // A pivot test that fails in the bottom half only (|q_(n-1)| < |u_(n-2)|) falls back
+        // to the pivoted factorisation, which still solves exactly.
+        let t = try TridiagonalMatrix(subdiagonal: [0.1, 0.1, 0.1], diagonal: [4, 4, 4, 0.01],
+                                      superdiagonal: [0.1, 0.1, 3])
+        let f = try t.factorized()
+        #expect(f.twist == nil)
+        let b: Vector = [1, 2, 3, 4]
+        #expect(backwardError(t.dense, f.solve(b), b) <= 1e-15)
+        #expect(backwardError(t.dense.transposed, f.solveTransposed(b), b) <= 1e-15)
+    }
+
     @Test("the condition estimate is that of the row-equilibrated matrix, as LAPACK's dgecon gives it",
           arguments: testSeeds)
     func conditionEstimate(seed: UInt64) throws {

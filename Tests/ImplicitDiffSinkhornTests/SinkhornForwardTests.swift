@@ -165,27 +165,3 @@ struct SinkhornValidationTests {
         #expect(try p.solve().marginalError < 1e-9)
     }
 }
-
-@Suite("Fast exponential of the log-sum-exp passes")
-struct FastExponentialTests {
-    @Test func withinTwoUlpOfFoundation() {
-        var rng = SplitMix64(seed: 1234)
-        var worst = 0.0
-        for k in 0..<100_000 {
-            // Dense near 0, and across the whole range down to the subnormals.
-            let x = k % 2 == 0 ? Double.random(in: -2...2, using: &rng) : Double.random(in: -745...709, using: &rng)
-            let exact = Foundation.exp(x), fast = fastExp(x)
-            let ulp = exact == 0 ? Double.leastNonzeroMagnitude : exact.ulp
-            worst = Swift.max(worst, abs(fast - exact) / ulp)
-        }
-        #expect(worst <= 2, "worst error \(worst) ulp")
-        // The four-lane version gives the same bits as the scalar one.
-        var buffer = (0..<103).map { Double($0) * -7.3 + 3.1 }
-        let scalar = buffer.map { fastExp($0 - 0.25) }
-        buffer.withUnsafeMutableBufferPointer { exponentiate($0, 0..<103, minus: 0.25) }
-        #expect(buffer == scalar)
-        #expect(fastExp(0) == 1 && fastExp(-800) == 0 && fastExp(-746) == 0)
-        #expect(fastExp(-740) > 0 && abs(fastExp(-740) - Foundation.exp(-740)) <= 2 * Double.leastNonzeroMagnitude)
-        #expect(abs(fastExp(1) - Foundation.exp(1)) <= Foundation.exp(1).ulp)
-    }
-}

@@ -16,11 +16,14 @@ import Foundation
 public struct BratuProblem: NonlinearSystem {
     /// Interior grid points, `n >= 1`.
     public let gridPoints: Int
+    /// The constant off-diagonals `-1/h^2` of every Jacobian, shared (not copied) by them.
+    let offDiagonal: [Double]
 
     /// - Throws: ``NewtonError/dimensionMismatch(_:)`` unless `gridPoints >= 1`.
     public init(gridPoints n: Int) throws {
         guard n >= 1 else { throw NewtonError.dimensionMismatch("the Bratu problem needs at least one interior point, got \(n)") }
         gridPoints = n
+        offDiagonal = [Double](repeating: -Double(n + 1) * Double(n + 1), count: n - 1)
     }
 
     /// `1 / h^2 = (n + 1)^2`.
@@ -43,15 +46,12 @@ public struct BratuProblem: NonlinearSystem {
         let n = y.count
         guard x.count == 1, n == gridPoints else { return Vector(repeating: .nan, count: n) }
         let lambda = x[0], s = inverseSquaredSpacing
-        var f = [Double](repeating: 0, count: n)
-        y.scalars.withUnsafeBufferPointer { u in
-            f.withUnsafeMutableBufferPointer { r in
-                for i in 0..<n {
-                    let left = i > 0 ? u[i - 1] : 0
-                    let right = i < n - 1 ? u[i + 1] : 0
-                    r[i] = (2 * u[i] - left - right) * s - lambda * Foundation.exp(u[i])
-                }
+        let f = [Double](unsafeUninitializedCapacity: n) { r, count in
+            y.scalars.withUnsafeBufferPointer { u in
+                exponentials(of: u.baseAddress!, into: r.baseAddress!, count: n)
+                Self.residual(u, exponentials: UnsafeBufferPointer(r), lambda: lambda, inverseSquaredSpacing: s, into: r)
             }
+            count = n
         }
         return Vector(f)
     }
@@ -59,14 +59,15 @@ public struct BratuProblem: NonlinearSystem {
     public func jacobian(x: Vector, y: Vector) throws -> TridiagonalMatrix {
         let n = y.count
         let lambda = x.count == 1 ? x[0] : .nan, s = inverseSquaredSpacing
-        var d = [Double](repeating: 0, count: n)
-        y.scalars.withUnsafeBufferPointer { u in
-            d.withUnsafeMutableBufferPointer { dd in
-                for i in 0..<n { dd[i] = 2 * s - lambda * Foundation.exp(u[i]) }
-            }
+        guard n == gridPoints else {
+            throw NewtonError.dimensionMismatch("the Bratu problem has \(gridPoints) unknowns, got \(n)")
         }
-        let off = [Double](repeating: -s, count: Swift.max(n - 1, 0))
-        return try TridiagonalMatrix(subdiagonal: off, diagonal: d, superdiagonal: off)
+        let d = [Double](unsafeUninitializedCapacity: n) { dd, count in
+            y.scalars.withUnsafeBufferPointer { u in exponentials(of: u.baseAddress!, into: dd.baseAddress!, count: n) }
+            for i in 0..<n { dd[i] = 2 * s - lambda * dd[i] }
+            count = n
+        }
+        return TridiagonalMatrix(uncheckedSubdiagonal: offDiagonal, diagonal: d, superdiagonal: offDiagonal)
     }
 
     /// `F` and `A` with one `exp(y_i)` per entry (the same values as ``residual(x:y:)`` and
@@ -75,23 +76,34 @@ public struct BratuProblem: NonlinearSystem {
         let n = y.count
         guard x.count == 1, n == gridPoints else { return (Vector(repeating: .nan, count: n), nil) }
         let lambda = x[0], s = inverseSquaredSpacing
-        var f = [Double](repeating: 0, count: n)
-        var d = [Double](repeating: 0, count: n)
-        y.scalars.withUnsafeBufferPointer { u in
-            f.withUnsafeMutableBufferPointer { r in
-                d.withUnsafeMutableBufferPointer { dd in
-                    for i in 0..<n {
-                        let left = i > 0 ? u[i - 1] : 0
-                        let right = i < n - 1 ? u[i + 1] : 0
-                        let source = lambda * Foundation.exp(u[i])
-                        r[i] = (2 * u[i] - left - right) * s - source
-                        dd[i] = 2 * s - source
-                    }
+        var f = [Double]()
+        let d = [Double](unsafeUninitializedCapacity: n) { dd, count in
+            y.scalars.withUnsafeBufferPointer { u in
+                exponentials(of: u.baseAddress!, into: dd.baseAddress!, count: n)
+                f = [Double](unsafeUninitializedCapacity: n) { r, rCount in
+                    Self.residual(u, exponentials: UnsafeBufferPointer(dd), lambda: lambda, inverseSquaredSpacing: s, into: r)
+                    rCount = n
                 }
+                for i in 0..<n { dd[i] = 2 * s - lambda * dd[i] }
             }
+            count = n
         }
-        let off = [Double](repeating: -s, count: Swift.max(n - 1, 0))
-        return (Vector(f), TridiagonalMatrix(uncheckedSubdiagonal: off, diagonal: d, superdiagonal: off))
+        return (Vector(f), TridiagonalMatrix(uncheckedSubdiagonal: offDiagonal, diagonal: d, superdiagonal: offDiagonal))
+    }
+
+    /// `r_i = (2 y_i - y_(i-1) - y_(i+1)) s - lambda e_i` (`e` may be `r` itself: entry `i`
+    /// of `e` is read before `r_i` is written and not after).
+    @inline(__always)
+    static func residual(_ u: UnsafeBufferPointer<Double>, exponentials e: UnsafeBufferPointer<Double>, lambda: Double,
+                         inverseSquaredSpacing s: Double, into r: UnsafeMutableBufferPointer<Double>) {
+        let n = u.count
+        guard n > 1 else {
+            if n == 1 { r[0] = 2 * u[0] * s - lambda * e[0] }
+            return
+        }
+        r[0] = (2 * u[0] - u[1]) * s - lambda * e[0]
+        for i in 1..<(n - 1) { r[i] = (2 * u[i] - u[i - 1] - u[i + 1]) * s - lambda * e[i] }
+        r[n - 1] = (2 * u[n - 1] - u[n - 2]) * s - lambda * e[n - 1]
     }
 
     /// `B = -exp(y)` as an `n x 1` operator.

@@ -1,5 +1,9 @@
+import Foundation
+import _Differentiation
+
 /// `exp(x)` in straight-line arithmetic that the compiler can vectorise, for the
-/// log-sum-exp passes over `n x m` entries. Not API.
+/// log-sum-exp passes of optimal transport and the residuals of Newton's method. Package
+/// access: not API.
 ///
 /// Cody-Waite reduction `x = k ln 2 + r`, `|r| <= ln(2)/2`, then Taylor to degree 13
 /// (truncation below 5e-18 relative; lane 0 of the four-lane version below) and the scaling `2^k` applied as two factors
@@ -7,14 +11,14 @@
 /// `x < -745` gives 0. Inputs are clamped to `[-750, 709]`; accuracy is within 2 ulp of
 /// the correctly rounded value over that range (checked against `Foundation.exp` in the
 /// tests).
-@inline(__always)
-func fastExp(_ x: Double) -> Double { fastExp(SIMD4(repeating: x))[0] }
+@inlinable @inline(__always)
+package func fastExp(_ x: Double) -> Double { fastExp(SIMD4(repeating: x))[0] }
 
 /// ``fastExp(_:)`` on four lanes at once (explicit SIMD: the scalar loop does not
 /// vectorise on the baseline x86-64 target). The polynomial is evaluated by Estrin's
 /// scheme, whose short dependency chains keep the vector units busy. Not API.
-@inline(__always)
-func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
+@inlinable @inline(__always)
+package func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
     let xc = x.clamped(lowerBound: SIMD4(repeating: -750), upperBound: SIMD4(repeating: 709))
     let shifter = SIMD4<Double>(repeating: 6_755_399_441_055_744.0)
     let kd = xc * 1.442_695_040_888_963_4 + shifter
@@ -34,8 +38,8 @@ func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
 }
 
 /// `buffer[i] = exp(buffer[i] - shift)` for `i` in `range`, four lanes at a time.
-@inline(__always)
-func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>, _ range: Range<Int>, minus shift: Double) {
+@inlinable @inline(__always)
+package func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>, _ range: Range<Int>, minus shift: Double) {
     var i = range.lowerBound
     let end = range.upperBound
     let base = buffer.baseAddress!
@@ -51,48 +55,28 @@ func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>, _ range: Range<I
     }
 }
 
-/// `out[j] = (g[j] - c[j]) * scale` for `j < count`; returns `max_j out[j]`. Four lanes at
-/// a time. Not API.
-@inline(__always)
-func scaledDifferenceAndMax(_ g: UnsafePointer<Double>, _ c: UnsafePointer<Double>, scale: Double,
-                            into out: UnsafeMutablePointer<Double>, count: Int) -> Double {
-    var j = 0
-    var best = SIMD4<Double>(repeating: -.infinity)
-    while j + 4 <= count {
-        let t = (UnsafeRawPointer(g + j).loadUnaligned(as: SIMD4<Double>.self)
-                 - UnsafeRawPointer(c + j).loadUnaligned(as: SIMD4<Double>.self)) * scale
-        UnsafeMutableRawPointer(out + j).storeBytes(of: t, as: SIMD4<Double>.self)
-        best = pointwiseMax(best, t)
-        j += 4
+/// `out[i] = exp(x[i])` for `i < count` with ``fastExp(_:)`` four lanes at a time, and
+/// `Foundation.exp`'s results where the fast path does not apply: NaN stays NaN and
+/// `x > 709` is left to `Foundation.exp` (``fastExp(_:)`` clamps there; above 709.78
+/// the result overflows to infinity), so that callers that
+/// test their values for finiteness see what they would see with `Foundation.exp`.
+/// Package access: not API.
+@inlinable
+package func exponentials(of x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int) {
+    let limit = SIMD4<Double>(repeating: 709)
+    var i = 0
+    while i + 4 <= count {
+        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
+        if any(v .> limit) || any(v .!= v) {
+            for k in i..<(i + 4) { out[k] = Foundation.exp(x[k]) }
+        } else {
+            UnsafeMutableRawPointer(out + i).storeBytes(of: fastExp(v), as: SIMD4<Double>.self)
+        }
+        i += 4
     }
-    var result = best.max()
-    while j < count {
-        let t = (g[j] - c[j]) * scale
-        out[j] = t
-        result = Swift.max(result, t)
-        j += 1
+    while i < count {
+        let v = x[i]
+        out[i] = v > 709 || v.isNaN ? Foundation.exp(v) : fastExp(v)
+        i += 1
     }
-    return result
-}
-
-/// `buffer[j] = exp(buffer[j] - shift)` for `j < count`; returns the sum of the results.
-@inline(__always)
-func exponentiateAndSum(_ buffer: UnsafeMutablePointer<Double>, count: Int, minus shift: Double) -> Double {
-    var j = 0
-    var sum = SIMD4<Double>(repeating: 0)
-    while j + 4 <= count {
-        let raw = UnsafeMutableRawPointer(buffer + j)
-        let e = fastExp(raw.loadUnaligned(as: SIMD4<Double>.self) - shift)
-        raw.storeBytes(of: e, as: SIMD4<Double>.self)
-        sum += e
-        j += 4
-    }
-    var result = sum.sum()
-    while j < count {
-        let e = fastExp(buffer[j] - shift)
-        buffer[j] = e
-        result += e
-        j += 1
-    }
-    return result
 }
