@@ -38,5 +38,14 @@ struct FastExponentialTests {
         #expect(out[2] == Foundation.exp(709.5) && out[10] == Foundation.exp(709.7))
         #expect(out[4] == 0 && out[8] == 0)
         for i in [0, 5, 6, 9] { #expect(abs(out[i] - Foundation.exp(x[i])) <= 2 * Foundation.exp(x[i]).ulp) }
+        // The four-lane path (one scaling by 2^k) over its whole range [-708, 709].
+        var rng = SplitMix64(seed: 99)
+        let wide = (0..<4001).map { k in k % 2 == 0 ? Double.random(in: -2...2, using: &rng) : Double.random(in: -708...709, using: &rng) }
+        var bulk = [Double](repeating: 0, count: wide.count)
+        wide.withUnsafeBufferPointer { x in
+            bulk.withUnsafeMutableBufferPointer { exponentials(of: x.baseAddress!, into: $0.baseAddress!, count: x.count) }
+        }
+        let worst = zip(wide, bulk).map { abs($1 - Foundation.exp($0)) / Foundation.exp($0).ulp }.max() ?? .infinity
+        #expect(worst <= 2, "worst error \(worst) ulp")
     }
 }
