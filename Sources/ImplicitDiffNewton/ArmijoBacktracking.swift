@@ -32,32 +32,22 @@ struct ArmijoBacktracking {
 
     /// ``search(from:direction:merit:slope:weights:residual:)`` with an evaluation that also
     /// returns `extra` at each trial point; the accepted point's `extra` is returned.
+    /// `yNorm`, `dNorm`: the max norms of `y` and `d`, when the caller has them.
     func search<Extra>(from y: Vector, direction d: Vector, merit f0: Double, slope: Double, weights w: Vector,
+                       yNorm: Double? = nil, dNorm: Double? = nil,
                        evaluate: (Vector) -> (residual: Vector, extra: Extra)) -> Step<Extra>? {
-        let dNorm = d.fastMaxNorm
-        let yNorm = y.fastMaxNorm
-        let weighted = !w.scalars.isEmpty
+        let dNorm = dNorm ?? d.fastMaxNorm
+        let yNorm = yNorm ?? y.fastMaxNorm
         var t = 1.0
         var backtracks = 0
         while true {
             var trial = y
             trial.add(d, scaledBy: t)
             let (r, extra) = evaluate(trial)
-            // 1/2 ||W r||^2 without a temporary; NaN or infinity in r propagates into ft.
-            var sum = 0.0
-            if weighted {
-                w.scalars.withUnsafeBufferPointer { w in
-                    r.scalars.withUnsafeBufferPointer { r in
-                        for i in 0..<r.count { let v = w[i] * r[i]; sum += v * v }
-                    }
-                }
-            } else {
-                r.scalars.withUnsafeBufferPointer { r in
-                    for i in 0..<r.count { sum += r[i] * r[i] }
-                }
-            }
-            let ft = 0.5 * sum
-            if ft.isFinite, r.isFinite, ft <= f0 + sufficientDecrease * t * slope {
+            // NaN or infinity in r propagates into the merit (the weights are positive and
+            // finite), so a finite merit certifies a finite residual.
+            let ft = Self.merit(r, weights: w)
+            if ft.isFinite, ft <= f0 + sufficientDecrease * t * slope {
                 return Step(y: trial, residual: r, length: t, backtracks: backtracks, extra: extra)
             }
             guard backtracks < maxBacktracks else { return nil }
@@ -76,6 +66,34 @@ struct ArmijoBacktracking {
 }
 
 extension ArmijoBacktracking {
+    /// `1/2 ||W r||^2` (`1/2 ||r||^2` when `w` is empty) without a temporary, in four
+    /// independent partial sums.
+    static func merit(_ r: Vector, weights w: Vector) -> Double {
+        let n = r.count
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        r.scalars.withUnsafeBufferPointer { r in
+            if w.scalars.isEmpty {
+                var i = 0
+                while i + 4 <= n {
+                    s0 += r[i] * r[i]; s1 += r[i + 1] * r[i + 1]; s2 += r[i + 2] * r[i + 2]; s3 += r[i + 3] * r[i + 3]
+                    i += 4
+                }
+                while i < n { s0 += r[i] * r[i]; i += 1 }
+            } else {
+                w.scalars.withUnsafeBufferPointer { w in
+                    var i = 0
+                    while i + 4 <= n {
+                        let v0 = w[i] * r[i], v1 = w[i + 1] * r[i + 1], v2 = w[i + 2] * r[i + 2], v3 = w[i + 3] * r[i + 3]
+                        s0 += v0 * v0; s1 += v1 * v1; s2 += v2 * v2; s3 += v3 * v3
+                        i += 4
+                    }
+                    while i < n { let v = w[i] * r[i]; s0 += v * v; i += 1 }
+                }
+            }
+        }
+        return 0.5 * ((s0 + s1) + (s2 + s3))
+    }
+
     /// Dennis and Schnabel's scaled gradient of the merit `f = 1/2 ||F||^2` (`F` already
     /// weighted by the caller) at `y`, `max_i |g_i| max(|y_i|, 1) / max(f, tiny)` with `g`
     /// its gradient: near zero at a local minimum of `||F||`, large when `F` is noise.

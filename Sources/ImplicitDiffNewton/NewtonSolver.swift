@@ -63,6 +63,8 @@ public struct NewtonSolver: Sendable {
         let lineSearch = ArmijoBacktracking(sufficientDecrease: options.sufficientDecrease,
                                             maxBacktracks: options.maxBacktracks)
         var lastStepWasSmall = false
+        // Norms are computed once per new iterate and reused by every test below.
+        var yNorm = y.fastMaxNorm, fNorm = f.fastMaxNorm
         for k in 0... {
             let a: System.Jacobian
             if let p = pending { a = p; pending = nil } else { a = try system.jacobian(x: x, y: y) }
@@ -78,9 +80,9 @@ public struct NewtonSolver: Sendable {
             }
             // Row sums of |A|: the merit's weights, and a bound that skips the rounding-floor
             // test's |A| |y| far from the root.
-            let rowSums = a.absoluteRowSums()
-            if let reason = convergence(residual: f, jacobian: a, y: y, lastStepWasSmall: lastStepWasSmall,
-                                        rowSums: rowSums) {
+            let (weights, largestRowSum) = Self.equilibrationWeights(a.absoluteRowSums())
+            if let reason = convergence(residual: f, residualNorm: fNorm, jacobian: a, y: y, yNorm: yNorm,
+                                        lastStepWasSmall: lastStepWasSmall, largestRowSum: largestRowSum) {
                 // The factorisation the derivative will reuse: check its condition now.
                 let checked = factorization.flatMap { lu in
                     Result { try lu.checkNonsingular(); return lu }.mapError {
@@ -101,18 +103,20 @@ public struct NewtonSolver: Sendable {
                                                  reciprocalCondition: lu.reciprocalConditionEstimate(), history: history,
                                                  atIterationLimit: true)
             }
-            let d = -lu.solve(f)
-            guard d.isFinite else {
+            var d = lu.solve(f)
+            d.scale(by: -1)
+            guard let dNorm = d.finiteMaxNorm else {
                 throw NewtonError.singularJacobian(iteration: k, reason: .nonFinite("the Newton step"), history: history)
             }
-            let fNorm = f.fastMaxNorm, dNorm = d.fastMaxNorm
-            if dNorm <= options.stepTolerance * y.fastMaxNorm {
+            if dNorm <= options.stepTolerance * yNorm {
                 // Within rounding of the root: take the full step without a line search
                 // (at this level ||F|| is noise and need not decrease).
                 y.add(d, scaledBy: 1)
                 (f, pending) = system.residualAndJacobian(x: x, y: y)
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 1, backtracks: 0))
                 guard f.isFinite else { throw NewtonError.nonFinite(iteration: k + 1, what: "residual F", history: history) }
+                yNorm = y.fastMaxNorm
+                fNorm = f.fastMaxNorm
                 lastStepWasSmall = true
                 continue
             }
@@ -120,13 +124,13 @@ public struct NewtonSolver: Sendable {
             // invariant to the scaling of the equations, so that an equation in large units
             // cannot hide the progress of the others. f'(y; d) = F'W^2 A d = -||W F||^2
             // for the exact Newton step.
-            let weights = rowSums.map { $0 > 0 && $0.isFinite ? 1 / $0 : 1 }
-            let weighted = weights * f
-            let merit = 0.5 * weighted.squaredNorm()
+            let merit = ArmijoBacktracking.merit(f, weights: weights)
             guard let step = lineSearch.search(from: y, direction: d, merit: merit, slope: -2 * merit, weights: weights,
+                                               yNorm: yNorm, dNorm: dNorm,
                                                evaluate: { let e = system.residualAndJacobian(x: x, y: $0); return (e.residual, e.jacobian) }) else {
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0,
                                                      backtracks: options.maxBacktracks))
+                let weighted = weights * f
                 throw ArmijoBacktracking.failure(iteration: k, y: y, residual: weighted,
                                                  gradient: a.applyTransposed(weights * weighted),
                                                  reciprocalCondition: lu.reciprocalConditionEstimate(), history: history)
@@ -136,23 +140,44 @@ public struct NewtonSolver: Sendable {
             y = step.y
             f = step.residual
             pending = step.extra
+            yNorm = y.fastMaxNorm
+            fNorm = f.fastMaxNorm
             lastStepWasSmall = false
         }
         fatalError("unreachable: the iteration returns or throws")
     }
 
-    /// The first stopping rule that `y` passes, or `nil`.
-    func convergence<J: JacobianMatrix>(residual f: Vector, jacobian a: J, y: Vector,
-                                        lastStepWasSmall: Bool, rowSums: Vector? = nil) -> NewtonConvergence? {
+    /// `w_i = 1 / r_i` for the row sums `r` of `|A|` (1 where `r_i` is 0 or not finite),
+    /// and `max_i r_i`, in one pass.
+    static func equilibrationWeights(_ rowSums: Vector) -> (weights: Vector, largestRowSum: Double) {
+        var largest = 0.0
+        let n = rowSums.count
+        let w = [Double](unsafeUninitializedCapacity: n) { w, count in
+            rowSums.scalars.withUnsafeBufferPointer { r in
+                for i in 0..<n {
+                    let ri = r[i]
+                    w[i] = ri > 0 && ri.isFinite ? 1 / ri : 1
+                    largest = ri > largest ? ri : largest
+                }
+            }
+            count = n
+        }
+        return (Vector(w), largest)
+    }
+
+    /// The first stopping rule that `y` passes, or `nil`. `fNorm`, `yNorm`: the max norms
+    /// of `F` and `y`; `largestRowSum`: `max_i sum_j |a_ij|`, or `nil` to skip the bound.
+    func convergence<J: JacobianMatrix>(residual f: Vector, residualNorm fNorm: Double, jacobian a: J, y: Vector,
+                                        yNorm: Double, lastStepWasSmall: Bool,
+                                        largestRowSum: Double? = nil) -> NewtonConvergence? {
         if lastStepWasSmall { return .stepTolerance }
-        let fNorm = f.fastMaxNorm
         if fNorm <= options.residualTolerance { return .residualTolerance }
         // Rounding floor: |F_i| <= 8 ulp (|A| |y|)_i, first on the largest entries.
-        let scale = a.absoluteProduct(y.map { abs($0) })
         let c = NewtonOptions.roundingFloorFactor * Double.ulpOfOne
         // (|A| |y|)_i <= (|A| 1)_i ||y||_inf: when F is above the floor's bound (with a
         // factor 2 for the rounding of the bound), it is above the floor itself.
-        if let rowSums, fNorm > 2 * c * rowSums.fastMaxNorm * y.fastMaxNorm { return nil }
+        if let largestRowSum, fNorm > 2 * c * largestRowSum * yNorm { return nil }
+        let scale = a.absoluteProduct(y.map { abs($0) })
         guard fNorm <= c * scale.fastMaxNorm else { return nil }
         for i in 0..<f.count where abs(f[i]) > c * scale[i] { return nil }
         return .roundingFloor

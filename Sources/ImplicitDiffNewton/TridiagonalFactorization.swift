@@ -237,26 +237,26 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
         let n = dimension
         if n == 0 { return 1 }
         // D: row sums of |A|; then ||D^-1 A||_1, the largest scaled column sum.
-        var rowScale = [Double](repeating: 0, count: n)
+        let rowScale = matrix.absoluteRowSums().scalars
         var norm = 0.0
         var positive = true
+        var inverseScale = [Double](repeating: 0, count: n)
         matrix.subdiagonal.withUnsafeBufferPointer { l in
             matrix.diagonal.withUnsafeBufferPointer { d in
                 matrix.superdiagonal.withUnsafeBufferPointer { u in
-                    rowScale.withUnsafeMutableBufferPointer { w in
-                        for i in 0..<n {
-                            var s = abs(d[i])
-                            if i > 0 { s += abs(l[i - 1]) }
-                            if i < n - 1 { s += abs(u[i]) }
-                            w[i] = s
-                            positive = positive && s > 0
+                    inverseScale.withUnsafeMutableBufferPointer { v in
+                        rowScale.withUnsafeBufferPointer { w in
+                            for i in 0..<n {
+                                positive = positive && w[i] > 0
+                                v[i] = 1 / w[i]
+                            }
                         }
                         guard positive else { return }
                         for j in 0..<n {
-                            var s = abs(d[j]) / w[j]
-                            if j > 0 { s += abs(u[j - 1]) / w[j - 1] }
-                            if j < n - 1 { s += abs(l[j]) / w[j + 1] }
-                            norm = Swift.max(norm, s)
+                            var s = abs(d[j]) * v[j]
+                            if j > 0 { s += abs(u[j - 1]) * v[j - 1] }
+                            if j < n - 1 { s += abs(l[j]) * v[j + 1] }
+                            norm = s > norm ? s : norm
                         }
                     }
                 }
@@ -293,14 +293,20 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
                             // minors on the nested index sets {0..k} (k < m), {0..m-1} with
                             // {j..n-1} (a block-diagonal submatrix), then all of A: after a
                             // symmetric permutation, positive leading minors again.
-                            guard r[n - 1] > 0 else { return false }
+                            // The signs are a prefix product: carried as a sign bit that
+                            // is flipped (one-cycle xor chain); the tests accumulate
+                            // without branches.
+                            var applies = r[n - 1] > 0
+                            var sign: UInt64 = 0
+                            let one = (1.0).bitPattern, flip: UInt64 = 1 << 63
                             for i in 0..<(n - 1) {
                                 let li = l[i], ui = u[i]
-                                guard p.isEmpty || !p[i], r[i] > 0, li * ui >= 0 else { return false }
-                                let sign: Double = (li + ui) > 0 ? -1 : 1
-                                s[i + 1] = sign * s[i]
+                                applies = applies && r[i] > 0 && li * ui >= 0
+                                sign ^= (li + ui) > 0 ? flip : 0
+                                s[i + 1] = Double(bitPattern: one | sign)
                             }
-                            return true
+                            if !p.isEmpty { applies = applies && !p.contains(true) }
+                            return applies
                         }
                     }
                 }

@@ -25,3 +25,30 @@ extension Vector {
         }
     }
 }
+
+extension Vector {
+    /// `max_i |v_i|` when every entry is finite, `nil` otherwise: the max norm and the
+    /// finiteness test in one pass (`v_i * 0` is 0 exactly for finite `v_i`, NaN for NaN
+    /// and infinities). Not API.
+    var finiteMaxNorm: Double? {
+        scalars.withUnsafeBufferPointer { v in
+            var m0 = 0.0, m1 = 0.0
+            var z0 = 0.0, z1 = 0.0
+            var i = 0
+            while i + 2 <= v.count {
+                let a0 = abs(v[i]), a1 = abs(v[i + 1])
+                m0 = a0 >= m0 ? a0 : m0
+                m1 = a1 >= m1 ? a1 : m1
+                z0 += v[i] * 0
+                z1 += v[i + 1] * 0
+                i += 2
+            }
+            if i < v.count {
+                let a = abs(v[i])
+                m0 = a >= m0 ? a : m0
+                z0 += v[i] * 0
+            }
+            return z0 + z1 == 0 ? Swift.max(m0, m1) : nil
+        }
+    }
+}
