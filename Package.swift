@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP"]),
         .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx"]),
         .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn"]),
-        .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton"]),
+        .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton", "_CLAPACK"]),
         .testTarget(name: "ImplicitDiffCLITests", dependencies: ["ImplicitDiffCLI"]),
     ],
     swiftLanguageModes: [.v6]

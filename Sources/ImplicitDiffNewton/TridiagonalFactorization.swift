@@ -104,7 +104,12 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
                             let lk = l[k], uk = u[k]
                             pivotsOK = pivotsOK && abs(p) >= abs(lk) && p != 0
                             r[k] = 1 / p
-                            tTop = (lk * uk) / p
+                            // Multiplier first, as LAPACK does: l_k u_k / p_k rounds
+                            // l_k u_k once with the same error at every step when the
+                            // off-diagonals are constant (finite differences), and that
+                            // coherent bias accumulates along the recurrence (1e-9
+                            // relative on Bratu at n = 10^4 against 1e-14 this way).
+                            tTop = (lk / p) * uk
                             finite += lk * 0 + uk * 0 + d[k + 1] * 0
                             p = d[k + 1] - tTop
                             if k < bottomSteps {
@@ -112,7 +117,7 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
                                 let uj = u[j - 1], lj = l[j - 1]
                                 pivotsOK = pivotsOK && abs(q) >= abs(uj) && q != 0
                                 r[j] = 1 / q
-                                tBottom = (uj * lj) / q
+                                tBottom = (uj / q) * lj
                                 finite += uj * 0 + lj * 0 + d[j - 1] * 0
                                 q = d[j - 1] - tBottom
                             }
@@ -176,13 +181,15 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
                                         // d_(i+1) -= l_i u_i / d_i (one division on the chain).
                                         d[i] = di
                                         if di == 0 { zeroPivot = true; di = dNext; continue }
+                                        // Multiplier first (see `twisted`).
                                         r[i] = 1 / di
-                                        l[i] = li * r[i]
-                                        di = dNext - (li * ui) / di
+                                        let fact = li / di
+                                        l[i] = fact
+                                        di = dNext - fact * ui
                                     } else {
                                         // Interchange rows i and i+1: pivot l_i (non-zero here).
                                         r[i] = 1 / li
-                                        let fact = di * r[i]
+                                        let fact = di / li
                                         d[i] = li
                                         l[i] = fact
                                         u[i] = dNext
