@@ -235,7 +235,7 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
 
     /// `1 / (||B||_1 ||B^-1||_1)` for the row-equilibrated `B = D^-1 A`. `||B^-1||_1` is
     /// exact (one solve with `A'`) when `A` is sign-similar to a nonsingular M-matrix (see
-    /// ``exactEquilibratedInverseNorm(rowScale:)``), as Newton Jacobians of discretised
+    /// `exactEquilibratedInverseNorm`), as Newton Jacobians of discretised
     /// elliptic problems such as Bratu's are below their fold; otherwise it is estimated by
     /// Hager–Higham (`dlacn2`): a lower bound, almost always within a factor 3 of it.
     /// Solves with `B` are `A^-1 D x` and `B^-T x = D A^-T x`.
