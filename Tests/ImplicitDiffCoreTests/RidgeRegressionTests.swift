@@ -38,7 +38,7 @@ struct RidgeRegressionTests {
     /// `dw/dlambda` (errors of order one). The wide path (thin QR of `X'`) is checked
     /// against the dual closed forms, which only need `G = X X' + lambda I` (N x N, well
     /// conditioned): `w = X' G^-1 y`, `dw/dlambda = -X' G^-2 y`, `dw/dy = X' G^-1`.
-    @Test(arguments: [1e-8, 1e-3] as [Double])
+    @Test(arguments: [1e-12, 1e-8, 1e-3] as [Double])
     func wideDesignWithTinyLambda(lambda: Double) throws {
         let n = 4, d = 12
         let p = Self.problem(seed: 21, n: n, d: d, lambda: lambda)
@@ -51,10 +51,62 @@ struct RidgeRegressionTests {
         var dl = Vector.zeros(n * d + n + 1)
         dl[n * d + n] = 1
         let dw = try s.derivative().pushforward(dl)
-        assertClose(dw, -1.0 * p.design.transposedTimes(lu.solve(a)), rtol: 1e-7, "dw/dlambda = -X' G^-2 y")
+        // Rounding times cond(G) (~1e2): 1e-10 (the generic path, before the fused
+        // derivative, was 1e-6 off at lambda = 1e-8).
+        assertClose(dw, -1.0 * p.design.transposedTimes(lu.solve(a)), rtol: 1e-10, "dw/dlambda = -X' G^-2 y")
         let j = try s.derivative().jacobian()
         let dwdy = Matrix(rows: d, columns: n, scalars: (0..<d).flatMap { i in (0..<n).map { j[i, n * d + $0] } })
-        assertClose(dwdy, p.design.transposed * lu.solve(Matrix.identity(n)), rtol: 1e-7, "dw/dy = X' G^-1")
+        assertClose(dwdy, p.design.transposed * lu.solve(Matrix.identity(n)), rtol: 1e-10, "dw/dy = X' G^-1")
+    }
+
+    /// Regression: the pullback and pushforward of a wide ridge regression at tiny
+    /// lambda against closed forms. The design `X = [D 0] U` has an exactly known SVD:
+    /// `U = H / 4` (16 x 16 Sylvester-Hadamard, orthogonal and exact in binary) and `D`
+    /// dyadic, so `X X' = D^2` and `A^-1 = U' diag(1/(D^2 + lambda), 1/lambda) U`; the
+    /// closed forms below keep the `1/lambda` block away from anything that rounds.
+    /// Through a `Double` vector `v = A^-1 wbar` (the generic path, before the fused
+    /// derivative) the gradients were 1e-3 to 1e-1 off here at lambda = 1e-10.
+    @Test func wideDesignGradientsAgainstAnExactSVD() throws {
+        let n = 4, d = 16, lambda = 1e-10
+        var h: [[Double]] = [[1]]
+        while h.count < d { h = h.map { $0 + $0 } + h.map { $0 + $0.map { -$0 } } }
+        let u = h.map { $0.map { $0 / 4 } }                       // U, rows u_k
+        let sv: [Double] = [1, 2, 0.5, 1.5]
+        let design = Matrix(rows: n, columns: d, scalars: (0..<n).flatMap { i in u[i].map { sv[i] * $0 } })
+        var rng = SplitMix64(seed: 35)
+        let p = try RidgeRegression(design: design, targets: rng.vector(n), lambda: lambda)
+        let s = try p.solve()
+        let wbar = rng.vector(d), tangent = rng.vector(n * d + n + 1)
+        let derivative = try s.derivative()
+        let gradient = try derivative.pullback(wbar), dw = try derivative.pushforward(tangent)
+
+        func times(_ v: Vector) -> Vector { Vector((0..<d).map { k in (0..<d).reduce(0.0) { $0 + u[k][$1] * v[$1] } }) }
+        func transposedTimes(_ c: Vector) -> Vector { Vector((0..<d).map { j in (0..<d).reduce(0.0) { $0 + u[$1][j] * c[$1] } }) }
+        let y = p.targets
+        let alpha = Vector((0..<n).map { y[$0] / (sv[$0] * sv[$0] + lambda) })     // (X X' + lambda I)^-1 y
+        let w = design.transposedTimes(alpha)
+        assertClose(s.w, w, rtol: 1e-14, "w = X' alpha")
+        // Pullback: u = X A^-1 wbar = D c_(0..<n) / (D^2 + lambda) with c = U wbar;
+        // lambda v = U' (c .* [lambda / (D^2 + lambda); 1]); r = -lambda alpha.
+        let c = times(wbar)
+        let xv = Vector((0..<n).map { sv[$0] * c[$0] / (sv[$0] * sv[$0] + lambda) })
+        let lambdaV = transposedTimes(Vector((0..<d).map { $0 < n ? c[$0] * lambda / (sv[$0] * sv[$0] + lambda) : c[$0] }))
+        var gX = Matrix.outer(alpha, lambdaV)                       // -(r v') = alpha (lambda v)'
+        gX.addOuter(-1.0 * xv, w)
+        let expected = Vector(gX.scalars + xv.scalars + [-xv.dot(alpha)])
+        assertClose(gradient, expected, rtol: 1e-12, "pullback")
+        // Pushforward: B t = -lambda dX' alpha + X'(dX w - dy) + dlambda X' alpha, and
+        // A^-1 X' z = U' [D z / (D^2 + lambda); 0].
+        let dX = Matrix(rows: n, columns: d, scalars: Array(tangent.scalars[0..<(n * d)]))
+        let dy = tangent.slice((n * d)..<(n * d + n)), dl = tangent[n * d + n]
+        let c2 = times(dX.transposedTimes(alpha))
+        let nullPart = transposedTimes(Vector((0..<d).map { $0 < n ? c2[$0] * lambda / (sv[$0] * sv[$0] + lambda) : c2[$0] }))
+        let z = dX * w - dy + dl * alpha
+        let rangePart = transposedTimes(Vector((0..<d).map { $0 < n ? sv[$0] * z[$0] / (sv[$0] * sv[$0] + lambda) : 0 }))
+        assertClose(dw, nullPart - rangePart, rtol: 1e-12, "pushforward")
+        // The two modes are adjoint: <dw, wbar> = <tangent, gradient>.
+        let forward = dw.dot(wbar), reverse = tangent.dot(gradient)
+        #expect(abs(forward - reverse) <= 1e-12 * Swift.max(abs(forward), abs(reverse)), "\(forward) vs \(reverse)")
     }
 
     @Test func jacobianWithRespectToXMatchesFiniteDifferences() throws {

@@ -42,16 +42,21 @@ public struct ConditionsLinearization {
     public var isSymmetric: Bool
     /// Whether `A` is symmetric positive definite (lets `.automatic` pick CG or Cholesky).
     public var isPositiveDefinite: Bool
+    /// The derivative in closed form, for conditions whose `A^-1 r` cannot be carried
+    /// accurately as a vector; used instead of ``factorizedA`` and ``b`` whenever the
+    /// solve is direct with ``factorizedA`` (see ``FusedDerivative``).
+    public var fusedDerivative: FusedDerivative?
 
     /// A linearisation with the given operators, optional factorisation of `A`, and structure flags.
     public init(a: any AdjointableLinearOperator, b: any AdjointableLinearOperator,
                 factorizedA: (any Factorization)? = nil, isSymmetric: Bool = false,
-                isPositiveDefinite: Bool = false) {
+                isPositiveDefinite: Bool = false, fusedDerivative: FusedDerivative? = nil) {
         self.a = a
         self.b = b
         self.factorizedA = factorizedA
         self.isSymmetric = isSymmetric || isPositiveDefinite
         self.isPositiveDefinite = isPositiveDefinite
+        self.fusedDerivative = fusedDerivative
     }
 
     /// The dense `A`: the operator itself when it is a ``Matrix``, else built from products.
@@ -66,5 +71,29 @@ public struct ConditionsLinearization {
         if let m = b as? Matrix { return m }
         if let c = b as? DenseJacobianBlock { return c.matrix }
         return b.rowCount <= b.columnCount ? b.densifiedByRows() : b.densified()
+    }
+}
+
+/// `-A^-1 B dx` and `-B' A^-T ybar` computed in one piece by the conditions, each with
+/// the relative residual of the linear system it actually solved.
+///
+/// The generic derivative forms `w = A^-T ybar` as a vector and then `B' w`. When `A^-1`
+/// has a large part that `B'` annihilates in exact arithmetic, the rounding of that part
+/// in `w` survives the product: ridge regression with more features than samples has
+/// `A^-1 = (I - X'(XX' + lambda I)^-1 X) / lambda`, whose `1/lambda` null-space part cost
+/// four digits of the gradient at `lambda = 1e-10`. Conditions that know a closed form
+/// without the cancellation (here the push-through identity
+/// `A^-1 X' = X'(XX' + lambda I)^-1`) give it as a `FusedDerivative`.
+public struct FusedDerivative: Sendable {
+    /// `dx -> (-A^-1 B dx, relative residual)`.
+    public var pushforward: @Sendable (Vector) -> (Vector, Double)
+    /// `ybar -> (-B' A^-T ybar, relative residual)`.
+    public var pullback: @Sendable (Vector) -> (Vector, Double)
+
+    /// The two maps.
+    public init(pushforward: @escaping @Sendable (Vector) -> (Vector, Double),
+                pullback: @escaping @Sendable (Vector) -> (Vector, Double)) {
+        self.pushforward = pushforward
+        self.pullback = pullback
     }
 }

@@ -60,6 +60,13 @@ public struct ImplicitDerivative {
         self.system = try ImplicitLinearSystem(linearization, options: options)
     }
 
+    /// The conditions' closed-form derivative, when they give one and the solve is
+    /// direct with their own factorisation.
+    var fusedDerivative: FusedDerivative? {
+        guard system.factorization != nil, system.linearization.factorizedA != nil else { return nil }
+        return system.linearization.fusedDerivative
+    }
+
     /// Reverse mode: `xbar = -B' A^-T ybar`.
     public func pullback(_ ybar: Vector) throws -> Vector { try pullbackWithReport(ybar).0 }
 
@@ -70,6 +77,13 @@ public struct ImplicitDerivative {
         }
         if ybar.scalars.isEmpty || ybar.maxNorm == 0 {
             return (.zeros(x.count), LinearSolveReport(method: system.method))
+        }
+        if let fused = fusedDerivative {
+            guard ybar.isFinite else { throw ImplicitDifferentiationError.nonFinite("the cotangent") }
+            let (xbar, residual) = fused.pullback(ybar.materialized(count: y.count))
+            guard xbar.isFinite else { throw ImplicitDifferentiationError.nonFinite("the pullback") }
+            return (xbar.materialized(count: x.count),
+                    LinearSolveReport(method: system.method, relativeResidual: residual))
         }
         let (w, report) = try system.solveTransposed(ybar)
         let xbar = -system.linearization.b.applyTransposed(w)
@@ -87,6 +101,12 @@ public struct ImplicitDerivative {
         if dx.scalars.isEmpty || dx.maxNorm == 0 {
             return (.zeros(y.count), LinearSolveReport(method: system.method))
         }
+        if let fused = fusedDerivative {
+            guard dx.isFinite else { throw ImplicitDifferentiationError.nonFinite("the tangent") }
+            let (dy, residual) = fused.pushforward(dx.materialized(count: x.count))
+            guard dy.isFinite else { throw ImplicitDifferentiationError.nonFinite("the pushforward") }
+            return (dy, LinearSolveReport(method: system.method, relativeResidual: residual))
+        }
         let bdx = system.linearization.b.apply(dx)
         let (dy, report) = try system.solve(-bdx)
         return (dy, report)
@@ -96,11 +116,12 @@ public struct ImplicitDerivative {
     public func jacobian() throws -> Matrix { try jacobianWithReport().0 }
 
     /// The Jacobian with the report of the linear solves. A direct solve uses one
-    /// factorisation and one multi-right-hand-side call; a Krylov solve runs
-    /// `min(n_x, n_y)` solves (columns by forward mode or rows by reverse mode).
+    /// factorisation and one multi-right-hand-side call; a Krylov solve (or a
+    /// ``FusedDerivative``) runs `min(n_x, n_y)` solves (columns by forward mode or rows
+    /// by reverse mode).
     public func jacobianWithReport() throws -> (Matrix, LinearSolveReport) {
         let nx = x.count, ny = y.count
-        if system.factorization != nil {
+        if system.factorization != nil, fusedDerivative == nil {
             let b = system.linearization.denseB()
             let (z, report) = try system.solve(b)
             return (-1.0 * z, report)

@@ -241,7 +241,56 @@ public struct RidgeSolution: Sendable {
                 gX.addOuter(xv, w)
                 return Vector(gX.scalars + (-xv).scalars + [v.dot(w)])
             })
-        return ConditionsLinearization(a: factors.gram, b: b, factorizedA: factors.factorization, isPositiveDefinite: true)
+        var fused: FusedDerivative?
+        if let wide = factors.factorization as? WideRidgeFactorization, wide.dimension == w.count {
+            fused = Self.wideDerivative(design: x, targets: problem.targets, w: w, lambda: problem.lambda,
+                                        dual: wide.dual)
+        }
+        return ConditionsLinearization(a: factors.gram, b: b, factorizedA: factors.factorization, isPositiveDefinite: true,
+                                       fusedDerivative: fused)
+    }
+
+    /// The derivative of a wide ridge regression (`N < d`) without `1/lambda`: with the
+    /// dual variable `alpha = K^-1 y`, `K = X X' + lambda I_N` (so `w = X'alpha` and
+    /// `r = X w - y = -lambda alpha`) and the push-through identity
+    /// `A^-1 X' = X' K^-1` (equivalently `lambda A^-1 = I - X' K^-1 X`):
+    /// ```
+    /// pushforward:  g = dX' alpha,  s = dX w - dy + dlambda alpha
+    ///               dw = g - X' K^-1 (X g + s)
+    /// pullback:     u = K^-1 X wbar   (= X A^-1 wbar)
+    ///               Xbar = alpha (wbar - X'u)' - u w',   ybar = u,   lambdabar = -u'alpha
+    /// ```
+    /// Only `N x N` solves with `K`, whose condition number does not grow as
+    /// `lambda -> 0`; the generic path's `A^-1 wbar` carries a null-space part of size
+    /// `1/lambda` whose rounding cost four digits at `lambda = 1e-10`.
+    static func wideDerivative(design x: Matrix, targets y: Vector, w: Vector, lambda: Double,
+                               dual: CholeskyFactorization) -> FusedDerivative {
+        let n = x.rows, d = x.columns
+        let alpha = dual.solve(y)
+        /// `K^-1 rhs` and the relative residual `||K z - rhs|| / ||rhs||`.
+        @Sendable func solveDual(_ rhs: Vector) -> (Vector, Double) {
+            let z = dual.solve(rhs)
+            let kz = x * x.transposedTimes(z) + lambda * z
+            let norm = rhs.norm
+            return (z, norm == 0 ? 0 : (kz - rhs).norm / norm)
+        }
+        return FusedDerivative(
+            pushforward: { t in
+                let dX = Matrix(rows: n, columns: d, scalars: Array(t.scalars[0..<(n * d)]))
+                let dy = t.slice((n * d)..<(n * d + n))
+                let dl = t[n * d + n]
+                let g = dX.transposedTimes(alpha)
+                var s = dX * w - dy
+                s.add(alpha, scaledBy: dl)
+                let (z, residual) = solveDual(x * g + s)
+                return (g - x.transposedTimes(z), residual)
+            },
+            pullback: { wbar in
+                let (u, residual) = solveDual(x * wbar)
+                var gX = Matrix.outer(alpha, wbar - x.transposedTimes(u))
+                gX.addOuter(-u, w)
+                return (Vector(gX.scalars + u.scalars + [-u.dot(alpha)]), residual)
+            })
     }
 
     /// The derivative of `w` with respect to `[vec(X), y, lambda]`.
