@@ -21,7 +21,7 @@ extension NewtonSolver {
         return ImplicitFunction(solver: { x in
             let solution = try solver.solve(system, parameters: x, initialGuess: initialGuess(x))
             return (solution.y, solution)
-        }, conditions: NewtonConditions(system), options: options)
+        }, conditions: NewtonConditions(system), options: options).withOutputCount { initialGuess($0).count }
     }
 }
 
@@ -36,6 +36,6 @@ extension NewtonKrylovSolver {
         return ImplicitFunction(solver: { x in
             let solution = try solver.solve(system, parameters: x, initialGuess: initialGuess(x))
             return (solution.y, solution)
-        }, conditions: NewtonKrylovConditions(system), options: options)
+        }, conditions: NewtonKrylovConditions(system), options: options).withOutputCount { initialGuess($0).count }
     }
 }

@@ -34,6 +34,7 @@ extension LinearProgram {
             }
             return (solution.packedSolution, solution.activeSet)
         }, conditions: LinearProgramConditions(layout: layout, regularization: gamma), options: options)
+            .withOutputCount { _ in layout.solutionCount }
     }
 
     /// `c'z(x)` as a differentiable function of the packed parameters `x`, through a

@@ -185,5 +185,6 @@ extension QuadraticProgram {
             let s = try shape.unpackProblem(x).solve(options: options)
             return (s.packed, s.byproduct)
         }, conditions: QPConditions(shape: shape, policy: policy), options: implicitOptions)
+            .withOutputCount { _ in shape.solutionCount }
     }
 }

@@ -143,6 +143,6 @@ extension SinkhornProblem {
             let s = try SinkhornProblem(costMatrix: Matrix(rows: n, columns: m, scalars: c), a: Vector(a), b: Vector(b),
                                         epsilon: eps).solve(options: options)
             return (s.f.concatenated(with: s.g), ())
-        }, conditions: conditions, options: implicitOptions)
+        }, conditions: conditions, options: implicitOptions).withOutputCount { _ in n + m }
     }
 }

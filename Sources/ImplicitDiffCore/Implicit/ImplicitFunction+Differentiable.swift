@@ -6,14 +6,14 @@ extension ImplicitFunction {
     /// Errors cannot cross Swift AD: inside ``withCheckedDerivatives(_:)`` a failure is
     /// recorded (and rethrown there) while NaNs stand in for the value; outside it a
     /// failure stops the program with the error's description. When the solver itself
-    /// fails the output's length is unknown, so the NaN placeholder has `x.count` entries;
-    /// when only the derivative fails, it has the solution's length.
+    /// fails, the NaN placeholder has ``outputCount`` entries (`x.count` when that is not
+    /// set); when only the derivative fails, it has the solution's length.
     @differentiable(reverse, wrt: x)
     public func callAsFunction(_ x: Vector) -> Vector {
         do {
             return try value(at: x)
         } catch {
-            return DerivativeFailures.fail(error, placeholderCount: x.count)
+            return DerivativeFailures.fail(error, placeholderCount: outputCount?(x) ?? x.count)
         }
     }
 
@@ -24,7 +24,7 @@ extension ImplicitFunction {
         do {
             (y, byproduct) = try solve(at: x)
         } catch {
-            let placeholder = DerivativeFailures.fail(error, placeholderCount: n)
+            let placeholder = DerivativeFailures.fail(error, placeholderCount: outputCount?(x) ?? n)
             return (placeholder, { _ in Vector(repeating: .nan, count: n) })
         }
         do {

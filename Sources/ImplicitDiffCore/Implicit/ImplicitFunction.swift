@@ -37,6 +37,19 @@ public struct ImplicitFunction<Byproduct>: Sendable {
     public let conditions: any ImplicitConditions<Byproduct>
     /// Linear solver, tolerances and the residual check.
     public var options: ImplicitOptions
+    /// The length of `y` at `x` when it is known without solving (the solution maps of
+    /// the built-in modules set it). It sizes the NaN placeholder that stands in for `y`
+    /// when the solver fails inside ``withCheckedDerivatives(_:)``, so that arithmetic
+    /// with other vectors of `y`'s length does not trap before the error is rethrown;
+    /// without it the placeholder has `x.count` entries.
+    public var outputCount: (@Sendable (_ x: Vector) -> Int)?
+
+    /// This function with ``outputCount`` set.
+    public func withOutputCount(_ count: @escaping @Sendable (_ x: Vector) -> Int) -> ImplicitFunction {
+        var copy = self
+        copy.outputCount = count
+        return copy
+    }
 
     /// An implicit function whose conditions supply their own linearisation.
     public init<C: ImplicitConditions>(solver: @escaping @Sendable (Vector) throws -> (Vector, Byproduct),

@@ -71,7 +71,7 @@ public struct RidgeRegression: Sendable {
             let p = try RidgeRegression.unpack(x, rows: n, columns: d)
             let s = try p.solve()
             return (s.w, s.factors)
-        }, conditions: RidgeConditions(rows: n, columns: d), options: options)
+        }, conditions: RidgeConditions(rows: n, columns: d), options: options).withOutputCount { _ in d }
     }
 
     /// `[vec(X), y, lambda]`.

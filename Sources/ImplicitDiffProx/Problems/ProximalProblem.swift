@@ -73,6 +73,6 @@ public struct ProximalProblem<Smooth: SmoothObjective, Prox: ProximalOperator>: 
         return ImplicitFunction(solver: { theta in
             let solution = try template.withParameters(theta).solve(options: solverOptions)
             return (solution.w, solution.byproduct)
-        }, conditions: conditions, options: options)
+        }, conditions: conditions, options: options).withOutputCount { _ in template.dimension }
     }
 }
