@@ -67,11 +67,13 @@ let package = Package(
         .plugin(name: "GradCheck", capability: .command(
             intent: .custom(verb: "gradcheck", description: "Check implicit derivatives against finite differences"))),
 
-        .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore"]),
-        .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP"]),
-        .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx"]),
-        .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn"]),
-        .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton", "_CLAPACK"]),
+        // Seeded test data shared by the test targets (not in any product).
+        .target(name: "ImplicitDiffTestSupport", dependencies: ["ImplicitDiffCore"], path: "Tests/ImplicitDiffTestSupport"),
+        .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore", "ImplicitDiffTestSupport"]),
+        .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP", "ImplicitDiffTestSupport"]),
+        .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx", "ImplicitDiffTestSupport"]),
+        .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn", "ImplicitDiffTestSupport"]),
+        .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton", "_CLAPACK", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffCLITests", dependencies: ["ImplicitDiffCLI"]),
     ],
     swiftLanguageModes: [.v6]

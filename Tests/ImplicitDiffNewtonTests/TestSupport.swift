@@ -1,24 +1,6 @@
 import ImplicitDiffNewton
+@_exported import ImplicitDiffTestSupport  // the shared SplitMix64, for every file of this target
 import Testing
-
-/// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014, doi:10.1145/2660193.2660195): a seeded,
-/// platform-independent generator so that every random test reproduces bit for bit.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// `n` entries uniform in `range`.
-    mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> Vector {
-        Vector((0..<n).map { _ in Double.random(in: range, using: &self) })
-    }
-}
 
 /// Seeds every randomised test loops over.
 let testSeeds: [UInt64] = [1, 2, 3]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ImplicitDiffProx
+@_exported import ImplicitDiffTestSupport  // the shared SplitMix64, for every file of this target
 
 // Shared helpers. Tolerances are stated where they are used; the common ones:
 // * central differences with relative step h = 1e-6 have truncation error O(h^2) and
@@ -8,29 +9,7 @@ import Testing
 //   (looser, 1e-5, when an inner solve at tolerance ~1e-12 feeds the difference);
 // * closed forms evaluated with an independent dense solve agree to ~1e-12.
 
-/// Deterministic SplitMix64 generator for reproducible test data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ range: ClosedRange<Double> = -1...1) -> Double { Double.random(in: range, using: &self) }
-    /// Approximately standard normal (Box-Muller).
-    mutating func normal() -> Double {
-        let u = Double.random(in: Double.ulpOfOne...1, using: &self), v = uniform(0...1)
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-    }
-    mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> Vector {
-        Vector((0..<n).map { _ in uniform(range) })
-    }
-    mutating func normalVector(_ n: Int) -> Vector { Vector((0..<n).map { _ in normal() }) }
-    mutating func normalMatrix(_ r: Int, _ c: Int) -> Matrix { Matrix(rows: r, columns: c, scalars: normalVector(r * c).scalars) }
-}
+// The seeded generator `SplitMix64` is the shared ImplicitDiffTestSupport one.
 
 /// Expects `max|actual - expected| <= rtol * max(max|expected|, floor)` and reports
 /// expected, observed and the error otherwise.

@@ -12,23 +12,8 @@ import Testing
 //   rational in (A, G) near a non-degenerate vertex, so the truncation error is O(h^2)
 //   ~ 1e-12 and the rounding error ~ ulp * cond(M) / h ~ 1e-8; compared at 1e-6.
 
-/// SplitMix64: a seeded generator for reproducible test data.
-struct LPTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &self) }
-    mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> Vector {
-        Vector((0..<n).map { _ in uniform(range) })
-    }
-    mutating func matrix(_ r: Int, _ c: Int) -> Matrix { Matrix(rows: r, columns: c, scalars: vector(r * c).scalars) }
-}
+/// The shared seeded generator (uniform vectors and matrices in [-1, 1]).
+typealias LPTestRandom = SplitMix64
 
 /// Checks `max|actual - expected| <= rtol * max(|expected|_inf, floor)` and prints
 /// expected, observed and the error when it fails.

@@ -1,29 +1,21 @@
 import Foundation
 import Testing
 @testable import ImplicitDiffQP
+@_exported import ImplicitDiffTestSupport  // the shared SplitMix64, for every file of this target
 
 // Shared helpers of the QP tests: a seeded generator, random QPs with a known optimum,
 // central finite differences and closeness checks that print expected/observed/error.
 
-/// Deterministic SplitMix64 generator for reproducible test data.
+/// The shared seeded `SplitMix64` with the QP tests' conventions: vectors and matrices
+/// are standard normal.
 struct QPRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ range: ClosedRange<Double> = -1...1) -> Double { Double.random(in: range, using: &self) }
-    /// Approximately standard normal (Box-Muller).
-    mutating func normal() -> Double {
-        let u = Double.random(in: Double.ulpOfOne...1, using: &self), v = uniform(0...1)
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
-    }
-    mutating func vector(_ n: Int) -> Vector { Vector((0..<n).map { _ in normal() }) }
-    mutating func matrix(_ r: Int, _ c: Int) -> Matrix { Matrix(rows: r, columns: c, scalars: (0..<(r * c)).map { _ in normal() }) }
+    private var base: SplitMix64
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { base.next() }
+    mutating func uniform(_ range: ClosedRange<Double> = -1...1) -> Double { base.uniform(range) }
+    mutating func normal() -> Double { base.normal() }
+    mutating func vector(_ n: Int) -> Vector { base.normalVector(n) }
+    mutating func matrix(_ r: Int, _ c: Int) -> Matrix { base.normalMatrix(r, c) }
     mutating func symmetric(_ n: Int) -> Matrix { matrix(n, n).symmetricPart }
 }
 

@@ -1,24 +1,10 @@
 import Foundation
 import Testing
 @testable import ImplicitDiffSinkhorn
+@_exported import ImplicitDiffTestSupport  // the shared SplitMix64, for every file of this target
 
-/// Deterministic SplitMix64 generator for reproducible test data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> Vector {
-        Vector((0..<n).map { _ in Double.random(in: range, using: &self) })
-    }
-    mutating func matrix(_ r: Int, _ c: Int, in range: ClosedRange<Double> = -1...1) -> Matrix {
-        Matrix(rows: r, columns: c, scalars: vector(r * c, in: range).scalars)
-    }
+/// The seeded generator is the shared ImplicitDiffTestSupport `SplitMix64`.
+extension SplitMix64 {
     /// Positive weights summing to 1.
     mutating func weights(_ n: Int) -> Vector {
         let w = vector(n, in: 0.5...1.5)
