@@ -37,16 +37,24 @@ struct LPSolverForm: Sendable {
     func solve(options: LPOptions) throws -> LPBasicSolution {
         let cap = options.iterationLimit ?? (20 * (rowCount + columnCount) + 1000)
         let timeLimit = options.timeLimit.map { Int(($0 * 1000).rounded(.up)) }
+        // Rows that bound a single variable go to GLPK as column bounds (LPBoundRows);
+        // GLPK's basis is translated back to this form before anything is recomputed.
+        let boundRows = LPBoundRows(self)
+        let glpForm = boundRows.isEmpty ? self : boundRows.reduced(self)
+        func statuses(_ glp: GLPKProblem) throws -> (rows: [Int32], columns: [Int32]) {
+            let rows = try glp.rowStatuses(), columns = try glp.columnStatuses()
+            return boundRows.isEmpty ? (rows, columns) : boundRows.originalStatuses(self, rowStatus: rows, columnStatus: columns)
+        }
         do {
             return try GLPKProblem.withProblem { glp in
                 try glp.setMinimize(true)
-                try glp.setSize(rows: rowCount, columns: columnCount)
+                try glp.setSize(rows: glpForm.rowCount, columns: columnCount)
                 for j in 0..<columnCount {
-                    try glp.setColumnBounds(j, lower: columnLower[j], upper: columnUpper[j])
+                    try glp.setColumnBounds(j, lower: glpForm.columnLower[j], upper: glpForm.columnUpper[j])
                     try glp.setObjectiveCoefficient(j, objective[j])
                 }
-                for i in 0..<rowCount { try glp.setRowBounds(i, lower: rowLower[i], upper: rowUpper[i]) }
-                try glp.loadMatrix(matrix)
+                for i in 0..<glpForm.rowCount { try glp.setRowBounds(i, lower: glpForm.rowLower[i], upper: glpForm.rowUpper[i]) }
+                try glp.loadMatrix(glpForm.matrix)
                 try glp.scale()
                 do {
                     try Self.check(returnCode: glp.simplex(iterationLimit: cap, timeLimitMilliseconds: timeLimit),
@@ -68,7 +76,7 @@ struct LPSolverForm: Sendable {
                                                                    iterationLimit: cap, timeLimitMilliseconds: timeLimit),
                                            status: glp.status())
                         } else if polish == 2 {
-                            guard rowCount * columnCount <= 2500 else { break }
+                            guard glpForm.rowCount * columnCount <= 2500 else { break }
                             try Self.check(returnCode: glp.exactSimplex(iterationLimit: cap, timeLimitMilliseconds: timeLimit ?? 10_000),
                                            status: glp.status())
                         }
@@ -76,7 +84,8 @@ struct LPSolverForm: Sendable {
                         lastProblem += "; polishing failed: \(why)"
                         break
                     }
-                    let solution = try basicSolution(rowStatus: glp.rowStatuses(), columnStatus: glp.columnStatuses(),
+                    let basis = try statuses(glp)
+                    let solution = try basicSolution(rowStatus: basis.rows, columnStatus: basis.columns,
                                                      iterations: glp.iterationCount(), options: options)
                     guard let violation = solution.violation else { return solution }
                     lastProblem = violation

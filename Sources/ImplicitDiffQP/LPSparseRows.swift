@@ -33,6 +33,17 @@ struct LPSparseRows: Sendable, Equatable {
         self.init(rowCount: start.count - 1, columnCount: columns, rowStart: start, columnIndices: cols, values: vals)
     }
 
+    /// The rows `indices`, in that order.
+    func selectingRows(_ indices: [Int]) -> LPSparseRows {
+        var start = [0], cols = [Int](), vals = [Double]()
+        for i in indices {
+            cols.append(contentsOf: columnIndices[rowStart[i]..<rowStart[i + 1]])
+            vals.append(contentsOf: values[rowStart[i]..<rowStart[i + 1]])
+            start.append(cols.count)
+        }
+        return LPSparseRows(rowCount: indices.count, columnCount: columnCount, rowStart: start, columnIndices: cols, values: vals)
+    }
+
     /// `K x`.
     func times(_ x: [Double]) -> [Double] {
         var y = [Double](repeating: 0, count: rowCount)

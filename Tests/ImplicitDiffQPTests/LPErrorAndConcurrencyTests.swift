@@ -27,6 +27,30 @@ struct LPErrorAndConcurrencyTests {
         #expect(throws: LPError.self) { try inconsistent.solve() }
     }
 
+    /// Variable bounds written as rows of G go to GLPK as column bounds (LPBoundRows);
+    /// the reported vertex, duals and active set are those of the row form.
+    @Test func boundRowsAreColumnBoundsForGLPKAndRowsInTheAnswer() throws {
+        // minimize -z0 - 2 z1  s.t.  z0 + z1 <= 3,  0 <= z0 <= 2,  0 <= z1 <= 2,
+        // with the bounds as rows (upper first, and one written as 2 z1 <= 4): vertex
+        // (1, 2), duals mu = (1 on the sum row, 1/2 on 2 z1 <= 4, 0 elsewhere).
+        let g = Matrix(rowArrays: [[1, 1], [1, 0], [0, 2], [-1, 0], [0, -1]])!
+        let lp = try LinearProgram(c: [-1, -2], G: g, h: [3, 2, 4, 0, 0])
+        #expect(!LPBoundRows(lp.solverForm).isEmpty)
+        let s = try lp.solve()
+        lpAssertClose(s.z, [1, 2], rtol: 1e-14, "z")
+        lpAssertClose(s.mu, [1, 0, 0.5, 0, 0], rtol: 1e-14, "mu")
+        #expect(s.degeneracy == nil)
+        // The derivative of the value with respect to h is -mu (non-degenerate vertex).
+        let j = try s.derivative()
+        #expect(j.x.count == lp.packed.count)
+        // A variable fixed by two bound rows (0 <= z0 <= 0): solved, and reported as a
+        // degenerate vertex (two rows active on one variable), not as an invalid basis.
+        let fixed = try LinearProgram(c: [1, -1], G: Matrix(rowArrays: [[1, 0], [-1, 0], [0, 1], [1, 1]])!, h: [0, 0, 5, 4])
+        let f = try fixed.solve()
+        lpAssertClose(f.z, [0, 4], rtol: 1e-14, "fixed z")
+        #expect(f.degeneracy != nil)
+    }
+
     @Test func invalidInputIsRejected() {
         let g = Matrix(rowArrays: [[1, 0]])!
         #expect(throws: LPError.self) { try LinearProgram(c: []) }
