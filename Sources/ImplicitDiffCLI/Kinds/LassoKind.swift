@@ -90,11 +90,14 @@ final class SolvedLasso: SolvedProblem {
     }
 
     /// `[vec(X), y, lambda]` split into named gradients.
-    func unpack(_ g: Vector) -> [String: Tensor] {
+    func unpack(_ g: consuming Vector) -> [String: Tensor] {
         let n = self.n, d = self.d
-        return ["X": Tensor(shape: [n, d], scalars: Array(g.scalars[0..<(n * d)])),
-                "y": Tensor(g.slice((n * d)..<(n * d + n))),
-                "lambda": Tensor(g[n * d + n])]
+        // The N x d block keeps g's storage (no copy of the largest output): the tail is
+        // read off, then removed in place.
+        var all = (consume g).scalars
+        let y = Array(all[(n * d)..<(n * d + n)]), lambda = all[n * d + n]
+        all.removeLast(all.count - n * d)
+        return ["X": Tensor(shape: [n, d], scalars: all), "y": Tensor(Vector(y)), "lambda": Tensor(lambda)]
     }
 
     func pack(_ t: [String: Tensor]) -> Vector {

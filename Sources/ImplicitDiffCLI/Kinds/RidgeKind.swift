@@ -56,11 +56,13 @@ final class SolvedRidge: SolvedProblem {
     }
 
     /// `[vec(X), y, lambda]` split into named gradients.
-    func unpack(_ g: Vector) -> [String: Tensor] {
+    func unpack(_ g: consuming Vector) -> [String: Tensor] {
         let n = self.n, d = self.d
-        return ["X": Tensor(shape: [n, d], scalars: Array(g.scalars[0..<(n * d)])),
-                "y": Tensor(g.slice((n * d)..<(n * d + n))),
-                "lambda": Tensor(g[n * d + n])]
+        // The N x d block keeps g's storage (no copy of the largest output).
+        var all = (consume g).scalars
+        let y = Array(all[(n * d)..<(n * d + n)]), lambda = all[n * d + n]
+        all.removeLast(all.count - n * d)
+        return ["X": Tensor(shape: [n, d], scalars: all), "y": Tensor(Vector(y)), "lambda": Tensor(lambda)]
     }
 
     func pack(_ t: [String: Tensor]) -> Vector {
@@ -70,16 +72,17 @@ final class SolvedRidge: SolvedProblem {
     }
 
     func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
-        var g = Vector.zeros(n * d + n + 1)
+        // Built in place: the gradient's N x d block is the largest output.
+        var g = Vector([])
         var report = LinearSolveReport(method: "cholesky")
         if let wbar = cotangents["w"] {
-            let (gw, r) = try derivative().pullbackWithReport(wbar.vector)
-            g += gw
-            report = r
+            (g, report) = try derivative().pullbackWithReport(wbar.vector)
         }
         if let vbar = cotangents["value"]?.scalar, vbar != 0 {
+            if g.scalars.isEmpty { g = Vector.zeros(n * d + n + 1) }
             g.add(solution.valueGradient, scaledBy: vbar)
         }
+        if g.scalars.isEmpty { g = Vector.zeros(n * d + n + 1) }
         return (unpack(g), report)
     }
 
