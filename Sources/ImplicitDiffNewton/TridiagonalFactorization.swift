@@ -26,9 +26,10 @@
 /// reciprocal condition number in the 1-norm, `1 / (||B||_1 ||B^-1||_1)`, is computed
 /// exactly with one solve when `A` is sign-similar to an M-matrix (discretised elliptic
 /// operators) and otherwise estimated by Hager's method with Higham's refinements (LAPACK
-/// `dlacn2`, a handful of solves with `A`), at construction by default, and construction then throws
-/// `LinearAlgebraError.singular(routine:reciprocalCondition:)` below `n * ulp` as the
-/// core's dense factorisations do. Newton's method factorises without the estimate at
+/// `dlacn2`, a handful of solves with `A`), at construction by default, and construction
+/// then throws `LinearAlgebraError.singular(routine:reciprocalCondition:)` below
+/// ``singularityThreshold`` (`4 ulp`: unlike dense LU, whose rule is `n * ulp`, the
+/// backward error of tridiagonal elimination does not grow with `n`). Newton's method factorises without the estimate at
 /// every iterate and asks for it only at the root (``reciprocalConditionEstimate()``).
 /// An exactly zero pivot always throws.
 ///
@@ -74,7 +75,7 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
             return
         }
         let rcond = factors.reciprocalConditionEstimate()
-        guard rcond >= Double(Swift.max(a.order, 1)) * Double.ulpOfOne else {
+        guard rcond >= factors.singularityThreshold else {
             throw LinearAlgebraError.singular(routine: "tridiagonal LU", reciprocalCondition: rcond)
         }
         self = factors.with(reciprocalCondition: rcond)
@@ -232,6 +233,16 @@ public struct TridiagonalFactorization: ConditionEstimatingFactorization {
                                  upper: upper, upper2: upper2, swapped: swapped, twist: twist,
                                  reciprocalCondition: reciprocalCondition)
     }
+
+    /// `4 ulp`, independent of `n`: elimination on a tridiagonal matrix (pivoted or
+    /// twisted) has a backward error bounded by a small constant times `ulp` whatever
+    /// the order (N. J. Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
+    /// SIAM 2002, §9.5, doi:10.1137/1.9780898718027). The dense rule `n * ulp` would call
+    /// well-posed discretisations singular: the 1-D Laplacian's condition number grows
+    /// like `0.4 n^2`, which passes `1 / (n ulp)` near `n = 3e5` (Bratu at lambda = 1 was
+    /// reported not differentiable there; at `n = 10^6` its reciprocal condition is 1.6e-12,
+    /// and the derivative is accurate to about `cond * ulp`).
+    public var singularityThreshold: Double { 4 * Double.ulpOfOne }
 
     /// `1 / (||B||_1 ||B^-1||_1)` for the row-equilibrated `B = D^-1 A`. `||B^-1||_1` is
     /// exact (one solve with `A'`) when `A` is sign-similar to a nonsingular M-matrix (see

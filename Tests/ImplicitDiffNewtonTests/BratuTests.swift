@@ -77,6 +77,30 @@ struct BratuTests {
         #expect(s.y.maxNorm < 1.4)
     }
 
+    /// Regression: with the dense rule `rcond >= n ulp`, the Jacobian of a fine grid (its
+    /// condition number grows like `0.4 n^2`) counted as singular from `n ~ 3e5` on, and
+    /// Bratu at lambda = 2, n = 200 000 (reciprocal condition 3.3e-11 < n ulp = 4.4e-11)
+    /// was "not differentiable". Tridiagonal elimination's backward error does not grow
+    /// with `n`, so the threshold is `4 ulp` and the derivative is there.
+    @Test("fine grids are differentiable: the singularity rule of tridiagonal Jacobians does not scale with n")
+    func fineGridIsDifferentiable() throws {
+        let n = 200_000, lambda = 2.0
+        let (p, s) = try solve(lambda: lambda, n: n)
+        guard case let .success(lu) = s.factorization else {
+            Issue.record("the root's factorisation failed: \(s.factorization)")
+            return
+        }
+        let rcond = lu.reciprocalConditionEstimate()
+        #expect(rcond < Double(n) * Double.ulpOfOne && rcond > lu.singularityThreshold, "rcond \(rcond)")
+        let forward = try s.derivative(of: p, parameters: [lambda]).pushforward([1])
+        // A (dy/dlambda) = e^y, with A applied in O(n). The residual is rounding in the
+        // product (|A| |dy| ~ 4 (n+1)^2 |dy| against |e^y| ~ 1): relative to |A| |dy|.
+        let a = try p.jacobian(x: [lambda], y: s.y)
+        let residual = (a.apply(forward) - s.y.exp()).maxNorm
+        let scale = a.absoluteProduct(forward.map { abs($0) }).maxNorm
+        #expect(residual <= 1e-13 * scale, "residual \(residual) for |A||dy| = \(scale)")
+    }
+
     @Test("history: quadratic convergence with full steps from y = 0 at lambda = 1")
     func history() throws {
         let (_, s) = try solve(lambda: 1, n: 50)
