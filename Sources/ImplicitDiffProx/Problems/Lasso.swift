@@ -43,7 +43,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     /// lambda_max` are solved directly (``solveExactly(options:from:)``).
     ///
     /// Each stage is first finished by exact active-set steps from the previous stage's
-    /// solution (``activeSetFinish(from:maxSteps:)``, a homotopy on the support and signs),
+    /// solution (`activeSetFinish(from:maxSteps:)`, a homotopy on the support and signs),
     /// FISTA running only when these do not suffice; the final point always satisfies the
     /// KKT conditions to rounding, so at most `rank X` coefficients are non-zero for
     /// generic data and the support's Cholesky factorisation is handed to the derivative.
@@ -115,7 +115,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     }
 
     /// ``solve(options:from:)`` followed by the exact active-set finish
-    /// (``activeSetFinish(from:maxSteps:)``): the support and signs are corrected until the
+    /// (`activeSetFinish(from:maxSteps:)`): the support and signs are corrected until the
     /// KKT conditions hold to rounding, whatever the first-order stopping test accepted.
     /// When the iteration cap is hit, the finish starts from `initialGuess` (zeros).
     public func solveExactly(options: ProximalGradientOptions = .init(), from initialGuess: Vector? = nil) throws
