@@ -40,9 +40,17 @@ struct LPErrorAndConcurrencyTests {
         lpAssertClose(s.z, [1, 2], rtol: 1e-14, "z")
         lpAssertClose(s.mu, [1, 0, 0.5, 0, 0], rtol: 1e-14, "mu")
         #expect(s.degeneracy == nil)
-        // The derivative of the value with respect to h is -mu (non-degenerate vertex).
-        let j = try s.derivative()
-        #expect(j.x.count == lp.packed.count)
+        // The vertex is fixed by rows 0 and 2 (z0 + z1 = h0, 2 z1 = h2), one of them a
+        // bound row that GLPK saw as a column bound: dz/dh0 = (1, 0), dz/dh2 = (-1/2, 1/2),
+        // and the other rows of h do not move z.
+        let derivative = try s.derivative()
+        let hRange = lp.layout.hRange
+        for (row, expected) in [(0, [1.0, 0]), (2, [-0.5, 0.5]), (1, [0.0, 0]), (3, [0.0, 0])] {
+            var tangent = Vector.zeros(lp.packed.count)
+            tangent[hRange.lowerBound + row] = 1
+            let dz = try derivative.pushforward(tangent).entries(0..<2)
+            lpAssertClose(dz, Vector(expected), rtol: 1e-14, floor: 1, "dz/dh\(row)")
+        }
         // A variable fixed by two bound rows (0 <= z0 <= 0): solved, and reported as a
         // degenerate vertex (two rows active on one variable), not as an invalid basis.
         let fixed = try LinearProgram(c: [1, -1], G: Matrix(rowArrays: [[1, 0], [-1, 0], [0, 1], [1, 1]])!, h: [0, 0, 5, 4])
