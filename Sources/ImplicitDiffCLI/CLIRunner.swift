@@ -86,14 +86,19 @@ public struct CLIRunner {
             entries.append((request.resultKey, value.json))
         }
         let report = derivative?.1
-        entries.append(("stats", .object(JSONObject([
+        var stats: [(key: String, value: JSON)] = [
             ("forward_seconds", .number(forwardTime)),
             ("derivative_seconds", .number(request == nil ? 0 : derivativeTime)),
             ("forward_iterations", .number(Double(problem.forwardIterations))),
             ("linear_solver", .string(report?.method ?? "none")),
             ("linear_iterations", .number(Double(report?.iterations ?? 0))),
             ("linear_residual", .number(report.map { $0.relativeResidual.isFinite ? $0.relativeResidual : -1 } ?? 0)),
-        ]))))
+        ]
+        let certificate = problem.certificate
+        if !certificate.isEmpty {
+            stats.append(("certificate", .object(JSONObject(certificate.map { ($0.name, JSON.number($0.value)) }))))
+        }
+        entries.append(("stats", .object(JSONObject(stats))))
         return .object(JSONObject(entries))
     }
 

@@ -44,6 +44,11 @@ public protocol SolvedProblem {
     var parameterShapes: [(name: String, shape: [Int])] { get }
     /// Iterations of the forward solver.
     var forwardIterations: Int { get }
+    /// The figures of the independent check run on the returned answer before it was
+    /// reported as a success (e.g. `primal`, `dual`, `complementarity` relative residuals
+    /// of an LP, marginal errors of a transport plan), in the order they are written to
+    /// `stats.certificate`. Empty when the kind has none.
+    var certificate: [(name: String, value: Double)] { get }
 
     /// Reverse mode: `dL/dPARAM` for `L = sum <cotangent, output>`, for every parameter.
     func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport)
@@ -58,6 +63,8 @@ public protocol SolvedProblem {
 
 extension SolvedProblem {
     /// The shape of each output by name.
+    public var certificate: [(name: String, value: Double)] { [] }
+
     public var outputShapes: [String: [Int]] {
         Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, $0.value.shape) })
     }
