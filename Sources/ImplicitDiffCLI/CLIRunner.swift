@@ -50,6 +50,9 @@ public struct CLIRunner {
         guard case let .object(data)? = top["data"] else { throw CLIError.invalidInput("missing object 'data'") }
         let options = try parseOptions(top["options"], kind: kind)
         let request = try top["derivative"].map(DerivativeRequest.parse)
+        if let request, let signature = kind.signature(for: data) {
+            try request.checkNames(against: signature)
+        }
 
         var forwardTime = Double.infinity, derivativeTime = Double.infinity
         var solved: (any SolvedProblem)?

@@ -37,6 +37,30 @@ public enum DerivativeRequest: Equatable {
         }
     }
 
+    /// Checks the names of the request against the kind's outputs and parameters before
+    /// anything is solved (shapes are checked after the solve, by ``validate(against:)``).
+    public func checkNames(against signature: KindSignature) throws {
+        func outputs() -> String { signature.outputs.joined(separator: ", ") }
+        func parameters() -> String { signature.parameters.joined(separator: ", ") }
+        switch self {
+        case let .vjp(c):
+            for name in c.keys where !signature.outputs.contains(name) {
+                throw CLIError.invalidInput("unknown output '\(name)' in vjp (outputs: \(outputs()))")
+            }
+        case let .jvp(t):
+            for name in t.keys where !signature.parameters.contains(name) {
+                throw CLIError.invalidInput("unknown parameter '\(name)' in jvp (parameters: \(parameters()))")
+            }
+        case let .jacobian(of, wrt):
+            guard signature.outputs.contains(of) else {
+                throw CLIError.invalidInput("unknown output '\(of)' in jacobian (outputs: \(outputs()))")
+            }
+            guard signature.parameters.contains(wrt) else {
+                throw CLIError.invalidInput("unknown parameter '\(wrt)' in jacobian (parameters: \(parameters()))")
+            }
+        }
+    }
+
     /// Checks names and shapes against the solved problem (before any timing).
     public func validate(against problem: any SolvedProblem) throws -> CheckedDerivativeRequest {
         let outputShapes = problem.outputShapes

@@ -16,6 +16,9 @@ public protocol ProblemKind: Sendable {
     /// A small, well-posed random instance (`data` object) for derivative checks
     /// (`implicitdiff gradcheck`); `nil` when the kind has none.
     static func sample(seed: UInt64) -> JSONObject?
+    /// The outputs and parameters of a problem with this `data`, known before solving
+    /// (``KindSignature``); `nil` when they cannot be told yet (the solve then checks).
+    static func signature(for data: JSONObject) -> KindSignature?
 }
 
 /// A forward solve whose input has been read and validated.
@@ -29,6 +32,7 @@ extension ProblemKind {
 
     public static var optionKeys: Set<String> { [] }
     public static func sample(seed: UInt64) -> JSONObject? { nil }
+    public static func signature(for data: JSONObject) -> KindSignature? { nil }
 }
 
 /// A solved problem: its outputs and how to differentiate them.

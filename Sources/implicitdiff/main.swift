@@ -8,7 +8,26 @@ struct ImplicitDiffTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "implicitdiff",
         abstract: "Solve a problem from JSON and differentiate its solution by the implicit function theorem.",
+        version: ToolVersion.current,
         subcommands: [Solve.self, Kinds.self, GradCheck.self])
+
+    /// Parses the arguments, then runs the command. A usage error (unknown flag, missing
+    /// file argument, `--repeat abc`) is the contract's JSON error on standard output with
+    /// exit 2, and the usage text on standard error; `--help` and `--version` print as usual.
+    static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            print(CLIError.invalidInput("usage: \(message) (see implicitdiff --help)").json.serialized())
+            Foundation.exit(2)
+        }
+        do { try command.run() } catch { exit(withError: error) }
+    }
 }
 
 struct Solve: ParsableCommand {
@@ -54,13 +73,16 @@ struct Solve: ParsableCommand {
         emit(output, code: code)
     }
 
+    /// Writes the result (or error) document to `--out` when given, and to standard output
+    /// unless it is a result written to `--out`: an error goes to both.
     func emit(_ output: String, code: Int32) -> Never {
-        if let out, code == 0 {
+        if let out {
             do { try Data((output + "\n").utf8).write(to: URL(fileURLWithPath: out)) } catch {
                 let e = CLIError.invalidInput("cannot write '\(out)': \(error.localizedDescription)")
                 print(e.json.serialized())
                 Foundation.exit(2)
             }
+            if code != 0 { print(output) }
         } else {
             print(output)
         }
