@@ -19,6 +19,8 @@ public protocol ProblemKind: Sendable {
     /// The outputs and parameters of a problem with this `data`, known before solving
     /// (``KindSignature``); `nil` when they cannot be told yet (the solve then checks).
     static func signature(for data: JSONObject) -> KindSignature?
+    /// The kind's data fields, outputs, parameters and options (`implicitdiff schema`).
+    static var schema: KindSchema { get }
 }
 
 /// A forward solve whose input has been read and validated.

@@ -9,7 +9,7 @@ struct ImplicitDiffTool: ParsableCommand {
         commandName: "implicitdiff",
         abstract: "Solve a problem from JSON and differentiate its solution by the implicit function theorem.",
         version: ToolVersion.current,
-        subcommands: [Solve.self, Kinds.self, GradCheck.self])
+        subcommands: [Solve.self, Kinds.self, Schema.self, GradCheck.self])
 
     /// Parses the arguments, then runs the command. A usage error (unknown flag, missing
     /// file argument, `--repeat abc`) is the contract's JSON error on standard output with
@@ -93,6 +93,27 @@ struct Solve: ParsableCommand {
 struct Kinds: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the problem kinds this build knows.")
     func run() { for k in ProblemKinds.all { print(k.name) } }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The data fields, outputs, parameters and options of each kind (or of KIND), as JSON.")
+
+    @Argument(help: "Only this problem kind.")
+    var kind: String?
+
+    func run() throws {
+        var kinds = ProblemKinds.all
+        if let kind {
+            guard let k = ProblemKinds.named(kind) else {
+                let known = ProblemKinds.all.map { $0.name }.joined(separator: ", ")
+                print(CLIError.invalidInput("unknown problem kind '\(kind)' (known: \(known))").json.serialized())
+                throw ExitCode(2)
+            }
+            kinds = [k]
+        }
+        print(KindSchema.document(kinds).serialized())
+    }
 }
 
 struct GradCheck: ParsableCommand {

@@ -68,6 +68,18 @@ struct ToolProcessTests {
         #expect(r.stderr.contains("Usage"), "usage text on standard error")
     }
 
+    @Test("schema KIND prints that kind's schema; an unknown kind is exit 2")
+    func schema() throws {
+        let r = try runTool(["schema", "lp"])
+        #expect(r.code == 0)
+        guard case let .array(kinds)? = field(try JSON.parse(r.stdout), "kinds") else { Issue.record(r.stdout); return }
+        #expect(kinds.count == 1)
+        #expect(field(kinds.first, "kind") == .string("lp"))
+        let bad = try runTool(["schema", "nope"])
+        #expect(bad.code == 2)
+        #expect(errorKind(try JSON.parse(bad.stdout)) == "invalid_input")
+    }
+
     @Test("with --out, an error is written to the file and to standard output")
     func errorToOutFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("implicitdiff-out-\(UUID()).json").path

@@ -1,0 +1,126 @@
+import ImplicitDiff
+
+// The schema of each built-in kind (spec/cli-json.md, "Problem kinds").
+
+private typealias F = KindSchema.Field
+
+private let matrixForms = "an array of rows"
+
+extension QPKind {
+    public static var schema: KindSchema {
+        KindSchema(
+            kind: name, module: "ImplicitDiffQP",
+            summary: "convex QP: minimize 1/2 z'Qz + q'z subject to A z = b, G z <= h",
+            status: "optimal",
+            data: [F("Q", "matrix", "n x n", "symmetric positive semidefinite (\(matrixForms))"),
+                   F("q", "vector", "n", "linear objective"),
+                   F("A", "matrix", "p x n", required: false, "equality rows (with b)"),
+                   F("b", "vector", "p", required: false, "equality right-hand side"),
+                   F("G", "matrix", "m x n", required: false, "inequality rows (with h)"),
+                   F("h", "vector", "m", required: false, "inequality right-hand side")],
+            outputs: [F("z", "vector", "n", "the minimiser"),
+                      F("lambda", "vector", "p", "equality multipliers (Lagrangian 1/2 z'Qz + q'z + lambda'(Az - b) + mu'(Gz - h))"),
+                      F("mu", "vector", "m", "inequality multipliers, >= 0"),
+                      F("value", "scalar", "objective value")],
+            parameters: [F("Q", "matrix", "n x n", "symmetric gradient (G + G')/2"), F("q", "vector", "n", "linear objective"),
+                         F("A", "matrix", "p x n", "equality rows"), F("b", "vector", "p", "d value/d b = -lambda"),
+                         F("G", "matrix", "m x n", "inequality rows"), F("h", "vector", "m", "d value/d h = -mu")],
+            options: [F("weakly_active", "string", required: false,
+                        "reject (default: a derivative at a weakly active row is exit 4), inactive or active (one-sided derivatives)")])
+    }
+}
+
+extension LPKind {
+    public static var schema: KindSchema {
+        KindSchema(
+            kind: name, module: "ImplicitDiffQP",
+            summary: "LP by GLPK's simplex: minimize c'z subject to A z = b, G z <= h; or a model from an MPS / CPLEX LP file",
+            status: "optimal",
+            data: [F("c", "vector", "n", required: false, "costs (inline form)"),
+                   F("A", "matrix", "p x n", required: false, "equality rows (with b)"),
+                   F("b", "vector", "p", required: false, "equality right-hand side"),
+                   F("G", "matrix", "m x n", required: false, "inequality rows, variable bounds included (with h)"),
+                   F("h", "vector", "m", required: false, "inequality right-hand side"),
+                   F("mps", "path", required: false, "free or fixed MPS file instead of c, A, b, G, h (relative to the problem file)"),
+                   F("cplex_lp", "path", required: false, "CPLEX LP file instead of c, A, b, G, h")],
+            outputs: [F("z", "vector", "n", "the optimal vertex (columns in file order for a model)"),
+                      F("lambda", "vector", "p", "equality multipliers (inline form)"),
+                      F("mu", "vector", "m", "inequality multipliers, >= 0 (inline form)"),
+                      F("value", "scalar", "objective value"),
+                      F("row_duals", "vector", "rows", "d value / d rhs (model files)")],
+            parameters: [F("c", "vector", "n", "d value/d c = z where z is unique"),
+                         F("A", "matrix", "p x n", "inline form"), F("b", "vector", "p", "inline form; d value/d b = -lambda"),
+                         F("G", "matrix", "m x n", "inline form"), F("h", "vector", "m", "inline form; d value/d h = -mu"),
+                         F("rhs", "vector", "rows", "model files: constraint right-hand sides in file order")],
+            options: [F("lp_smoothing", "scalar", required: false,
+                        "gamma > 0: at a degenerate vertex, differentiate min c'z + gamma/2 ||z||^2 over the same constraints")])
+    }
+}
+
+extension SinkhornKind {
+    public static var schema: KindSchema {
+        KindSchema(
+            kind: name, module: "ImplicitDiffSinkhorn",
+            summary: "entropic optimal transport: P = argmin <P, C> + eps sum P (log P - 1) over P 1 = a, P' 1 = b (log-domain Sinkhorn)",
+            status: "converged",
+            data: [F("C", "matrix", "n x m", required: false, "cost matrix (or x and y)"),
+                   F("x", "matrix", "n x d", required: false, "source points, C_ij = ||x_i - y_j||^2"),
+                   F("y", "matrix", "m x d", required: false, "target points"),
+                   F("a", "vector", "n", "source weights, > 0"),
+                   F("b", "vector", "m", "target weights, > 0, same total as a (1e-9 relative)"),
+                   F("epsilon", "scalar", "entropic regularisation, > 0")],
+            outputs: [F("plan", "matrix", "n x m", "the transport plan"),
+                      F("cost", "scalar", "<P, C> + eps sum P (log P - 1)"),
+                      F("f", "vector", "n", "source potential"),
+                      F("g", "vector", "m", "target potential, sum(g) = 0")],
+            parameters: [F("C", "matrix", "n x m", "cost matrix (d cost/d C = P)"),
+                         F("x", "matrix", "n x d", "source points"), F("y", "matrix", "m x d", "target points"),
+                         F("a", "vector", "n", "projected to zero sum"), F("b", "vector", "m", "projected to zero sum"),
+                         F("epsilon", "scalar", "regularisation")],
+            options: [])
+    }
+}
+
+extension LassoKind {
+    public static var schema: KindSchema {
+        KindSchema(
+            kind: name, module: "ImplicitDiffProx",
+            summary: "lasso: w = argmin 1/2 ||X w - y||^2 + lambda ||w||_1 (FISTA, support polish)",
+            status: "optimal",
+            data: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
+            outputs: [F("w", "vector", "d", "coefficients"), F("value", "scalar", "objective value")],
+            parameters: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"),
+                         F("lambda", "scalar", "regularisation")],
+            options: [])
+    }
+}
+
+extension RidgeKind {
+    public static var schema: KindSchema {
+        KindSchema(
+            kind: name, module: "ImplicitDiffCore",
+            summary: "ridge: w = argmin 1/2 ||X w - y||^2 + lambda/2 ||w||^2",
+            status: "optimal",
+            data: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
+            outputs: [F("w", "vector", "d", "coefficients"), F("value", "scalar", "objective value")],
+            parameters: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"),
+                         F("lambda", "scalar", "regularisation")],
+            options: [])
+    }
+}
+
+extension EquationsKind {
+    public static var schema: KindSchema {
+        KindSchema(
+            kind: name, module: "ImplicitDiffNewton",
+            summary: "nonlinear equations F(x, y) = 0 solved for y by damped Newton, in named families",
+            status: "converged",
+            data: [F("family", "string", "cubic (y^3 + y - x = 0 elementwise) or bratu (1-D Bratu, lower branch)"),
+                   F("x", "vector", "n", required: false, "cubic: right-hand sides"),
+                   F("lambda", "scalar", required: false, "bratu: in (0, 3.5)"),
+                   F("n", "integer", required: false, "bratu: interior grid points, h = 1/(n+1)")],
+            outputs: [F("y", "vector", "n", "the root")],
+            parameters: [F("x", "vector", "n", "cubic"), F("lambda", "scalar", "bratu")],
+            options: [])
+    }
+}
