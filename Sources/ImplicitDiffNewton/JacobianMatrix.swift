@@ -6,13 +6,10 @@
 /// Jacobian), so derivatives never factorise again.
 ///
 /// Besides products (`AdjointableLinearOperator`) a Jacobian gives `|A| v`, the product
-/// with the entrywise absolute values, which sizes the rounding floor of the residual:
-/// ```
-/// |F_i(y)| <= c * ulp * (|A| |y|)_i
-/// ```
-/// holds when `y` is an exact root of the equations with every term perturbed by a
-/// few units in the last place (a componentwise backward error), the best any solver
-/// can certify in floating point.
+/// with the entrywise absolute values, which sizes the terms of each equation: the
+/// componentwise backward error `max_i |F_i| / (|A| |y|)_i` reported in
+/// ``NewtonCertificate/relativeResidual`` (near `ulp` when `F` is rounding noise; not a
+/// bound on the error of `y`, which the Newton correction gives).
 public protocol JacobianMatrix: AdjointableLinearOperator, Sendable {
     /// The factorisation Newton's method reuses for its steps and for the derivative.
     associatedtype Factorized: ConditionEstimatingFactorization

@@ -1,9 +1,8 @@
 /// Why Newton's method stopped successfully (see ``NewtonOptions``).
 public enum NewtonConvergence: String, Sendable, Equatable {
-    /// `||F||_inf <= residualTolerance`.
+    /// `||F||_inf <= residualTolerance` (absolute; with the default `0`, an exact root).
     case residualTolerance
-    /// `|F_i| <= 8 ulp (|A| |y|)_i` for every `i`: the residual is rounding noise.
-    case roundingFloor
-    /// The last full Newton step was below `stepTolerance` relative to `y`.
+    /// The Newton correction `d` at the returned root has
+    /// `|d_i| <= stepTolerance * max(|y_i|, typicalMagnitude)` for every `i`.
     case stepTolerance
 }

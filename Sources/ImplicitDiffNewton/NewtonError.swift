@@ -14,6 +14,13 @@ public enum NewtonError: Error, Sendable, Equatable, CustomStringConvertible {
     /// the gradient does not vanish: typically the residual is at its rounding level and a
     /// tolerance asks for more, or `F` is not smooth.
     case stagnation(iteration: Int, residualNorm: Double, history: [NewtonIterationRecord])
+    /// Near the root the Newton corrections stopped shrinking above the tolerance: the
+    /// correction computed at the iterates is rounding noise of `F` amplified by the
+    /// condition of `A`, and the requested accuracy is out of reach in double precision
+    /// (Bratu at `n = 10^7` with `stepTolerance = 1e-10`). `relativeStep` is the smallest
+    /// `max_i |d_i| / max(|y_i|, typicalMagnitude)` met; a looser ``NewtonOptions/stepTolerance``
+    /// above it would be reached.
+    case toleranceNotReached(iteration: Int, relativeStep: Double, tolerance: Double, history: [NewtonIterationRecord])
     /// `maxIterations` steps were taken without meeting a stopping rule.
     case iterationLimit(iterations: Int, residualNorm: Double, history: [NewtonIterationRecord])
     /// `F` or `A` is NaN or infinite at an iterate (at the initial guess, or where the line
@@ -30,7 +37,7 @@ public enum NewtonError: Error, Sendable, Equatable, CustomStringConvertible {
     public var history: [NewtonIterationRecord] {
         switch self {
         case let .singularJacobian(_, _, h), let .stagnation(_, _, h), let .localMinimum(_, _, _, h), let .iterationLimit(_, _, h),
-             let .nonFinite(_, _, h), let .linearSolveFailed(_, _, h):
+             let .toleranceNotReached(_, _, _, h), let .nonFinite(_, _, h), let .linearSolveFailed(_, _, h):
             return h
         case .dimensionMismatch, .invalidOptions:
             return []
@@ -46,6 +53,8 @@ public enum NewtonError: Error, Sendable, Equatable, CustomStringConvertible {
             head = "Newton's method stalled at iteration \(k) near a local minimum of ||F|| that is not a root (||F||_inf = \(r), relative gradient \(g)): the Jacobian dF/dy is singular there and the equations have no solution near the iterates (e.g. beyond a fold)"
         case let .stagnation(k, r, _):
             head = "Newton's method stagnated at iteration \(k): no step decreases ||F|| (||F||_inf = \(r)) although its gradient does not vanish; the residual may be at its rounding level (loosen the tolerance) or F is not smooth"
+        case let .toleranceNotReached(k, step, tol, _):
+            head = "Newton's method cannot reach the step tolerance \(tol) in double precision: at iteration \(k) the Newton corrections stopped shrinking at a relative size of \(step) per component (rounding noise of F amplified by the conditioning of dF/dy); the iterate is accurate to about \(step), not \(tol); loosen the tolerance above \(step) to accept it"
         case let .iterationLimit(k, r, _):
             head = "Newton's method did not converge in \(k) iterations (||F||_inf = \(r))"
         case let .nonFinite(k, what, _):

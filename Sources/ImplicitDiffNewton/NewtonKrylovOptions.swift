@@ -10,8 +10,8 @@ public struct NewtonKrylovOptions: Sendable {
         case finiteDifferences
     }
 
-    /// Stopping rules and line search (the rounding-floor test needs `|A|` and does not
-    /// apply: the residual and step tests do).
+    /// Stopping rules and line search (the per-component step test on the GMRES
+    /// correction, and the optional absolute residual test).
     public var newton: NewtonOptions
     /// The accuracy of each linear solve. Default: Eisenstat–Walker.
     public var forcing: ForcingTerm

@@ -6,6 +6,10 @@ public struct NewtonKrylovSolution: Sendable {
     public let residual: Vector
     /// Which stopping rule accepted `y` (residual or step tolerance).
     public let convergence: NewtonConvergence
+    /// `max_i |d_i| / max(|y_i|, typicalMagnitude)` for the (inexact, GMRES) Newton
+    /// correction `d` computed at the returned `y`; `nil` when an absolute
+    /// ``NewtonOptions/residualTolerance`` accepted `y` before a correction was computed.
+    public let relativeStep: Double?
     /// One record per Newton step, with its Krylov iterations and forcing term.
     public let history: [NewtonIterationRecord]
 

@@ -2,11 +2,17 @@
 /// Eisenstat–Walker forcing terms, for large systems whose Jacobian is never formed.
 ///
 /// ```
-/// repeat:  stop if y_k passes the residual or step test (NewtonOptions)
+/// repeat:  stop if ||F_k|| <= residualTolerance
 ///          eta_k from the forcing term, at least minimumForcingTerm
 ///          d_k: GMRES on A_k d = -F_k until ||A_k d_k + F_k|| <= eta_k ||F_k||
-///          y_(k+1) = y_k + t_k d_k,   t_k from backtracking on 1/2 ||F||^2
+///          stop if |d_k,i| <= stepTolerance max(|y_k,i|, typ) for every i and y_k is the
+///            result of such a full step (the check is made at the returned iterate)
+///          y_(k+1) = y_k + t_k d_k,   t_k = 1 near the root, else from backtracking on 1/2 ||F||^2
 /// ```
+/// The step test is the one of ``NewtonSolver`` (each component against its own
+/// magnitude, see ``NewtonOptions``), with the inexact correction `d_k`; corrections that
+/// stop shrinking above the tolerance end in
+/// ``NewtonError/toleranceNotReached(iteration:relativeStep:tolerance:history:)``.
 /// `A_k v` comes from the system's operator or from forward differences of the residual
 /// (``NewtonKrylovOptions/jacobianProducts``); an optional preconditioner is rebuilt at
 /// every iterate. Because `d_k` solves the Newton equation only to `eta_k`, the slope
@@ -53,16 +59,18 @@ public struct NewtonKrylovSolver: Sendable {
                                             maxBacktracks: newton.maxBacktracks)
         var history: [NewtonIterationRecord] = []
         var lastStepWasSmall = false
+        var previousLocalStep: Double?
+        var stalls = 0
         var eta = options.forcing.initial
         var previousNorm = 0.0
+        let tolerance = newton.stepTolerance, typ = newton.typicalMagnitude
         for k in 0... {
             let fNorm = f.maxNorm
-            if lastStepWasSmall || fNorm <= newton.residualTolerance {
-                return NewtonKrylovSolution(y: y, residual: f,
-                                            convergence: lastStepWasSmall ? .stepTolerance : .residualTolerance,
+            if fNorm <= newton.residualTolerance {
+                return NewtonKrylovSolution(y: y, residual: f, convergence: .residualTolerance, relativeStep: nil,
                                             history: history)
             }
-            guard k < newton.maxIterations else {
+            guard k < newton.maxIterations || lastStepWasSmall else {
                 throw NewtonError.iterationLimit(iterations: k, residualNorm: fNorm, history: history)
             }
             let f2 = f.norm
@@ -88,13 +96,30 @@ public struct NewtonKrylovSolver: Sendable {
             }
             let d = result.solution
             let dNorm = d.maxNorm
-            if dNorm <= newton.stepTolerance * y.maxNorm {
+            let rho = NewtonCertificate.relativeStep(d, y: y, typicalMagnitude: typ)
+            if rho <= tolerance && (lastStepWasSmall || k == newton.maxIterations) {
+                return NewtonKrylovSolution(y: y, residual: f, convergence: .stepTolerance, relativeStep: rho, history: history)
+            }
+            guard k < newton.maxIterations else {
+                throw NewtonError.iterationLimit(iterations: k, residualNorm: fNorm, history: history)
+            }
+            if let previous = previousLocalStep, rho <= NewtonOptions.localRegion {
+                stalls = rho > 0.5 * previous ? stalls + 1 : 0
+                if stalls >= NewtonOptions.stallLimit {
+                    throw NewtonError.toleranceNotReached(iteration: k, relativeStep: Swift.max(previous, rho),
+                                                          tolerance: tolerance, history: history)
+                }
+            } else {
+                stalls = 0
+            }
+            if rho <= NewtonOptions.localRegion {
                 y.add(d, scaledBy: 1)
                 f = system.residual(x: x, y: y)
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 1,
                                                      backtracks: 0, linearIterations: result.iterations, forcingTerm: etaUsed))
                 guard f.isFinite else { throw NewtonError.nonFinite(iteration: k + 1, what: "residual F", history: history) }
-                lastStepWasSmall = true
+                lastStepWasSmall = rho <= tolerance
+                previousLocalStep = rho
                 continue
             }
             let merit = 0.5 * f2 * f2
@@ -115,6 +140,7 @@ public struct NewtonKrylovSolver: Sendable {
             y = step.y
             f = step.residual
             lastStepWasSmall = false
+            previousLocalStep = nil
         }
         fatalError("unreachable: the iteration returns or throws")
     }

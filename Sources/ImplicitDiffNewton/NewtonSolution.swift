@@ -16,6 +16,9 @@ public struct NewtonSolution<Jacobian: JacobianMatrix>: Sendable {
     public var iterations: Int { history.count }
     /// Which stopping rule accepted `y`.
     public let convergence: NewtonConvergence
+    /// The figures of the check made at the returned `y` (Newton correction and residual
+    /// relative to each component's own scale): see ``NewtonCertificate``.
+    public let certificate: NewtonCertificate
     /// One record per Newton step.
     public let history: [NewtonIterationRecord]
     /// `A = dF/dy` at `y`.
@@ -31,9 +34,10 @@ public struct NewtonSolution<Jacobian: JacobianMatrix>: Sendable {
     /// ```
     /// pushforward: dy = -A^-1 B dx      pullback: xbar = -B' A^-T ybar      Jacobian: -A^-1 B
     /// ```
-    /// At the solution's own ``parameters`` the root is certified by Newton's stopping
-    /// rules (which are invariant to the scaling of the equations) and the residual is
-    /// not checked again; at any other `x` the core's residual check applies.
+    /// At the solution's own ``parameters`` the root is certified by ``certificate`` (the
+    /// Newton correction at `y`, each component against its own magnitude, invariant to
+    /// the scaling of the equations) and is not checked again; at any other `x` the core's
+    /// residual check applies.
     ///
     /// - Parameters:
     ///   - system: the equations that were solved.

@@ -3,32 +3,39 @@
 /// `W = diag(1 / sum_j |a_ij|)` (equations equilibrated, so their units do not matter).
 ///
 /// ```
-/// repeat:  A_k = dF/dy(x, y_k)  factorised;  stop if y_k passes a test (NewtonOptions)
-///          d_k = -A_k^-1 F(x, y_k)
-///          y_(k+1) = y_k + t_k d_k,   t_k from backtracking (t_k = 1 near the root)
+/// repeat:  A_k = dF/dy(x, y_k)  factorised;   d_k = -A_k^-1 F(x, y_k)
+///          rho_k = max_i |d_k,i| / max(|y_k,i|, typ)         (each component on its own scale)
+///          stop if rho_k <= stepTolerance and y_k is the result of such a full step
+///          y_(k+1) = y_k + t_k d_k,   t_k = 1 when rho_k <= 1e-3, else from backtracking
 /// ```
-/// Convergence is tested **after** factorising at the current iterate, so the returned
-/// ``NewtonSolution`` carries the factorisation of `A` at the root itself: the implicit
-/// derivative (``NewtonSolution/derivative(of:parameters:options:)``,
-/// ``implicitFunction(for:initialGuess:options:)``) reuses it and never factorises again.
-/// The cost of this is one factorisation per solve that a "test before factorising"
-/// loop would skip, and it buys the exact Jacobian at `y` for the derivative.
+/// Convergence is decided **at the returned iterate itself**: the correction `d_k` that
+/// certifies `y_k` is computed from `F(x, y_k)` and the factorisation of `A` at `y_k`, so
+/// the returned ``NewtonSolution`` carries that factorisation (the implicit derivative,
+/// ``NewtonSolution/derivative(of:parameters:options:)``,
+/// ``implicitFunction(for:initialGuess:options:)``, reuses it and never factorises again)
+/// and the figures of the check (``NewtonSolution/certificate``). The first time a
+/// correction passes, the full step is taken (its error is `O(|d|^2)`) and the new iterate
+/// must pass again; that costs one factorisation and one solve per solve and gives roots
+/// to about the rounding level, each certified at the point returned.
 ///
 /// Mathematical properties: quadratic convergence near a root where `A` is nonsingular
-/// and Lipschitz; every step decreases the (equilibrated) residual sufficiently, so from a
-/// poor start the iterates reach a root or approach a point where `A` is singular, which
-/// is reported (``NewtonError/singularJacobian(iteration:reason:history:)``,
+/// and Lipschitz; every damped step decreases the (equilibrated) residual sufficiently, so
+/// from a poor start the iterates reach a root or approach a point where `A` is singular,
+/// which is reported (``NewtonError/singularJacobian(iteration:reason:history:)``,
 /// ``NewtonError/localMinimum(iteration:residualNorm:relativeGradient:history:)``), never
-/// returned as a root. The default tests that decide convergence and singularity are
-/// invariant to the scaling of individual equations.
+/// returned as a root. The convergence test is invariant to the scaling of individual
+/// equations and (with `typicalMagnitude = 0`) of individual unknowns. Where the tolerance
+/// is below what double precision resolves for the problem, the corrections stall above it
+/// and the solve throws ``NewtonError/toleranceNotReached(iteration:relativeStep:tolerance:history:)``
+/// with the figures.
 ///
 /// Failures are typed ``NewtonError``s with the iteration history: singular Jacobian,
 /// a local minimum of `||F||` that is not a root (where the Jacobian is singular: what
-/// Newton meets beyond a fold), stagnation of the line search, iteration cap, non-finite
-/// values.
+/// Newton meets beyond a fold), stagnation of the line search, unreachable tolerance,
+/// iteration cap, non-finite values.
 ///
 /// Reference: J. E. Dennis and R. B. Schnabel, *Numerical Methods for Unconstrained
-/// Optimization and Nonlinear Equations*, SIAM 1996, doi:10.1137/1.9781611971200, ch. 6.
+/// Optimization and Nonlinear Equations*, SIAM 1996, doi:10.1137/1.9781611971200, ch. 6-7.
 public struct NewtonSolver: Sendable {
     /// Stopping rules and line-search parameters.
     public var options: NewtonOptions
@@ -42,7 +49,7 @@ public struct NewtonSolver: Sendable {
     ///   - system: the equations.
     ///   - x: the parameters (held fixed).
     ///   - initialGuess: `y_0`; Newton converges to the root whose basin contains it.
-    /// - Returns: the root with the factorised Jacobian there and the history.
+    /// - Returns: the root with the factorised Jacobian there, the certificate and the history.
     /// - Throws: ``NewtonError``; errors thrown by the system's `jacobian` pass through.
     public func solve<System: NonlinearSystem>(_ system: System, parameters x: Vector,
                                                initialGuess: Vector) throws -> NewtonSolution<System.Jacobian> {
@@ -62,7 +69,14 @@ public struct NewtonSolver: Sendable {
         }
         let lineSearch = ArmijoBacktracking(sufficientDecrease: options.sufficientDecrease,
                                             maxBacktracks: options.maxBacktracks)
+        let tolerance = options.stepTolerance, typ = options.typicalMagnitude
+        // y is the result of a full step whose correction passed the step test.
         var lastStepWasSmall = false
+        // The relative step of the previous full step taken in the local region (nil when
+        // the previous step was damped or outside it), and the consecutive full steps
+        // there that failed to halve it.
+        var previousLocalStep: Double?
+        var stalls = 0
         // Norms are computed once per new iterate and reused by every test below.
         var yNorm = y.fastMaxNorm, fNorm = f.fastMaxNorm
         for k in 0... {
@@ -78,24 +92,47 @@ public struct NewtonSolver: Sendable {
             if case .failure(.nonFinite) = factorization {
                 throw NewtonError.nonFinite(iteration: k, what: "Jacobian dF/dy", history: history)
             }
-            // Row sums of |A|: the merit's weights, and a bound that skips the rounding-floor
-            // test's |A| |y| far from the root.
-            let (weights, largestRowSum) = Self.equilibrationWeights(a.absoluteRowSums())
-            if let reason = convergence(residual: f, residualNorm: fNorm, jacobian: a, y: y, yNorm: yNorm,
-                                        lastStepWasSmall: lastStepWasSmall, largestRowSum: largestRowSum) {
-                // The factorisation the derivative will reuse: check its condition now.
-                let checked = factorization.flatMap { lu in
-                    Result { try lu.checkNonsingular(); return lu }.mapError {
-                        $0 as? LinearAlgebraError ?? .singular(routine: "condition estimate", reciprocalCondition: 0)
-                    }
+            // The correction at y: the step to take, and the certificate of y.
+            var d: Vector?
+            var dNorm = Double.nan
+            if case let .success(lu) = factorization {
+                var step = lu.solve(f)
+                step.scale(by: -1)
+                guard let norm = step.finiteMaxNorm else {
+                    throw NewtonError.singularJacobian(iteration: k, reason: .nonFinite("the Newton step"), history: history)
                 }
-                return NewtonSolution(parameters: x, y: y, residual: f, convergence: reason, history: history,
-                                      jacobian: a, factorization: checked)
+                d = step
+                dNorm = norm
+            }
+            // rho = max_i |d_i| / max(|y_i|, typ), computed only near the root:
+            // max_i |d_i| > c max(||y||, typ) implies rho > c.
+            var rho = Double.infinity
+            if let d, dNorm <= NewtonOptions.localRegion * Swift.max(yNorm, typ) {
+                rho = NewtonCertificate.relativeStep(d, y: y, typicalMagnitude: typ)
+            }
+            let exact = fNorm <= options.residualTolerance
+            if exact || (rho <= tolerance && (lastStepWasSmall || k == options.maxIterations)) {
+                return accept(y: y, residual: f, jacobian: a, factorization: factorization,
+                              relativeStep: d.map { rho < .infinity ? rho : NewtonCertificate.relativeStep($0, y: y, typicalMagnitude: typ) },
+                              convergence: exact ? .residualTolerance : .stepTolerance, x: x, history: history)
             }
             let lu: System.Jacobian.Factorized
             switch factorization {
             case let .success(value): lu = value
             case let .failure(reason): throw NewtonError.singularJacobian(iteration: k, reason: reason, history: history)
+            }
+            guard let d else { fatalError("unreachable: a step exists when the factorisation does") }
+            // Near the root, corrections that no longer shrink are rounding noise: the
+            // tolerance is out of reach.
+            if let previous = previousLocalStep, rho <= NewtonOptions.localRegion {
+                stalls = rho > 0.5 * previous ? stalls + 1 : 0
+                if stalls >= NewtonOptions.stallLimit {
+                    history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 0, backtracks: 0))
+                    throw NewtonError.toleranceNotReached(iteration: k, relativeStep: Swift.max(previous, rho),
+                                                          tolerance: tolerance, history: history)
+                }
+            } else {
+                stalls = 0
             }
             guard k < options.maxIterations else {
                 // Creeping towards a singular point is the usual reason: say so when it is.
@@ -103,27 +140,24 @@ public struct NewtonSolver: Sendable {
                                                  reciprocalCondition: lu.reciprocalConditionEstimate(), history: history,
                                                  atIterationLimit: true)
             }
-            var d = lu.solve(f)
-            d.scale(by: -1)
-            guard let dNorm = d.finiteMaxNorm else {
-                throw NewtonError.singularJacobian(iteration: k, reason: .nonFinite("the Newton step"), history: history)
-            }
-            if dNorm <= options.stepTolerance * yNorm {
-                // Within rounding of the root: take the full step without a line search
-                // (at this level ||F|| is noise and need not decrease).
+            if rho <= NewtonOptions.localRegion {
+                // Newton's local region: the full step, without a line search (at this
+                // level ||F|| may be rounding noise and need not decrease).
                 y.add(d, scaledBy: 1)
                 (f, pending) = system.residualAndJacobian(x: x, y: y)
                 history.append(NewtonIterationRecord(iteration: k, residualNorm: fNorm, stepNorm: dNorm, stepLength: 1, backtracks: 0))
                 guard f.isFinite else { throw NewtonError.nonFinite(iteration: k + 1, what: "residual F", history: history) }
                 yNorm = y.fastMaxNorm
                 fNorm = f.fastMaxNorm
-                lastStepWasSmall = true
+                lastStepWasSmall = rho <= tolerance
+                previousLocalStep = rho
                 continue
             }
             // Merit 1/2 ||W F||^2 on the equilibrated residual, W = diag(1 / row sums of |A|):
             // invariant to the scaling of the equations, so that an equation in large units
             // cannot hide the progress of the others. f'(y; d) = F'W^2 A d = -||W F||^2
             // for the exact Newton step.
+            let (weights, _) = Self.equilibrationWeights(a.absoluteRowSums())
             let merit = ArmijoBacktracking.merit(f, weights: weights)
             guard let step = lineSearch.search(from: y, direction: d, merit: merit, slope: -2 * merit, weights: weights,
                                                yNorm: yNorm, dNorm: dNorm,
@@ -143,8 +177,27 @@ public struct NewtonSolver: Sendable {
             yNorm = y.fastMaxNorm
             fNorm = f.fastMaxNorm
             lastStepWasSmall = false
+            previousLocalStep = nil
         }
         fatalError("unreachable: the iteration returns or throws")
+    }
+
+    /// The accepted root with its certificate, the factorisation's condition checked (the
+    /// derivative will reuse it).
+    func accept<J: JacobianMatrix>(y: Vector, residual f: Vector, jacobian a: J,
+                                   factorization: Result<J.Factorized, LinearAlgebraError>, relativeStep: Double?,
+                                   convergence: NewtonConvergence, x: Vector,
+                                   history: [NewtonIterationRecord]) -> NewtonSolution<J> {
+        let checked = factorization.flatMap { lu in
+            Result { try lu.checkNonsingular(); return lu }.mapError {
+                $0 as? LinearAlgebraError ?? .singular(routine: "condition estimate", reciprocalCondition: 0)
+            }
+        }
+        let certificate = NewtonCertificate(relativeStep: relativeStep,
+                                            relativeResidual: NewtonCertificate.relativeResidual(f, jacobian: a, y: y),
+                                            stepTolerance: options.stepTolerance)
+        return NewtonSolution(parameters: x, y: y, residual: f, convergence: convergence, certificate: certificate,
+                              history: history, jacobian: a, factorization: checked)
     }
 
     /// `w_i = 1 / r_i` for the row sums `r` of `|A|` (1 where `r_i` is 0 or not finite),
@@ -163,23 +216,5 @@ public struct NewtonSolver: Sendable {
             count = n
         }
         return (Vector(w), largest)
-    }
-
-    /// The first stopping rule that `y` passes, or `nil`. `fNorm`, `yNorm`: the max norms
-    /// of `F` and `y`; `largestRowSum`: `max_i sum_j |a_ij|`, or `nil` to skip the bound.
-    func convergence<J: JacobianMatrix>(residual f: Vector, residualNorm fNorm: Double, jacobian a: J, y: Vector,
-                                        yNorm: Double, lastStepWasSmall: Bool,
-                                        largestRowSum: Double? = nil) -> NewtonConvergence? {
-        if lastStepWasSmall { return .stepTolerance }
-        if fNorm <= options.residualTolerance { return .residualTolerance }
-        // Rounding floor: |F_i| <= 8 ulp (|A| |y|)_i, first on the largest entries.
-        let c = NewtonOptions.roundingFloorFactor * Double.ulpOfOne
-        // (|A| |y|)_i <= (|A| 1)_i ||y||_inf: when F is above the floor's bound (with a
-        // factor 2 for the rounding of the bound), it is above the floor itself.
-        if let largestRowSum, fNorm > 2 * c * largestRowSum * yNorm { return nil }
-        let scale = a.absoluteProduct(y.map { abs($0) })
-        guard fNorm <= c * scale.fastMaxNorm else { return nil }
-        for i in 0..<f.count where abs(f[i]) > c * scale[i] { return nil }
-        return .roundingFloor
     }
 }
