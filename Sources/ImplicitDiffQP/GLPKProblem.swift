@@ -13,36 +13,56 @@ import _CGLPK
 /// Errors inside GLPK abort the process unless the error hook leaves by `longjmp`. Two
 /// layers keep that from happening:
 /// 1. every index and argument is validated in Swift before the GLPK call that takes it
-///    (row/column indices in range, finite coefficients, consistent bounds), so that GLPK
-///    has no reason to fail;
-/// 2. the heavy entry points (matrix loading, simplex, exact simplex, the MPS and CPLEX LP
-///    readers) run through the C wrappers of the `_CGLPK` shim, which install an error
-///    hook that jumps back into the wrapper. After such a fault the wrapper frees the
-///    thread's GLPK environment (as GLPK's manual requires), this object forgets its
-///    pointer, and the call throws ``GLPKFailure/fault(_:)``.
+///    (row/column indices in range, finite coefficients, consistent bounds), and
+///    ``LinearProgram`` rejects coefficient ranges GLPK's scaling cannot represent
+///    (``LPDataLimits``), so that GLPK has no reason to fail;
+/// 2. every GLPK routine runs through a C wrapper of the `_CGLPK` shim, which installs an
+///    error hook that jumps back into the wrapper. After such a fault the wrapper frees
+///    the thread's GLPK environment (as GLPK's manual requires), this object forgets its
+///    pointer, and the call throws ``GLPKFailure/fault(_:)`` with GLPK's own message. The
+///    next GLPK call on the thread starts a fresh environment.
 ///
-/// `glp_free_env()` is otherwise never called: it would also free GLPK objects that other
-/// code on the same thread might own. Terminal output is switched off (`glp_term_out`)
-/// at the start of every call; the readers' messages are captured through the terminal
-/// hook for error messages instead of being printed.
+/// GLPK never writes to standard output (which carries the CLI's JSON): before anything
+/// else, ``withProblem(_:)`` installs a terminal hook that collects GLPK's text (the last
+/// ``OutputSink/capacity`` characters) for error messages, and replaces it by a hook that
+/// drops the text when it returns. Terminal output is off except while a file reader
+/// runs. `glp_free_env()` is otherwise never called: it would also free GLPK objects that
+/// other code on the same thread might own.
 final class GLPKProblem {
     private var pointer: OpaquePointer?
     private(set) var rowCount = 0
     private(set) var columnCount = 0
+    /// GLPK's terminal text while this problem is alive.
+    private let sink: OutputSink
 
-    private init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    private init(_ pointer: OpaquePointer, sink: OutputSink) {
+        self.pointer = pointer
+        self.sink = sink
+    }
 
     /// Runs `body` with a new, empty problem and deletes it before returning.
     static func withProblem<R>(_ body: (GLPKProblem) throws -> R) throws -> R {
-        _ = glp_term_out(GLP_OFF)
-        guard let raw = glp_create_prob() else { throw GLPKFailure.fault("glp_create_prob returned no problem") }
-        let problem = GLPKProblem(raw)
-        defer { problem.delete() }
-        return try body(problem)
+        let sink = OutputSink()
+        return try withExtendedLifetime(sink) {
+            implicitdiff_glp_set_terminal({ info, text in
+                if let info, let text { Unmanaged<OutputSink>.fromOpaque(info).takeUnretainedValue().append(text) }
+                return 1
+            }, Unmanaged.passUnretained(sink).toOpaque())
+            // The hook must not outlive `sink`: GLPK's text is dropped after this call.
+            defer { implicitdiff_glp_set_terminal(nil, nil) }
+            var raw: OpaquePointer?
+            let code = implicitdiff_glp_create_prob(&raw)
+            guard code != IMPLICITDIFF_GLP_FAULT, let raw else {
+                throw GLPKFailure.fault("glp_create_prob failed" + sink.messageSuffix)
+            }
+            let problem = GLPKProblem(raw, sink: sink)
+            defer { problem.delete() }
+            return try body(problem)
+        }
     }
 
     private func delete() {
-        if let p = pointer { glp_delete_prob(p) }
+        if let p = pointer { _ = implicitdiff_glp_delete_prob(p) }
         pointer = nil
     }
 
@@ -53,10 +73,12 @@ final class GLPKProblem {
     }
 
     /// Maps a guarded call's result; a fault forgets the (already freed) pointer.
+    @discardableResult
     private func guarded(_ what: String, _ code: Int32) throws -> Int32 {
         if code == IMPLICITDIFF_GLP_FAULT {
             pointer = nil
-            throw GLPKFailure.fault("GLPK reported an internal error in \(what); its environment on this thread was reset")
+            throw GLPKFailure.fault("GLPK reported an internal error in \(what)\(sink.messageSuffix); "
+                                    + "its environment on this thread was reset")
         }
         return code
     }
@@ -73,7 +95,7 @@ final class GLPKProblem {
 
     /// Sets the optimisation direction.
     func setMinimize(_ minimize: Bool) throws {
-        glp_set_obj_dir(try live(), minimize ? GLP_MIN : GLP_MAX)
+        try guarded("glp_set_obj_dir", implicitdiff_glp_set_obj_dir(try live(), minimize ? GLP_MIN : GLP_MAX))
     }
 
     /// Appends `count` rows and `columns` columns to an empty problem.
@@ -83,8 +105,7 @@ final class GLPKProblem {
         guard rows >= 0, columns >= 1, rows < Int(Int32.max), columns < Int(Int32.max) else {
             throw GLPKFailure.invalidArgument("problem size \(rows) x \(columns)")
         }
-        if rows > 0 { _ = glp_add_rows(p, Int32(rows)) }
-        _ = glp_add_cols(p, Int32(columns))
+        try guarded("glp_add_rows/glp_add_cols", implicitdiff_glp_add_rows_cols(p, Int32(rows), Int32(columns)))
         rowCount = rows
         columnCount = columns
     }
@@ -108,7 +129,7 @@ final class GLPKProblem {
         let p = try live()
         try checkRow(i)
         let (type, lb, ub) = try Self.boundType(lower, upper)
-        glp_set_row_bnds(p, Int32(i + 1), type, lb, ub)
+        try guarded("glp_set_row_bnds", implicitdiff_glp_set_row_bnds(p, Int32(i + 1), type, lb, ub))
     }
 
     /// Bounds of column `j` (0-based).
@@ -116,7 +137,7 @@ final class GLPKProblem {
         let p = try live()
         try checkColumn(j)
         let (type, lb, ub) = try Self.boundType(lower, upper)
-        glp_set_col_bnds(p, Int32(j + 1), type, lb, ub)
+        try guarded("glp_set_col_bnds", implicitdiff_glp_set_col_bnds(p, Int32(j + 1), type, lb, ub))
     }
 
     /// Objective coefficient of column `j` (0-based).
@@ -124,7 +145,7 @@ final class GLPKProblem {
         let p = try live()
         try checkColumn(j)
         guard value.isFinite else { throw GLPKFailure.invalidArgument("objective coefficient \(value)") }
-        glp_set_obj_coef(p, Int32(j + 1), value)
+        try guarded("glp_set_obj_coef", implicitdiff_glp_set_obj_coef(p, Int32(j + 1), value))
     }
 
     /// Loads the constraint matrix from compressed rows (entries with distinct columns per row).
@@ -138,19 +159,20 @@ final class GLPKProblem {
         var ia = [Int32](repeating: 0, count: ne + 1)
         var ja = [Int32](repeating: 0, count: ne + 1)
         var ar = [Double](repeating: 0, count: ne + 1)
+        var seen = [Int](repeating: -1, count: columnCount)
         for i in 0..<k.rowCount {
-            var seen = Set<Int>()
             for e in k.rowStart[i]..<k.rowStart[i + 1] {
                 let j = k.columnIndices[e]
                 try checkColumn(j)
-                guard seen.insert(j).inserted else { throw GLPKFailure.invalidArgument("duplicate entry (\(i), \(j))") }
+                guard seen[j] != i else { throw GLPKFailure.invalidArgument("duplicate entry (\(i), \(j))") }
+                seen[j] = i
                 guard k.values[e].isFinite else { throw GLPKFailure.invalidArgument("matrix entry (\(i), \(j)) is \(k.values[e])") }
                 ia[e + 1] = Int32(i + 1)
                 ja[e + 1] = Int32(j + 1)
                 ar[e + 1] = k.values[e]
             }
         }
-        _ = try guarded("glp_load_matrix", implicitdiff_glp_load_matrix(p, Int32(ne), ia, ja, ar))
+        try guarded("glp_load_matrix", implicitdiff_glp_load_matrix(p, Int32(ne), ia, ja, ar))
     }
 
     // MARK: - Solving
@@ -197,49 +219,61 @@ final class GLPKProblem {
 
     /// Resets the basis to the standard one (all rows basic, columns nonbasic).
     func standardBasis() throws {
-        glp_std_basis(try live())
+        try guarded("glp_std_basis", implicitdiff_glp_std_basis(try live()))
     }
 
     /// Geometric-mean and equilibration scaling (GLPK's automatic choice). Scaling changes
     /// GLPK's internal representation only; solutions are reported unscaled.
     func scale() throws {
-        glp_scale_prob(try live(), GLP_SF_AUTO)
+        try guarded("glp_scale_prob", implicitdiff_glp_scale_prob(try live(), GLP_SF_AUTO))
     }
 
     // MARK: - Reading results
 
+    /// `glp_get_status` (GLP_OPT, GLP_NOFEAS, GLP_UNBND, GLP_FEAS, GLP_INFEAS or
+    /// GLP_UNDEF), the simplex iterations so far and GLPK's objective value.
+    private func statusFigures() throws -> (status: Int32, iterations: Int, objective: Double) {
+        var status: Int32 = 0, iterations: Int32 = 0, objective = 0.0
+        try guarded("glp_get_status", implicitdiff_glp_read_status(try live(), &status, &iterations, &objective))
+        return (status, Int(iterations), objective)
+    }
+
     /// `glp_get_status`: GLP_OPT, GLP_NOFEAS, GLP_UNBND, GLP_FEAS, GLP_INFEAS or GLP_UNDEF.
-    func status() throws -> Int32 { glp_get_status(try live()) }
+    func status() throws -> Int32 { try statusFigures().status }
 
     /// Simplex iterations so far.
-    func iterationCount() throws -> Int { Int(glp_get_it_cnt(try live())) }
+    func iterationCount() throws -> Int { try statusFigures().iterations }
+
+    /// GLPK's objective value.
+    func objectiveValue() throws -> Double { try statusFigures().objective }
 
     /// Basis status of every row (GLP_BS, GLP_NL, GLP_NU, GLP_NF, GLP_NS), 0-based order.
     func rowStatuses() throws -> [Int32] {
-        let p = try live()
-        return (0..<rowCount).map { glp_get_row_stat(p, Int32($0 + 1)) }
+        var stat = [Int32](repeating: 0, count: rowCount)
+        try guarded("glp_get_row_stat", implicitdiff_glp_read_rows(try live(), Int32(rowCount), nil, nil, nil, &stat, nil))
+        return stat
     }
 
     /// Basis status of every column.
     func columnStatuses() throws -> [Int32] {
-        let p = try live()
-        return (0..<columnCount).map { glp_get_col_stat(p, Int32($0 + 1)) }
+        var stat = [Int32](repeating: 0, count: columnCount)
+        try guarded("glp_get_col_stat", implicitdiff_glp_read_cols(try live(), Int32(columnCount), nil, nil, nil, nil, &stat, nil))
+        return stat
     }
 
     /// GLPK's primal values of the columns.
     func columnPrimals() throws -> [Double] {
-        let p = try live()
-        return (0..<columnCount).map { glp_get_col_prim(p, Int32($0 + 1)) }
+        var prim = [Double](repeating: 0, count: columnCount)
+        try guarded("glp_get_col_prim", implicitdiff_glp_read_cols(try live(), Int32(columnCount), nil, nil, nil, nil, nil, &prim))
+        return prim
     }
 
     /// GLPK's row duals (`d objective / d row bound` at the active bound).
     func rowDuals() throws -> [Double] {
-        let p = try live()
-        return (0..<rowCount).map { glp_get_row_dual(p, Int32($0 + 1)) }
+        var dual = [Double](repeating: 0, count: rowCount)
+        try guarded("glp_get_row_dual", implicitdiff_glp_read_rows(try live(), Int32(rowCount), nil, nil, nil, nil, &dual))
+        return dual
     }
-
-    /// GLPK's objective value.
-    func objectiveValue() throws -> Double { glp_get_obj_val(try live()) }
 
     // MARK: - Files
 
@@ -264,10 +298,17 @@ final class GLPKProblem {
         try loadSize()
     }
 
+    /// Rows, columns, direction, integer columns and objective constant of the problem.
+    private func dimensions() throws -> (rows: Int, columns: Int, maximize: Bool, integers: Int, constant: Double) {
+        var rows: Int32 = 0, cols: Int32 = 0, dir: Int32 = 0, ints: Int32 = 0, constant = 0.0
+        try guarded("glp_get_num_rows", implicitdiff_glp_get_dimensions(try live(), &rows, &cols, &dir, &ints, &constant))
+        return (Int(rows), Int(cols), dir == GLP_MAX, Int(ints), constant)
+    }
+
     private func loadSize() throws {
-        let p = try live()
-        rowCount = Int(glp_get_num_rows(p))
-        columnCount = Int(glp_get_num_cols(p))
+        let d = try dimensions()
+        rowCount = d.rows
+        columnCount = d.columns
     }
 
     private static func lastLines(_ log: String) -> String {
@@ -276,53 +317,62 @@ final class GLPKProblem {
         return tail.isEmpty ? "no message" : tail
     }
 
-    /// Runs `body` with GLPK's terminal output captured in a string instead of printed.
+    /// Runs `body` with GLPK's terminal output switched on (into the sink, never to
+    /// standard output); returns what it wrote.
     private func capturingOutput<R>(_ body: () throws -> R) throws -> (R, String) {
-        let sink = OutputSink()
-        let info = Unmanaged.passUnretained(sink).toOpaque()
-        glp_term_hook({ info, text in
-            if let info, let text { Unmanaged<OutputSink>.fromOpaque(info).takeUnretainedValue().text += String(cString: text) }
-            return 1
-        }, info)
-        _ = glp_term_out(GLP_ON)
-        defer {
-            _ = glp_term_out(GLP_OFF)
-            glp_term_hook(nil, nil)
-        }
-        let r = try withExtendedLifetime(sink) { try body() }
+        sink.reset()
+        implicitdiff_glp_term_out(1)
+        defer { implicitdiff_glp_term_out(0) }
+        let r = try body()
         return (r, sink.text)
     }
 
-    private final class OutputSink { var text = "" }
+    /// GLPK's terminal text, bounded: only the last `capacity` characters are kept.
+    final class OutputSink {
+        static let capacity = 4096
+        private(set) var text = ""
+
+        func append(_ cString: UnsafePointer<CChar>) {
+            text += String(cString: cString)
+            if text.utf8.count > 2 * Self.capacity { text = String(text.suffix(Self.capacity)) }
+        }
+
+        func reset() { text = "" }
+
+        /// `" (GLPK: last lines)"`, or empty when GLPK said nothing.
+        var messageSuffix: String {
+            let lines = text.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+            return lines.isEmpty ? "" : " (GLPK: " + lines.suffix(2).joined(separator: "; ") + ")"
+        }
+    }
 
     /// Whether the model read declares maximisation.
-    func isMaximization() throws -> Bool { glp_get_obj_dir(try live()) == GLP_MAX }
+    func isMaximization() throws -> Bool { try dimensions().maximize }
 
     /// The objective's constant term.
-    func objectiveConstant() throws -> Double { glp_get_obj_coef(try live(), 0) }
+    func objectiveConstant() throws -> Double { try dimensions().constant }
 
     /// Objective coefficients of the columns.
     func objectiveCoefficients() throws -> [Double] {
-        let p = try live()
-        return (0..<columnCount).map { glp_get_obj_coef(p, Int32($0 + 1)) }
+        var obj = [Double](repeating: 0, count: columnCount)
+        try guarded("glp_get_obj_coef", implicitdiff_glp_read_cols(try live(), Int32(columnCount), nil, nil, nil, &obj, nil, nil))
+        return obj
     }
 
     /// `(type, lower, upper)` of every row, with `-inf`/`+inf` for absent bounds.
     func rowBounds() throws -> [(type: Int32, lower: Double, upper: Double)] {
-        let p = try live()
-        return (0..<rowCount).map { i in
-            let t = glp_get_row_type(p, Int32(i + 1))
-            return (t, Self.lower(t, glp_get_row_lb(p, Int32(i + 1))), Self.upper(t, glp_get_row_ub(p, Int32(i + 1))))
-        }
+        var type = [Int32](repeating: 0, count: rowCount)
+        var lb = [Double](repeating: 0, count: rowCount), ub = [Double](repeating: 0, count: rowCount)
+        try guarded("glp_get_row_lb", implicitdiff_glp_read_rows(try live(), Int32(rowCount), &type, &lb, &ub, nil, nil))
+        return (0..<rowCount).map { i in (type[i], Self.lower(type[i], lb[i]), Self.upper(type[i], ub[i])) }
     }
 
     /// `(type, lower, upper)` of every column.
     func columnBounds() throws -> [(type: Int32, lower: Double, upper: Double)] {
-        let p = try live()
-        return (0..<columnCount).map { j in
-            let t = glp_get_col_type(p, Int32(j + 1))
-            return (t, Self.lower(t, glp_get_col_lb(p, Int32(j + 1))), Self.upper(t, glp_get_col_ub(p, Int32(j + 1))))
-        }
+        var type = [Int32](repeating: 0, count: columnCount)
+        var lb = [Double](repeating: 0, count: columnCount), ub = [Double](repeating: 0, count: columnCount)
+        try guarded("glp_get_col_lb", implicitdiff_glp_read_cols(try live(), Int32(columnCount), &type, &lb, &ub, nil, nil, nil))
+        return (0..<columnCount).map { j in (type[j], Self.lower(type[j], lb[j]), Self.upper(type[j], ub[j])) }
     }
 
     private static func lower(_ type: Int32, _ value: Double) -> Double {
@@ -333,22 +383,21 @@ final class GLPKProblem {
         type == GLP_UP || type == GLP_DB || type == GLP_FX ? value : .infinity
     }
 
-    /// Row names (empty string when unnamed).
-    func rowNames() throws -> [String] {
-        let p = try live()
-        return (0..<rowCount).map { glp_get_row_name(p, Int32($0 + 1)).map { String(cString: $0) } ?? "" }
+    /// The name of row `i` (`kind` 0), column `i` (`kind` 1) or of the objective (`kind` 2).
+    private func name(kind: Int32, _ i: Int) throws -> String {
+        var name: UnsafePointer<CChar>?
+        try guarded("glp_get_row_name", implicitdiff_glp_get_name(try live(), kind, Int32(i + 1), &name))
+        return name.map { String(cString: $0) } ?? ""
     }
+
+    /// Row names (empty string when unnamed).
+    func rowNames() throws -> [String] { try (0..<rowCount).map { try name(kind: 0, $0) } }
 
     /// Column names (empty string when unnamed).
-    func columnNames() throws -> [String] {
-        let p = try live()
-        return (0..<columnCount).map { glp_get_col_name(p, Int32($0 + 1)).map { String(cString: $0) } ?? "" }
-    }
+    func columnNames() throws -> [String] { try (0..<columnCount).map { try name(kind: 1, $0) } }
 
     /// The name of the objective row.
-    func objectiveName() throws -> String {
-        glp_get_obj_name(try live()).map { String(cString: $0) } ?? ""
-    }
+    func objectiveName() throws -> String { try name(kind: 2, 0) }
 
     /// The constraint matrix in compressed rows (0-based column indices).
     func matrix() throws -> LPSparseRows {
@@ -359,8 +408,9 @@ final class GLPKProblem {
         var ind = [Int32](repeating: 0, count: columnCount + 1)
         var val = [Double](repeating: 0, count: columnCount + 1)
         for i in 0..<rowCount {
-            let len = Int(glp_get_mat_row(p, Int32(i + 1), &ind, &val))
-            for e in stride(from: 1, through: len, by: 1) {
+            var length: Int32 = 0
+            try guarded("glp_get_mat_row", implicitdiff_glp_get_mat_row(p, Int32(i + 1), &ind, &val, &length))
+            for e in stride(from: 1, through: Int(length), by: 1) {
                 columns.append(Int(ind[e]) - 1)
                 values.append(val[e])
             }
@@ -371,11 +421,11 @@ final class GLPKProblem {
     }
 
     /// Whether any column is declared integer or binary (MPS `MARKER INTORG`).
-    func hasIntegerColumns() throws -> Bool { glp_get_num_int(try live()) > 0 }
+    func hasIntegerColumns() throws -> Bool { try dimensions().integers > 0 }
 
     /// Test hook: makes GLPK raise an internal error under the guard.
     func provokeError() throws {
-        _ = try guarded("glp_set_row_bnds (deliberate)", implicitdiff_glp_provoke_error(try live()))
+        try guarded("glp_set_row_bnds (deliberate)", implicitdiff_glp_provoke_error(try live()))
     }
 }
 

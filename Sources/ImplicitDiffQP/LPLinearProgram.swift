@@ -41,8 +41,8 @@ public struct LinearProgram: Sendable {
     /// Inequality right-hand side `h` (m).
     public let h: Vector
 
-    /// Validates shapes (`A` with `b`, `G` with `h`, `n` columns each, `n >= 1`) and
-    /// finiteness; throws ``LPError/invalidProblem(_:)``.
+    /// Validates shapes (`A` with `b`, `G` with `h`, `n` columns each, `n >= 1`),
+    /// finiteness and the ranges of ``LPDataLimits``; throws ``LPError/invalidProblem(_:)``.
     public init(c: Vector, A: Matrix? = nil, b: Vector? = nil, G: Matrix? = nil, h: Vector? = nil) throws {
         let n = c.count
         guard n >= 1 else { throw LPError.invalidProblem("c is empty: there must be at least one variable") }
@@ -61,6 +61,11 @@ public struct LinearProgram: Sendable {
         guard c.isFinite else { throw LPError.invalidProblem("c has non-finite entries") }
         guard a.isFinite, bb.isFinite else { throw LPError.invalidProblem("A or b has non-finite entries") }
         guard g.isFinite, hh.isFinite else { throw LPError.invalidProblem("G or h has non-finite entries") }
+        try LPDataLimits.check(c, "c")
+        try LPDataLimits.check(a, "A")
+        try LPDataLimits.check(bb, "b")
+        try LPDataLimits.check(g, "G")
+        try LPDataLimits.check(hh, "h")
         self.c = c
         self.A = Matrix(rows: a.rows, columns: n, scalars: a.scalars)
         self.b = bb
@@ -96,14 +101,35 @@ public struct LinearProgram: Sendable {
             columnName: { j in "variable z[\(j)] (free, nonbasic)" })
     }
 
-    /// Solves with GLPK's simplex and recomputes the vertex from the optimal basis.
+    /// Solves with GLPK's simplex, recomputes the vertex from the optimal basis, and
+    /// checks it on this problem's data (``LPCertificate``) before returning it.
     ///
     /// - Throws: ``LPError/infeasible(_:)``, ``LPError/unbounded(_:)``,
-    ///   ``LPError/notConverged(_:)``. A degenerate vertex is not an error here: it is
+    ///   ``LPError/notConverged(_:)`` (also when the answer fails its certificate: the
+    ///   message gives the figures). A degenerate vertex is not an error here: it is
     ///   reported in ``LinearProgramSolution/degeneracy`` and by `derivative()`.
+    ///   "Infeasible" and "unbounded" are reported only when an independent certificate
+    ///   confirms GLPK's verdict: multipliers `(lambda, mu >= 0)` with
+    ///   `A'lambda + G'mu = 0` and `b'lambda + h'mu < 0` (Farkas), or a feasible point and
+    ///   a ray `d` with `A d = 0`, `G d <= 0`, `c'd < 0`, each found by an auxiliary LP and
+    ///   checked to ``LPOptions/certificateTolerance`` relative to its terms; otherwise
+    ///   the error is ``LPError/notConverged(_:)``.
     public func solve(options: LPOptions = .init()) throws -> LinearProgramSolution {
+        try solve(options: options, certifyingExits: true)
+    }
+
+    /// ``solve(options:)``; `certifyingExits == false` (the auxiliary problems of the exit
+    /// certificates, which are feasible and bounded) reports GLPK's verdicts unchecked.
+    func solve(options: LPOptions, certifyingExits: Bool) throws -> LinearProgramSolution {
         let p = A.rows, n = c.count
-        let basic = try solverForm.solve(options: options)
+        let basic: LPBasicSolution
+        do {
+            basic = try solverForm.solve(options: options)
+        } catch LPError.unbounded(let why) where certifyingExits {
+            throw certifiedUnbounded(why, options: options)
+        } catch LPError.infeasible(let why) where certifyingExits {
+            throw certifiedInfeasible(why, options: options)
+        }
         let pi = basic.rowDuals
         let lambda = Vector(pi[0..<p].map { 0 - $0 })
         let mu = Vector(pi[p...].map { 0 - $0 })
@@ -114,10 +140,15 @@ public struct LinearProgram: Sendable {
             factorization = try? LPKKTFactorization(A: A, G: G, active: active, gamma: 0, basis: basic.basisFactorization)
         }
         let z = Vector(basic.x)
+        let certificate = LPCertificate.check(self, z: z, lambda: lambda, mu: mu, tolerance: options.certificateTolerance)
+        guard certificate.passed else {
+            throw LPError.notConverged("GLPK's answer fails the independent optimality check on the problem's data: "
+                                       + certificate.description)
+        }
         return LinearProgramSolution(
             problem: self, regularization: 0, z: z, lambda: lambda, mu: mu, value: c.dot(z),
             activeSet: LPActiveSet(activeInequalities: active, degeneracy: basic.degeneracy,
                                    weaklyActiveInequalities: [], factorization: factorization),
-            iterations: basic.iterations)
+            iterations: basic.iterations, certificate: certificate)
     }
 }

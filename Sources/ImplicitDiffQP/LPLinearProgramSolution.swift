@@ -23,6 +23,9 @@ public struct LinearProgramSolution: Sendable {
     public let activeSet: LPActiveSet
     /// Simplex iterations (plus active-set iterations for the smoothed problem).
     public let iterations: Int
+    /// The independent check of `(z, lambda, mu)` on the problem's data (for the smoothed
+    /// problem: on its own optimality conditions), which this solution passed.
+    public let certificate: LPCertificate
 
     /// The degeneracy of the LP vertex (`nil`: non-degenerate, differentiable).
     public var degeneracy: LPDegeneracy? { activeSet.degeneracy }

@@ -21,6 +21,10 @@ public struct LPOptions: Sendable, Equatable {
     /// its own tolerance (`1e-7`); when the recomputed basic solution misses this one, the
     /// simplex is rerun from that basis with tightened tolerances.
     public var feasibilityTolerance: Double
+    /// Threshold of the independent check run on every answer before it is reported as
+    /// optimal (``LPCertificate``; default `1e-8`): each of its relative figures (primal and
+    /// dual residual, complementarity, duality gap) must be at most this.
+    public var certificateTolerance: Double
     /// Simplex iteration cap (`nil`: none).
     public var iterationLimit: Int?
     /// Wall-clock cap of one simplex run in seconds (`nil`: none).
@@ -28,9 +32,10 @@ public struct LPOptions: Sendable, Equatable {
 
     /// Options with the given fields (see each property for its meaning and default).
     public init(degeneracyTolerance: Double = 1e-9, feasibilityTolerance: Double = 1e-9,
-                iterationLimit: Int? = nil, timeLimit: Double? = nil) {
+                certificateTolerance: Double = 1e-8, iterationLimit: Int? = nil, timeLimit: Double? = nil) {
         self.degeneracyTolerance = degeneracyTolerance
         self.feasibilityTolerance = feasibilityTolerance
+        self.certificateTolerance = certificateTolerance
         self.iterationLimit = iterationLimit
         self.timeLimit = timeLimit
     }

@@ -26,7 +26,9 @@ extension LinearProgram {
     /// - Throws: ``LPError/invalidProblem(_:)`` for `gamma <= 0`; the LP's errors when the
     ///   LP itself fails; ``LPError/notDifferentiable(_:)`` when the equality constraints
     ///   are linearly dependent; ``LPError/notConverged(_:)`` after `10 (n + m) + 10`
-    ///   iterations.
+    ///   iterations, when `start` did not pass its ``LPCertificate``, or when the smoothed
+    ///   solution fails its own (the figures with `gamma`: stationarity
+    ///   `c + gamma z + A'lambda + G'mu = 0`, gap `c'z + gamma z'z + b'lambda + h'mu`).
     public func solveRegularized(gamma: Double, startingFrom start: LinearProgramSolution? = nil,
                                  options: LPOptions = .init()) throws -> LinearProgramSolution {
         guard gamma.isFinite, gamma > 0 else {
@@ -35,6 +37,11 @@ extension LinearProgram {
         let vertex = try start ?? solve(options: options)
         guard vertex.regularization == 0, vertex.problem.layout == layout else {
             throw LPError.invalidProblem("the starting point must be this LP's own vertex")
+        }
+        // Never smooth from an answer that is not a certified LP optimum (the smoothed
+        // derivative would describe a problem that was not solved).
+        guard vertex.certificate.passed else {
+            throw LPError.notConverged("the LP vertex to smooth from fails its optimality check: \(vertex.certificate)")
         }
         let n = c.count, p = A.rows, m = G.rows
         let rowNorms = (0..<m).map { i in G.row(i).maxNorm }
@@ -80,8 +87,13 @@ extension LinearProgram {
                     continue
                 }
                 z += step
-                return smoothedSolution(gamma: gamma, z: z, nu: nu, working: working, factorization: factorization,
-                                        iterations: iterations, rowNorms: rowNorms)
+                let solution = smoothedSolution(gamma: gamma, z: z, nu: nu, working: working, factorization: factorization,
+                                                iterations: iterations, rowNorms: rowNorms,
+                                                tolerance: options.certificateTolerance)
+                guard solution.certificate.passed else {
+                    throw LPError.notConverged("the smoothed problem's solution fails its optimality check: \(solution.certificate)")
+                }
+                return solution
             }
             // Longest feasible step along `step`, blocked by the first inactive constraint.
             let gStep = G * step, gz = G * z
@@ -107,7 +119,7 @@ extension LinearProgram {
     /// constraints, and the last factorisation for the derivatives.
     private func smoothedSolution(gamma: Double, z: Vector, nu: Vector, working: [Int],
                                   factorization: LPKKTFactorization, iterations: Int,
-                                  rowNorms: [Double]) -> LinearProgramSolution {
+                                  rowNorms: [Double], tolerance: Double) -> LinearProgramSolution {
         let p = A.rows, m = G.rows
         let lambda = nu.slice(0..<p)
         var mu = [Double](repeating: 0, count: m)
@@ -127,10 +139,11 @@ extension LinearProgram {
             }
         }
         let value = c.dot(z) + 0.5 * gamma * z.squaredNorm()
+        let certificate = LPCertificate.check(self, gamma: gamma, z: z, lambda: lambda, mu: Vector(mu), tolerance: tolerance)
         return LinearProgramSolution(
             problem: self, regularization: gamma, z: z, lambda: lambda, mu: Vector(mu), value: value,
             activeSet: LPActiveSet(activeInequalities: working, degeneracy: nil, weaklyActiveInequalities: weak,
                                    factorization: factorization),
-            iterations: iterations)
+            iterations: iterations, certificate: certificate)
     }
 }

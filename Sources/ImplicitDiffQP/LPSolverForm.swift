@@ -247,6 +247,10 @@ struct LPSolverForm: Sendable {
                 violated(d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign")
                 if r <= tol { dual.append((name, r)) }
             case GLP_NF:
+                // A free nonbasic variable can move either way: any non-zero reduced cost
+                // is a descent direction (GLPK's tolerance is relative to max |c|, so it
+                // accepts |d_j| = 1 when another c is 1e7: an unbounded LP was "optimal").
+                violated(r, "free nonbasic \(name) has a non-zero reduced cost")
                 dual.append((name, r))
             default:
                 break
