@@ -57,28 +57,32 @@ public struct LPModel: Sendable {
 
     /// Reads `path` with GLPK's reader for `format`.
     ///
-    /// - Throws: ``LPError/invalidProblem(_:)`` when the file is missing or malformed
-    ///   (GLPK's message is included), has a `RANGES` section or a ranged row, has no
-    ///   columns, or has non-finite data.
+    /// Before GLPK sees the file, it must be a regular file (not a FIFO, device or
+    /// folder, which could block the reader forever) of at most
+    /// ``LPDataLimits/maximumModelFileBytes``, whose first lines look like the format: text
+    /// without NUL bytes whose first line that is not blank or a comment starts an MPS
+    /// section (`NAME`, `ROWS`, `OBJSENSE`, `OBJSENSE MAX`, ...) or, for CPLEX LP, with
+    /// the objective's keyword (`minimize`, `maximize`, `min`, `max`, ...). So garbage is
+    /// rejected after reading a few kilobytes instead of being parsed in full. After
+    /// reading, the dense form the model is solved in (``linearProgram(c:rhs:)``) must
+    /// fit in ``LPDataLimits/maximumDenseBytes``.
+    ///
+    /// - Throws: ``LPError/invalidProblem(_:)`` when the file is missing, not a regular
+    ///   file, too large, does not look like the format, or is malformed (GLPK's message
+    ///   is included), has a `RANGES` section or a ranged row, has no columns, has
+    ///   non-finite data or data outside ``LPDataLimits``, or is too large to be solved
+    ///   densely.
     public static func read(path: String, format: Format) throws -> LPModel {
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw LPError.invalidProblem("cannot read model file '\(path)'")
-        }
-        if format == .mps, let text = try? String(contentsOfFile: path, encoding: .isoLatin1) {
-            for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-                guard let first = line.first, first != " ", first != "\t", first != "*" else { continue }
-                if line.split(separator: " ").first.map({ $0.uppercased() == "RANGES" }) ?? false {
-                    throw LPError.invalidProblem("'\(path)' has a RANGES section: ranged rows are not supported (one rhs per row)")
-                }
-            }
-        }
+        try LPModelFile.check(path: path, format: format)
         do {
             return try GLPKProblem.withProblem { glp in
                 switch format {
                 case .mps: try glp.readMPS(path: path)
                 case .cplexLP: try glp.readCPLEXLP(path: path)
                 }
-                return try LPModel(glp, path: path)
+                let model = try LPModel(glp, path: path)
+                try model.checkDenseSize(path: path)
+                return model
             }
         } catch let failure as GLPKFailure {
             throw LPError.invalidProblem(failure.description)
@@ -115,7 +119,22 @@ public struct LPModel: Sendable {
         guard objective.allSatisfy(\.isFinite), constant.isFinite, rhs.allSatisfy(\.isFinite), vals.allSatisfy(\.isFinite) else {
             throw LPError.invalidProblem("'\(path)' has non-finite data")
         }
-        columnNames = try glp.columnNames()
+        try LPDataLimits.check(Vector(objective), "'\(path)': objective coefficient")
+        try LPDataLimits.check(Vector(rhs), "'\(path)': rhs")
+        let columnNamesRead = try glp.columnNames()
+        for (j, bound) in bounds.enumerated() {
+            for v in [bound.lower, bound.upper] where v.isFinite && abs(v) > LPDataLimits.maximumMagnitude {
+                throw LPError.invalidProblem("'\(path)': bound \(v) of column '\(columnNamesRead[j])' is outside the range "
+                                             + "GLPK can work with (magnitudes up to \(LPDataLimits.maximumMagnitude))")
+            }
+        }
+        for (e, v) in vals.enumerated() where v != 0 && !(LPDataLimits.minimumMatrixMagnitude...LPDataLimits.maximumMagnitude).contains(abs(v)) {
+            let i = start.lastIndex { $0 <= e }!
+            throw LPError.invalidProblem("'\(path)': coefficient \(v) of row '\(names[keep[i]])' is outside the range GLPK's "
+                                         + "scaling can represent (non-zero entries between \(LPDataLimits.minimumMatrixMagnitude) "
+                                         + "and \(LPDataLimits.maximumMagnitude) in magnitude)")
+        }
+        columnNames = columnNamesRead
         rowNames = keep.map { names[$0] }
         c = Vector(objective)
         objectiveConstant = constant
@@ -133,13 +152,36 @@ public struct LPModel: Sendable {
     /// Number of constraint rows.
     public var rowCount: Int { rhs.count }
 
+    /// Throws ``LPError/invalidProblem(_:)`` when the dense `[A; G]` of
+    /// ``linearProgram(c:rhs:)`` would exceed ``LPDataLimits/maximumDenseBytes`` (checked
+    /// before anything of that size is allocated).
+    func checkDenseSize(path: String? = nil) throws {
+        let map = LPModelRowMap(self)
+        let rows = map.equalityCount + map.inequalityCount
+        let (entries, overflow1) = rows.multipliedReportingOverflow(by: columnCount)
+        let (bytes, overflow2) = entries.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        guard overflow1 || overflow2 || bytes > LPDataLimits.maximumDenseBytes else { return }
+        let what = path.map { "'\($0)'" } ?? "the model"
+        let size = overflow1 || overflow2 ? "more than \(Int.max) bytes" : "\(bytes) bytes (\(bytes >> 20) MiB)"
+        throw LPError.invalidProblem(
+            "\(what) has \(columnCount) columns, \(rowCount) constraint rows and \(map.bounds.count) finite column bounds; "
+                + "it is solved as a dense LP with \(rows) x \(columnCount) constraint rows (equalities, inequalities "
+                + "and one row per bound), which needs \(size), more than the limit of "
+                + "\(LPDataLimits.maximumDenseBytes) bytes (\(LPDataLimits.maximumDenseBytes >> 20) MiB, "
+                + "LPDataLimits.maximumDenseBytes)")
+    }
+
     /// The ``LinearProgram`` this model is solved as (see the type's description), for
     /// objective `c` and right-hand sides `rhs` (the model's own when `nil`).
+    ///
+    /// - Throws: ``LPError/invalidProblem(_:)`` for wrong lengths, data outside
+    ///   ``LPDataLimits``, or a dense form larger than ``LPDataLimits/maximumDenseBytes``.
     public func linearProgram(c: Vector? = nil, rhs: Vector? = nil) throws -> LinearProgram {
         let c = c ?? self.c, rhs = rhs ?? self.rhs
         guard c.count == columnCount, rhs.count == rowCount else {
             throw LPError.invalidProblem("c has \(c.count) entries for \(columnCount) columns, rhs \(rhs.count) for \(rowCount) rows")
         }
+        try checkDenseSize()
         let map = LPModelRowMap(self)
         let n = columnCount
         var a = Matrix(rows: map.equalityCount, columns: n), b = [Double](repeating: 0, count: map.equalityCount)

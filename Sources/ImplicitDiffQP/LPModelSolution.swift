@@ -40,6 +40,10 @@ public struct LPModelSolution: Sendable {
         })
     }
 
+    /// The independent check of the answer on the ``LinearProgram`` form's data (the model's
+    /// rows, with its finite bounds as rows), which this solution passed.
+    public var certificate: LPCertificate { formSolution.certificate }
+
     /// The degeneracy of the vertex (in the terms of the form: rows of `A` and `G`).
     public var degeneracy: LPDegeneracy? { formSolution.degeneracy }
 

@@ -113,6 +113,9 @@ final class SolvedLP: SolvedProblem {
     var layout: LPParameterLayout { solution.problem.layout }
     let status = "optimal"
     var forwardIterations: Int { solution.iterations }
+    /// `primal`, `dual`, `complementarity`, `gap`: the relative figures of the check the LP
+    /// answer passed before it was reported (``LPCertificate``).
+    var certificate: [(name: String, value: Double)] { solution.certificate.figures }
 
     var outputs: [(name: String, value: Tensor)] {
         [("z", Tensor(solution.z)), ("lambda", Tensor(solution.lambda)), ("mu", Tensor(solution.mu)),
@@ -192,6 +195,8 @@ final class SolvedLPModel: SolvedProblem {
 
     let status = "optimal"
     var forwardIterations: Int { solution.formSolution.iterations }
+    /// The figures of the check of the model's answer (``LPCertificate``, on the dense form).
+    var certificate: [(name: String, value: Double)] { solution.certificate.figures }
 
     var outputs: [(name: String, value: Tensor)] {
         [("z", Tensor(solution.x)), ("value", Tensor(solution.value)), ("row_duals", Tensor(solution.rowDuals))]

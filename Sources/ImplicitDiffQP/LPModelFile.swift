@@ -1,0 +1,127 @@
+import Foundation
+
+/// Checks of a model file made before GLPK's reader opens it. Not API.
+///
+/// GLPK's readers open the path themselves and read it to the end (or to the first
+/// error): a FIFO or a device would block them forever, and a large file of garbage is
+/// parsed (33 s and 1 GB for 200 MB) before it is rejected. See ``LPModel/read(path:format:)``.
+enum LPModelFile {
+    /// How much of the file's start is inspected.
+    static let headLength = 64 * 1024
+
+    /// MPS section keywords that may open a file (after blank and `*` comment lines).
+    static let mpsOpeningSections: Set<String> = ["NAME", "ROWS", "OBJSENSE", "OBJSENCE", "OBJNAME"]
+
+    /// CPLEX LP keywords that open the objective section (case-insensitive), which must
+    /// come first (after blank and `\` comment lines).
+    static let cplexObjectiveKeywords: Set<String> = [
+        "minimize", "minimise", "minimum", "min", "maximize", "maximise", "maximum", "max",
+    ]
+
+    /// Throws ``LPError/invalidProblem(_:)`` unless `path` is a readable regular file of at
+    /// most ``LPDataLimits/maximumModelFileBytes`` whose start looks like `format`, and (MPS)
+    /// has no `RANGES` section.
+    static func check(path: String, format: LPModel.Format) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw LPError.invalidProblem("cannot read model file '\(path)': \(String(cString: strerror(errno)))")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFIFO: kind = "a FIFO (named pipe)"
+            case S_IFDIR: kind = "a folder"
+            case S_IFCHR, S_IFBLK: kind = "a device"
+            case S_IFSOCK: kind = "a socket"
+            default: kind = "not a regular file"
+            }
+            throw LPError.invalidProblem("model file '\(path)' is \(kind): model paths must name regular files")
+        }
+        guard Int(info.st_size) <= LPDataLimits.maximumModelFileBytes else {
+            throw LPError.invalidProblem("model file '\(path)' has \(info.st_size) bytes, more than the limit of "
+                                         + "\(LPDataLimits.maximumModelFileBytes) bytes (LPDataLimits.maximumModelFileBytes)")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw LPError.invalidProblem("cannot read model file '\(path)'")
+        }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: headLength)) ?? Data()
+        try checkHead([UInt8](head), path: path, format: format)
+        if format == .mps {
+            try handle.seek(toOffset: 0)
+            try scanForRanges(handle, path: path)
+        }
+    }
+
+    /// The first significant line of `head` must open the format.
+    static func checkHead(_ head: [UInt8], path: String, format: LPModel.Format) throws {
+        let name = format == .mps ? "an MPS model" : "a CPLEX LP model"
+        guard !head.isEmpty else { throw LPError.invalidProblem("model file '\(path)' is empty") }
+        if let nul = head.firstIndex(of: 0) {
+            throw LPError.invalidProblem("model file '\(path)' is not text (a NUL byte at offset \(nul)): it is not \(name)")
+        }
+        var lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        // The last line may be cut by the head's end: only judge it when it is the only one.
+        if head.count == headLength, lines.count > 1 { lines.removeLast() }
+        for raw in lines {
+            let line = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty { continue }
+            switch format {
+            case .mps:
+                if line.hasPrefix("*") { continue }
+                // A section line starts in column 1; data lines start with a blank.
+                let first = raw.first.map { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") } ?? true
+                let keyword = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map { $0.uppercased() } ?? ""
+                guard !first, mpsOpeningSections.contains(keyword) else {
+                    throw LPError.invalidProblem("model file '\(path)' does not look like \(name): its first line "
+                                                 + "'\(line.prefix(60))' is not an MPS section (NAME, ROWS, OBJSENSE)")
+                }
+                return
+            case .cplexLP:
+                if line.hasPrefix("\\") { continue }
+                let keyword = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }).first.map { $0.lowercased() } ?? ""
+                guard cplexObjectiveKeywords.contains(keyword) else {
+                    throw LPError.invalidProblem("model file '\(path)' does not look like \(name): its first line "
+                                                 + "'\(line.prefix(60))' does not open the objective (minimize, maximize, ...)")
+                }
+                return
+            }
+        }
+        throw LPError.invalidProblem("model file '\(path)' has no model in its first \(head.count) bytes: it is not \(name)")
+    }
+
+    /// Rejects an MPS `RANGES` section (a line starting with `RANGES` in column 1), reading
+    /// the file in chunks.
+    static func scanForRanges(_ handle: FileHandle, path: String) throws {
+        let keyword = Array("RANGES".utf8)
+        var atLineStart = true
+        var matched = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            for byte in chunk {
+                if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                    if matched == keyword.count { throw rangesError(path) }
+                    atLineStart = true
+                    matched = 0
+                    continue
+                }
+                if atLineStart {
+                    let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
+                    if matched < keyword.count && upper == keyword[matched] {
+                        matched += 1
+                        continue
+                    }
+                    if matched == keyword.count && (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")) {
+                        throw rangesError(path)
+                    }
+                    atLineStart = false
+                    matched = 0
+                }
+            }
+        }
+        if matched == keyword.count { throw rangesError(path) }
+    }
+
+    private static func rangesError(_ path: String) -> LPError {
+        .invalidProblem("'\(path)' has a RANGES section: ranged rows are not supported (one rhs per row)")
+    }
+}
