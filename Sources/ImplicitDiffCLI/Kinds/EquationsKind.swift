@@ -8,7 +8,14 @@ import ImplicitDiff
 ///   parameter `lambda`.
 ///
 /// Both Jacobians are tridiagonal (O(n) factorisation); the derivative reuses the
-/// factorisation at the root. `tol` is Newton's step tolerance, `max_iter` its cap.
+/// factorisation at the root. `tol` is Newton's step tolerance, judged per component:
+/// the Newton correction `d = -A^-1 F` at the returned `y` must have
+/// `|d_i| <= tol * |y_i|` for every `i` (default 1e-10); `max_iter` is the cap. Where `tol`
+/// is below what double precision resolves (Bratu's condition number grows like `n^2`:
+/// corrections at the root are ~5e-10 relative at `n = 10^7`) the answer is
+/// `not_converged` with the figures, never `converged`. `stats.certificate` holds the
+/// figures of the check at the returned `y`: `residual` = `max_i |F_i| / (|A| |y|)_i`
+/// (componentwise backward error) and `step` = `max_i |d_i| / |y_i|` (at most `tol`).
 /// A singular Jacobian during the iteration (beyond the fold: no solution) is
 /// `not_converged`; a root where the Jacobian is singular has no derivative
 /// (`not_differentiable`).
@@ -99,6 +106,15 @@ final class SolvedEquations<System: NonlinearSystem>: SolvedProblem {
 
     let status = "converged"
     var forwardIterations: Int { solution.iterations }
+
+    /// The check made at the returned root (``NewtonCertificate``): `residual`, the largest
+    /// `|F_i| / (|A| |y|)_i`; `step`, the largest `|d_i| / |y_i|` of the Newton correction
+    /// `d = -A^-1 F` there (left out only for an exact root whose Jacobian is singular).
+    var certificate: [(name: String, value: Double)] {
+        var figures: [(name: String, value: Double)] = [("residual", solution.certificate.relativeResidual)]
+        if let step = solution.certificate.relativeStep { figures.append(("step", step)) }
+        return figures
+    }
     var outputs: [(name: String, value: Tensor)] { [("y", Tensor(solution.y))] }
     var parameterShapes: [(name: String, shape: [Int])] { [parameter] }
 
