@@ -60,9 +60,9 @@ public struct LPModel: Sendable {
     /// Before GLPK sees the file, it must be a regular file (not a FIFO, device or
     /// folder, which could block the reader forever) of at most
     /// ``LPDataLimits/maximumModelFileBytes``, whose first lines look like the format: text
-    /// without NUL bytes whose first line that is not blank or a comment starts an MPS
-    /// section (`NAME`, `ROWS`, `OBJSENSE`, `OBJSENSE MAX`, ...) or, for CPLEX LP, with
-    /// the objective's keyword (`minimize`, `maximize`, `min`, `max`, ...). So garbage is
+    /// without NUL bytes whose first line that is not blank or a comment is the MPS `NAME`
+    /// record or, for CPLEX LP, starts with the objective's keyword (`minimize`,
+    /// `maximize`, `min`, `max`, ...). So garbage is
     /// rejected after reading a few kilobytes instead of being parsed in full. After
     /// reading, the dense form the model is solved in (``linearProgram(c:rhs:)``) must
     /// fit in ``LPDataLimits/maximumDenseBytes``.

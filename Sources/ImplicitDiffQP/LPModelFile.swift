@@ -9,8 +9,9 @@ enum LPModelFile {
     /// How much of the file's start is inspected.
     static let headLength = 64 * 1024
 
-    /// MPS section keywords that may open a file (after blank and `*` comment lines).
-    static let mpsOpeningSections: Set<String> = ["NAME", "ROWS", "OBJSENSE", "OBJSENCE", "OBJNAME"]
+    /// The MPS section that opens a file (after `*` comment lines): GLPK's reader requires
+    /// the `NAME` record first, in fixed and in free format.
+    static let mpsOpeningSections: Set<String> = ["NAME"]
 
     /// CPLEX LP keywords that open the objective section (case-insensitive), which must
     /// come first (after blank and `\` comment lines).
@@ -74,7 +75,7 @@ enum LPModelFile {
                 let keyword = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map { $0.uppercased() } ?? ""
                 guard !first, mpsOpeningSections.contains(keyword) else {
                     throw LPError.invalidProblem("model file '\(path)' does not look like \(name): its first line "
-                                                 + "'\(line.prefix(60))' is not an MPS section (NAME, ROWS, OBJSENSE)")
+                                                 + "'\(line.prefix(60))' is not the NAME record")
                 }
                 return
             case .cplexLP:
