@@ -15,16 +15,38 @@ public struct ImplicitDerivative {
     public let x: Vector
     /// The solution.
     public let y: Vector
-    /// `||F(x, y)||_inf` at the solution.
+    /// `||F(x, y)||_inf` at the solution, in the units of `F`.
     public let conditionResidual: Double
+    /// `||A^-1 F(x, y)||_inf`: the Newton correction of `y` for the conditions, in the units
+    /// of `y`, which the residual check compares with
+    /// `ImplicitOptions.residualTolerance * max(1, ||y||_inf)`; `nil` when the derivative
+    /// was made from a linearisation whose solution the caller vouches for.
+    public let conditionCorrection: Double?
     /// The implicit linear system and its chosen solver.
     public let system: ImplicitLinearSystem
 
-    /// Checks `F(x, y) ~ 0`, linearises and prepares the linear solver.
+    /// Checks that `y` solves `F(x, y) = 0`, linearises and prepares the linear solver.
     ///
-    /// - Throws: ``ImplicitDifferentiationError/residualTooLarge(residual:tolerance:)`` when
-    ///   `||F(x, y)||_inf > residualTolerance * max(1, ||y||_inf)`;
-    ///   ``ImplicitDifferentiationError/singularSystem(_:)`` when `A` is singular.
+    /// The check is scale-aware: the residual is measured in the units of `y` by the
+    /// Newton correction of the conditions,
+    /// ```
+    /// delta = A^-1 F(x, y),     accepted when  ||delta||_inf <= residualTolerance * max(1, ||y||_inf)
+    /// ```
+    /// the first-order distance from `y` to the root of the linearised conditions. Unlike
+    /// `||F||`, it does not change when the conditions are rescaled (`F -> S F` for any
+    /// invertible `S`: conditions multiplied by `1e-9` no longer accept a wrong `y`), and
+    /// it is what an error in `y` does to the derivative. It costs one solve with the
+    /// linear solver the derivative uses anyway: one triangular solve pair with a
+    /// factorisation; a Krylov solve to relative residual `1e-2` (an estimate of
+    /// `||delta||` to about that accuracy) otherwise. `F = 0` exactly skips the solve.
+    ///
+    /// - Throws: ``ImplicitDifferentiationError/residualTooLarge(residual:tolerance:)`` with
+    ///   `residual = ||A^-1 F(x, y)||_inf` when that exceeds the tolerance (with
+    ///   `residual = ||F(x, y)||_inf` when `A` cannot be linearised or factorised at a `y`
+    ///   whose `||F||_inf` is itself above the tolerance: the output is then rejected
+    ///   rather than called singular; NaN when `F` is not finite);
+    ///   ``ImplicitDifferentiationError/singularSystem(_:)`` when `A` is singular;
+    ///   ``ImplicitDifferentiationError/linearSolveFailed(_:)`` when the Krylov estimate fails.
     public init<C: ImplicitConditions>(conditions: C, x: Vector, y: Vector, byproduct: C.Byproduct,
                                        options: ImplicitOptions = .init()) throws {
         guard x.isFinite else { throw ImplicitDifferentiationError.nonFinite("the parameters x") }
@@ -36,18 +58,30 @@ public struct ImplicitDerivative {
         }
         let r = f.maxNorm
         let tol = options.residualTolerance * Swift.max(1, y.maxNorm)
-        guard f.isFinite, r <= tol else {
-            throw ImplicitDifferentiationError.residualTooLarge(residual: f.isFinite ? r : .nan, tolerance: tol)
+        guard f.isFinite else { throw ImplicitDifferentiationError.residualTooLarge(residual: .nan, tolerance: tol) }
+        let system: ImplicitLinearSystem
+        do {
+            let lin = try conditions.linearize(x: x, y: y, byproduct: byproduct)
+            guard lin.a.rowCount == y.count, lin.b.rowCount == y.count, lin.b.columnCount == x.count else {
+                throw ImplicitDifferentiationError.dimensionMismatch(
+                    "linearisation: A is \(lin.a.rowCount) x \(lin.a.columnCount), B is \(lin.b.rowCount) x \(lin.b.columnCount), for n_y = \(y.count), n_x = \(x.count)")
+            }
+            system = try ImplicitLinearSystem(lin, options: options)
+        } catch let e as ImplicitDifferentiationError {
+            // A y far from the root may also be where A is singular: report the residual.
+            if case .dimensionMismatch = e { throw e }
+            if r > tol { throw ImplicitDifferentiationError.residualTooLarge(residual: r, tolerance: tol) }
+            throw e
         }
-        let lin = try conditions.linearize(x: x, y: y, byproduct: byproduct)
-        guard lin.a.rowCount == y.count, lin.b.rowCount == y.count, lin.b.columnCount == x.count else {
-            throw ImplicitDifferentiationError.dimensionMismatch(
-                "linearisation: A is \(lin.a.rowCount) x \(lin.a.columnCount), B is \(lin.b.rowCount) x \(lin.b.columnCount), for n_y = \(y.count), n_x = \(x.count)")
+        let correction = r == 0 ? 0 : try system.correction(f)
+        guard correction <= tol else {
+            throw ImplicitDifferentiationError.residualTooLarge(residual: correction, tolerance: tol)
         }
         self.x = x
         self.y = y
         self.conditionResidual = r
-        self.system = try ImplicitLinearSystem(lin, options: options)
+        self.conditionCorrection = correction
+        self.system = system
     }
 
     /// Makes a derivative from a linearisation that is already at hand (the caller vouches
@@ -57,6 +91,7 @@ public struct ImplicitDerivative {
         self.x = x
         self.y = y
         self.conditionResidual = conditionResidual
+        self.conditionCorrection = nil
         self.system = try ImplicitLinearSystem(linearization, options: options)
     }
 

@@ -1,7 +1,11 @@
 /// Why an implicit derivative could not be computed.
 public enum ImplicitDifferentiationError: Error, Sendable, CustomStringConvertible {
-    /// `||F(x, y)||` at the solver's output is not small: `y` does not satisfy the
-    /// conditions, so their linearisation says nothing about the solver.
+    /// The solver's output `y` does not satisfy the conditions, so their linearisation
+    /// says nothing about the solver. `residual` is the Newton correction
+    /// `||A^-1 F(x, y)||_inf` (in the units of `y`, invariant to the scaling of `F`) and
+    /// `tolerance` is `residualTolerance * max(1, ||y||_inf)`; when `A` could not be
+    /// factorised at `y`, `residual` is `||F(x, y)||_inf` instead (NaN when `F` is not
+    /// finite).
     case residualTooLarge(residual: Double, tolerance: Double)
     /// `A = dF/dy` is singular at the solution: `y(x)` is not differentiable there
     /// (or not locally unique). The message says what was detected.
@@ -16,7 +20,7 @@ public enum ImplicitDifferentiationError: Error, Sendable, CustomStringConvertib
     public var description: String {
         switch self {
         case let .residualTooLarge(r, tol):
-            return "the solver's output does not satisfy the optimality conditions: ||F(x, y)|| = \(r) > \(tol); the derivative would be meaningless"
+            return "the solver's output does not satisfy the optimality conditions: it is about \(r) from their root (the Newton correction ||dF/dy^-1 F(x, y)||_inf, or ||F(x, y)||_inf where dF/dy cannot be factorised) > \(tol) (residualTolerance * max(1, ||y||_inf)); the derivative would be meaningless"
         case let .singularSystem(why): return "the implicit system dF/dy is singular: \(why)"
         case let .linearSolveFailed(e): return "linear solve of the implicit system failed: \(e)"
         case let .dimensionMismatch(what): return "dimension mismatch: \(what)"

@@ -28,8 +28,8 @@ extension ImplicitLinearSystem {
     }
 
     func krylovSolve(_ r: Vector, _ op: AnyAdjointable, _ choice: LinearSolverChoice,
-                     name: String) throws -> (Vector, LinearSolveReport) {
-        let o = krylovOptions
+                     name: String, options o: KrylovOptions? = nil) throws -> (Vector, LinearSolveReport) {
+        let o = o ?? krylovOptions
         do {
             let result: KrylovResult
             switch choice {
@@ -47,6 +47,38 @@ extension ImplicitLinearSystem {
         } catch let e as KrylovError {
             throw ImplicitDifferentiationError.linearSolveFailed(e)
         }
+    }
+}
+
+extension ImplicitLinearSystem {
+    /// Relative residual of the Krylov solve that estimates the conditions' Newton
+    /// correction for the residual check: `||delta||` is needed to about this accuracy,
+    /// not to `linearTolerance`.
+    static let correctionTolerance = 1e-2
+
+    /// `||A^-1 f||_inf`, the Newton correction of the residual check: one solve with the
+    /// factorisation, or a Krylov solve to ``correctionTolerance`` (the method chosen for
+    /// the derivative; MINRES/GMRES when CG/BiCGStab break down).
+    func correction(_ f: Vector) throws -> Double {
+        let n = linearization.a.rowCount
+        let rhs = f.materialized(count: n)
+        let delta: Vector
+        if let factorization {
+            delta = factorization.solve(rhs)
+        } else {
+            let o = KrylovOptions(absoluteTolerance: 0,
+                                  relativeTolerance: Swift.max(options.linearTolerance, Self.correctionTolerance),
+                                  maxIterations: options.linearMaxIterations, recordHistory: false)
+            let op = AnyAdjointable(linearization.a)
+            let choice = krylov ?? .gmres
+            do {
+                delta = try krylovSolve(rhs, op, choice, name: method, options: o).0
+            } catch ImplicitDifferentiationError.linearSolveFailed(KrylovError.breakdown) where choice == .cg || choice == .bicgstab {
+                delta = try krylovSolve(rhs, op, linearization.isSymmetric ? .minres : .gmres, name: method, options: o).0
+            }
+        }
+        // A non-finite correction (A numerically singular) cannot certify y.
+        return delta.isFinite ? delta.maxNorm : .infinity
     }
 }
 

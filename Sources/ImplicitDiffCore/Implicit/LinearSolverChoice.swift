@@ -29,9 +29,11 @@ public struct ImplicitOptions: Sendable, Equatable {
     public var linearTolerance: Double
     /// Iteration cap of iterative solves (`nil`: the method's default).
     public var linearMaxIterations: Int?
-    /// The solver's output is accepted when `||F(x, y)||_inf <= residualTolerance *
-    /// max(1, ||y||_inf)`. Default `1e-6`: a solver run to ~1e-10 passes easily, one
-    /// stopped early does not.
+    /// The solver's output is accepted when the Newton correction of the conditions,
+    /// `delta = A^-1 F(x, y)` (in the units of `y`, unchanged when `F` is rescaled), has
+    /// `||delta||_inf <= residualTolerance * max(1, ||y||_inf)`. Default `1e-6`: a solver
+    /// run to ~1e-10 passes easily, one stopped early does not, whatever the units of the
+    /// conditions.
     public var residualTolerance: Double
     /// Largest `n_y` that `.automatic` solves by a dense factorisation. Default 2000.
     public var denseLimit: Int
