@@ -4,8 +4,8 @@
 /// The cases map one to one onto the command-line contract: the data errors
 /// (``dimensionMismatch(_:)``, ``nonFinite(_:)``, ``nonSymmetric(asymmetry:relative:)``,
 /// ``invalidOptions(_:)``) are `invalid_input`; ``infeasible(_:)``,
-/// ``unbounded(_:)``, ``nonConvex(_:)`` and ``notConverged(iterations:residual:)`` are
-/// failures of the forward problem; ``notDifferentiable(_:)`` is a derivative requested
+/// ``unbounded(_:)``, ``nonConvex(_:)``, ``notConverged(iterations:residual:)`` and
+/// ``uncertified(_:tolerance:)`` are failures of the forward problem; ``notDifferentiable(_:)`` is a derivative requested
 /// where the solution map has no derivative.
 public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Operand shapes do not fit (e.g. `Q` is 3 x 3 but `q` has 4 entries).
@@ -25,6 +25,10 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
     case unbounded(String)
     /// The iteration cap was reached before the KKT residual fell below the tolerance.
     case notConverged(iterations: Int, residual: Double)
+    /// The answer the solver produced failed the independent check on the original data
+    /// (``QPKKTResidual``, recomputed on the returned point): some relative residual is
+    /// above `tolerance`. Never reported as a solution.
+    case uncertified(QPKKTResidual, tolerance: Double)
     /// A derivative was requested where the solution map is not differentiable (weakly
     /// active constraint, linearly dependent active constraints, non-unique solution);
     /// the message says which constraint.
@@ -43,6 +47,8 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unbounded(why): return "the QP is unbounded: \(why)"
         case let .notConverged(it, r):
             return "the QP solver did not converge in \(it) iterations (KKT residual \(r))"
+        case let .uncertified(r, tol):
+            return "the QP solver's answer failed its certificate (relative residuals on the original data above \(tol)): primal \(r.primal) (equality \(r.equality), inequality \(r.inequality)), dual \(r.dual) (stationarity \(r.stationarity), sign \(r.dualSign)), complementarity \(r.complementarity), gap \(r.gap)"
         case let .notDifferentiable(why): return "the QP solution is not differentiable: \(why)"
         case let .invalidOptions(why): return "invalid QP solver options: \(why)"
         }

@@ -15,7 +15,8 @@ import Foundation
 ///   `b'lambda + h'mu < -eps ||y||` (Farkas);
 /// * unbounded: `d` with `||Q d||, ||A d||, max(G d)_+ <= eps ||d||` and `q'd < -eps ||d||`;
 /// tested on the iterates and on the last step, only while the corresponding residual
-/// (primal resp. dual) has not converged.
+/// (primal resp. dual) has not converged, and verified on the original data by the
+/// solver before they are reported.
 struct QPInteriorPoint {
     let sp: QPScaledProblem
     var z: [Double]
@@ -114,24 +115,34 @@ struct QPInteriorPoint {
                          gap: gap)
     }
 
-    /// Throws ``QPError/infeasible(_:)`` or ``QPError/unbounded(_:)`` when the iterates
-    /// (or the last step) certify it.
-    func checkCertificates(_ r: Residuals, tolerance: Double) throws {
+    /// A certificate read off the iterates (scaled problem), to be verified on the
+    /// original data before it is reported (``QPSolver/verify(_:)``).
+    enum Certificate {
+        /// Farkas multipliers of the scaled rows in use (`lambda^`, `mu^ >= 0`).
+        case infeasible(lambda: [Double], mu: [Double], why: String)
+        /// A recession direction (`z` is not scaled).
+        case unbounded(direction: [Double], why: String)
+    }
+
+    /// A certificate of infeasibility or unboundedness when the iterates (or the last
+    /// step) give one.
+    func certificate(_ r: Residuals, tolerance: Double) -> Certificate? {
         let eps = Self.certificateTolerance
         if r.primal > tolerance {
             var candidates: [([Double], [Double])] = [(lambda, mu)]
             if let st = lastStep { candidates.append((st.dl, st.dmu)) }
             for (l, u) in candidates where u.allSatisfy({ $0 >= 0 }) || u.isEmpty {
-                if let why = primalInfeasibilityCertificate(l, u, eps) { throw QPError.infeasible(why) }
+                if let why = primalInfeasibilityCertificate(l, u, eps) { return .infeasible(lambda: l, mu: u, why: why) }
             }
         }
         if r.dual > tolerance {
             var candidates: [[Double]] = [z]
             if let st = lastStep { candidates.append(st.dz) }
             for d in candidates {
-                if let why = unboundednessCertificate(d, eps) { throw QPError.unbounded(why) }
+                if let why = unboundednessCertificate(d, eps) { return .unbounded(direction: d, why: why) }
             }
         }
+        return nil
     }
 
     func primalInfeasibilityCertificate(_ l: [Double], _ u: [Double], _ eps: Double) -> String? {

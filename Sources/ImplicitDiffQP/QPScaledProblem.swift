@@ -1,5 +1,8 @@
 /// The QP as the interior point sees it: rows of `A` and `G` scaled to unit 2-norm,
-/// the objective scaled by `c = 1 / max(1, max |Q_ij|, max |q_i|)`, zero rows of `G`
+/// the objective scaled by `c = 1 / max(max |Q_ij|, max |q_i|)` (1 when both are zero;
+/// tiny objectives are scaled up as well as large ones down: with `c = 1 / max(1, ...)`, a
+/// QP whose data are of size `1e-12` met the interior point's tolerance at its starting
+/// point and a wrong `z` was reported optimal), zero rows of `G`
 /// removed (they are constant constraints `0 <= h_i`), and linearly dependent rows of
 /// `A` removed (after checking that they are consistent). Not API.
 ///
@@ -23,6 +26,8 @@ struct QPScaledProblem {
     /// Original indices of the rows of `G` in use, and their scales `1 / ||G_i||`.
     let inequalityRows: [Int]
     let inequalityScale: [Double]
+    /// `||G_i||_2` for every row of the original `G` (0 for a zero row).
+    let rowNormsOfG: [Double]
     /// Rows of `A` dropped as linearly dependent on the others.
     let dependentEqualities: [Int]
     /// Objective scale `c`.
@@ -35,13 +40,16 @@ struct QPScaledProblem {
     init(_ problem: QuadraticProgram) throws {
         // Stored properties are assigned only past the last `throw`.
         let n = problem.variableCount
-        let c = 1 / Swift.max(1, problem.Q.maxNorm, problem.q.maxNorm)
+        let sigma = Swift.max(problem.Q.maxNorm, problem.q.maxNorm)
+        let c = sigma > 0 ? 1 / sigma : 1
 
         // Inequalities: drop zero rows (feasible iff h_i >= 0).
         var gRows = [Int](), gScale = [Double](), gData = [Double](), hData = [Double]()
+        var gNorms = [Double]()
         for i in 0..<problem.inequalityCount {
             let row = problem.G.row(i)
             let norm = row.norm
+            gNorms.append(norm)
             if norm == 0 {
                 if problem.h[i] < 0 {
                     throw QPError.infeasible("inequality \(i) reads 0 <= \(problem.h[i]) (row \(i) of G is zero)")
@@ -91,6 +99,7 @@ struct QPScaledProblem {
         q = problem.q.scalars.map { $0 * c }
         inequalityRows = gRows
         inequalityScale = gScale
+        rowNormsOfG = gNorms
         G = gData
         h = hData
         m = gRows.count

@@ -33,6 +33,25 @@ public struct QPSolution: Sendable {
     /// The factorised reduced KKT matrix on ``activeSet``, when it is nonsingular (from the
     /// polish solve: the derivative does not factorise again).
     public let reducedKKT: QPReducedKKT?
+    /// The certificate: the relative KKT residuals (``QPKKTResidual``: primal, dual,
+    /// complementarity, duality gap) recomputed on the original data at the returned
+    /// `(z, lambda, mu)`, independently of the iteration, by
+    /// ``QuadraticProgram/solve(options:)``, which throws
+    /// ``QPError/uncertified(_:tolerance:)`` instead of returning a point whose largest
+    /// residual exceeds ``QPSolverOptions/tolerance``.
+    public internal(set) var certificate: QPKKTResidual
+
+    init(problem: QuadraticProgram, z: Vector, lambda: Vector, mu: Vector, activeSet: QPActiveSet,
+         report: QPSolverReport, reducedKKT: QPReducedKKT?, certificate: QPKKTResidual? = nil) {
+        self.problem = problem
+        self.z = z
+        self.lambda = lambda
+        self.mu = mu
+        self.activeSet = activeSet
+        self.report = report
+        self.reducedKKT = reducedKKT
+        self.certificate = certificate ?? report.kktResidual
+    }
 
     /// The objective value `1/2 z'Q z + q'z`.
     public var value: Double { problem.objective(at: z) }

@@ -37,7 +37,7 @@ struct QPSolver {
         let tol = options.tolerance
         while true {
             let r = ipm.residuals()
-            try ipm.checkCertificates(r, tolerance: Swift.max(tol, 1e-8))
+            if let certificate = ipm.certificate(r, tolerance: Swift.max(tol, 1e-8)) { try verify(certificate, sp: sp, ipm: ipm) }
             if options.polish && r.maximum <= Swift.max(Self.earlyPolishStart, tol) {
                 // Two classifications of the iterate: `mu_i > s_i`, and the scale-invariant
                 // Tapia indicators (which find the active set early when the objective
@@ -59,6 +59,48 @@ struct QPSolver {
                 throw QPError.notConverged(iterations: ipm.iterations, residual: r.maximum)
             }
             try ipm.step()
+        }
+    }
+
+    /// Reports an infeasibility or unboundedness certificate of the interior point once it
+    /// holds on the original data (else the iteration goes on):
+    /// * Farkas: with `lambda`, `mu >= 0` the unscaled multipliers, `r = A'lambda + G'mu`
+    ///   and `beta = b'lambda + h'mu < 0`, every feasible `z` satisfies `r'z <= beta`, so
+    ///   `||z||_inf >= rho = -beta / ||r||_1`: no feasible point lies within `rho`. Verified
+    ///   when `rho >= 1e6 (1 + ||z_k||_inf)` (`z_k` the iterate), i.e. far beyond the scale
+    ///   of the iterates.
+    /// * Recession direction `d` (`||d||_inf = 1`): `q'd < 0` and, relative to the rows and
+    ///   the objective, `|A_i d| <= 1e-7 a_i`, `G_i d <= 1e-7 g_i`,
+    ///   `||Q d||_inf <= 1e-7 max |Q_ij|` and `q'd <= -1e-7 ||q||_inf`.
+    func verify(_ certificate: QPInteriorPoint.Certificate, sp: QPScaledProblem, ipm: QPInteriorPoint) throws {
+        let p = problem, n = p.variableCount
+        switch certificate {
+        case let .infeasible(l, u, why):
+            let (lambda, mu) = sp.unscaledMultipliers(lambda: l, mu: u, original: p.shape)
+            var r = Vector.zeros(n)
+            if p.equalityCount > 0 { r += p.A.transposedTimes(lambda) }
+            if p.inequalityCount > 0 { r += p.G.transposedTimes(mu) }
+            let beta = p.b.dot(lambda) + p.h.dot(mu)
+            let r1 = r.scalars.reduce(0) { $0 + abs($1) }
+            guard beta < 0, mu.scalars.allSatisfy({ $0 >= 0 }) else { return }
+            let rho = r1 > 0 ? -beta / r1 : .infinity
+            guard rho >= 1e6 * (1 + maxAbs(ipm.z)) else { return }
+            throw QPError.infeasible(why + "; verified on the original data: no feasible point within ||z||_inf < \(rho)")
+        case let .unbounded(direction, why):
+            let scale = maxAbs(direction)
+            guard scale > 0, scale.isFinite else { return }
+            let d = Vector(direction.map { $0 / scale })
+            let slope = p.q.dot(d)
+            guard slope < 0, slope <= -1e-7 * p.q.maxNorm, (p.Q * d).maxNorm <= 1e-7 * p.Q.maxNorm else { return }
+            if p.equalityCount > 0 {
+                let ad = p.A * d, norms = QPKKTResidual.rowNorms(p.A)
+                for i in 0..<p.equalityCount where abs(ad[i]) > 1e-7 * norms[i] { return }
+            }
+            if p.inequalityCount > 0 {
+                let gd = p.G * d, norms = QPKKTResidual.rowNorms(p.G)
+                for i in 0..<p.inequalityCount where gd[i] > 1e-7 * norms[i] { return }
+            }
+            throw QPError.unbounded(why + "; verified on the original data (q'd = \(slope) with ||d||_inf = 1)")
         }
     }
 
@@ -117,9 +159,22 @@ struct QPSolver {
         let p = problem, n = p.variableCount, k = active.count, eq = sp.equalityRows
         let rhs = Vector((-p.q).scalars + active.map { p.h[$0] } + eq.map { p.b[$0] })
         var x: Vector
-        let kkt = try? QPReducedKKT(problem: p, activeInequalities: active, equalities: eq, cholesky: cholesky)
-        if let kkt {
-            x = kkt.solve(rhs)
+        // Rows of very different norms (max/min > 1e4 among those in K): solve on the
+        // row-equilibrated copy. With the original rows the solve's backward error is
+        // relative to the largest row, and a unit row next to rows of norm 1e10 was off by
+        // ~1e-6; that factorisation is not the original K, so the derivative makes its own.
+        let norms = active.map { sp.rowNormsOfG[$0] } + sp.equalityScale.map { 1 / $0 }
+        let spread = (norms.max() ?? 1) / Swift.max(norms.min() ?? 1, .leastNormalMagnitude)
+        var kkt: QPReducedKKT?
+        if spread > 1e4, let e = try? QPReducedKKT(problem: Self.rowEquilibrated(p, sp), activeInequalities: active,
+                                                    equalities: eq, cholesky: cholesky) {
+            let scaledRHS = Vector((-p.q).scalars + active.indices.map { p.h[active[$0]] / norms[$0] }
+                                   + eq.indices.map { p.b[eq[$0]] * sp.equalityScale[$0] })
+            x = e.solve(scaledRHS)
+            for t in 0..<(k + eq.count) { x[n + t] /= norms[t] }
+        } else if let direct = try? QPReducedKKT(problem: p, activeInequalities: active, equalities: eq, cholesky: cholesky) {
+            kkt = direct
+            x = direct.solve(rhs)
         } else {
             // K singular (non-unique minimiser or dependent active rows): proximal
             // iterations x <- x + K_delta^-1 (rhs - K x) from the interior-point point.
@@ -140,16 +195,30 @@ struct QPSolver {
         for (t, i) in active.enumerated() { mu[i] = x[n + t] }
         for (t, i) in eq.enumerated() { lambda[i] = x[n + k + t] }
 
-        // Signs: mu_a >= 0 and inactive rows feasible, within the tolerance.
+        // Signs: mu_a >= 0 and inactive rows feasible, within the tolerance, row by row
+        // in the units of ``QPKKTResidual`` (rows of unit norm, objective of scale 1): a
+        // common threshold let a row scaled by 1e10 hide the violation of a unit row.
         let tol = options.tolerance
-        let muTol = tol * (1 + mu.maxNorm)
-        let drop = active.filter { mu[$0] < -muTol }
-        var add = [Int]()
+        var drop = [Int](), add = [Int]()
         if p.inequalityCount > 0 {
+            // A sign is wrong when mu_i ||G_i|| < 0 beyond the tolerance relative to the
+            // largest multiplier of a unit row, and beyond rounding of the objective's data
+            // scale `sigma = max(max |Q_ij|, ||q||_inf)`.
+            let norms = sp.rowNormsOfG
+            let sigma = 1 / sp.objectiveScale
+            let muScale = (0..<p.inequalityCount).reduce(0.0) { Swift.max($0, abs(mu[$1]) * norms[$1]) }
+            let muTol = Swift.max(tol * muScale, 1e4 * Double.ulpOfOne * sigma)
+            drop = active.filter { mu[$0] * norms[$0] < -muTol }
             let gz = p.G * z
-            let slackTol = tol * (1 + Swift.max(gz.maxNorm, p.h.maxNorm))
+            var slackScale = 0.0
+            for i in 0..<p.inequalityCount where norms[i] > 0 {
+                slackScale = Swift.max(slackScale, abs(gz[i]) / norms[i], abs(p.h[i]) / norms[i])
+            }
+            let slackTol = tol * (1 + slackScale)
             let isActive = Set(active)
-            add = (0..<p.inequalityCount).filter { !isActive.contains($0) && gz[$0] - p.h[$0] > slackTol }
+            add = (0..<p.inequalityCount).filter {
+                !isActive.contains($0) && norms[$0] > 0 && (gz[$0] - p.h[$0]) / norms[$0] > slackTol
+            }
         }
         if !drop.isEmpty || !add.isEmpty { return .adjust(drop: drop, add: add) }
         for i in active where mu[i] < 0 { mu[i] = 0 }
@@ -162,6 +231,25 @@ struct QPSolver {
         let residual = QPKKTResidual(problem: p, z: z, lambda: lambda, mu: mu)
         guard residual.maximum <= tol else { return .failed }
         return .accepted(z: z, lambda: lambda, mu: mu, kkt: kkt, residual: residual)
+    }
+
+    /// `p` with every row of `A` and `G` divided by its 2-norm (zero rows kept): the
+    /// same minimiser, multipliers `lambda_i ||A_i||`, `mu_i ||G_i||`.
+    static func rowEquilibrated(_ p: QuadraticProgram, _ sp: QPScaledProblem) -> QuadraticProgram {
+        func scaled(_ m: Matrix, _ v: Vector, _ norms: [Double]) -> (Matrix, Vector) {
+            var m = m, v = v
+            let c = m.columns
+            for i in 0..<m.rows where norms[i] > 0 {
+                for j in 0..<c { m[i, j] /= norms[i] }
+                v[i] /= norms[i]
+            }
+            return (m, v)
+        }
+        var aNorms = [Double](repeating: 0, count: p.equalityCount)
+        for (t, i) in sp.equalityRows.enumerated() { aNorms[i] = 1 / sp.equalityScale[t] }
+        let (a, b) = scaled(p.A, p.b, aNorms)
+        let (g, h) = scaled(p.G, p.h, sp.rowNormsOfG)
+        return QuadraticProgram(uncheckedQ: p.Q, q: p.q, A: a, b: b, G: g, h: h)
     }
 
     // MARK: interior-point solution

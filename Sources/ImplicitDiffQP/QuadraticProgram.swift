@@ -141,12 +141,28 @@ public struct QuadraticProgram: Sendable, Equatable {
     /// The objective `1/2 z'Q z + q'z`.
     public func objective(at z: Vector) -> Double { 0.5 * z.dot(Q * z) + q.dot(z) }
 
-    /// Solves the QP (interior point, then an exact solve on the identified active set).
+    /// Solves the QP (interior point, then an exact solve on the identified active set),
+    /// and certifies the answer before returning it: the relative KKT residuals
+    /// (``QPKKTResidual``: primal feasibility, dual feasibility, complementarity, duality
+    /// gap; row- and objective-scaled) are recomputed on the original data at the returned
+    /// `(z, lambda, mu)` and must all be at most ``QPSolverOptions/tolerance``
+    /// (``QPSolution/certificate``).
     ///
     /// - Throws: ``QPError/infeasible(_:)``, ``QPError/unbounded(_:)``,
     ///   ``QPError/nonConvex(_:)``, ``QPError/notConverged(iterations:residual:)``,
-    ///   ``QPError/invalidOptions(_:)``.
+    ///   ``QPError/uncertified(_:tolerance:)``, ``QPError/invalidOptions(_:)``.
     public func solve(options: QPSolverOptions = .init()) throws -> QPSolution {
-        try QPSolver(problem: self, options: options).solve()
+        try certify(QPSolver(problem: self, options: options).solve(), tolerance: options.tolerance)
+    }
+
+    /// `solution` with its ``QPSolution/certificate`` recomputed from `(z, lambda, mu)`
+    /// alone (nothing the solver reported is reused); throws
+    /// ``QPError/uncertified(_:tolerance:)`` when a residual exceeds `tolerance` (or is NaN).
+    func certify(_ solution: QPSolution, tolerance: Double) throws -> QPSolution {
+        let residual = QPKKTResidual(problem: self, z: solution.z, lambda: solution.lambda, mu: solution.mu)
+        guard residual.maximum <= tolerance else { throw QPError.uncertified(residual, tolerance: tolerance) }
+        var certified = solution
+        certified.certificate = residual
+        return certified
     }
 }

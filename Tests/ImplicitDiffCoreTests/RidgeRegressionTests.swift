@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import _Differentiation
 @testable import ImplicitDiffCore
@@ -184,4 +185,30 @@ struct RidgeRegressionTests {
         #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(3), lambda: -1) }
         #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: [1, .nan, 2], lambda: 1) }
     }
+
+    /// The certificate (the relative gradient residual, recomputed from `w` and the data)
+    /// is at rounding level for tall, wide and ill-conditioned designs, and the check
+    /// fails for an answer moved by 1e-6 ||w|| (the entry point `solve` uses throws).
+    @Test(arguments: [(12, 5, 0.7), (4, 12, 1e-10), (40, 8, 1e-12)] as [(Int, Int, Double)])
+    func certificate(n: Int, d: Int, lambda: Double) throws {
+        var p = Self.problem(seed: 5, n: n, d: d, lambda: lambda)
+        if n > d {
+            // Columns scaled from 1 to 1e-6: cond(X) ~ 1e6, w large in the small directions.
+            var x = p.design
+            for j in 0..<d { for i in 0..<n { x[i, j] *= Foundation.pow(1e-6, Double(j) / Double(d - 1)) } }
+            p = try RidgeRegression(design: x, targets: p.targets, lambda: lambda)
+        }
+        let s = try p.solve()
+        let c = try #require(s.certificate)
+        #expect(c <= 1e-13, "gradient residual \(c)")
+        #expect(c == p.certificate(at: s.w))
+        // Moved by 1e-6 ||w|| along the first (largest) column: relative to the figure's
+        // scale (which holds ||X||_F^2 ||w||) that is ~1e-6.
+        var moved = s.w
+        moved[0] += 1e-6 * s.w.norm
+        #expect(p.certificate(at: moved) > RidgeRegression.certificateTolerance)
+        let bad = RidgeSolution(problem: p, w: moved, factors: s.factors)
+        #expect(throws: RidgeRegression.RidgeError.self) { _ = try p.certified(bad) }
+    }
 }
+

@@ -44,7 +44,7 @@ public enum LassoKind: ProblemKind {
                 return SolvedLasso(solution: try problem.solveAlongPath(options: solverOptions), options: options.implicit)
             } catch let e as ProxError {
                 switch e {
-                case .notConverged, .nonFinite: throw CLIError.notConverged(e.description)
+                case .notConverged, .nonFinite, .uncertified: throw CLIError.notConverged(e.description)
                 default: throw CLIError.invalidInput(e.description)
                 }
             }
@@ -67,6 +67,11 @@ final class SolvedLasso: SolvedProblem {
 
     let status = "optimal"
     var forwardIterations: Int { solution.result.iterations }
+    /// The lasso's certificate (`ProximalCertificate`, checked before the solution was
+    /// returned): the relative fixed-point residual and the relative KKT violation.
+    var certificate: [(name: String, value: Double)] {
+        [("fixed_point", solution.certificate.fixedPoint), ("kkt", solution.certificate.kkt ?? 0)]
+    }
     var outputs: [(name: String, value: Tensor)] {
         [("w", Tensor(solution.w)), ("value", Tensor(solution.value))]
     }

@@ -82,7 +82,7 @@ extension CLIError {
             self = .invalidInput(e.description)
         case .infeasible: self = .infeasible(e.description)
         case .unbounded: self = .unbounded(e.description)
-        case .notConverged: self = .notConverged(e.description)
+        case .notConverged, .uncertified: self = .notConverged(e.description)
         case .notDifferentiable: self = .notDifferentiable(e.description)
         }
     }
@@ -107,6 +107,12 @@ final class SolvedQP: SolvedProblem {
     var shape: QPShape { solution.problem.shape }
     let status = "optimal"
     var forwardIterations: Int { solution.report.iterations }
+    /// The QP's certificate (``QPKKTResidual`` recomputed on the returned point): primal
+    /// and dual feasibility, complementarity and duality gap, each relative.
+    var certificate: [(name: String, value: Double)] {
+        let c = solution.certificate
+        return [("primal", c.primal), ("dual", c.dual), ("complementarity", c.complementarity), ("gap", c.gap)]
+    }
     var outputs: [(name: String, value: Tensor)] {
         [("z", Tensor(solution.z)), ("lambda", Tensor(solution.lambda)), ("mu", Tensor(solution.mu)),
          ("value", Tensor(solution.value))]

@@ -18,7 +18,9 @@ public enum RidgeKind: ProblemKind {
         let problem = try RidgeRegression(design: x, targets: y, lambda: lambda)
         return {
             let solution: RidgeSolution
-            do { solution = try problem.solve() } catch {
+            do { solution = try problem.solve() } catch let e as RidgeRegression.RidgeError {
+                throw CLIError.notConverged(e.description)
+            } catch {
                 throw CLIError.notConverged("the ridge system could not be factorised: \(error)")
             }
             return SolvedRidge(solution: solution, options: options.implicit)
@@ -41,6 +43,9 @@ final class SolvedRidge: SolvedProblem {
 
     let status = "optimal"
     var forwardIterations: Int { 1 }
+    /// The ridge certificate (`RidgeRegression.certificate(at:)`, checked before the
+    /// solution was returned): the relative gradient residual.
+    var certificate: [(name: String, value: Double)] { [("gradient", solution.certificate ?? .nan)] }
     var outputs: [(name: String, value: Tensor)] {
         [("w", Tensor(solution.w)), ("value", Tensor(solution.value))]
     }

@@ -37,12 +37,43 @@ public struct RidgeRegression: Sendable {
         self.lambda = lambda
     }
 
-    /// Why a ridge problem was rejected.
+    /// Why a ridge problem was rejected or its answer not returned.
     public enum RidgeError: Error, Equatable, CustomStringConvertible {
         /// `lambda` is not positive.
         case nonPositiveLambda(Double)
-        public var description: String { "lambda must be positive, got \(lambda)" }
-        var lambda: Double { if case let .nonPositiveLambda(l) = self { return l }; return 0 }
+        /// The computed `w` failed its certificate: the relative gradient residual
+        /// (``RidgeSolution/certificate``) is above `tolerance` (or NaN).
+        case uncertified(gradient: Double, tolerance: Double)
+        public var description: String {
+            switch self {
+            case let .nonPositiveLambda(l): return "lambda must be positive, got \(l)"
+            case let .uncertified(g, tol):
+                return "the ridge solution failed its certificate: relative gradient residual ||X'(Xw - y) + lambda w|| = \(g) > \(tol)"
+            }
+        }
+    }
+
+    /// The threshold of the certificate (``RidgeSolution/certificate``): `1e-9`. A
+    /// backward-stable solve leaves a residual of a small multiple of `d` ulps in these
+    /// units; an answer off by `1e-6` relative (in a direction the data see) is far above.
+    public static let certificateTolerance = 1e-9
+
+    /// The certificate of `w`: the gradient residual relative to the size of the terms
+    /// it is computed from,
+    /// ```
+    /// ||X'(X w - y) + lambda w||_2 / (||X||_F (||X||_F ||w||_2 + ||y||_2) + lambda ||w||_2)
+    /// ```
+    /// computed directly from the data (not from the solver's factorisation): two
+    /// products with `X`, `O(N d)`. Zero when the numerator is zero.
+    public func certificate(at w: Vector) -> Double {
+        let r = design * w - targets
+        var g = design.transposedTimes(r)
+        g.add(w, scaledBy: lambda)
+        let numerator = g.norm
+        guard numerator != 0 || !numerator.isFinite else { return 0 }
+        let xf = BLAS.nrm2(design.scalars)   // ||X||_F
+        let scale = xf * (xf * w.norm + targets.norm) + lambda * w.norm
+        return scale > 0 ? numerator / scale : .infinity
     }
 
     /// Solves by one Cholesky factorisation of `X'X + lambda I` or, for a wide design
@@ -51,7 +82,16 @@ public struct RidgeRegression: Sendable {
     /// as `lambda -> 0` (`X'X + lambda I` has condition number `~ sigma_max^2 / lambda`
     /// there: at `lambda = 1e-8` its Cholesky solve lost six digits of `w` and all of
     /// `dw/dlambda`).
+    ///
+    /// The answer is certified before it is returned: ``certificate(at:)`` must be at most
+    /// ``certificateTolerance`` (``RidgeSolution/certificate``), else
+    /// ``RidgeError/uncertified(gradient:tolerance:)``.
     public func solve() throws -> RidgeSolution {
+        try certified(solveUnchecked())
+    }
+
+    /// The solution without the certificate.
+    func solveUnchecked() throws -> RidgeSolution {
         let d = design.columns
         var gram = Matrix.product(design, transposed: true, design, transposed: false)
         for i in 0..<d { gram[i, i] += lambda }
@@ -62,6 +102,18 @@ public struct RidgeRegression: Sendable {
         let chol = try CholeskyFactorization(gram)
         let w = chol.solve(design.transposedTimes(targets))
         return RidgeSolution(problem: self, w: w, factors: RidgeFactors(gram: gram, factorization: chol))
+    }
+
+    /// `solution` with its certificate recomputed from `w` and the data; throws
+    /// ``RidgeError/uncertified(gradient:tolerance:)`` above ``certificateTolerance``.
+    func certified(_ solution: RidgeSolution) throws -> RidgeSolution {
+        let c = certificate(at: solution.w)
+        guard c <= Self.certificateTolerance else {
+            throw RidgeError.uncertified(gradient: c, tolerance: Self.certificateTolerance)
+        }
+        var out = solution
+        out.certificate = c
+        return out
     }
 
     /// `x = [vec(X), y, lambda] -> w` as an ``ImplicitFunction`` (usable under Swift AD).
@@ -203,6 +255,10 @@ public struct RidgeSolution: Sendable {
     public let w: Vector
     /// `X'X + lambda I` and its factorisation.
     public let factors: RidgeFactors
+    /// The relative gradient residual ``RidgeRegression/certificate(at:)`` of `w`, checked
+    /// by ``RidgeRegression/solve()`` before it returned (`nil` for a solution not made by
+    /// it).
+    public internal(set) var certificate: Double?
 
     init(problem: RidgeRegression, w: Vector, factors: RidgeFactors) {
         self.problem = problem
@@ -306,3 +362,4 @@ public struct RidgeSolution: Sendable {
         return Vector(Matrix.outer(r, w).scalars + (-r).scalars + [0.5 * w.squaredNorm()])
     }
 }
+

@@ -48,7 +48,9 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     /// KKT conditions to rounding, so at most `rank X` coefficients are non-zero for
     /// generic data and the support's Cholesky factorisation is handed to the derivative.
     ///
-    /// Every stage shares `options.maxIterations` (the result reports the total), and
+    /// Every stage shares `options.maxIterations`, which bounds the proximal-gradient
+    /// iterations and the active-set steps together (the result reports the total; a cap
+    /// reached before a certified answer throws ``ProxError/notConverged(iterations:residual:tolerance:)``), and
     /// every stage's stopping test uses the scale of a cold start, `||grad f(0)||`, so the
     /// final test means the same as in a direct solve. Intermediate stages stop at
     /// `max(options.tolerance, 1e-6)`.
@@ -63,76 +65,99 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
         var stageOptions = options
         stageOptions.residualScale = options.residualScale ?? gradientAtZero.norm
         var w = Vector.zeros(dimension)
+        // Proximal-gradient iterations plus active-set steps, against options.maxIterations.
         var used = 0
+        func exhausted(_ residual: Double = .infinity) -> ProxError {
+            ProxError.notConverged(iterations: used, residual: residual, tolerance: options.tolerance)
+        }
         // Each stage starts next to its solution: a few active-set steps per stage (exact
         // homotopy), FISTA only when they do not suffice.
         let activeSetBudget = 2 * Swift.min(smooth.design.rows, dimension) + 20
         var level = lambdaMax * ratio
         while level > lambda {
-            stageOptions.tolerance = Swift.max(options.tolerance, 1e-6)
-            stageOptions.maxIterations = options.maxIterations - used
-            guard stageOptions.maxIterations > 0 else { break }
+            guard options.maxIterations - used > 0 else { throw exhausted() }
             let stage = try ProximalProblem(smooth: smooth, prox: L1Norm(lambda: level))
-            if let (exact, _) = stage.activeSetFinish(from: w, maxSteps: activeSetBudget) {
-                w = exact
+            var steps = 0
+            let finish = stage.activeSetFinish(from: w, maxSteps: Swift.min(activeSetBudget, options.maxIterations - used),
+                                               steps: &steps)
+            used += steps
+            if let finish {
+                w = finish.w
                 level *= ratio
                 continue
             }
+            stageOptions.tolerance = Swift.max(options.tolerance, 1e-6)
+            stageOptions.maxIterations = options.maxIterations - used
+            guard stageOptions.maxIterations > 0 else { throw exhausted() }
             do {
                 let result = try ProximalGradient(smooth: smooth, prox: stage.prox, options: stageOptions).solve(from: w)
                 used += result.iterations
                 w = result.solution
-            } catch let ProxError.notConverged(_, residual, tolerance) {
-                throw ProxError.notConverged(iterations: options.maxIterations, residual: residual, tolerance: tolerance)
+            } catch let ProxError.notConverged(_, residual, _) {
+                used = options.maxIterations
+                throw exhausted(residual)
             }
             level *= ratio
         }
         stageOptions.tolerance = options.tolerance
+        guard options.maxIterations - used > 0 else { throw exhausted() }
+        // The last stage: the finish may take the full budget of an exact solve (up to half
+        // of what is left), FISTA the rest.
+        let finalBudget = Swift.min(Self.finishBudget(dimension), (options.maxIterations - used) / 2)
+        if let exact = finished(nil, from: w, iterations: used, maxSteps: finalBudget, options: stageOptions) {
+            return try certified(exact, options: options)
+        }
+        used += finalBudget
         stageOptions.maxIterations = options.maxIterations - used
-        guard stageOptions.maxIterations > 0 else {
-            throw ProxError.notConverged(iterations: options.maxIterations, residual: .infinity, tolerance: options.tolerance)
-        }
-        if activeSetFinish(from: w, maxSteps: activeSetBudget) != nil,
-           let exact = finished(nil, from: w, iterations: used, options: stageOptions) {
-            return ProximalSolution(problem: self, result: exact)
-        }
-        var last: ProximalGradientResult?
-        var failure: Error?
+        guard stageOptions.maxIterations > 0 else { throw exhausted() }
+        let last: ProximalGradientResult
         do {
             last = try ProximalGradient(smooth: smooth, prox: prox, options: stageOptions).solve(from: w)
-        } catch let ProxError.notConverged(_, residual, tolerance) {
-            failure = ProxError.notConverged(iterations: options.maxIterations, residual: residual, tolerance: tolerance)
+        } catch let ProxError.notConverged(_, residual, _) {
+            used = options.maxIterations
+            throw exhausted(residual)
         }
-        guard let last = finished(last, from: w, iterations: options.maxIterations, options: stageOptions) ?? last else {
-            throw failure ?? ProxError.notConverged(iterations: options.maxIterations, residual: .infinity,
-                                                     tolerance: options.tolerance)
-        }
-        let total = ProximalGradientResult(solution: last.solution, stepSize: last.stepSize, iterations: used + last.iterations,
-                                           backtracks: last.backtracks, restarts: last.restarts,
-                                           newtonSteps: last.newtonSteps, polished: last.polished,
-                                           relativeResidual: last.relativeResidual, factorization: last.factorization)
-        return ProximalSolution(problem: self, result: total)
+        used += last.iterations
+        let total = finished(last, from: w, iterations: used, maxSteps: options.maxIterations - used, options: stageOptions)
+            ?? last.counting(iterations: used)
+        return try certified(total, options: options)
     }
 
     /// ``solve(options:from:)`` followed by the exact active-set finish
     /// (`activeSetFinish(from:maxSteps:)`): the support and signs are corrected until the
     /// KKT conditions hold to rounding, whatever the first-order stopping test accepted.
-    /// When the iteration cap is hit, the finish starts from `initialGuess` (zeros).
+    /// The finish's steps count against `options.maxIterations` with the proximal-gradient
+    /// iterations: FISTA runs with the cap less a reserve of `min(20 d + 100, cap / 2)`
+    /// steps, the finish (from FISTA's answer, or from `initialGuess` when FISTA stopped at
+    /// its cap) with what FISTA left; when both fail,
+    /// ``ProxError/notConverged(iterations:residual:tolerance:)``.
+    /// The answer is certified (``ProximalCertificate``) before it is returned.
     public func solveExactly(options: ProximalGradientOptions = .init(), from initialGuess: Vector? = nil) throws
         -> ProximalSolution<Smooth, Prox> {
+        // FISTA may use the cap less the finish's reserve; the finish what FISTA left.
+        let reserve = Swift.min(Self.finishBudget(dimension), options.maxIterations / 2)
+        var fistaOptions = options
+        fistaOptions.maxIterations = options.maxIterations - reserve
         var result: ProximalGradientResult?
         var failure: Error?
         do {
-            result = try ProximalGradient(smooth: smooth, prox: prox, options: options).solve(from: initialGuess)
+            result = try ProximalGradient(smooth: smooth, prox: prox, options: fistaOptions).solve(from: initialGuess)
         } catch let e as ProxError {
             guard case .notConverged = e else { throw e }
             failure = e
         }
-        guard let final = finished(result, from: initialGuess ?? .zeros(dimension), iterations: options.maxIterations,
-                                   options: options) ?? result else {
+        let fista = result?.iterations ?? fistaOptions.maxIterations
+        guard let final = finished(result, from: initialGuess ?? .zeros(dimension), iterations: fista,
+                                   maxSteps: options.maxIterations - fista, options: options) ?? result else {
+            if case let .notConverged(_, residual, tolerance)? = failure as? ProxError {
+                throw ProxError.notConverged(iterations: options.maxIterations, residual: residual, tolerance: tolerance)
+            }
             throw failure ?? ProxError.notConverged(iterations: options.maxIterations, residual: .infinity,
                                                      tolerance: options.tolerance)
         }
-        return ProximalSolution(problem: self, result: final)
+        return try certified(final, options: options)
     }
+
+    /// The active-set steps an exact solve allows itself: `20 d + 100`.
+    static func finishBudget(_ d: Int) -> Int { 20 * d + 100 }
 }

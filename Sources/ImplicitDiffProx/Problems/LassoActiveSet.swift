@@ -13,9 +13,15 @@
 /// objective; the method stops at a point satisfying the KKT conditions exactly (to
 /// rounding), whatever tolerance the first-order solver used.
 extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
-    /// The exact lasso solution from `start` by active-set steps, with its support, or
-    /// `nil` when `maxSteps` steps do not reach a KKT point.
-    func activeSetFinish(from start: Vector, maxSteps: Int? = nil) -> (w: Vector, support: [Int])? {
+    /// The exact lasso solution from `start` by active-set steps, with its support and the
+    /// number of steps taken, or `nil` when `maxSteps` steps do not reach a KKT point.
+    func activeSetFinish(from start: Vector, maxSteps: Int? = nil) -> (w: Vector, support: [Int], steps: Int)? {
+        var steps = 0
+        return activeSetFinish(from: start, maxSteps: maxSteps, steps: &steps)
+    }
+
+    /// ``activeSetFinish(from:maxSteps:)`` that also counts the steps of a failed attempt.
+    func activeSetFinish(from start: Vector, maxSteps: Int?, steps: inout Int) -> (w: Vector, support: [Int], steps: Int)? {
         let x = smooth.design, y = smooth.targets, lambda = prox.lambda
         let n = x.rows, d = x.columns
         guard lambda > 0, start.count == d else { return nil }
@@ -38,7 +44,9 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
         var signs = support.map { w[$0] > 0 ? 1.0 : -1.0 }
         var entering: Int?
 
-        for _ in 0..<(maxSteps ?? (20 * d + 100)) {
+        steps = 0
+        for _ in 0..<Swift.max(0, maxSteps ?? (20 * d + 100)) {
+            steps += 1
             // Direction h on S towards the restricted minimiser (or a null-space direction).
             var h: [Double]
             var fullStep: Bool
@@ -84,7 +92,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
             }
             if worst < 0 {
                 for (a, j) in support.enumerated() where signs[a] * w[j] <= 0 { w[j] = 0 }
-                return (w, support.filter { w[$0] != 0 }.sorted())
+                return (w, support.filter { w[$0] != 0 }.sorted(), steps)
             }
             support.append(worst)
             signs.append(c[worst] > 0 ? -1 : 1)
@@ -102,14 +110,17 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     }
 
     /// `result` when it already is an exact KKT point with a factorised support, else the
-    /// active-set finish from `start` (``activeSetFinish(from:maxSteps:)``) with the
-    /// support factorisation made by one Newton step there; `nil` when the finish fails.
-    /// `iterations` is reported when there is no `result`.
-    func finished(_ result: ProximalGradientResult?, from start: Vector, iterations: Int, options: ProximalGradientOptions)
-        -> ProximalGradientResult? {
-        guard let (w, support) = activeSetFinish(from: result?.solution ?? start) else { return nil }
+    /// active-set finish from `result`'s solution (or `start`) with at most `maxSteps`
+    /// steps (``activeSetFinish(from:maxSteps:)``) and the support factorisation made by
+    /// one Newton step there; `nil` when the finish fails. The result's iterations are
+    /// `iterations` (the caller's count so far) plus the active-set steps.
+    func finished(_ result: ProximalGradientResult?, from start: Vector, iterations: Int, maxSteps: Int,
+                  options: ProximalGradientOptions) -> ProximalGradientResult? {
+        guard let (w, support, steps) = activeSetFinish(from: result?.solution ?? start, maxSteps: maxSteps) else {
+            return nil
+        }
         if let result, result.polished, let f = result.factorization, f.support == support {
-            return result
+            return result.counting(iterations: iterations + steps)
         }
         let solver = ProximalGradient(smooth: smooth, prox: prox, options: options)
         guard let eta = result?.stepSize ?? (try? solver.initialStepSize(smooth, at: w)) else { return nil }
@@ -123,9 +134,18 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
             residual = r
             factorization = f
         }
-        return ProximalGradientResult(solution: solution, stepSize: eta, iterations: result?.iterations ?? iterations,
+        return ProximalGradientResult(solution: solution, stepSize: eta, iterations: iterations + steps,
                                       backtracks: result?.backtracks ?? 0, restarts: result?.restarts ?? 0,
                                       newtonSteps: (result?.newtonSteps ?? 0) + attempt.steps, polished: true,
                                       relativeResidual: residual / scale, factorization: factorization)
+    }
+}
+
+extension ProximalGradientResult {
+    /// The same result with `iterations` replaced.
+    func counting(iterations: Int) -> ProximalGradientResult {
+        ProximalGradientResult(solution: solution, stepSize: stepSize, iterations: iterations, backtracks: backtracks,
+                               restarts: restarts, newtonSteps: newtonSteps, polished: polished,
+                               relativeResidual: relativeResidual, factorization: factorization)
     }
 }

@@ -47,11 +47,14 @@ public struct ProximalProblem<Smooth: SmoothObjective, Prox: ProximalOperator>: 
     /// `f(w) + g(w)`.
     public func objective(at w: Vector) -> Double { smooth.value(at: w) + prox.value(w) }
 
-    /// Solves by ``ProximalGradient``.
+    /// Solves by ``ProximalGradient`` and certifies the answer (``ProximalCertificate``).
+    ///
+    /// - Throws: what ``ProximalGradient/solve(from:)`` throws, and
+    ///   ``ProxError/uncertified(_:)`` when the answer fails its certificate.
     public func solve(options: ProximalGradientOptions = .init(), from initialGuess: Vector? = nil) throws
         -> ProximalSolution<Smooth, Prox> {
         let result = try ProximalGradient(smooth: smooth, prox: prox, options: options).solve(from: initialGuess)
-        return ProximalSolution(problem: self, result: result)
+        return try certified(result, options: options)
     }
 
     /// `theta -> w(theta)` as an `ImplicitFunction` of the packed parameters

@@ -6,10 +6,23 @@ public struct ProximalSolution<Smooth: SmoothObjective, Prox: ProximalOperator>:
     /// The solver's report (iterations, step size, residual, polish).
     public let result: ProximalGradientResult
 
-    /// Wraps a solver result for `problem`; most callers get one from ``ProximalProblem/solve(options:from:)``.
+    /// The independent check of ``w`` (``ProximalCertificate``): the solvers only return
+    /// solutions whose certificate passed.
+    public let certificate: ProximalCertificate
+
+    /// Wraps a solver result for `problem`, with its certificate computed at the default
+    /// threshold (`10 *` the default tolerance); most callers get one from
+    /// ``ProximalProblem/solve(options:from:)``, which checks it.
     public init(problem: ProximalProblem<Smooth, Prox>, result: ProximalGradientResult) {
+        self.init(problem: problem, result: result,
+                  certificate: problem.certificate(at: result.solution, stepSize: result.stepSize,
+                                                   tolerance: ProximalCertificate.tolerance(for: .init())))
+    }
+
+    init(problem: ProximalProblem<Smooth, Prox>, result: ProximalGradientResult, certificate: ProximalCertificate) {
         self.problem = problem
         self.result = result
+        self.certificate = certificate
     }
 
     /// The minimiser `w`.
