@@ -42,13 +42,15 @@ public struct SinkhornConditions: ImplicitConditions {
                 Array(x.scalars[(nm + rows)..<(nm + rows + columns)]), x[nm + rows + columns])
     }
 
-    /// The plan and its log for `(x, y)`.
+    /// The plan and its log for `(x, y)`; a forbidden route
+    /// (`C_ij >= SinkhornProblem.forbiddenCostThreshold`) has `P_ij = 0` and, as its log,
+    /// `0` (every use multiplies it by `P_ij`).
     func plan(x: Vector, y: Vector) -> (p: [Double], logP: [Double]) {
         let (c, _, _, eps) = unpack(x)
         let n = rows, m = columns
         var p = [Double](repeating: 0, count: n * m), l = p
         for i in 0..<n {
-            for j in 0..<m {
+            for j in 0..<m where c[i * m + j] < SinkhornProblem.forbiddenCostThreshold {
                 let t = (y[i] + y[n + j] - c[i * m + j]) / eps
                 l[i * m + j] = t
                 p[i * m + j] = Foundation.exp(t)

@@ -19,6 +19,11 @@ import _CLAPACK
 /// are absorbed into the potentials and `K` is rebuilt by a log-domain step, so no
 /// product can overflow and what underflows carries negligible mass. The stopping test
 /// is on the row marginal right after a `v` update (the columns are then exact).
+///
+/// Forbidden routes arrive as `C_ij = +infinity`: every pass gives them `exp(-inf) = 0`
+/// exactly, and the schedule starts from the range of the finite costs. Every pass of
+/// every loop (plain, over-relaxed, restarted after an underflowed column, log domain,
+/// refinement) counts as one iteration against ``SinkhornOptions/maxIterations``.
 struct SinkhornIteration {
     let n: Int
     let m: Int
@@ -38,11 +43,15 @@ struct SinkhornIteration {
     var columnWork: [Double]
     var iterations = 0
     var lastError = Double.infinity
+    /// Stages of the epsilon schedule run so far.
+    var stageCount = 0
 
-    init(cost: Matrix, a: Vector, b: Vector, options: SinkhornOptions) {
-        n = cost.rows
-        m = cost.columns
-        self.cost = cost.scalars
+    /// An iteration on the cost `cost` (`n x m` row-major; `+infinity` marks a forbidden
+    /// route), starting from `f = g = 0`.
+    init(rows: Int, columns: Int, cost: [Double], a: Vector, b: Vector, options: SinkhornOptions) {
+        n = rows
+        m = columns
+        self.cost = cost
         self.a = a.scalars
         self.b = b.scalars
         mass = a.sum()
@@ -57,12 +66,13 @@ struct SinkhornIteration {
         columnWork = [Double](repeating: 0, count: m)
     }
 
-    /// The epsilon schedule: `range(C), range(C) q, ...` down to the target, then the target.
+    /// The epsilon schedule: `range(C), range(C) q, ...` down to the target, then the
+    /// target (the range over the finite entries: forbidden routes do not count).
     func schedule(epsilon: Double) -> [Double] {
         var lo = Double.infinity, hi = -Double.infinity
-        for c in cost { lo = Swift.min(lo, c); hi = Swift.max(hi, c) }
+        for c in cost where c < .infinity { lo = Swift.min(lo, c); hi = Swift.max(hi, c) }
         var stages: [Double] = []
-        if let q = options.epsilonScalingFactor, q > 0, q < 1 {
+        if let q = options.epsilonScalingFactor, q > 0, q < 1, hi - lo < .infinity {
             var e = hi - lo
             while e > epsilon, stages.count < 200 {
                 stages.append(e)
@@ -73,22 +83,48 @@ struct SinkhornIteration {
         return stages
     }
 
-    /// Runs every stage; returns the potentials with `sum(g) = 0`.
-    mutating func run(epsilon: Double) throws -> (f: Vector, g: Vector, iterations: Int, stages: Int) {
+    /// Runs every stage of the schedule down to `epsilon`.
+    ///
+    /// - Throws: ``SinkhornError/notConverged(iterations:marginalError:tolerance:)`` at the cap.
+    mutating func run(epsilon: Double) throws {
         let stages = schedule(epsilon: epsilon)
         for (k, e) in stages.enumerated() {
             let last = k == stages.count - 1
             let tol = last ? options.tolerance : Swift.max(options.tolerance, options.stageTolerance)
+            stageCount += 1
             if options.kernelFastPath {
                 try solveStageWithKernel(epsilon: e, tolerance: tol)
             } else {
                 try solveStageInLogDomain(epsilon: e, tolerance: tol)
             }
         }
+    }
+
+    /// The current potentials in the gauge `sum(g) = 0`.
+    func potentials() -> (f: Vector, g: Vector) {
         let shift = g.reduce(0, +) / Double(m)
-        for j in 0..<m { g[j] -= shift }
-        for i in 0..<n { f[i] += shift }
-        return (Vector(f), Vector(g), iterations, stages.count)
+        return (Vector(f.map { $0 + shift }), Vector(g.map { $0 - shift }))
+    }
+
+    /// Up to `maxSteps` exact log-domain iterations at the target `epsilon` (never past
+    /// the iteration cap), until the exact plan's marginal error is at most
+    /// `tolerance / 2` or has not improved on its best for 5 iterations. For answers
+    /// that just miss the certificate (see ``SinkhornProblem/solve(options:)``).
+    mutating func refine(epsilon e: Double, tolerance: Double, maxSteps: Int) {
+        var best = Double.infinity, sinceBest = 0
+        for _ in 0..<maxSteps where iterations < options.maxIterations {
+            updateRowsInLogDomain(epsilon: e)
+            lastError = updateColumnsInLogDomain(epsilon: e)
+            iterations += 1
+            if lastError <= tolerance / 2 { return }
+            if lastError < best {
+                best = lastError
+                sinceBest = 0
+            } else {
+                sinceBest += 1
+                if sinceBest >= 5 { return }
+            }
+        }
     }
 
     mutating func checkIterationCap() throws {
@@ -134,10 +170,14 @@ struct SinkhornIteration {
                     v[j] = vj
                 }
                 if !safe {
-                    // A column of K underflowed entirely: redo it in the log domain.
+                    // A column of K underflowed entirely: redo it in the log domain. The
+                    // pass counts as an iteration (it used not to, and a column that
+                    // underflows again after every rebuild looped for ever).
                     for j in 0..<m { v[j] = 1 }
                     absorb(epsilon: e)
-                    _ = updateColumnsInLogDomain(epsilon: e)
+                    lastError = updateColumnsInLogDomain(epsilon: e)
+                    iterations += 1
+                    if lastError <= tolerance { return }
                     omega = 1
                     continue rebuild
                 }

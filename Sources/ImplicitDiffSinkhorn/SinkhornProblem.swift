@@ -1,3 +1,5 @@
+import Foundation
+
 /// An entropy-regularised optimal transport problem between two discrete measures:
 /// ```
 /// P* = argmin  <P, C> + eps * sum_ij P_ij (log P_ij - 1)
@@ -13,6 +15,17 @@
 /// Edge cases: the weights must be positive (zero weights are rejected, see
 /// ``SinkhornError/nonPositiveWeight(marginal:index:value:)``), their sums equal to
 /// `1e-9` relative (they need not be 1), `eps > 0`, and all data finite.
+///
+/// **Forbidden routes.** A cost entry `C_ij >= forbiddenCostThreshold` (`1e15`; write
+/// `+infinity` as any such number, e.g. `1e308`) is a forbidden route: its kernel entry
+/// `exp(-C_ij/eps)` is taken as exactly `0`, so `P_ij = 0` whatever `eps`, and the
+/// derivatives of every output with respect to `C_ij` are `0`
+/// (<doc:SinkhornDerivativeConventions>). Entries `C_ij <= -forbiddenCostThreshold` are
+/// rejected. Point-cloud costs are never treated as forbidden.
+///
+/// **Size.** Until the point-cloud path works without an `n x m` cost matrix, the
+/// initialisers refuse problems whose dense arrays would exceed ``denseStorageLimit``
+/// (``SinkhornError/tooLarge(rows:columns:bytes:limit:)``), before allocating them.
 ///
 /// ```swift
 /// let problem = try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: 0.05)
@@ -36,21 +49,87 @@ public struct SinkhornProblem: Sendable {
     public let b: Vector
     /// The regularisation `eps > 0`.
     public let epsilon: Double
+    /// The number of forbidden routes: entries of `C` at or above
+    /// ``forbiddenCostThreshold`` (always `0` for point clouds).
+    public let forbiddenRouteCount: Int
 
-    /// A problem with a cost matrix `C` (`n x m`).
+    /// The cost from which a route is forbidden: `C_ij >= 1e15` means `P_ij = 0` exactly
+    /// (a common way of writing "no route"; JSON has no infinity, so `1e308` is another).
+    /// A real cost this large relative to the others could not be resolved anyway: next
+    /// to it, `f_i + g_j - C_ij` keeps no digit of a cost of order 1 and `exp` of it
+    /// underflows for every `eps < 1e12`.
+    public static let forbiddenCostThreshold = 1e15
+
+    /// ``forbiddenCostThreshold`` as messages write it (`1e+15`).
+    static var forbiddenCostThresholdText: String { String(format: "%g", forbiddenCostThreshold) }
+
+    /// The largest number of bytes the dense `n x m` arrays of one problem may take:
+    /// 4 GiB. A problem needs `denseArrayCount * 8 * n * m` bytes; above the limit the
+    /// initialisers throw ``SinkhornError/tooLarge(rows:columns:bytes:limit:)`` before
+    /// anything of size `n x m` is allocated (for point clouds: before the cost matrix
+    /// is formed). Example: 6 arrays of `n = m = 9000` take 3.9 GB and pass; 19 000
+    /// points on each side need 17 GB and are refused.
+    public static let denseStorageLimit = 4 << 30
+
+    /// How many dense `n x m` arrays of `Double` a solve followed by one derivative keeps
+    /// at its peak, counted for ``denseStorageLimit``: the cost matrix `C`; the
+    /// iteration's stabilised kernel, a masked copy of `C` when routes are forbidden (or,
+    /// before the iteration, the feasibility check's flows); the plan; the Newton polish's
+    /// candidate plan and Schur workspace; and a derivative's work arrays (pullback:
+    /// `P o Pbar / eps` and `Cbar`; pushforward: `dC`, `dC + log(P) d eps` and `dP`) next
+    /// to `C` and the plan. Six at most.
+    public static let denseArrayCount = 6
+
+    /// The bytes of ``denseArrayCount`` dense `n x m` arrays of `Double`, or `nil` when
+    /// the count overflows `Int`.
+    public static func denseStorageBytes(rows n: Int, columns m: Int) -> Int? {
+        let (entries, o1) = n.multipliedReportingOverflow(by: m)
+        let (bytes, o2) = entries.multipliedReportingOverflow(by: 8 * denseArrayCount)
+        return o1 || o2 ? nil : bytes
+    }
+
+    /// Throws ``SinkhornError/tooLarge(rows:columns:bytes:limit:)`` when `n x m` dense
+    /// storage exceeds ``denseStorageLimit``.
+    static func checkStorage(rows n: Int, columns m: Int) throws {
+        let bytes = denseStorageBytes(rows: n, columns: m)
+        guard let bytes, bytes <= denseStorageLimit else {
+            throw SinkhornError.tooLarge(rows: n, columns: m, bytes: bytes ?? .max, limit: denseStorageLimit)
+        }
+    }
+
+    /// A problem with a cost matrix `C` (`n x m`). Entries `>= forbiddenCostThreshold`
+    /// are forbidden routes (see above).
     ///
     /// - Throws: ``SinkhornError`` when shapes do not fit, data is not finite, a weight is
-    ///   not positive, the masses differ or `epsilon <= 0`.
+    ///   not positive, the masses differ, `epsilon <= 0`, an entry is
+    ///   `<= -forbiddenCostThreshold`, or the problem exceeds ``denseStorageLimit``.
     public init(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double) throws {
         guard costMatrix.isFinite else { throw SinkhornError.nonFinite("the cost matrix C") }
         guard costMatrix.rows == a.count, costMatrix.columns == b.count else {
             throw SinkhornError.dimensionMismatch("C is \(costMatrix.rows) x \(costMatrix.columns) but a has \(a.count) and b has \(b.count) entries")
         }
-        try self.init(geometry: .costMatrix(costMatrix), a: a, b: b, epsilon: epsilon)
+        try Self.checkStorage(rows: costMatrix.rows, columns: costMatrix.columns)
+        let limit = Self.forbiddenCostThreshold
+        var forbidden = 0, tooNegative: Int?
+        costMatrix.scalars.withUnsafeBufferPointer { cp in
+            for k in cp.indices {
+                let c = cp[k]
+                if c >= limit { forbidden += 1 } else if c <= -limit, tooNegative == nil { tooNegative = k }
+            }
+        }
+        if let k = tooNegative {
+            let m = costMatrix.columns
+            throw SinkhornError.costOutOfRange(row: k / m, column: k % m, value: costMatrix.scalars[k])
+        }
+        try self.init(geometry: .costMatrix(costMatrix), a: a, b: b, epsilon: epsilon, forbiddenRouteCount: forbidden)
     }
 
     /// A problem between point clouds `x` (`n x d`) and `y` (`m x d`), with the squared
     /// Euclidean cost `C_ij = ||x_i - y_j||^2`.
+    ///
+    /// - Throws: ``SinkhornError`` when shapes do not fit, data is not finite, a weight is
+    ///   not positive, the masses differ, `epsilon <= 0`, or the `n x m` arrays would
+    ///   exceed ``denseStorageLimit`` (checked before the cost matrix is formed).
     public init(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double) throws {
         guard x.isFinite else { throw SinkhornError.nonFinite("the point cloud x") }
         guard y.isFinite else { throw SinkhornError.nonFinite("the point cloud y") }
@@ -60,13 +139,14 @@ public struct SinkhornProblem: Sendable {
         guard x.rows == a.count, y.rows == b.count else {
             throw SinkhornError.dimensionMismatch("x has \(x.rows) and y has \(y.rows) points but a has \(a.count) and b has \(b.count) entries")
         }
-        try self.init(geometry: .pointClouds(x: x, y: y), a: a, b: b, epsilon: epsilon)
+        try Self.checkStorage(rows: x.rows, columns: y.rows)
+        try self.init(geometry: .pointClouds(x: x, y: y), a: a, b: b, epsilon: epsilon, forbiddenRouteCount: 0)
     }
 
     /// Uniform weights `1/n` on `n` points.
     public static func uniformWeights(_ n: Int) -> Vector { Vector(repeating: 1 / Double(n), count: n) }
 
-    private init(geometry: Geometry, a: Vector, b: Vector, epsilon: Double) throws {
+    private init(geometry: Geometry, a: Vector, b: Vector, epsilon: Double, forbiddenRouteCount: Int) throws {
         guard a.count > 0, b.count > 0 else { throw SinkhornError.dimensionMismatch("a measure has no points") }
         guard a.isFinite else { throw SinkhornError.nonFinite("the marginal a") }
         guard b.isFinite else { throw SinkhornError.nonFinite("the marginal b") }
@@ -84,6 +164,14 @@ public struct SinkhornProblem: Sendable {
         self.a = a
         self.b = b
         self.epsilon = epsilon
+        self.forbiddenRouteCount = forbiddenRouteCount
+    }
+
+    /// The cost from which an entry of ``costMatrix`` is a forbidden route:
+    /// ``forbiddenCostThreshold`` for a given cost matrix, `+infinity` for point clouds.
+    var forbiddenThreshold: Double {
+        if case .costMatrix = geometry { return Self.forbiddenCostThreshold }
+        return .infinity
     }
 
     /// Number of source points `n`.
@@ -128,19 +216,83 @@ public struct SinkhornProblem: Sendable {
         return out
     }
 
-    /// Solves by log-domain Sinkhorn with epsilon scaling (see ``SinkhornOptions``).
+    /// Solves by log-domain Sinkhorn with epsilon scaling (see ``SinkhornOptions``), then
+    /// certifies the answer before returning it (``SinkhornSolution/certificate``).
     ///
-    /// - Throws: ``SinkhornError/notConverged(iterations:marginalError:tolerance:)`` at the
-    ///   iteration cap.
+    /// 1. With forbidden routes, checks first that the allowed routes carry the marginals
+    ///    with finite potentials (a maximum flow; see ``SinkhornError/infeasible(_:)``).
+    /// 2. Iterates (every pass counts against ``SinkhornOptions/maxIterations``), builds
+    ///    the plan from the potentials and, for `min(n, m) <= 400`, polishes by Newton.
+    /// 3. Checks the returned plan independently (``SinkhornCertificate``). If it fails
+    ///    the tolerance, up to ``refinementIterations`` exact log-domain iterations on
+    ///    the returned potentials try to close the gap (the iteration's own error measure
+    ///    and that of the recomputed plan differ by the rounding of absorbing the
+    ///    scalings); if the check still fails, the solve throws.
+    ///
+    /// - Throws: ``SinkhornError/infeasible(_:)``,
+    ///   ``SinkhornError/notConverged(iterations:marginalError:tolerance:)`` at the
+    ///   iteration cap, ``SinkhornError/certificationFailed(iterations:certificate:tolerance:reason:)``
+    ///   when the answer does not pass the check. Never returns an uncertified solution.
     public func solve(options: SinkhornOptions = .init()) throws -> SinkhornSolution {
         let c = costMatrix
-        var iteration = SinkhornIteration(cost: c, a: a, b: b, options: options)
-        let result = try iteration.run(epsilon: epsilon)
-        var solution = SinkhornSolution(problem: self, costMatrix: c, f: result.f, g: result.g,
-                                        iterations: result.iterations, stages: result.stages)
+        let n = sourceCount, m = targetCount
+        // Forbidden routes become +infinity in the iteration's copy of C: exp(-inf) = 0
+        // exactly, at every stage of the schedule. (No copy without forbidden routes.)
+        var iterationCost = c.scalars
+        if forbiddenRouteCount > 0 {
+            let limit = Self.forbiddenCostThreshold
+            iterationCost.withUnsafeMutableBufferPointer { cp in
+                for k in cp.indices where cp[k] >= limit { cp[k] = .infinity }
+            }
+            if let failure = RouteFeasibility(n: n, m: m, cost: iterationCost, a: a.scalars, b: b.scalars).failure() {
+                throw SinkhornError.infeasible(failure)
+            }
+        }
+        var iteration = SinkhornIteration(rows: n, columns: m, cost: iterationCost, a: a, b: b, options: options)
+        try iteration.run(epsilon: epsilon)
+        var solution = finish(iteration, costMatrix: c, options: options)
+        if !solution.certificate.passes(tolerance: options.tolerance) {
+            iteration.refine(epsilon: epsilon, tolerance: options.tolerance, maxSteps: Self.refinementIterations)
+            solution = finish(iteration, costMatrix: c, options: options)
+        }
+        let certificate = solution.certificate
+        guard certificate.passes(tolerance: options.tolerance) else {
+            throw SinkhornError.certificationFailed(iterations: iteration.iterations, certificate: certificate,
+                                                    tolerance: options.tolerance, reason: precisionNote(solution, options: options))
+        }
+        return solution
+    }
+
+    /// Cap on the exact log-domain iterations that try to close a gap between the
+    /// iteration's error and the certificate's (step 3 of ``solve(options:)``); they
+    /// also count against ``SinkhornOptions/maxIterations``.
+    static let refinementIterations = 100
+
+    /// The solution of the iteration's current potentials (gauge `sum(g) = 0`),
+    /// Newton-polished when `min(n, m) <= 400` and enabled.
+    func finish(_ iteration: SinkhornIteration, costMatrix c: Matrix, options: SinkhornOptions) -> SinkhornSolution {
+        let (f, g) = iteration.potentials()
+        var solution = SinkhornSolution(problem: self, costMatrix: c, f: f, g: g,
+                                        iterations: iteration.iterations, stages: iteration.stageCount)
         if options.newtonPolish, Swift.min(sourceCount, targetCount) <= SchurComplementSystem.automaticDenseLimit {
             solution = solution.polished(steps: 2)
         }
         return solution
+    }
+
+    /// Why a certificate may fail beyond the iteration's control: `f_i + g_j - C_ij` is
+    /// rounded to about `u (|f| + |g| + |C|)` absolute, a relative error of that over
+    /// `eps` in every `P_ij`. Said when that floor exceeds 1% of the tolerance.
+    func precisionNote(_ s: SinkhornSolution, options: SinkhornOptions) -> String {
+        if !s.certificate.entriesAreValid {
+            return "the plan or the potentials have entries that are negative or not finite"
+        }
+        var scale = 0.0
+        let limit = forbiddenThreshold
+        for v in costMatrix.scalars where v < limit { scale = Swift.max(scale, Swift.abs(v)) }
+        scale += s.f.maxNorm + s.g.maxNorm
+        let floor = Double.ulpOfOne * scale / epsilon
+        guard floor > 0.01 * options.tolerance else { return "" }
+        return "the tolerance is at or below what double precision resolves at eps = \(epsilon) for this cost scale: f_i + g_j - C_ij (of size \(scale)) is rounded to ~\(Double.ulpOfOne * scale), a relative error of ~\(floor) in every plan entry; use a larger eps, rescale C, or a looser tolerance"
     }
 }

@@ -8,6 +8,11 @@ import Foundation
 /// ```
 /// The plan is recomputed from the final potentials in the log domain, so it is
 /// exactly the plan of `(f, g)` (no `0 * log 0`: `log P` is `(f_i + g_j - C_ij)/eps`).
+/// On a forbidden route (`C_ij >= SinkhornProblem.forbiddenCostThreshold`) `P_ij = 0`
+/// exactly and the route contributes nothing to the cost, its gradient or any derivative.
+///
+/// Every solution returned by ``SinkhornProblem/solve(options:)`` has passed the
+/// independent check in ``certificate``.
 ///
 /// Envelope theorem (no linear solve), along mass-preserving `da`, `db`:
 /// ```
@@ -37,6 +42,10 @@ public struct SinkhornSolution: Sendable {
     public let stages: Int
     /// `max(||P 1 - a||_1, ||P' 1 - b||_1) / sum(a)` of the reported plan.
     public let marginalError: Double
+    /// The independent check of the returned plan and potentials: marginal and mass
+    /// errors re-summed from ``plan``, and the validity of every entry. A solution from
+    /// ``SinkhornProblem/solve(options:)`` passes it at the requested tolerance.
+    public let certificate: SinkhornCertificate
     /// `P 1` and `P' 1` of the reported plan.
     let rowSums: [Double]
     let columnSums: [Double]
@@ -49,6 +58,7 @@ public struct SinkhornSolution: Sendable {
         self.iterations = iterations
         self.stages = stages
         let n = c.rows, m = c.columns, eps = problem.epsilon, inv = 1 / eps
+        let limit = problem.forbiddenThreshold
         var p = [Double](repeating: 0, count: n * m)
         var rows = [Double](repeating: 0, count: n), cols = [Double](repeating: 0, count: m)
         var transport = 0.0
@@ -57,7 +67,11 @@ public struct SinkhornSolution: Sendable {
                 g.scalars.withUnsafeBufferPointer { gp in
                     for i in 0..<n {
                         let base = i * m, fi = f[i]
-                        for j in 0..<m { pp[base + j] = (fi + gp[j] - cp[base + j]) * inv }
+                        for j in 0..<m {
+                            // A forbidden route: log P = -inf, P = 0 exactly (whatever eps).
+                            let cij = cp[base + j]
+                            pp[base + j] = cij < limit ? (fi + gp[j] - cij) * inv : -.infinity
+                        }
                         exponentiate(pp, base..<(base + m), minus: 0)
                         var rs = 0.0
                         for j in 0..<m {
@@ -82,6 +96,9 @@ public struct SinkhornSolution: Sendable {
         for i in 0..<n { rowError += abs(rows[i] - problem.a[i]) }
         for j in 0..<m { columnError += abs(cols[j] - problem.b[j]) }
         marginalError = Swift.max(rowError, columnError) / problem.a.sum()
+        certificate = SinkhornCertificate(plan: p, rows: n, columns: m, a: problem.a.scalars, b: problem.b.scalars,
+                                          cost: c.scalars, forbiddenThreshold: limit,
+                                          potentialsAndCostAreFinite: f.isFinite && g.isFinite && cost.isFinite && entropyTerm.isFinite)
     }
 
     /// The gradient of the cost (envelope theorem, no solve): `dC = P`, `da = f`,
@@ -131,12 +148,17 @@ public struct SinkhornSolution: Sendable {
         return best
     }
 
-    /// `(f_i + g_j - C_ij) / eps = log P_ij` for row `i`, written into `out`.
+    /// `(f_i + g_j - C_ij) / eps = log P_ij` for row `i`, written into `out`; `0` on a
+    /// forbidden route (where `P_ij = 0`: every use multiplies by `P_ij`, and `-infinity`
+    /// would turn `0 * log P` into NaN).
     @inline(__always)
     func logPlanRow(_ i: Int, _ cp: UnsafeBufferPointer<Double>, _ gp: UnsafeBufferPointer<Double>,
                     into out: UnsafeMutableBufferPointer<Double>) {
-        let m = g.count, base = i * m, fi = f[i], inv = 1 / problem.epsilon
-        for j in 0..<m { out[j] = (fi + gp[j] - cp[base + j]) * inv }
+        let m = g.count, base = i * m, fi = f[i], inv = 1 / problem.epsilon, limit = problem.forbiddenThreshold
+        for j in 0..<m {
+            let c = cp[base + j]
+            out[j] = c < limit ? (fi + gp[j] - c) * inv : 0
+        }
     }
 
     /// Chain rule through `C_ij = ||x_i - y_j||^2` for a gradient `G = dL/dC`:

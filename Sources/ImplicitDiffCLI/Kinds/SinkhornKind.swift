@@ -3,6 +3,13 @@ import ImplicitDiff
 /// `sinkhorn`: entropy-regularised optimal transport (ImplicitDiffSinkhorn).
 /// P = argmin <P, C> + eps sum P (log P - 1) over P 1 = a, P' 1 = b, with `C` given or
 /// `C_ij = ||x_i - y_j||^2` from point clouds `x`, `y`.
+///
+/// Errors: invalid data, a cost entry `<= -1e15`, or a problem whose `n x m` arrays
+/// would exceed `SinkhornProblem.denseStorageLimit` (checked before they are allocated):
+/// exit 2. Entries `>= 1e15` (e.g. `1e308` for "infinity") are forbidden routes; when the
+/// allowed routes cannot carry the marginals with finite potentials: exit 3
+/// `infeasible`. The iteration cap, or an answer that fails the independent check
+/// (`stats.certificate`: `marginal_a`, `marginal_b`, `mass`): exit 3 `not_converged`.
 public enum SinkhornKind: ProblemKind {
     public static let name = "sinkhorn"
 
@@ -44,7 +51,11 @@ public enum SinkhornKind: ProblemKind {
             do {
                 return SolvedSinkhorn(solution: try problem.solve(options: sinkhornOptions), options: options.implicit)
             } catch let e as SinkhornError {
-                throw CLIError.notConverged(e.description)
+                switch e {
+                case .infeasible: throw CLIError.infeasible(e.description)
+                case .notConverged, .certificationFailed: throw CLIError.notConverged(e.description)
+                default: throw CLIError.invalidInput(e.description)
+                }
             }
         }
     }
@@ -62,6 +73,10 @@ final class SolvedSinkhorn: SolvedProblem {
 
     let status = "converged"
     var forwardIterations: Int { solution.iterations }
+    /// The figures of the check run on the answer before it was reported (every one at
+    /// most the tolerance): `marginal_a = ||P 1 - a||_1 / sum(a)`,
+    /// `marginal_b = ||P' 1 - b||_1 / sum(a)`, `mass = |sum P - sum(a)| / sum(a)`.
+    var certificate: [(name: String, value: Double)] { solution.certificate.figures }
     var outputs: [(name: String, value: Tensor)] {
         [("plan", Tensor(solution.plan)), ("cost", Tensor(solution.cost)),
          ("f", Tensor(solution.f)), ("g", Tensor(solution.g))]
