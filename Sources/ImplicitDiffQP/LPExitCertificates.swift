@@ -25,15 +25,17 @@ extension LinearProgram {
         }
         let ray: Vector
         do {
-            var box = Matrix(rows: G.rows + 2 * n, columns: n)
-            box.scalars.replaceSubrange(0..<(G.rows * n), with: G.scalars)
-            for j in 0..<n {
-                box[G.rows + 2 * j, j] = 1
-                box[G.rows + 2 * j + 1, j] = -1
-            }
-            let rayProblem = try LinearProgram(c: c, A: A, b: .zeros(A.rows), G: box,
-                                               h: Vector([Double](repeating: 0, count: G.rows) + [Double](repeating: 1, count: 2 * n)))
-            ray = try rayProblem.solve(options: options, certifyingExits: false).z
+            // Solver form: rows A d = 0 and G d <= 0, columns -1 <= d_j <= 1 (column bounds,
+            // so nothing of size n x n is formed).
+            let p = A.rows, m = G.rows
+            let form = LPSolverForm(
+                objective: c.scalars, matrix: LPSparseRows(stacking: [A, G], columns: n),
+                rowLower: [Double](repeating: 0, count: p) + [Double](repeating: -.infinity, count: m),
+                rowUpper: [Double](repeating: 0, count: p + m),
+                columnLower: [Double](repeating: -1, count: n), columnUpper: [Double](repeating: 1, count: n),
+                rowName: { i in i < p ? "ray equality row \(i)" : "ray inequality row \(i - p)" },
+                columnName: { j in "ray component d[\(j)]" })
+            ray = Vector(try form.solve(options: options).x)
         } catch {
             return .notConverged("GLPK reported an unbounded problem (\(glpkMessage)), but the search for a ray failed: \(error)")
         }
@@ -94,25 +96,31 @@ extension LinearProgram {
         }
         let y: Vector
         do {
-            // Variables y = [lambda; mu]; equality rows K' (n x k); box rows.
-            var kt = Matrix(rows: n, columns: k)
-            for j in 0..<n {
-                for i in 0..<p { kt[j, i] = A[i, j] }
-                for i in 0..<m { kt[j, p + i] = G[i, j] }
-            }
-            var box = Matrix(rows: 2 * p + 2 * m, columns: k)
-            var boxRHS = [Double]()
-            var r = 0
+            // Solver form: variables y = [lambda; mu] with column bounds, rows K'y = 0 (n x k,
+            // the transpose of the sparse [A; G]).
+            let kRows = LPSparseRows(stacking: [A, G], columns: n)
+            var start = [Int](repeating: 0, count: n + 1)
+            for j in kRows.columnIndices { start[j + 1] += 1 }
+            for j in 0..<n { start[j + 1] += start[j] }
+            var next = start, columns = [Int](repeating: 0, count: kRows.values.count)
+            var values = [Double](repeating: 0, count: kRows.values.count)
             for i in 0..<k {
-                box[r, i] = 1
-                boxRHS.append(1)
-                r += 1
-                box[r, i] = -1
-                boxRHS.append(i < p ? 1 : 0)
-                r += 1
+                for e in kRows.rowStart[i]..<kRows.rowStart[i + 1] {
+                    let j = kRows.columnIndices[e]
+                    columns[next[j]] = i
+                    values[next[j]] = kRows.values[e]
+                    next[j] += 1
+                }
             }
-            let farkas = try LinearProgram(c: Vector(b.scalars + h.scalars), A: kt, b: .zeros(n), G: box, h: Vector(boxRHS))
-            y = try farkas.solve(options: options, certifyingExits: false).z
+            let form = LPSolverForm(
+                objective: b.scalars + h.scalars,
+                matrix: LPSparseRows(rowCount: n, columnCount: k, rowStart: start, columnIndices: columns, values: values),
+                rowLower: [Double](repeating: 0, count: n), rowUpper: [Double](repeating: 0, count: n),
+                columnLower: [Double](repeating: -1, count: p) + [Double](repeating: 0, count: m),
+                columnUpper: [Double](repeating: 1, count: k),
+                rowName: { j in "Farkas row \(j)" },
+                columnName: { i in i < p ? "Farkas lambda[\(i)]" : "Farkas mu[\(i - p)]" })
+            y = Vector(try form.solve(options: options).x)
         } catch {
             return .notConverged("GLPK reported an infeasible problem (\(glpkMessage)), but the search for a Farkas "
                                  + "certificate failed: \(error)")
