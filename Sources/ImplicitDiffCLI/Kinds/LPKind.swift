@@ -4,7 +4,12 @@ import ImplicitDiff
 /// (ImplicitDiffQP), or a model read from an MPS / CPLEX LP file (`"mps"` / `"cplex_lp"`,
 /// relative to the problem file's folder).
 ///
-/// Options: `tol` sets ``LPOptions/feasibilityTolerance``, `max_iter` the simplex
+/// Every answer reported as optimal passed an independent check on the problem's data
+/// (``LPCertificate``); its figures go to `stats.certificate` (`primal`, `dual`,
+/// `complementarity`, `gap`). "infeasible" and "unbounded" are certified too.
+///
+/// Options: `tol` sets ``LPOptions/feasibilityTolerance`` (and loosens
+/// ``LPOptions/certificateTolerance`` to it when larger), `max_iter` the simplex
 /// iteration cap, and `lp_smoothing` (gamma > 0) asks for the smoothed derivative: the
 /// outputs stay the LP optimum, the derivative is that of
 /// `min c'z + gamma/2 ||z||^2` over the same constraints (value: that problem's
@@ -30,7 +35,11 @@ public enum LPKind: ProblemKind {
 
     public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         var lpOptions = LPOptions()
-        if let tol = options.tol { lpOptions.feasibilityTolerance = tol }
+        if let tol = options.tol {
+            lpOptions.feasibilityTolerance = tol
+            // The independent check of the answer is never tighter than the solve asked for.
+            lpOptions.certificateTolerance = max(lpOptions.certificateTolerance, tol)
+        }
         lpOptions.iterationLimit = options.maxIter
         let smoothing = try options.raw.optionalScalar("lp_smoothing")
         if let gamma = smoothing, !(gamma > 0) {
