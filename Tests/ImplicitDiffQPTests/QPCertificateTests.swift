@@ -6,14 +6,14 @@ import Testing
 /// of `(G, h)` multiplied by `rowScale`, the last active row given the multiplier
 /// `smallMu`, and `(Q, q)` multiplied by `objectiveScale` (the multipliers with it).
 func scaledKnownQP(seed: UInt64, rowScale: Double = 1, scaledRows: [Int] = [], smallMu: Double? = nil,
-                   objectiveScale: Double = 1) -> (problem: QuadraticProgram, z: Vector) {
+                   objectiveScale: Double = 1, equalityRowScale: Double = 1) -> (problem: QuadraticProgram, z: Vector) {
     let n = 8, p = 1, m = 12, activeCount = 5
     var rng = QPRandom(seed: seed)
     let mm = rng.matrix(n, n)
     var q = (1.0 / Double(n)) * Matrix.product(mm, transposed: false, mm, transposed: true)
     for i in 0..<n { q[i, i] += 0.5 }
     q = q.symmetricPart
-    let a = rng.matrix(p, n)
+    var a = rng.matrix(p, n)
     var g = rng.matrix(m, n)
     let z = rng.vector(n), lambda = rng.vector(p)
     var mu = Vector.zeros(m), slack = Vector.zeros(m)
@@ -29,6 +29,7 @@ func scaledKnownQP(seed: UInt64, rowScale: Double = 1, scaledRows: [Int] = [], s
         for j in 0..<n { g[i, j] *= rowScale }
         h[i] *= rowScale
     }
+    for j in 0..<n { a[0, j] *= equalityRowScale }
     return (try! QuadraticProgram(Q: q, q: lin, A: a, b: a * z, G: g, h: h), z)
 }
 
@@ -100,6 +101,21 @@ struct QPCertificateTests {
             #expect(s.certificate.maximum <= 1e-10)
         }
         #expect(solved >= 15, "only \(solved) of 20 solved")
+    }
+
+    /// Regression (wrong answers reported optimal): the equality row scaled by 1e-10. Its
+    /// residual, relative to `1 + max(||A z||, ||b||)`, was below 1e-10 for any z: every
+    /// instance came back "optimal" with z off by 1e-4 to 1e-2. Rows are now measured in
+    /// their own units.
+    @Test("an equality row scaled by 1e-10 is still satisfied")
+    func tinyEqualityRow() throws {
+        for seed in 0..<10 as Range<UInt64> {
+            let (problem, zStar) = scaledKnownQP(seed: seed, equalityRowScale: 1e-10)
+            let s = try problem.solve()
+            expectClose(s.z, zStar, rtol: 1e-8, atol: 1e-8, "z (seed \(seed))")
+            let row = problem.A.row(0)
+            #expect(abs(row.dot(s.z) - problem.b[0]) / row.norm <= 1e-10 * (1 + s.z.maxNorm))
+        }
     }
 
     /// Regression (wrong answers reported optimal): an objective of size 1e-12. The
