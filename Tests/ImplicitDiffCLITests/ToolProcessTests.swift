@@ -72,7 +72,7 @@ struct ToolProcessTests {
     func schema() throws {
         let r = try runTool(["schema", "lp"])
         #expect(r.code == 0)
-        guard case let .array(kinds)? = field(try JSON.parse(r.stdout), "kinds") else { Issue.record(r.stdout); return }
+        guard case let .array(kinds)? = field(try JSON.parse(r.stdout), "kinds") else { Issue.record("\(r.stdout)"); return }
         #expect(kinds.count == 1)
         #expect(field(kinds.first, "kind") == .string("lp"))
         let bad = try runTool(["schema", "nope"])
