@@ -179,7 +179,7 @@ def run_cvxpylayers(probs, repeats, jobs):
     for rep in range(repeats + 1):
         args = [t.clone().requires_grad_(True) for t in (Lc, qs, As, bs, Gs, hs)]
         t0 = time.perf_counter()
-        (z,) = layer(*args, solver_args={"eps": 1e-12, "max_iters": 10000, "n_jobs_forward": jobs, "n_jobs_backward": jobs})
+        (z,) = layer(*args, solver_args={"eps": 1e-12, "max_iters": 100000, "n_jobs_forward": jobs, "n_jobs_backward": jobs})
         (z * zbar).sum().backward()
         secs = time.perf_counter() - t0
         if rep > 0 and secs < best:
@@ -226,11 +226,11 @@ def main():
             got = np.concatenate([v["q"], v["b"], v["h"]])
             errs.append(rel(got, ref))
         err_ours = max(errs) if errs else float("nan")
-        rows.append(("qp 1024 (n=50, m=100, p=10), VJP", "implicitdiff batch --jobs 1", secs1, args.count / secs1, err_ours, failed))
+        rows.append((f"qp {args.count} (n=50, m=100, p=10), VJP", "implicitdiff batch --jobs 1", secs1, args.count / secs1, err_ours, failed))
         rows.append(("", "implicitdiff batch --jobs 2", ours[2][0], args.count / ours[2][0], err_ours, ours[2][2]))
         if not args.skip_anchors:
             for name, fn in (("qpth (batched QPFunction)", lambda: run_qpth(probs, args.repeats)),
-                             (f"cvxpylayers (diffcp, n_jobs={cores})", lambda: run_cvxpylayers(probs, args.repeats, cores))):
+                             (f"cvxpylayers (diffcp, SCS eps 1e-12, n_jobs={cores})", lambda: run_cvxpylayers(probs, args.repeats, cores))):
                 try:
                     secs, grads = fn()
                     e = [rel(grads[k], ref) for k, ref in enumerate(refs) if ref is not None]
