@@ -2,7 +2,7 @@ import ImplicitDiff
 
 /// Runs one problem document end to end: parse, solve, differentiate, serialise.
 /// Never traps on bad input: every failure becomes the contract's error document.
-public struct CLIRunner {
+public struct CLIRunner: Sendable {
     /// `--repeat N`: solve and differentiate N times, report the minimum times.
     public var repetitions: Int = 1
     /// `--no-outputs`: leave `outputs` out of the result.
@@ -10,10 +10,10 @@ public struct CLIRunner {
     /// The folder of the problem file (for relative model paths).
     public var baseDirectory: String = "."
     /// Progress messages (standard error in the tool); `nil` for silence.
-    public var log: ((String) -> Void)?
+    public var log: (@Sendable (String) -> Void)?
 
     public init(repetitions: Int = 1, includeOutputs: Bool = true, baseDirectory: String = ".",
-                log: ((String) -> Void)? = nil) {
+                log: (@Sendable (String) -> Void)? = nil) {
         self.repetitions = repetitions
         self.includeOutputs = includeOutputs
         self.baseDirectory = baseDirectory
@@ -35,12 +35,30 @@ public struct CLIRunner {
     static let topLevelKeys: Set<String> = ["problem", "data", "derivative", "options", "description", "comment"]
     static let commonOptionKeys: Set<String> = ["tol", "linear_solver", "linear_tol", "max_iter"]
 
+    /// The result document, or the error document and its exit code, of a parsed problem
+    /// document (the `batch` command's lines).
+    public func run(document: JSON) -> (output: JSON, exitCode: Int32) {
+        do {
+            return (try result(document: document), 0)
+        } catch let e as CLIError {
+            return (e.json, e.exitCode)
+        } catch {
+            let e = CLIError.invalidInput("\(error)")
+            return (e.json, e.exitCode)
+        }
+    }
+
     /// The result document; throws ``CLIError``.
     public func result(_ text: String) throws -> JSON {
         let doc: JSON
         do { doc = try JSON.parse(text) } catch let e as JSONSyntaxError {
             throw CLIError.invalidInput(e.description)
         }
+        return try result(document: doc)
+    }
+
+    /// The result document of a parsed problem document; throws ``CLIError``.
+    public func result(document doc: JSON) throws -> JSON {
         guard case let .object(top) = doc else { throw CLIError.invalidInput("the problem document must be a JSON object") }
         try top.rejectUnknownKeys(Self.topLevelKeys, in: "the problem document")
         let name = try top.string("problem")
@@ -98,6 +116,9 @@ public struct CLIRunner {
             ("linear_residual", .number(report.map { $0.relativeResidual.isFinite ? $0.relativeResidual : -1 } ?? 0)),
         ]
         let certificate = problem.certificate
+        if let bad = certificate.first(where: { !$0.value.isFinite }) {
+            throw CLIError.notConverged("the check of the returned answer gave a non-finite '\(bad.name)'")
+        }
         if !certificate.isEmpty {
             stats.append(("certificate", .object(JSONObject(certificate.map { ($0.name, JSON.number($0.value)) }))))
         }

@@ -9,7 +9,7 @@ struct ImplicitDiffTool: ParsableCommand {
         commandName: "implicitdiff",
         abstract: "Solve a problem from JSON and differentiate its solution by the implicit function theorem.",
         version: ToolVersion.current,
-        subcommands: [Solve.self, Kinds.self, Schema.self, GradCheck.self])
+        subcommands: [Solve.self, BatchCommand.self, Kinds.self, Schema.self, GradCheck.self])
 
     /// Parses the arguments, then runs the command. A usage error (unknown flag, missing
     /// file argument, `--repeat abc`) is the contract's JSON error on standard output with
@@ -53,7 +53,9 @@ struct Solve: ParsableCommand {
         let text: String
         var base = FileManager.default.currentDirectoryPath
         let runner: CLIRunner
-        let log: ((String) -> Void)? = quiet ? nil : { FileHandle.standardError.write(Data(("implicitdiff: " + $0 + "\n").utf8)) }
+        let log: (@Sendable (String) -> Void)? = quiet ? nil : { @Sendable message in
+            FileHandle.standardError.write(Data(("implicitdiff: " + message + "\n").utf8))
+        }
         if problem == "-" {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             text = String(decoding: data, as: UTF8.self)
@@ -87,6 +89,70 @@ struct Solve: ParsableCommand {
             print(output)
         }
         Foundation.exit(code)
+    }
+}
+
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Solve every problem of a JSON Lines file (or - for standard input), several at once; one result line per problem, in input order.")
+
+    @Argument(help: "The JSON Lines file, or - for standard input.")
+    var problems: String
+
+    @Option(name: .long, help: "Write the result lines to this file instead of standard output.")
+    var out: String?
+
+    @Option(name: .long, help: "Problems solved at once (default: the number of cores).")
+    var jobs: Int = BatchRunner.defaultJobs
+
+    @Flag(name: .long, help: "Leave the outputs out of every result (derivatives and stats stay).")
+    var noOutputs = false
+
+    @Flag(name: .long, help: "Show progress on standard error (done, failures, rate).")
+    var progress = false
+
+    @Flag(name: .long, help: "No messages on standard error.")
+    var quiet = false
+
+    func run() throws {
+        func fail(_ message: String) -> Never {
+            print(CLIError.invalidInput(message).json.serialized())
+            Foundation.exit(2)
+        }
+        guard jobs >= 1 else { fail("--jobs must be at least 1") }
+        let input: FileHandle
+        var base = FileManager.default.currentDirectoryPath
+        var total: Int?
+        if problems == "-" {
+            input = FileHandle.standardInput
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: problems, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let handle = FileHandle(forReadingAtPath: problems) else {
+                fail("cannot read the batch file '\(problems)'")
+            }
+            input = handle
+            base = URL(fileURLWithPath: problems).deletingLastPathComponent().path
+            if progress, !quiet { total = BatchProgress.countProblemLines(path: problems) }
+        }
+        let output: FileHandle
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: out) else { fail("cannot write '\(out)'") }
+            output = handle
+        } else {
+            output = FileHandle.standardOutput
+        }
+        let reader = LineReader(handle: input)
+        let batch = BatchRunner(jobs: jobs, runner: CLIRunner(includeOutputs: !noOutputs, baseDirectory: base))
+        let meter = progress && !quiet ? BatchProgress(total: total) : nil
+        let summary = batch.run(nextLine: reader.next,
+                                write: { output.write(Data(($0 + "\n").utf8)) },
+                                progress: meter.map { m in { m.update($0) } })
+        meter?.finish(summary)
+        try? output.synchronize()
+        Foundation.exit(summary.failures == 0 ? 0 : 1)
     }
 }
 
