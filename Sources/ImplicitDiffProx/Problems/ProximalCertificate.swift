@@ -3,8 +3,10 @@
 ///
 /// With `eta` the step size, `G_eta(w) = (w - prox_{eta g}(w - eta grad f(w))) / eta` the
 /// gradient mapping (zero exactly at the minimisers) and the scale
-/// `S = max(||grad f(0)||_2, ||grad f(w)||_2, ||w||_2 / eta)` (the size of the terms the
-/// residual is computed from, so that rounding stays below the tolerance):
+/// `S = max(||grad f(w)||_2, ||w||_2 / eta)` (the size of the terms the residual is
+/// computed from, so that rounding stays below the tolerance; with `eta ~ 1/L` it is at
+/// least about half of `||grad f(0)||_2 <= ||grad f(w)||_2 + L ||w||_2`, the scale of the
+/// solver's own stopping test, without a second gradient):
 /// ```
 /// fixedPoint = ||G_eta(w)||_2 / S
 /// ```
@@ -18,8 +20,8 @@
 /// ```
 /// (on the support `X_j'(y - Xw) = lambda sign(w_j)`; the second branch of the minimum
 /// accepts a coefficient of rounding size whose correlation satisfies the off-support
-/// condition, as the fixed-point residual does). The figures cost two gradients and one
-/// prox: `O(nnz(X))` for least squares.
+/// condition, as the fixed-point residual does). The figures cost one gradient and one
+/// prox: two products with `X` for least squares.
 ///
 /// ``passed`` when every figure is at most ``tolerance`` (and none is NaN). The solvers
 /// (``ProximalProblem/solve(options:from:)``, ``ProximalProblem/solveAlongPath(options:ratio:pathThreshold:)``,
@@ -58,12 +60,10 @@ public struct ProximalCertificate: Sendable, Equatable, CustomStringConvertible 
                                                           stepSize eta: Double, tolerance: Double) {
         let smooth = problem.smooth, prox = problem.prox
         let gw = smooth.gradient(at: w)
-        let g0 = smooth.gradient(at: .zeros(w.count))
         var u = w
         u.add(gw, scaledBy: -eta)
         let mapping = (w - prox.prox(u, stepSize: eta)).norm / eta
-        var scale = Swift.max(gw.norm, w.norm / eta)
-        if g0.isFinite { scale = Swift.max(scale, g0.norm) }
+        let scale = Swift.max(gw.norm, w.norm / eta)
         fixedPoint = mapping == 0 ? 0 : (scale > 0 ? mapping / scale : .infinity)
 
         var weight: Double?, c = gw
