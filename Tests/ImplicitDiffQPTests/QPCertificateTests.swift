@@ -158,4 +158,23 @@ struct QPCertificateTests {
         #expect(abs(ra.gap - rb.gap) <= 1e-6 * rb.gap + 1e-18, "\(ra) vs \(rb)")
         #expect(r0.stationarity > 1e-7)
     }
+
+    /// Infeasibility and unboundedness are reported only with a certificate verified on
+    /// the original data (also when rows are scaled by 1e10 and 1e-10).
+    @Test("infeasible and unbounded verdicts carry a certificate verified on the original data",
+          arguments: [1, 1e10, 1e-10] as [Double])
+    func verifiedFailureCertificates(scale: Double) {
+        // z0 + z1 <= 1 and -(z0 + z1) <= -2 (second row scaled): no feasible point.
+        let infeasible = expectQPError("infeasible", { if case .infeasible = $0 { return true }; return false }) {
+            _ = try QuadraticProgram(Q: .identity(2), q: [1, 1], G: Matrix(rowArrays: [[1, 1], [-scale, -scale]])!,
+                                     h: [1, -2 * scale]).solve()
+        }
+        #expect(infeasible.contains("verified on the original data"), "\(infeasible)")
+        // Q = diag(1, 0), q = (0, -1), z1 <= free above: decreases without bound along e_1.
+        let unbounded = expectQPError("unbounded", { if case .unbounded = $0 { return true }; return false }) {
+            _ = try QuadraticProgram(Q: Matrix(rowArrays: [[1, 0], [0, 0]])!, q: [0, -1],
+                                     G: Matrix(rowArrays: [[-scale, 0]])!, h: [scale]).solve()
+        }
+        #expect(unbounded.contains("verified on the original data"), "\(unbounded)")
+    }
 }
