@@ -12,9 +12,10 @@
 /// O(|d|^2)`); it is invariant to the scaling of the equations, and, with
 /// `typicalMagnitude = 0` (the default), to the scaling of each unknown, so a component of
 /// size `1` next to one of size `1e10` is judged against `1`, not `1e10`. When an iterate
-/// first passes the test, ``NewtonSolver`` takes that last full step (error `O(|d|^2)`,
-/// about the rounding level) and accepts the new iterate only if it passes the test again:
-/// the returned root is certified by a check made at the root (``NewtonCertificate``).
+/// first passes the test while `F` is above its rounding level, ``NewtonSolver`` takes that
+/// last full step (error `O(|d|^2)`, about the rounding level) and accepts the new iterate
+/// only if it passes the test again: the returned root is certified by a check made at the
+/// root (``NewtonCertificate``).
 ///
 /// Where the tolerance is below what double precision can resolve (the correction at the
 /// root is rounding noise of `F` amplified by the condition of `A`: `~1e-10` relative for
@@ -73,6 +74,10 @@ public struct NewtonOptions: Sendable, Equatable {
     /// iterate is in Newton's local region: full steps, no line search, and steps that
     /// fail to halve count towards ``NewtonError/toleranceNotReached(iteration:relativeStep:tolerance:history:)``.
     static let localRegion = 1e-3
+
+    /// `|F_i| <= 8 ulp (|A| |y|)_i` for every `i`: `F` is rounding noise, so a certified
+    /// iterate is returned without a further step (never a test of convergence by itself).
+    static let roundingFloorFactor = 8.0
 
     /// Consecutive full steps in the local region that fail to halve the relative step
     /// before the tolerance is declared out of reach.

@@ -13,10 +13,12 @@
 /// the returned ``NewtonSolution`` carries that factorisation (the implicit derivative,
 /// ``NewtonSolution/derivative(of:parameters:options:)``,
 /// ``implicitFunction(for:initialGuess:options:)``, reuses it and never factorises again)
-/// and the figures of the check (``NewtonSolution/certificate``). The first time a
-/// correction passes, the full step is taken (its error is `O(|d|^2)`) and the new iterate
-/// must pass again; that costs one factorisation and one solve per solve and gives roots
-/// to about the rounding level, each certified at the point returned.
+/// and the figures of the check (``NewtonSolution/certificate``). When a correction first
+/// passes while `F` is still above its rounding level (`|F_i| > 8 ulp (|A| |y|)_i` for some
+/// `i`), the full step is taken (its error is `O(|d|^2)`) and the new iterate must pass
+/// again; when `F` is already rounding noise the iterate is returned at once (another step
+/// would only add noise). Either way roots come to about the rounding level, each
+/// certified at the point returned; the check costs one solve per solve.
 ///
 /// Mathematical properties: quadratic convergence near a root where `A` is nonsingular
 /// and Lipschitz; every damped step decreases the (equilibrated) residual sufficiently, so
@@ -110,11 +112,22 @@ public struct NewtonSolver: Sendable {
             if let d, dNorm <= NewtonOptions.localRegion * Swift.max(yNorm, typ) {
                 rho = NewtonCertificate.relativeStep(d, y: y, typicalMagnitude: typ)
             }
-            let exact = fNorm <= options.residualTolerance
-            if exact || (rho <= tolerance && (lastStepWasSmall || k == options.maxIterations)) {
+            if fNorm <= options.residualTolerance {
                 return accept(y: y, residual: f, jacobian: a, factorization: factorization,
                               relativeStep: d.map { rho < .infinity ? rho : NewtonCertificate.relativeStep($0, y: y, typicalMagnitude: typ) },
-                              convergence: exact ? .residualTolerance : .stepTolerance, x: x, history: history)
+                              relativeResidual: nil, convergence: .residualTolerance, x: x, history: history)
+            }
+            if rho <= tolerance {
+                // y is certified. Return it when another step cannot improve it: it is the
+                // result of such a step (error O(|d|^2)), or F is already rounding noise
+                // (|F_i| <= 8 ulp (|A| |y|)_i for every i: the next correction would be
+                // noise too). Otherwise take the full step and certify its result.
+                let relativeResidual = NewtonCertificate.relativeResidual(f, jacobian: a, y: y)
+                if lastStepWasSmall || k == options.maxIterations
+                    || relativeResidual <= NewtonOptions.roundingFloorFactor * Double.ulpOfOne {
+                    return accept(y: y, residual: f, jacobian: a, factorization: factorization, relativeStep: rho,
+                                  relativeResidual: relativeResidual, convergence: .stepTolerance, x: x, history: history)
+                }
             }
             let lu: System.Jacobian.Factorized
             switch factorization {
@@ -186,7 +199,7 @@ public struct NewtonSolver: Sendable {
     /// derivative will reuse it).
     func accept<J: JacobianMatrix>(y: Vector, residual f: Vector, jacobian a: J,
                                    factorization: Result<J.Factorized, LinearAlgebraError>, relativeStep: Double?,
-                                   convergence: NewtonConvergence, x: Vector,
+                                   relativeResidual: Double?, convergence: NewtonConvergence, x: Vector,
                                    history: [NewtonIterationRecord]) -> NewtonSolution<J> {
         let checked = factorization.flatMap { lu in
             Result { try lu.checkNonsingular(); return lu }.mapError {
@@ -194,7 +207,7 @@ public struct NewtonSolver: Sendable {
             }
         }
         let certificate = NewtonCertificate(relativeStep: relativeStep,
-                                            relativeResidual: NewtonCertificate.relativeResidual(f, jacobian: a, y: y),
+                                            relativeResidual: relativeResidual ?? NewtonCertificate.relativeResidual(f, jacobian: a, y: y),
                                             stepTolerance: options.stepTolerance)
         return NewtonSolution(parameters: x, y: y, residual: f, convergence: convergence, certificate: certificate,
                               history: history, jacobian: a, factorization: checked)

@@ -33,7 +33,7 @@ struct ConvergenceTests {
         // max y of the discrete solution is 0.1405392143877 (NumPy/LAPACK Newton to its
         // noise level, which is ~1e-11 here); one step short it was 0.14053915.
         expectClose(s.y.maxNorm, 0.1405392143877, rtol: 1e-10)
-        #expect(s.iterations >= 4, "\(s.history)")
+        #expect(s.iterations >= 3, "\(s.history)")  // the old test stopped after 2
         #expect(s.convergence == .stepTolerance)
         #expect(s.certificate.relativeStep.map { $0 <= 1e-10 } == true, "\(s.certificate)")
         #expect(s.certificate.relativeResidual < 1e-12, "\(s.certificate)")
