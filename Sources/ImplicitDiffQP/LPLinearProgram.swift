@@ -129,6 +129,13 @@ public struct LinearProgram: Sendable {
             throw certifiedUnbounded(why, options: options)
         } catch LPError.infeasible(let why) where certifyingExits {
             throw certifiedInfeasible(why, options: options)
+        } catch LPSolverFormFailure.dualInfeasibleBasis(let why) {
+            // GLPK stopped at a basis that is not dual feasible (its tolerance is relative
+            // to its scaled data): unbounded if a ray confirms it, not converged otherwise.
+            if certifyingExits, case let .unbounded(certified) = certifiedUnbounded(why, options: options) {
+                throw LPError.unbounded(certified)
+            }
+            throw LPError.notConverged(why)
         }
         let pi = basic.rowDuals
         let lambda = Vector(pi[0..<p].map { 0 - $0 })

@@ -75,7 +75,7 @@ struct LPSolverForm: Sendable {
                         throw LPError.notConverged("\(first) simplex: \(firstFailure); \(second) simplex: \(secondFailure)")
                     }
                 }
-                var lastProblem = ""
+                var lastProblem = "", lastIsDual = false
                 for polish in 0..<3 {
                     do {
                         if polish == 1 {
@@ -96,10 +96,12 @@ struct LPSolverForm: Sendable {
                                                      iterations: glp.iterationCount(), options: options)
                     guard let violation = solution.violation else { return solution }
                     lastProblem = violation
+                    lastIsDual = solution.violationIsDual
                 }
-                throw LPError.notConverged("the simplex basis is not optimal to the requested tolerance "
-                                           + "\(options.feasibilityTolerance) (the problem may be too ill-conditioned; a larger "
-                                           + "tolerance accepts it): \(lastProblem)")
+                let message = "the simplex basis is not optimal to the requested tolerance "
+                    + "\(options.feasibilityTolerance) (the problem may be too ill-conditioned; a larger "
+                    + "tolerance accepts it): \(lastProblem)"
+                throw lastIsDual ? LPSolverFormFailure.dualInfeasibleBasis(message) : LPError.notConverged(message)
             }
         } catch let failure as GLPKFailure {
             switch failure {
@@ -212,10 +214,12 @@ struct LPSolverForm: Sendable {
         func relative(_ value: Double, _ scale: Double) -> Double {
             scale > 0 ? value / scale : (value == 0 ? 0 : .infinity)
         }
-        func violated(_ r: Double, _ what: String) {
+        var violationIsDual = false
+        func violated(_ r: Double, _ what: String, dual: Bool = false) {
             if r > feas && r > worstViolation {
                 worstViolation = r
                 violationText = "\(what) (relative \(shortNumber(r)))"
+                violationIsDual = dual
             }
         }
         // Basic variables: inside their bounds, and not at one.
@@ -241,16 +245,16 @@ struct LPSolverForm: Sendable {
         func checkDual(_ status: Int32, _ d: Double, _ r: Double, _ name: String) {
             switch status {
             case GLP_NL:
-                violated(-d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign")
+                violated(-d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign", dual: true)
                 if r <= tol { dual.append((name, r)) }
             case GLP_NU:
-                violated(d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign")
+                violated(d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign", dual: true)
                 if r <= tol { dual.append((name, r)) }
             case GLP_NF:
                 // A free nonbasic variable can move either way: any non-zero reduced cost
                 // is a descent direction (GLPK's tolerance is relative to max |c|, so it
                 // accepts |d_j| = 1 when another c is 1e7: an unbounded LP was "optimal").
-                violated(r, "free nonbasic \(name) has a non-zero reduced cost")
+                violated(r, "free nonbasic \(name) has a non-zero reduced cost", dual: true)
                 dual.append((name, r))
             default:
                 break
@@ -273,7 +277,22 @@ struct LPSolverForm: Sendable {
         var out = s
         out.degeneracy = primal.isEmpty && dual.isEmpty ? nil : LPDegeneracy(primal: primal, dual: dual)
         out.violation = violationText
+        out.violationIsDual = violationIsDual
         return out
+    }
+}
+
+/// The simplex stopped at a basis whose recomputed solution has a reduced cost of the
+/// wrong sign beyond the tolerance, even after polishing. Not API: ``LinearProgram``
+/// checks whether the problem is unbounded, and reports ``LPError/notConverged(_:)``
+/// with the message otherwise.
+enum LPSolverFormFailure: Error, CustomStringConvertible {
+    case dualInfeasibleBasis(String)
+
+    var description: String {
+        switch self {
+        case let .dualInfeasibleBasis(m): return m
+        }
     }
 }
 
@@ -302,6 +321,9 @@ struct LPBasicSolution: Sendable {
     var degeneracy: LPDegeneracy?
     /// A description of the worst infeasibility beyond the tolerance, if any.
     var violation: String?
+    /// Whether that worst infeasibility is a reduced cost of the wrong sign (the basis is
+    /// primal feasible but not dual feasible: the LP may be unbounded).
+    var violationIsDual = false
 
     init(x: [Double], rowActivity: [Double], rowDuals: [Double], reducedCosts: [Double],
          basicColumns: [Int], activeRows: [Int], rowStatus: [Int32], columnStatus: [Int32],
