@@ -9,9 +9,10 @@
 ///
 /// 1. No plan on `E` meets the marginals: the maximum flow of the network
 ///    `source -a_i-> row i -inf-> column j -b_j-> sink` over `(i, j) in E` is below the
-///    mass (a row or column without allowed routes is the simplest case). Computed by
-///    Dinic's algorithm with the adjacency read from the cost matrix (no edge lists) and
-///    the flow kept in one `n x m` array.
+///    mass (a row or column without allowed routes is the simplest case). Computed by a
+///    greedy pass (most of the flow in one sweep) and then Dinic's algorithm, with the
+///    adjacency read from the cost matrix (no edge lists) and the flow kept in one
+///    `n x m` array, column-major so that a column's backward arcs are contiguous.
 /// 2. Plans exist but every one leaves some allowed route `(i, j)` empty: then the
 ///    entropic plan has `P_ij = 0`, `log P_ij = -infinity`, and `f_i + g_j` must be
 ///    `-infinity`; Sinkhorn's marginal error decays only like `1/k`. With a maximum flow
@@ -51,7 +52,7 @@ struct RouteFeasibility {
         let sa = a.reduce(0, +), sb = b.reduce(0, +)
         let mass = Swift.min(sa, sb)
         let delta = 1e-14 * mass
-        var flow = [Double](repeating: 0, count: n * m)
+        var flow = [Double](repeating: 0, count: n * m)  // flow[j * n + i]: row i -> column j
         let total = maximumFlow(&flow, delta: delta)
         if total < mass - 1e-9 * mass {
             return "the allowed routes (entries of C below \(SinkhornProblem.forbiddenCostThresholdText)) can carry at most \(total) of the mass \(mass): no plan meets the marginals"
@@ -72,6 +73,19 @@ struct RouteFeasibility {
     /// phases (each phase lengthens the shortest augmenting path).
     func maximumFlow(_ flow: inout [Double], delta: Double) -> Double {
         var rowOut = [Double](repeating: 0, count: n), columnIn = [Double](repeating: 0, count: m)
+        // Greedy start: each row fills the allowed columns with demand left, in order.
+        for i in 0..<n {
+            let base = i * m
+            for j in 0..<m where cost[base + j] < .infinity {
+                let amount = Swift.min(a[i] - rowOut[i], b[j] - columnIn[j])
+                if amount > 0 {
+                    flow[j * n + i] += amount
+                    rowOut[i] += amount
+                    columnIn[j] += amount
+                }
+                if a[i] - rowOut[i] <= delta { break }
+            }
+        }
         // Levels: rows 0..<n, columns n..<n+m; -1 unreached or dead.
         var level = [Int](repeating: -1, count: n + m)
         var next = [Int](repeating: 0, count: n + m)
@@ -97,7 +111,7 @@ struct RouteFeasibility {
                 } else {
                     let j = u - n
                     if b[j] - columnIn[j] > delta { sinkLevel = Swift.min(sinkLevel, level[u] + 1) }
-                    for i in 0..<n where level[i] < 0 && flow[i * m + j] > delta {
+                    for i in 0..<n where level[i] < 0 && flow[j * n + i] > delta {
                         level[i] = level[u] + 1
                         queue[tail] = i; tail += 1
                     }
@@ -116,15 +130,15 @@ struct RouteFeasibility {
                             var amount = Swift.min(a[root] - rowOut[root], b[u - n] - columnIn[u - n])
                             var k = 2
                             while k < path.count {
-                                amount = Swift.min(amount, flow[path[k] * m + (path[k - 1] - n)])
+                                amount = Swift.min(amount, flow[(path[k - 1] - n) * n + path[k]])
                                 k += 2
                             }
                             rowOut[root] += amount
                             columnIn[u - n] += amount
                             k = 1
                             while k < path.count {
-                                flow[path[k - 1] * m + (path[k] - n)] += amount
-                                if k + 1 < path.count { flow[path[k + 1] * m + (path[k] - n)] -= amount }
+                                flow[(path[k] - n) * n + path[k - 1]] += amount
+                                if k + 1 < path.count { flow[(path[k] - n) * n + path[k + 1]] -= amount }
                                 k += 2
                             }
                             augmented = true
@@ -146,7 +160,7 @@ struct RouteFeasibility {
                             let j = u - n
                             while next[u] < n {
                                 let i = next[u]
-                                if level[i] == level[u] + 1, flow[i * m + j] > delta {
+                                if level[i] == level[u] + 1, flow[j * n + i] > delta {
                                     path.append(i)
                                     advanced = true
                                     break
@@ -168,7 +182,8 @@ struct RouteFeasibility {
     }
 
     /// The allowed routes whose ends lie in different strongly connected components of
-    /// the residual graph of the maximum flow `flow`: how many, and the first one.
+    /// the residual graph of the maximum flow `flow` (column-major): how many, and the
+    /// first one.
     func routesEmptyInEveryPlan(_ flow: [Double], delta: Double) -> (count: Int, first: (Int, Int)) {
         let size = n + m
         var index = [Int](repeating: -1, count: size), low = [Int](repeating: 0, count: size)
@@ -182,7 +197,7 @@ struct RouteFeasibility {
                 while k < m { let j = k; k += 1; if allowed(u, j) { return n + j } }
             } else {
                 let j = u - n
-                while k < n { let i = k; k += 1; if flow[i * m + j] > delta { return i } }
+                while k < n { let i = k; k += 1; if flow[j * n + i] > delta { return i } }
             }
             return nil
         }
