@@ -224,7 +224,7 @@ public struct SinkhornProblem: Sendable {
     /// 2. Iterates (every pass counts against ``SinkhornOptions/maxIterations``), builds
     ///    the plan from the potentials and, for `min(n, m) <= 400`, polishes by Newton.
     /// 3. Checks the returned plan independently (``SinkhornCertificate``). If it fails
-    ///    the tolerance, up to ``refinementIterations`` exact log-domain iterations on
+    ///    the tolerance, up to 100 exact log-domain iterations on
     ///    the returned potentials try to close the gap (the iteration's own error measure
     ///    and that of the recomputed plan differ by the rounding of absorbing the
     ///    scalings); if the check still fails, the solve throws.
