@@ -8,7 +8,7 @@ import ImplicitDiff
 // fail on wrong answers are tested in the QP, Prox and Core test targets.)
 
 /// `stats.certificate` as name -> value.
-func certificate(_ json: JSON?) -> [String: Double] {
+private func certificateFigures(_ json: JSON?) -> [String: Double] {
     guard case let .object(o)? = field(json, "stats", "certificate") else { return [:] }
     var out = [String: Double]()
     for key in ["primal", "dual", "complementarity", "gap", "fixed_point", "kkt", "gradient"] {
@@ -24,7 +24,7 @@ struct CertificateTests {
         let doc = JSON.object(JSONObject([("problem", .string("qp")), ("data", .object(data))]))
         let (json, code) = run(doc.serialized())
         #expect(code == 0)
-        let c = certificate(json)
+        let c = certificateFigures(json)
         #expect(Set(c.keys) == ["primal", "dual", "complementarity", "gap"], "\(c)")
         #expect(c.values.allSatisfy { $0 >= 0 && $0 <= 1e-10 }, "\(c)")
     }
@@ -34,7 +34,7 @@ struct CertificateTests {
         let doc = JSON.object(JSONObject([("problem", .string("lasso")), ("data", .object(data))]))
         let (json, code) = run(doc.serialized())
         #expect(code == 0)
-        let c = certificate(json)
+        let c = certificateFigures(json)
         #expect(Set(c.keys) == ["fixed_point", "kkt"], "\(c)")
         #expect(c.values.allSatisfy { $0 >= 0 && $0 <= 1e-9 }, "\(c)")
     }
@@ -42,7 +42,7 @@ struct CertificateTests {
     @Test func ridgeCertificateIsPresentAndSmall() {
         let (json, code) = run(#"{"problem": "ridge", "#+ridgeData+#"}"#)
         #expect(code == 0)
-        let c = certificate(json)
+        let c = certificateFigures(json)
         #expect(Set(c.keys) == ["gradient"], "\(c)")
         #expect(c.values.allSatisfy { $0 >= 0 && $0 <= 1e-12 }, "\(c)")
     }
