@@ -1,3 +1,5 @@
+import Foundation
+
 /// The independent check of a Sinkhorn answer, run on what is returned (the plan `P`,
 /// the potentials `f`, `g` and the cost) before ``SinkhornProblem/solve(options:)``
 /// reports it. It does not reuse any figure of the iteration: it re-sums the returned
@@ -8,8 +10,11 @@
 /// massError           = |sum_ij P_ij - sum(a)| / sum(a)
 /// ```
 /// and checks that every `P_ij` is finite and `>= 0`, that forbidden routes
-/// (`C_ij >= SinkhornProblem.forbiddenCostThreshold`) carry exactly `P_ij = 0`, and that
-/// `f`, `g` and the cost are finite.
+/// (`C_ij >= SinkhornProblem.forbiddenCostThreshold`) carry exactly `P_ij = 0`, that `f`,
+/// `g` and the cost are finite, and that the plan is the plan of the returned potentials:
+/// a sample of up to ``sampleSize`` entries (spread over the matrix) is recomputed as
+/// `exp((f_i + g_j - C_ij)/eps)` with `Foundation.exp` and must agree to `1e-12`
+/// relative (`1e-300` absolute, for results in the subnormal range).
 ///
 /// The answer passes at tolerance `tol` when the entries are valid and all three errors
 /// are at most `max(tol, roundingFloor)`: ``roundingFloor`` (`16 u`, `u = 2^-52`) is what
@@ -23,9 +28,14 @@ public struct SinkhornCertificate: Sendable, Equatable {
     public let columnMarginalError: Double
     /// `|sum_ij P_ij - sum(a)| / sum(a)` (`mass`).
     public let massError: Double
-    /// Every plan entry finite and non-negative, every forbidden route exactly zero, and
-    /// `f`, `g` and the cost finite.
+    /// Every plan entry finite and non-negative, every forbidden route exactly zero, `f`,
+    /// `g` and the cost finite, and the sampled entries equal to
+    /// `exp((f_i + g_j - C_ij)/eps)`.
     public let entriesAreValid: Bool
+
+    /// How many plan entries are recomputed from the potentials (all of them for plans
+    /// up to this size).
+    public static let sampleSize = 4096
 
     /// The smallest tolerance the check can certify: `16 u = 3.6e-15`, about the
     /// rounding of the plan's entries and their sums.
@@ -50,8 +60,17 @@ public struct SinkhornCertificate: Sendable, Equatable {
     /// matrix and `forbiddenThreshold` the value from which an entry is a forbidden
     /// route (`+infinity`: none).
     init(plan: [Double], rows n: Int, columns m: Int, a: [Double], b: [Double], cost: [Double],
-         forbiddenThreshold: Double, potentialsAndCostAreFinite: Bool) {
-        var valid = potentialsAndCostAreFinite
+         forbiddenThreshold: Double, f: [Double], g: [Double], epsilon: Double, costIsFinite: Bool) {
+        var valid = costIsFinite && f.allSatisfy(\.isFinite) && g.allSatisfy(\.isFinite)
+        // The sampled entries against the potentials: k = t * step, t < sampleSize.
+        let count = n * m, samples = Swift.min(count, Self.sampleSize)
+        let step = Swift.max(1, count / Swift.max(samples, 1))
+        for t in 0..<samples where valid {
+            let k = (t * step) % count, i = k / m, j = k % m
+            let c = cost[k]
+            let expected = c < forbiddenThreshold ? Foundation.exp((f[i] + g[j] - c) / epsilon) : 0
+            if !(Swift.abs(plan[k] - expected) <= 1e-12 * expected + 1e-300) { valid = false }
+        }
         var columnSum = [Double](repeating: 0, count: m), columnCompensation = [Double](repeating: 0, count: m)
         var rowError = 0.0, total = 0.0, totalCompensation = 0.0
         plan.withUnsafeBufferPointer { pp in

@@ -97,8 +97,8 @@ public struct SinkhornSolution: Sendable {
         for j in 0..<m { columnError += abs(cols[j] - problem.b[j]) }
         marginalError = Swift.max(rowError, columnError) / problem.a.sum()
         certificate = SinkhornCertificate(plan: p, rows: n, columns: m, a: problem.a.scalars, b: problem.b.scalars,
-                                          cost: c.scalars, forbiddenThreshold: limit,
-                                          potentialsAndCostAreFinite: f.isFinite && g.isFinite && cost.isFinite && entropyTerm.isFinite)
+                                          cost: c.scalars, forbiddenThreshold: limit, f: f.scalars, g: g.scalars,
+                                          epsilon: eps, costIsFinite: cost.isFinite && entropyTerm.isFinite)
     }
 
     /// The gradient of the cost (envelope theorem, no solve): `dC = P`, `da = f`,

@@ -227,18 +227,24 @@ struct SinkhornReliabilityTests {
     }
 
     @Test func certificateRejectsInvalidPlans() {
-        let a = [0.5, 0.5], b = [0.5, 0.5], c = [0.0, 1, 1e15, 0]
-        func cert(_ p: [Double], finite: Bool = true) -> SinkhornCertificate {
+        // Potentials for which [0.5, 0; 0, 0.5] is the plan of C = [0, 1; 1e15, 0] at
+        // eps = 1e-3 up to e^-1000 = 0 (entry (0, 1)): f = eps log 0.5, g = 0.
+        let a = [0.5, 0.5], b = [0.5, 0.5], c = [0.0, 1, 1e15, 0], eps = 1e-3
+        let f = [eps * Foundation.log(0.5), eps * Foundation.log(0.5)]
+        func cert(_ p: [Double], finite: Bool = true, f: [Double] = f) -> SinkhornCertificate {
             SinkhornCertificate(plan: p, rows: 2, columns: 2, a: a, b: b, cost: c, forbiddenThreshold: 1e15,
-                                potentialsAndCostAreFinite: finite)
+                                f: f, g: [0, 0], epsilon: eps, costIsFinite: finite)
         }
         #expect(cert([0.5, 0, 0, 0.5]).passes(tolerance: 1e-15))
         #expect(!cert([0.5, 0, 0, 0.5], finite: false).passes(tolerance: 1))
+        #expect(!cert([0.5, 0, 0, 0.5], f: [.nan, 0]).passes(tolerance: 1), "NaN potential")
+        #expect(!cert([0.5, 0, 0, 0.5], f: [0, eps * Foundation.log(0.5)]).passes(tolerance: 1), "plan not of f, g")
         #expect(!cert([0.6, -0.1, 0, 0.5]).passes(tolerance: 1), "negative entry")
         #expect(!cert([0.5, 0, 1e-300, 0.5]).passes(tolerance: 1), "mass on a forbidden route")
         #expect(!cert([0.5, .nan, 0, 0.5]).passes(tolerance: 1), "NaN")
         #expect(!cert([0.5, .infinity, 0, 0.5]).passes(tolerance: 1), "infinity")
-        let low = cert([0.25, 0, 0, 0.5])
+        let low = cert([0.25, 0, 0, 0.5], f: [eps * Foundation.log(0.25), eps * Foundation.log(0.5)])
+        #expect(low.entriesAreValid)
         #expect(low.rowMarginalError == 0.25 && low.columnMarginalError == 0.25 && low.massError == 0.25)
         #expect(!low.passes(tolerance: 0.2) && low.passes(tolerance: 0.25))
     }
