@@ -10,9 +10,50 @@ import Foundation
 /// ```swift
 /// let g = try withCheckedDerivatives { gradient(at: x) { x in f(x).sum() } }
 /// ```
+///
+/// **Where the scope reaches.** The scope is a task-local value: it covers `body` on the
+/// calling thread and, in the `async` form (``withCheckedDerivatives(isolation:_:)``),
+/// every structured child task
+/// `body` creates (`async let`, task groups), which inherit it. It does **not** reach
+/// threads started by hand (`Thread`, `DispatchQueue.async`,
+/// `DispatchQueue.concurrentPerform`) nor `Task.detached`: a failure there finds no scope
+/// and stops the program with the error's description, as outside any scope; open a
+/// scope inside such a worker instead. An unstructured `Task { }` inherits the scope, but
+/// a failure it meets after the scope has returned stops the program too (the error
+/// could no longer be thrown).
+///
+/// **Pullbacks that outlive the scope.** A pullback returned by `valueWithPullback(at:of:)`
+/// for a call that failed keeps the failure: calling it later throws from the checked
+/// scope active at that moment, or, with none, stops the program with the error's
+/// description. It never returns NaN silently.
 public func withCheckedDerivatives<R>(_ body: () throws -> R) throws -> R {
     let sink = DerivativeFailures.Sink()
+    defer { sink.close() }
     let result = try DerivativeFailures.$current.withValue(sink) { try body() }
+    if let error = sink.first { throw error }
+    return result
+}
+
+/// The `async` form of ``withCheckedDerivatives(_:)``: the scope also covers
+/// the structured child tasks of `body` (`async let`, `withTaskGroup`, ...), which inherit
+/// it; the first failure met in any of them is thrown once `body` returns.
+///
+/// ```swift
+/// let grads = try await withCheckedDerivatives {
+///     try await withThrowingTaskGroup(of: Vector.self) { group in
+///         for x in inputs { group.addTask { gradient(at: x) { x in f(x).sum() } } }
+///         return try await group.reduce(into: []) { $0.append($1) }
+///     }
+/// }
+/// ```
+///
+/// `isolation` is the caller's actor (the default, `#isolation`): `body` runs there, so it
+/// need not be `Sendable`.
+public func withCheckedDerivatives<R>(isolation: isolated (any Actor)? = #isolation,
+                                      _ body: () async throws -> R) async throws -> R {
+    let sink = DerivativeFailures.Sink()
+    defer { sink.close() }
+    let result = try await DerivativeFailures.$current.withValue(sink, operation: { try await body() }, isolation: isolation)
     if let error = sink.first { throw error }
     return result
 }
@@ -22,20 +63,32 @@ enum DerivativeFailures {
     final class Sink: @unchecked Sendable {
         private let lock = NSLock()
         private var errors: [any Error] = []
-        func record(_ e: any Error) { lock.lock(); errors.append(e); lock.unlock() }
+        private var closed = false
+        /// Records `e`; `false` when the scope has already returned (nobody would see it).
+        func record(_ e: any Error) -> Bool {
+            lock.lock(); defer { lock.unlock() }
+            guard !closed else { return false }
+            errors.append(e)
+            return true
+        }
+        func close() { lock.lock(); closed = true; lock.unlock() }
         var first: (any Error)? { lock.lock(); defer { lock.unlock() }; return errors.first }
     }
 
     @TaskLocal static var current: Sink?
 
     /// Records `error` in the enclosing checked scope and returns NaNs, or stops the
-    /// program with the error when there is no such scope.
+    /// program with the error when there is no such scope (or it has already returned).
     static func fail(_ error: any Error, placeholderCount n: Int) -> Vector {
         guard let sink = current else {
             fatalError("ImplicitFunction failed under automatic differentiation: \(error). "
-                       + "Wrap the call in `try withCheckedDerivatives { ... }` to handle it as an error.")
+                       + "Wrap the call in `try withCheckedDerivatives { ... }` to handle it as an error "
+                       + "(the scope is task-local: it does not reach threads started by hand or detached tasks).")
         }
-        sink.record(error)
+        guard sink.record(error) else {
+            fatalError("ImplicitFunction failed under automatic differentiation after its withCheckedDerivatives "
+                       + "scope had returned (a task or pullback that outlived the scope): \(error)")
+        }
         return Vector(repeating: .nan, count: n)
     }
 }

@@ -7,7 +7,10 @@ extension ImplicitFunction {
     /// recorded (and rethrown there) while NaNs stand in for the value; outside it a
     /// failure stops the program with the error's description. When the solver itself
     /// fails, the NaN placeholder has ``outputCount`` entries (`x.count` when that is not
-    /// set); when only the derivative fails, it has the solution's length.
+    /// set); when only the derivative fails, it has the solution's length. The pullback of
+    /// a failed call keeps the failure: whenever it is called it records the error in the
+    /// checked scope active then, or stops the program when there is none, so a pullback
+    /// kept past its scope never returns NaN silently.
     @differentiable(reverse, wrt: x)
     public func callAsFunction(_ x: Vector) -> Vector {
         do {
@@ -25,7 +28,9 @@ extension ImplicitFunction {
             (y, byproduct) = try solve(at: x)
         } catch {
             let placeholder = DerivativeFailures.fail(error, placeholderCount: outputCount?(x) ?? n)
-            return (placeholder, { _ in Vector(repeating: .nan, count: n) })
+            // The pullback keeps the failure: called later (outside this scope, or in
+            // another), it fails again rather than returning NaN silently.
+            return (placeholder, { _ in DerivativeFailures.fail(error, placeholderCount: n) })
         }
         do {
             let d = try derivative(at: x, solution: y, byproduct: byproduct)
@@ -37,8 +42,8 @@ extension ImplicitFunction {
                 }
             })
         } catch {
-            _ = DerivativeFailures.fail(error, placeholderCount: y.count)
-            return (Vector(repeating: .nan, count: y.count), { _ in Vector(repeating: .nan, count: n) })
+            let placeholder = DerivativeFailures.fail(error, placeholderCount: y.count)
+            return (placeholder, { _ in DerivativeFailures.fail(error, placeholderCount: n) })
         }
     }
 }
