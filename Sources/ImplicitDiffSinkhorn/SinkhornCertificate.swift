@@ -41,6 +41,17 @@ public struct SinkhornCertificate: Sendable, Equatable {
     /// rounding of the plan's entries and their sums.
     public static let roundingFloor = 16 * Double.ulpOfOne
 
+    /// Not checked yet: NaN errors, entries not valid (fails every tolerance).
+    static let unchecked = SinkhornCertificate(rowMarginalError: .nan, columnMarginalError: .nan, massError: .nan,
+                                               entriesAreValid: false)
+
+    init(rowMarginalError: Double, columnMarginalError: Double, massError: Double, entriesAreValid: Bool) {
+        self.rowMarginalError = rowMarginalError
+        self.columnMarginalError = columnMarginalError
+        self.massError = massError
+        self.entriesAreValid = entriesAreValid
+    }
+
     /// `max(rowMarginalError, columnMarginalError)`.
     public var marginalError: Double { Swift.max(rowMarginalError, columnMarginalError) }
 

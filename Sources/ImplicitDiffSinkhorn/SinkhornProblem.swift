@@ -269,15 +269,15 @@ public struct SinkhornProblem: Sendable {
     static let refinementIterations = 100
 
     /// The solution of the iteration's current potentials (gauge `sum(g) = 0`),
-    /// Newton-polished when `min(n, m) <= 400` and enabled.
+    /// Newton-polished when `min(n, m) <= 400` and enabled, with its certificate.
     func finish(_ iteration: SinkhornIteration, costMatrix c: Matrix, options: SinkhornOptions) -> SinkhornSolution {
         let (f, g) = iteration.potentials()
         var solution = SinkhornSolution(problem: self, costMatrix: c, f: f, g: g,
-                                        iterations: iteration.iterations, stages: iteration.stageCount)
+                                        iterations: iteration.iterations, stages: iteration.stageCount, certify: false)
         if options.newtonPolish, Swift.min(sourceCount, targetCount) <= SchurComplementSystem.automaticDenseLimit {
             solution = solution.polished(steps: 2)
         }
-        return solution
+        return solution.certified()
     }
 
     /// Why a certificate may fail beyond the iteration's control: `f_i + g_j - C_ij` is

@@ -45,12 +45,15 @@ public struct SinkhornSolution: Sendable {
     /// The independent check of the returned plan and potentials: marginal and mass
     /// errors re-summed from ``plan``, and the validity of every entry. A solution from
     /// ``SinkhornProblem/solve(options:)`` passes it at the requested tolerance.
-    public let certificate: SinkhornCertificate
+    public private(set) var certificate: SinkhornCertificate
     /// `P 1` and `P' 1` of the reported plan.
     let rowSums: [Double]
     let columnSums: [Double]
 
-    init(problem: SinkhornProblem, costMatrix c: Matrix, f: Vector, g: Vector, iterations: Int, stages: Int) {
+    /// The solution of the potentials `(f, g)`; with `certify`, checked at once
+    /// (otherwise ``certificate`` is `.unchecked` until ``certified()``).
+    init(problem: SinkhornProblem, costMatrix c: Matrix, f: Vector, g: Vector, iterations: Int, stages: Int,
+         certify: Bool = true) {
         self.problem = problem
         self.costMatrix = c
         self.f = f
@@ -96,9 +99,23 @@ public struct SinkhornSolution: Sendable {
         for i in 0..<n { rowError += abs(rows[i] - problem.a[i]) }
         for j in 0..<m { columnError += abs(cols[j] - problem.b[j]) }
         marginalError = Swift.max(rowError, columnError) / problem.a.sum()
-        certificate = SinkhornCertificate(plan: p, rows: n, columns: m, a: problem.a.scalars, b: problem.b.scalars,
-                                          cost: c.scalars, forbiddenThreshold: limit, f: f.scalars, g: g.scalars,
-                                          epsilon: eps, costIsFinite: cost.isFinite && entropyTerm.isFinite)
+        certificate = .unchecked
+        if certify { certificate = check() }
+    }
+
+    /// The independent check of this solution's plan and potentials.
+    func check() -> SinkhornCertificate {
+        SinkhornCertificate(plan: plan.scalars, rows: plan.rows, columns: plan.columns, a: problem.a.scalars,
+                            b: problem.b.scalars, cost: costMatrix.scalars, forbiddenThreshold: problem.forbiddenThreshold,
+                            f: f.scalars, g: g.scalars, epsilon: problem.epsilon,
+                            costIsFinite: cost.isFinite && entropyTerm.isFinite)
+    }
+
+    /// This solution with its ``certificate`` computed.
+    func certified() -> SinkhornSolution {
+        var s = self
+        s.certificate = check()
+        return s
     }
 
     /// The gradient of the cost (envelope theorem, no solve): `dC = P`, `da = f`,
@@ -124,7 +141,8 @@ public struct SinkhornSolution: Sendable {
     /// ```
     /// with the right-hand side projected onto `range(K)` (masses may differ by 1e-9).
     /// Near the solution Newton converges quadratically, so the potentials become
-    /// accurate to rounding.
+    /// accurate to rounding. Candidates are not certified (the caller certifies the one
+    /// it keeps).
     func polished(steps: Int) -> SinkhornSolution {
         var best = self
         for _ in 0..<steps {
@@ -141,7 +159,7 @@ public struct SinkhornSolution: Sendable {
             let shift = dg.reduce(0, +) / Double(m)
             let candidate = SinkhornSolution(problem: problem, costMatrix: costMatrix,
                                              f: best.f + (Vector(df) + shift), g: best.g + (Vector(dg) - shift),
-                                             iterations: iterations, stages: stages)
+                                             iterations: iterations, stages: stages, certify: false)
             guard candidate.marginalError < best.marginalError else { break }
             best = candidate
         }
