@@ -6,24 +6,31 @@
 /// `c'z + gamma/2 ||z||^2 + lambda'(A z - b) + mu'(G z - h)`, write `K = [A; G]`,
 /// `r = [b; h]`, `s_i = h_i - G_i z` (slack) and `d = c + gamma z + K'y` (the gradient of
 /// the Lagrangian, zero at an optimum). Each figure is a relative residual: a violation
-/// divided by the magnitude of the terms it is computed from, so that it is unchanged when
-/// a row, a column or the objective is scaled, and a value near machine precision means
-/// "exact up to rounding":
+/// divided by the magnitude of the terms it is computed from, and a value near machine
+/// precision means "exact up to rounding".
+///
+/// The figures are computed after an exact equilibration of the data (powers of two
+/// `R`, `S` that bring every row and column of `[R K; c'] S` to max-norm about 1:
+/// geometric-mean rounds, then max-norm; the variables become `S^-1 z`, the multipliers
+/// `R^-1 y`), so that they do not change when rows, columns or the objective are scaled. With `K`, `z`,
+/// `y`, `c`, `r` standing for the equilibrated quantities:
 /// ```
 /// row scale      rho_i   = |r_i| + sum_j |K_ij z_j| + max_j |K_ij| ||z||_inf
-/// column scale   sigma_j = |c_j| + gamma |z_j| + sum_i |K_ij y_i| + max_i |K_ij| ||y||_inf
+/// column scale   sigma_j = |c_j| + gamma S_j |z_j| + sum_i |K_ij y_i| + max_i |K_ij| ||y||_inf
 /// primal          = max_i  v_i / rho_i,   v_i = |A_i z - b_i| (equalities), max(G_i z - h_i, 0)
-/// dual            = max( max_j |d_j| / sigma_j,  max_i max(-mu_i, 0) max_j |G_ij| / ||sigma||_inf )
-/// complementarity = max_i  (|mu_i| max_j |G_ij| / ||sigma||_inf) * (max(s_i, 0) / rho_i)
+/// dual            = max( max_j |d_j| / sigma_j,  max_(i,j) max(-mu_i, 0) |G_ij| / sigma_j )
+/// complementarity = max_i  (max_j |mu_i G_ij| / sigma_j) * (max(s_i, 0) / rho_i)
 /// gap             = |c'z + gamma z'z + r'y| / (|c|'|z| + gamma z'z + sum_i |y_i| rho_i)
 /// ```
-/// (`0/0` counts as 0). `c'z + gamma z'z + r'y` is the difference between the primal
-/// objective and the dual objective `-r'y - gamma/2 ||z||^2`; it vanishes at an optimum.
-/// The `max_j |K_ij| ||z||_inf` term of `rho_i` admits the rounding error of a computed
-/// vertex (about `eps ||z||_inf` in every entry), which a component that should be zero
-/// carries: without it a degenerate vertex would fail. `max_i |K_ij| ||y||_inf` does the
-/// same for the multipliers (netlib's share1b has basic columns whose only term is a
-/// multiplier of size 1e-29 that should be 0).
+/// (`0/0` counts as 0; the gap is the same in both scalings). `c'z + gamma z'z + r'y` is
+/// the difference between the primal objective and the dual objective
+/// `-r'y - gamma/2 ||z||^2`; it vanishes at an optimum. The `max_j |K_ij| ||z||_inf` term of
+/// `rho_i` admits the rounding error of a computed vertex (about `eps ||z||_inf` in every
+/// entry, in the equilibrated variables), which a component that should be zero carries:
+/// without it a degenerate vertex would fail. `max_i |K_ij| ||y||_inf` does the same for
+/// the multipliers (netlib's share1b has basic columns whose only term is a multiplier of
+/// size 1e-29 that should be 0). A negative multiplier is measured against the terms of
+/// each column it enters.
 ///
 /// The answer passes when every figure is at most ``tolerance``
 /// (``LPOptions/certificateTolerance``); otherwise the solver reports
@@ -68,72 +75,77 @@ public struct LPCertificate: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Checks `(z, lambda, mu)` on the data of `problem` (see the type's description).
+    /// `matrix` is `[A; G]` in compressed rows when the caller has it.
     static func check(_ problem: LinearProgram, gamma: Double = 0, z: Vector, lambda: Vector, mu: Vector,
-                      tolerance: Double) -> LPCertificate {
-        let n = problem.c.count, p = problem.A.rows, m = problem.G.rows
-        let zs = z.scalars, c = problem.c.scalars
-        let zNorm = zs.reduce(0) { max($0, abs($1)) }
-        var d = (0..<n).map { c[$0] + gamma * zs[$0] }
-        var sigma = (0..<n).map { abs(c[$0]) + gamma * abs(zs[$0]) }
-        var primal = 0.0, gapTerms = 0.0, rowInfo = [(rowMax: Double, slack: Double, rho: Double)]()
-        rowInfo.reserveCapacity(m)
-        var ry = 0.0
-        // One pass over each row of K: its activity, scales, and its contribution to K'y.
-        func row(_ k: UnsafeBufferPointer<Double>, _ offset: Int, rhs: Double, y: Double, isEquality: Bool) {
-            var activity = 0.0, magnitude = 0.0, rowMax = 0.0
-            for j in 0..<n {
-                let v = k[offset + j]
-                if v == 0 { continue }
-                activity += v * zs[j]
-                magnitude += abs(v * zs[j])
-                rowMax = max(rowMax, abs(v))
-                if y != 0 {
-                    d[j] += v * y
-                    sigma[j] += abs(v * y)
+                      tolerance: Double, matrix: LPSparseRows? = nil) -> LPCertificate {
+        let n = problem.c.count, p = problem.A.rows, m = problem.G.rows, k = p + m
+        let K = matrix ?? LPSparseRows(stacking: [problem.A, problem.G], columns: n)
+        // Equilibrate [K; c'] (the objective as one more row), so that the equilibrated
+        // objective, and with it the multipliers, have comparable entries: then the noise
+        // floors below, which use ||z||_inf and ||y||_inf, are of the size of rounding.
+        var cColumns = [Int](), cValues = [Double]()
+        for j in 0..<n where problem.c[j] != 0 {
+            cColumns.append(j)
+            cValues.append(problem.c[j])
+        }
+        let augmented = LPSparseRows(rowCount: k + 1, columnCount: n, rowStart: K.rowStart + [K.rowStart[k] + cColumns.count],
+                                     columnIndices: K.columnIndices + cColumns, values: K.values + cValues)
+        let (augmentedR, S) = augmented.equilibration()
+        let R = Array(augmentedR[0..<k])
+        let rhsOriginal = problem.b.scalars + problem.h.scalars
+        let yOriginal = lambda.scalars + mu.scalars
+        // Equilibrated variables, multipliers, objective and right-hand side.
+        let z = (0..<n).map { z[$0] / S[$0] }, y = (0..<k).map { yOriginal[$0] / R[$0] }
+        let c = (0..<n).map { problem.c[$0] * S[$0] }, rhs = (0..<k).map { rhsOriginal[$0] * R[$0] }
+        let zNorm = z.reduce(0) { max($0, abs($1)) }, yNorm = y.reduce(0) { max($0, abs($1)) }
+        // gamma z_j enters column j of the equilibrated stationarity as gamma S_j z_j (original z).
+        var d = (0..<n).map { c[$0] + gamma * S[$0] * (z[$0] * S[$0]) }
+        var sigma = (0..<n).map { abs(c[$0]) + gamma * S[$0] * abs(z[$0] * S[$0]) }
+        var columnMax = [Double](repeating: 0, count: n)
+        var rho = [Double](repeating: 0, count: k), rowMax = [Double](repeating: 0, count: k)
+        var slack = [Double](repeating: 0, count: k)
+        var primal = 0.0, gapTerms = 0.0
+        for i in 0..<k {
+            var activity = 0.0, magnitude = 0.0, largest = 0.0
+            for e in K.rowStart[i]..<K.rowStart[i + 1] {
+                let j = K.columnIndices[e], v = K.values[e] * R[i] * S[j]
+                activity += v * z[j]
+                magnitude += abs(v * z[j])
+                largest = max(largest, abs(v))
+                columnMax[j] = max(columnMax[j], abs(v))
+                if y[i] != 0 {
+                    d[j] += v * y[i]
+                    sigma[j] += abs(v * y[i])
                 }
             }
-            let rho = abs(rhs) + magnitude + rowMax * zNorm
-            let violation = isEquality ? abs(activity - rhs) : max(activity - rhs, 0)
-            primal = max(primal, ratio(violation, rho))
-            gapTerms += abs(y) * rho
-            ry += rhs * y
-            if !isEquality { rowInfo.append((rowMax, rhs - activity, rho)) }
+            rho[i] = abs(rhs[i]) + magnitude + largest * zNorm
+            rowMax[i] = largest
+            slack[i] = rhs[i] - activity
+            let violation = i < p ? abs(activity - rhs[i]) : max(activity - rhs[i], 0)
+            primal = max(primal, ratio(violation, rho[i]))
+            gapTerms += abs(yOriginal[i]) * rho[i] / R[i]
         }
-        problem.A.scalars.withUnsafeBufferPointer { a in
-            for i in 0..<p { row(a, i * n, rhs: problem.b[i], y: lambda[i], isEquality: true) }
-        }
-        problem.G.scalars.withUnsafeBufferPointer { g in
-            for i in 0..<m { row(g, i * n, rhs: problem.h[i], y: mu[i], isEquality: false) }
-        }
-        // The multipliers' rounding floor: max_i |K_ij| ||y||_inf.
-        let yNorm = max(lambda.scalars.reduce(0) { max($0, abs($1)) }, mu.scalars.reduce(0) { max($0, abs($1)) })
-        if yNorm > 0 {
-            var columnMax = [Double](repeating: 0, count: n)
-            for k in [problem.A, problem.G] {
-                k.scalars.withUnsafeBufferPointer { s in
-                    for i in 0..<k.rows {
-                        for j in 0..<n where s[i * n + j] != 0 { columnMax[j] = max(columnMax[j], abs(s[i * n + j])) }
-                    }
-                }
-            }
-            for j in 0..<n { sigma[j] += columnMax[j] * yNorm }
-        }
+        for j in 0..<n { sigma[j] += columnMax[j] * yNorm }
         var dual = 0.0
         for j in 0..<n { dual = max(dual, ratio(abs(d[j]), sigma[j])) }
-        let sigmaNorm = sigma.reduce(0) { max($0, $1) }
         var complementarity = 0.0
-        for i in 0..<m {
-            let info = rowInfo[i], muI = mu[i]
-            dual = max(dual, ratio(max(-muI, 0) * info.rowMax, sigmaNorm))
-            complementarity = max(complementarity,
-                                  ratio(abs(muI) * info.rowMax, sigmaNorm) * ratio(max(info.slack, 0), info.rho))
+        for i in p..<k where y[i] != 0 {
+            // The multiplier's share in the terms of each column it enters.
+            var share = 0.0
+            for e in K.rowStart[i]..<K.rowStart[i + 1] {
+                let j = K.columnIndices[e], v = K.values[e] * R[i] * S[j]
+                share = max(share, ratio(abs(v * y[i]), sigma[j]))
+            }
+            if y[i] < 0 { dual = max(dual, share) }
+            complementarity = max(complementarity, share * ratio(max(slack[i], 0), rho[i]))
         }
-        var cz = 0.0, czMagnitude = 0.0
+        var cz = 0.0, czMagnitude = 0.0, ry = 0.0
         for j in 0..<n {
-            cz += c[j] * zs[j]
-            czMagnitude += abs(c[j] * zs[j])
+            cz += problem.c[j] * z[j] * S[j]
+            czMagnitude += abs(problem.c[j] * z[j] * S[j])
         }
-        let zz = zs.reduce(0) { $0 + $1 * $1 }
+        for i in 0..<k { ry += rhsOriginal[i] * yOriginal[i] }
+        let zz = (0..<n).reduce(0.0) { $0 + (z[$1] * S[$1]) * (z[$1] * S[$1]) }
         let gap = ratio(abs(cz + gamma * zz + ry), czMagnitude + gamma * zz + gapTerms)
         return LPCertificate(primal: primal, dual: dual, complementarity: complementarity, gap: gap, tolerance: tolerance)
     }

@@ -28,14 +28,14 @@ struct LPKKTFactorization: Factorization {
     /// `G_N`, `|N| x n`.
     let inactiveRows: Matrix
     let gamma: Double
-    let basis: LUFactorization?
+    let basis: LPBasisLU?
     let kkt: SymmetricIndefiniteFactorization?
 
     var dimension: Int { variableCount + equalityCount + inequalityCount }
 
     /// Factorises for the given working set. Throws ``LPError/notDifferentiable(_:)`` when the
     /// active constraints are linearly dependent (or, for `gamma = 0`, are not `n` in number).
-    init(A: Matrix, G: Matrix, active: [Int], gamma: Double, basis existing: LUFactorization? = nil) throws {
+    init(A: Matrix, G: Matrix, active: [Int], gamma: Double, basis existing: LPBasisLU? = nil) throws {
         let n = A.columns, p = A.rows, m = G.rows
         variableCount = n
         equalityCount = p
@@ -54,7 +54,7 @@ struct LPKKTFactorization: Factorization {
             if let existing, existing.dimension == n {
                 basis = existing
             } else {
-                do { basis = try LUFactorization(LPDense.stack(A, LPDense.rows(G, active))) } catch {
+                do { basis = try LPBasisLU(LPDense.stack(A, LPDense.rows(G, active))) } catch {
                     throw LPError.notDifferentiable("the active constraints are linearly dependent (\(error))")
                 }
             }

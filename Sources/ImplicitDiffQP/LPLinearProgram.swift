@@ -122,9 +122,10 @@ public struct LinearProgram: Sendable {
     /// certificates, which are feasible and bounded) reports GLPK's verdicts unchecked.
     func solve(options: LPOptions, certifyingExits: Bool) throws -> LinearProgramSolution {
         let p = A.rows, n = c.count
+        let form = solverForm
         let basic: LPBasicSolution
         do {
-            basic = try solverForm.solve(options: options)
+            basic = try form.solve(options: options)
         } catch LPError.unbounded(let why) where certifyingExits {
             throw certifiedUnbounded(why, options: options)
         } catch LPError.infeasible(let why) where certifyingExits {
@@ -147,7 +148,8 @@ public struct LinearProgram: Sendable {
             factorization = try? LPKKTFactorization(A: A, G: G, active: active, gamma: 0, basis: basic.basisFactorization)
         }
         let z = Vector(basic.x)
-        let certificate = LPCertificate.check(self, z: z, lambda: lambda, mu: mu, tolerance: options.certificateTolerance)
+        let certificate = LPCertificate.check(self, z: z, lambda: lambda, mu: mu, tolerance: options.certificateTolerance,
+                                              matrix: form.matrix)
         guard certificate.passed else {
             throw LPError.notConverged("GLPK's answer fails the independent optimality check on the problem's data: "
                                        + certificate.description)

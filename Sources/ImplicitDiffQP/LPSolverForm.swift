@@ -159,8 +159,8 @@ struct LPSolverForm: Sendable {
             rhs[r] = s
         }
         let basisMatrix = Matrix(rows: k, columns: k, scalars: basis)
-        let lu: LUFactorization
-        do { lu = try LUFactorization(basisMatrix) } catch {
+        let lu: LPBasisLU
+        do { lu = try LPBasisLU(basisMatrix) } catch {
             throw LPError.notConverged("the optimal basis matrix (\(k) x \(k)) is singular to working precision: \(error)")
         }
         // x_B = B^-1 rhs and pi_N = B^-T c_B, each with one step of iterative refinement.
@@ -242,7 +242,7 @@ struct LPSolverForm: Sendable {
             }
         }
         // Nonbasic variables: reduced costs of the right sign, and not zero.
-        func checkDual(_ status: Int32, _ d: Double, _ r: Double, _ name: String) {
+        func checkDual(_ status: Int32, _ d: Double, _ r: Double, _ name: String, floored: Double? = nil) {
             switch status {
             case GLP_NL:
                 violated(-d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign", dual: true)
@@ -254,15 +254,26 @@ struct LPSolverForm: Sendable {
                 // A free nonbasic variable can move either way: any non-zero reduced cost
                 // is a descent direction (GLPK's tolerance is relative to max |c|, so it
                 // accepts |d_j| = 1 when another c is 1e7: an unbounded LP was "optimal").
-                violated(r, "free nonbasic \(name) has a non-zero reduced cost", dual: true)
+                // Measured against the rounding floor of the duals (`floored`), since a
+                // dual-degenerate free column's reduced cost is noise of the size of
+                // `eps max_i |K_ij| ||pi||_inf`, not of its own (zero) terms.
+                violated(floored ?? r, "free nonbasic \(name) has a non-zero reduced cost", dual: true)
                 dual.append((name, r))
             default:
                 break
             }
         }
+        let piNorm = s.rowDuals.reduce(0) { max($0, abs($1)) }
+        var columnMax = [Double]()
         for j in 0..<n where s.columnStatus[j] != GLP_BS {
             let d = s.reducedCosts[j]
-            checkDual(s.columnStatus[j], d, relative(abs(d), max(abs(objective[j]), reducedScale[j])), columnName(j))
+            var floored: Double?
+            if s.columnStatus[j] == GLP_NF {
+                if columnMax.isEmpty { columnMax = matrix.columnMaxNorms }
+                floored = relative(abs(d), max(abs(objective[j]), reducedScale[j] + columnMax[j] * piNorm))
+            }
+            checkDual(s.columnStatus[j], d, relative(abs(d), max(abs(objective[j]), reducedScale[j])), columnName(j),
+                      floored: floored)
         }
         for i in s.activeRows {
             let d = s.rowDuals[i]
@@ -314,7 +325,7 @@ struct LPBasicSolution: Sendable {
     let rowStatus: [Int32]
     let columnStatus: [Int32]
     /// LU of the basis matrix `K[activeRows, basicColumns]`.
-    let basisFactorization: LUFactorization
+    let basisFactorization: LPBasisLU
     /// Simplex iterations.
     let iterations: Int
     /// The degeneracy found, if any.
@@ -327,7 +338,7 @@ struct LPBasicSolution: Sendable {
 
     init(x: [Double], rowActivity: [Double], rowDuals: [Double], reducedCosts: [Double],
          basicColumns: [Int], activeRows: [Int], rowStatus: [Int32], columnStatus: [Int32],
-         basisFactorization: LUFactorization, iterations: Int) {
+         basisFactorization: LPBasisLU, iterations: Int) {
         self.x = x
         self.rowActivity = rowActivity
         self.rowDuals = rowDuals

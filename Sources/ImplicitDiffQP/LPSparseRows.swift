@@ -84,6 +84,13 @@ struct LPSparseRows: Sendable, Equatable {
         return x
     }
 
+    /// `max_i |K_ij|` for every column.
+    var columnMaxNorms: [Double] {
+        var out = [Double](repeating: 0, count: columnCount)
+        for e in 0..<values.count { out[columnIndices[e]] = Swift.max(out[columnIndices[e]], abs(values[e])) }
+        return out
+    }
+
     /// `max_j |K_ij|` for every row.
     var rowMaxNorms: [Double] {
         (0..<rowCount).map { i in (rowStart[i]..<rowStart[i + 1]).reduce(0) { Swift.max($0, abs(values[$1])) } }
