@@ -3,9 +3,11 @@ extension LinearProgram {
     /// computed and verified independently of the run that gave the verdict:
     /// * a feasible point `z0`: the vertex of `min 0'z` over the same constraints, whose
     ///   relative primal residual (as in ``LPCertificate``) must be at most `tol`;
-    /// * a ray `d`: the vertex of `min c'd  s.t.  A d = 0,  G d <= 0,  -1 <= d <= 1`, with
+    /// * a ray `d = S e`: `e` the vertex of `min (S c)'e  s.t.  R A S e = 0,  R G S e <= 0,
+    ///   -1 <= e <= 1`, where `R`, `S` are the powers of two that equilibrate `K = [A; G]`
+    ///   (see `LPSparseRows.equilibration()`), with, in those terms (`K~ = R K S`),
     ///   ```
-    ///   c'd <= -tol (|c|'|d|),   |A_i d| and max(G_i d, 0) <= tol (sum_j |K_ij d_j| + max_j |K_ij| ||d||_inf)
+    ///   c'd <= -tol (|c|'|d|),   |K~_i e| (equalities) and max(K~_i e, 0) <= tol (sum_j |K~_ij e_j| + max_j |K~_ij| ||e||_inf)
     ///   ```
     ///   so that `z0 + t d` stays feasible and `c'(z0 + t d) -> -inf`.
     /// Returns the error to throw: ``LPError/unbounded(_:)`` with the figures when both
@@ -85,13 +87,15 @@ extension LinearProgram {
         return (cdMagnitude > 0 ? cd / cdMagnitude : 0, residual)
     }
 
-    /// Checks GLPK's verdict "infeasible" with a Farkas certificate: the vertex
-    /// `(lambda, mu)` of
+    /// Checks GLPK's verdict "infeasible" with a Farkas certificate `y = (lambda, mu) = R w`,
+    /// `w` the vertex of
     /// ```
-    /// minimize b'lambda + h'mu   s.t.   A'lambda + G'mu = 0,   -1 <= lambda <= 1,   0 <= mu <= 1
+    /// minimize (R [b; h])'w   s.t.   (R K S)'w = 0,   -1 <= w_lambda <= 1,   0 <= w_mu <= 1
     /// ```
-    /// with `b'lambda + h'mu <= -tol (|b|'|lambda| + |h|'|mu|)` and
-    /// `|(A'lambda + G'mu)_j| <= tol (sum_i |K_ij y_i| + max_i |K_ij| ||y||_inf)`: then every
+    /// (`R`, `S` the powers of two that equilibrate `K = [A; G]`; `mu`'s negative part at
+    /// GLPK's tolerance is dropped), with `b'lambda + h'mu <= -tol (|b|'|lambda| + |h|'|mu|)`
+    /// and, in the equilibrated terms `K~ = R K S`,
+    /// `|(K~'w)_j| <= tol (sum_i |K~_ij w_i| + max_i |K~_ij| ||w||_inf)`: then every
     /// `z` with `A z = b`, `G z <= h` would give `0 = y'K z <= b'lambda + h'mu < 0`.
     /// Returns ``LPError/infeasible(_:)`` with the figures, or ``LPError/notConverged(_:)``
     /// when the certificate is not found.

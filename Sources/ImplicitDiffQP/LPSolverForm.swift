@@ -6,7 +6,8 @@ import _CGLPK
 /// ```
 /// (`-inf` / `+inf` for absent bounds). ``solve(options:)`` runs GLPK's simplex and then
 /// recomputes the basic solution from the optimal basis in double precision with the
-/// core's `LUFactorization` (one refinement step), which is the solution reported and
+/// core's `LUFactorization` of the exactly equilibrated basis (`LPBasisLU`; one refinement
+/// step), which is the solution reported and
 /// the factorisation the derivatives reuse.
 struct LPSolverForm: Sendable {
     var objective: [Double]
@@ -324,7 +325,7 @@ struct LPBasicSolution: Sendable {
     /// GLPK's statuses (GLP_BS, GLP_NL, GLP_NU, GLP_NF, GLP_NS).
     let rowStatus: [Int32]
     let columnStatus: [Int32]
-    /// LU of the basis matrix `K[activeRows, basicColumns]`.
+    /// LU of the basis matrix `K[activeRows, basicColumns]` (after exact equilibration).
     let basisFactorization: LPBasisLU
     /// Simplex iterations.
     let iterations: Int
