@@ -19,21 +19,77 @@ struct LPBasisLU: Sendable {
 
     var dimension: Int { lu.dimension }
 
-    /// Equilibrates and factorises `m` (square); throws what `LUFactorization` throws.
-    init(_ m: Matrix) throws {
+    /// Equilibrates and factorises `m` (square; consumed, so that the scaling happens in
+    /// place); throws what `LUFactorization` throws.
+    init(_ m: consuming Matrix) throws {
         let n = m.rows
         var scaled = m
-        var rows = [Double](repeating: 1, count: n), columns = [Double](repeating: 1, count: m.columns)
-        if n > 0 && n == m.columns {
-            let sparse = LPSparseRows(stacking: [m], columns: n)
-            (rows, columns) = sparse.equilibration()
-            for i in 0..<n {
-                for j in 0..<n { scaled[i, j] *= rows[i] * columns[j] }
+        var rows = [Double](repeating: 1, count: n), columns = [Double](repeating: 1, count: n)
+        if n > 0 && n == scaled.columns {
+            scaled.scalars.withUnsafeMutableBufferPointer { a in
+                (rows, columns) = Self.equilibrate(a, n)
             }
         }
         lu = try LUFactorization(scaled)
         rowScale = rows
         columnScale = columns
+    }
+
+    /// Scales the dense row-major `n x n` matrix `a` in place by powers of two, as
+    /// `LPSparseRows.equilibration()` does (up to eight geometric-mean rounds, then one
+    /// max-norm round), and returns `(D_r, D_c)`.
+    private static func equilibrate(_ a: UnsafeMutableBufferPointer<Double>, _ n: Int) -> ([Double], [Double]) {
+        var rows = [Double](repeating: 1, count: n), columns = [Double](repeating: 1, count: n)
+        func factor(_ small: Double?, _ large: Double) -> Double {
+            guard large > 0, large.isFinite else { return 1 }
+            let target = small.map { ($0 * large).squareRoot() } ?? large
+            guard target > 0, target.isFinite else { return 1 }
+            return Double(sign: .plus, exponent: -target.exponent, significand: 1)
+        }
+        func round(geometric: Bool) -> Bool {
+            var changed = false
+            for i in 0..<n {
+                var small = Double.infinity, large = 0.0
+                for j in 0..<n where a[i * n + j] != 0 {
+                    let v = abs(a[i * n + j])
+                    small = min(small, v)
+                    large = max(large, v)
+                }
+                let f = factor(geometric ? small : nil, large)
+                if f != 1 {
+                    rows[i] *= f
+                    for j in 0..<n { a[i * n + j] *= f }
+                    changed = true
+                }
+            }
+            var small = [Double](repeating: .infinity, count: n), large = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                for j in 0..<n where a[i * n + j] != 0 {
+                    let v = abs(a[i * n + j])
+                    small[j] = min(small[j], v)
+                    large[j] = max(large[j], v)
+                }
+            }
+            var f = [Double](repeating: 1, count: n)
+            for j in 0..<n {
+                f[j] = factor(geometric ? small[j] : nil, large[j])
+                if f[j] != 1 {
+                    columns[j] *= f[j]
+                    changed = true
+                }
+            }
+            if changed {
+                for i in 0..<n {
+                    for j in 0..<n where f[j] != 1 { a[i * n + j] *= f[j] }
+                }
+            }
+            return changed
+        }
+        for _ in 0..<8 {
+            if !round(geometric: true) { break }
+        }
+        _ = round(geometric: false)
+        return (rows, columns)
     }
 
     /// `M^-1 b`.

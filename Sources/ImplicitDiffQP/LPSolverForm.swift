@@ -159,18 +159,39 @@ struct LPSolverForm: Sendable {
             }
             rhs[r] = s
         }
-        let basisMatrix = Matrix(rows: k, columns: k, scalars: basis)
         let lu: LPBasisLU
-        do { lu = try LPBasisLU(basisMatrix) } catch {
+        do { lu = try LPBasisLU(Matrix(rows: k, columns: k, scalars: consume basis)) } catch {
             throw LPError.notConverged("the optimal basis matrix (\(k) x \(k)) is singular to working precision: \(error)")
+        }
+        basis = []
+        // B v and B'w from the sparse rows (no second dense copy of B).
+        func basisTimes(_ v: Vector) -> Vector {
+            var out = [Double](repeating: 0, count: k)
+            for (r, i) in activeRows.enumerated() {
+                var s = 0.0
+                for e in matrix.rowStart[i]..<matrix.rowStart[i + 1] where position[matrix.columnIndices[e]] >= 0 {
+                    s += matrix.values[e] * v[position[matrix.columnIndices[e]]]
+                }
+                out[r] = s
+            }
+            return Vector(out)
+        }
+        func basisTransposedTimes(_ w: Vector) -> Vector {
+            var out = [Double](repeating: 0, count: k)
+            for (r, i) in activeRows.enumerated() where w[r] != 0 {
+                for e in matrix.rowStart[i]..<matrix.rowStart[i + 1] where position[matrix.columnIndices[e]] >= 0 {
+                    out[position[matrix.columnIndices[e]]] += matrix.values[e] * w[r]
+                }
+            }
+            return Vector(out)
         }
         // x_B = B^-1 rhs and pi_N = B^-T c_B, each with one step of iterative refinement.
         let rhsVector = Vector(rhs)
         var xB = lu.solve(rhsVector)
-        xB += lu.solve(rhsVector - basisMatrix * xB)
+        xB += lu.solve(rhsVector - basisTimes(xB))
         let cB = Vector(basicColumns.map { objective[$0] })
         var piN = lu.solveTransposed(cB)
-        piN += lu.solveTransposed(cB - basisMatrix.transposedTimes(piN))
+        piN += lu.solveTransposed(cB - basisTransposedTimes(piN))
         for (p, j) in basicColumns.enumerated() { x[j] = xB[p] }
         var pi = [Double](repeating: 0, count: m)
         for (r, i) in activeRows.enumerated() { pi[i] = piN[r] }
