@@ -17,9 +17,9 @@ import Foundation
 /// relative (`1e-300` absolute, for results in the subnormal range).
 ///
 /// The answer passes at tolerance `tol` when the entries are valid and all three errors
-/// are at most `max(tol, roundingFloor)`: ``roundingFloor`` (`16 u`, `u = 2^-52`) is what
-/// the check itself can resolve, since each computed `P_ij` carries a relative rounding
-/// error of a few `u`.
+/// are at most `tol`, strictly as asked. Tolerances below ``roundingFloor`` (`16 u`,
+/// `u = 2^-52`) can rarely be met: each computed `P_ij` carries a relative rounding error
+/// of a few `u`.
 public struct SinkhornCertificate: Sendable, Equatable {
     /// `||P 1 - a||_1 / sum(a)` of the returned plan (`marginal_a` in the CLI's
     /// `stats.certificate`).
@@ -37,8 +37,8 @@ public struct SinkhornCertificate: Sendable, Equatable {
     /// up to this size).
     public static let sampleSize = 4096
 
-    /// The smallest tolerance the check can certify: `16 u = 3.6e-15`, about the
-    /// rounding of the plan's entries and their sums.
+    /// About the smallest tolerance that can be certified: `16 u = 3.6e-15`, the rounding
+    /// of the plan's entries and their sums. Not applied by ``passes(tolerance:)``.
     public static let roundingFloor = 16 * Double.ulpOfOne
 
     /// Not checked yet: NaN errors, entries not valid (fails every tolerance).
@@ -56,10 +56,9 @@ public struct SinkhornCertificate: Sendable, Equatable {
     public var marginalError: Double { Swift.max(rowMarginalError, columnMarginalError) }
 
     /// Whether the answer is certified at `tolerance`: valid entries and every error at
-    /// most `max(tolerance, roundingFloor)` (a NaN error fails).
+    /// most `tolerance` (a NaN error fails).
     public func passes(tolerance: Double) -> Bool {
-        let bound = Swift.max(tolerance, Self.roundingFloor)
-        return entriesAreValid && rowMarginalError <= bound && columnMarginalError <= bound && massError <= bound
+        entriesAreValid && rowMarginalError <= tolerance && columnMarginalError <= tolerance && massError <= tolerance
     }
 
     /// The figures by the names of the CLI's `stats.certificate`.

@@ -285,7 +285,10 @@ public struct SinkhornProblem: Sendable {
     /// `eps` in every `P_ij`. Said when that floor exceeds 1% of the tolerance.
     func precisionNote(_ s: SinkhornSolution, options: SinkhornOptions) -> String {
         if !s.certificate.entriesAreValid {
-            return "the plan or the potentials have entries that are negative or not finite"
+            return "the plan or the potentials have entries that are negative or not finite, or the plan does not match exp((f_i + g_j - C_ij)/eps)"
+        }
+        if options.tolerance < SinkhornCertificate.roundingFloor {
+            return "a tolerance below \(SinkhornCertificate.roundingFloor) is below the rounding of the plan's entries and can rarely be certified"
         }
         var scale = 0.0
         let limit = forbiddenThreshold
