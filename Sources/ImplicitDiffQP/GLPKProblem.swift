@@ -1,3 +1,4 @@
+import Foundation
 import _CGLPK
 
 /// One GLPK problem object (`glp_prob`), confined to one synchronous call on one thread.
@@ -42,6 +43,7 @@ final class GLPKProblem {
 
     /// Runs `body` with a new, empty problem and deletes it before returning.
     static func withProblem<R>(_ body: (GLPKProblem) throws -> R) throws -> R {
+        GLPKThreadExit.register()
         let sink = OutputSink()
         return try withExtendedLifetime(sink) {
             implicitdiff_glp_set_terminal({ info, text in
@@ -453,5 +455,26 @@ extension Substring {
         while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
         return String(s)
+    }
+}
+
+/// GLPK keeps one environment per thread (all of that thread's GLPK memory, ~5 KB and
+/// more) and never frees it by itself, so a worker thread that solved LPs and exits
+/// would leak it (``ConcurrentBatch`` starts worker threads per batch). A thread that
+/// uses GLPK is registered once under a pthread key whose destructor calls
+/// `glp_free_env()` as the thread exits, when none of its GLPK objects can be in use any
+/// more. (The main thread's environment goes with the process.) Checked with valgrind on
+/// a C reproduction: 50 short-lived threads lost 264 KB without the destructor, 0 with it.
+enum GLPKThreadExit {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { _ in _ = glp_free_env() }
+        return key
+    }()
+
+    static func register() {
+        if pthread_getspecific(key) == nil {
+            pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+        }
     }
 }

@@ -3,7 +3,6 @@
 #ifndef IMPLICITDIFF_CGLPK_SHIM_H
 #define IMPLICITDIFF_CGLPK_SHIM_H
 #include <glpk.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stddef.h>
 
@@ -53,36 +52,9 @@ static int implicitdiff_glp_discard(void *info, const char *text) {
     glp_error_hook(NULL, NULL);                                \
     return result;
 
-// Thread exit: GLPK keeps one environment per thread (all its memory) and never frees
-// it by itself, so a worker thread that solved LPs and exits would leak it (batches start
-// worker threads per batch). A thread that uses GLPK is registered once under a pthread
-// key whose destructor calls `glp_free_env()` when the thread exits; by then no GLPK
-// object of that thread can be in use. (The main thread's environment is released by the
-// process's exit.)
-static pthread_key_t implicitdiff_glp_thread_key;
-static pthread_once_t implicitdiff_glp_thread_key_once = PTHREAD_ONCE_INIT;
-
-static void implicitdiff_glp_thread_exit(void *value) {
-    (void)value;
-    glp_free_env();
-}
-
-static void implicitdiff_glp_make_thread_key(void) {
-    pthread_key_create(&implicitdiff_glp_thread_key, implicitdiff_glp_thread_exit);
-}
-
-static inline void implicitdiff_glp_register_thread(void) {
-    pthread_once(&implicitdiff_glp_thread_key_once, implicitdiff_glp_make_thread_key);
-    if (pthread_getspecific(implicitdiff_glp_thread_key) == NULL) {
-        pthread_setspecific(implicitdiff_glp_thread_key, (void *)1);
-    }
-}
-
 /// Installs `hook` (with `info`) as this thread's terminal hook and switches terminal
-/// output off; `hook == NULL` installs `implicitdiff_glp_discard`. Registers the thread
-/// for the release of its GLPK environment when it exits.
+/// output off; `hook == NULL` installs `implicitdiff_glp_discard`.
 static inline void implicitdiff_glp_set_terminal(int (*hook)(void *info, const char *text), void *info) {
-    implicitdiff_glp_register_thread();
     if (hook == NULL) {
         glp_term_hook(implicitdiff_glp_discard, NULL);
     } else {
