@@ -1,6 +1,8 @@
+import Foundation
+
 /// A JSON value. The parser is strict RFC 8259: the non-standard tokens `NaN` and
 /// `Infinity` are rejected, and so are numbers that overflow a Double (`1e999`).
-public indirect enum JSON: Sendable, Equatable {
+public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -34,30 +36,38 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
 extension JSON {
     /// Parses a complete JSON document (surrounding whitespace allowed).
     public static func parse(_ text: String) throws -> JSON {
-        var p = JSONParser(bytes: Array(text.utf8))
+        var p = JSONParser(text: text)
         p.skipWhitespace()
         let v = try p.value(depth: 0)
         p.skipWhitespace()
-        guard p.i == p.bytes.count else { throw p.error("unexpected text after the document") }
+        guard p.i == p.end else { throw p.error("unexpected text after the document") }
         return v
     }
 }
 
 struct JSONParser {
+    /// The document's bytes and a terminating 0 (so that `strtod` never reads past them).
     let bytes: [UInt8]
+    /// The number of bytes of the document.
+    let end: Int
     var i = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(text: String) {
+        var b = Array(text.utf8)
+        end = b.count
+        b.append(0)
+        bytes = b
+    }
 
     func error(_ m: String) -> JSONSyntaxError { JSONSyntaxError(message: m, offset: i) }
 
     mutating func skipWhitespace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        while i < end, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
     mutating func value(depth: Int) throws -> JSON {
         guard depth < 512 else { throw error("nesting deeper than 512") }
-        guard i < bytes.count else { throw error("unexpected end of input") }
+        guard i < end else { throw error("unexpected end of input") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return .object(try object(depth: depth))
         case UInt8(ascii: "["): return .array(try array(depth: depth))
@@ -72,7 +82,7 @@ struct JSONParser {
 
     mutating func literal(_ word: String) throws {
         let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw error("invalid literal") }
+        guard i + w.count <= end, Array(bytes[i..<(i + w.count)]) == w else { throw error("invalid literal") }
         i += w.count
     }
 
@@ -80,18 +90,18 @@ struct JSONParser {
         i += 1
         var entries: [(key: String, value: JSON)] = []
         skipWhitespace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONObject(entries) }
+        if i < end, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONObject(entries) }
         while true {
             skipWhitespace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            guard i < end, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let k = try string()
             skipWhitespace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            guard i < end, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
             i += 1
             skipWhitespace()
             entries.append((k, try value(depth: depth + 1)))
             skipWhitespace()
-            guard i < bytes.count else { throw error("unexpected end of input in an object") }
+            guard i < end else { throw error("unexpected end of input in an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
             if bytes[i] == UInt8(ascii: "}") { i += 1; return JSONObject(entries) }
             throw error("expected ',' or '}'")
@@ -102,12 +112,12 @@ struct JSONParser {
         i += 1
         var items: [JSON] = []
         skipWhitespace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return items }
+        if i < end, bytes[i] == UInt8(ascii: "]") { i += 1; return items }
         while true {
             skipWhitespace()
             items.append(try value(depth: depth + 1))
             skipWhitespace()
-            guard i < bytes.count else { throw error("unexpected end of input in an array") }
+            guard i < end else { throw error("unexpected end of input in an array") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
             if bytes[i] == UInt8(ascii: "]") { i += 1; return items }
             throw error("expected ',' or ']'")
@@ -119,36 +129,50 @@ struct JSONParser {
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
         func digits() -> Int {
             let s = i
-            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+            while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
             return i - s
         }
-        guard i < bytes.count else { throw error("invalid number") }
+        guard i < end else { throw error("invalid number") }
         if bytes[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { throw error("invalid number") }
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+        if i < end, bytes[i] == UInt8(ascii: ".") {
             i += 1
             guard digits() > 0 else { throw error("invalid number: digits expected after '.'") }
         }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+        if i < end, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            if i < end, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard digits() > 0 else { throw error("invalid number: exponent digits expected") }
         }
-        let text = String(decoding: bytes[start..<i], as: UTF8.self)
-        guard let d = Double(text) else { throw error("invalid number '\(text)'") }
-        guard d.isFinite else { throw error("number '\(text)' overflows a double") }
+        // The extent is validated above (JSON's grammar is a subset of strtod's), so
+        // strtod reads exactly these bytes; it is called on the buffer directly, without
+        // a String per number (the parse of a 100 MB batch is mostly numbers).
+        let length = i - start
+        let d: Double = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
+                var stop: UnsafeMutablePointer<CChar>?
+                let value = strtod(base + start, &stop)
+                return stop == UnsafeMutablePointer(mutating: base + start + length) ? value : .nan
+            }
+        }
+        guard !d.isNaN else {
+            throw error("invalid number '\(String(decoding: bytes[start..<i], as: UTF8.self))'")
+        }
+        guard d.isFinite else {
+            throw error("number '\(String(decoding: bytes[start..<i], as: UTF8.self))' overflows a double")
+        }
         return d
     }
 
     mutating func string() throws -> String {
         i += 1
         var out = [UInt8]()
-        while i < bytes.count {
+        while i < end {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
             if c < 0x20 { throw error("control character in a string") }
             if c == UInt8(ascii: "\\") {
                 i += 1
-                guard i < bytes.count else { break }
+                guard i < end else { break }
                 switch bytes[i] {
                 case UInt8(ascii: "\""): out.append(0x22)
                 case UInt8(ascii: "\\"): out.append(0x5C)
@@ -159,11 +183,11 @@ struct JSONParser {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
-                    guard i + 4 < bytes.count, let u = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16)
+                    guard i + 4 < end, let u = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16)
                     else { throw error("invalid \\u escape") }
                     i += 4
                     var scalar = u
-                    if (0xD800..<0xDC00).contains(u), i + 6 < bytes.count, bytes[i + 1] == UInt8(ascii: "\\"), bytes[i + 2] == UInt8(ascii: "u"),
+                    if (0xD800..<0xDC00).contains(u), i + 6 < end, bytes[i + 1] == UInt8(ascii: "\\"), bytes[i + 2] == UInt8(ascii: "u"),
                        let lo = UInt32(String(decoding: bytes[(i + 3)...(i + 6)], as: UTF8.self), radix: 16), (0xDC00..<0xE000).contains(lo) {
                         scalar = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
                         i += 6

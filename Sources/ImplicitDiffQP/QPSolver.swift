@@ -183,9 +183,16 @@ struct QPSolver {
                 QPReducedKKT.matrix(problem: p, active: active, equalities: eq, regularization: delta)) else { return .failed }
             x = Vector(start.z.scalars + active.map { start.mu[$0] } + eq.map { start.lambda[$0] })
             let target = 1e-15 * Swift.max(1, rhs.maxNorm)
+            // Stop when the residual has not halved over 8 steps: an inconsistent system
+            // (a wrong guess of the active set) never converges, and each step costs a
+            // KKT product and a solve; the outcome is verified below either way.
+            var history: [Double] = []
             for _ in 0..<100 {
                 let r = rhs - QPReducedKKT.product(problem: p, active: active, equalities: eq, x)
-                if r.maxNorm <= target { break }
+                let size = r.maxNorm
+                if size <= target { break }
+                if history.count >= 8, size > 0.5 * history[history.count - 8] { break }
+                history.append(size)
                 x += kd.solve(r)
             }
         }
