@@ -99,12 +99,17 @@ def run_ours(binary, docs, jobs, workdir, name):
     return secs, results, failed, r.returncode
 
 
-def reference_vjp(pr, z, tol=1e-9):
-    """d<zbar, z>/d(q, b, h) on the active set of z (slack below tol relative)."""
+def reference_vjp(pr, z, mu):
+    """d<zbar, z>/d(q, b, h) on the active set of a tight solution (rows with a multiplier
+    above 1e-7 relative); None where a row is weakly active (slack and multiplier both
+    tiny: no derivative)."""
     Q, A, G, h, zbar = pr["Q"], pr["A"], pr["G"], pr["h"], pr["zbar"]
     n, p = Q.shape[0], A.shape[0]
     slack = h - G @ z
-    act = np.where(slack <= tol * (1 + np.abs(h)))[0]
+    scale = 1e-7 * max(1.0, np.abs(mu).max())
+    act = np.where(mu > scale)[0]
+    if np.any((slack < 1e-7 * (1 + np.abs(h))) & (mu <= scale)):
+        return None
     Ga = G[act]
     k = len(act)
     K = np.zeros((n + k + p, n + k + p))
@@ -132,7 +137,7 @@ def tight_solution(pr):
     obj = 0.5 * cp.quad_form(x, cp.psd_wrap(pr["Q"])) + pr["q"] @ x
     prob = cp.Problem(cp.Minimize(obj), [pr["A"] @ x == pr["b"], pr["G"] @ x <= pr["h"]])
     prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
-    return x.value
+    return x.value, np.asarray(prob.constraints[1].dual_value)
 
 
 def rel(a, b):
@@ -207,8 +212,8 @@ def main():
         docs = [qp_doc(p) for p in probs]
         refs = []
         for pr in probs[:args.check]:
-            z = tight_solution(pr)
-            refs.append(None if z is None else reference_vjp(pr, z))
+            sol = tight_solution(pr)
+            refs.append(None if sol is None else reference_vjp(pr, *sol))
         ours = {}
         for jobs in (1, 2):
             best = None
