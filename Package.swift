@@ -24,8 +24,10 @@ let package = Package(
     ],
     targets: [
         // System-library shims (module maps only). Underscore: not API.
-        .systemLibrary(name: "_CLAPACK", path: "Sources/_CLAPACK"),
-        .systemLibrary(name: "_CGLPK", path: "Sources/_CGLPK"),
+        // `providers` makes SwiftPM name the Debian package when a header is missing.
+        .systemLibrary(name: "_CLAPACK", path: "Sources/_CLAPACK",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "_CGLPK", path: "Sources/_CGLPK", providers: [.apt(["libglpk-dev"])]),
 
         // The theorem, linear algebra, lazy operators, Krylov and direct solvers.
         .target(name: "ImplicitDiffCore", dependencies: ["_CLAPACK"]),

@@ -7,6 +7,8 @@ import PackagePlugin
 @main
 struct GradCheckPlugin: CommandPlugin {
     func performCommand(context: PluginContext, arguments: [String]) async throws {
+        // The release build of the tool takes minutes the first time: say so before it starts.
+        FileHandle.standardError.write(Data("gradcheck: building implicitdiff in release mode (a few minutes the first time)...\n".utf8))
         let result = try packageManager.build(.product("implicitdiff"), parameters: .init(configuration: .release))
         guard result.succeeded, let tool = result.builtArtifacts.first(where: { $0.kind == .executable }) else {
             Diagnostics.error("building implicitdiff failed:\n\(result.logText)")
