@@ -81,31 +81,28 @@ extension SinkhornKind {
     }
 }
 
+/// Lasso and ridge read, report and differentiate the same fields.
+private func regressionSchema(kind: String, module: String, summary: String) -> KindSchema {
+    KindSchema(
+        kind: kind, module: module, summary: summary, status: "optimal",
+        data: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
+        outputs: [F("w", "vector", "d", "coefficients"), F("value", "scalar", "objective value")],
+        parameters: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"),
+                     F("lambda", "scalar", "regularisation")],
+        options: [])
+}
+
 extension LassoKind {
     public static var schema: KindSchema {
-        KindSchema(
-            kind: name, module: "ImplicitDiffProx",
-            summary: "lasso: w = argmin 1/2 ||X w - y||^2 + lambda ||w||_1 (FISTA, support polish)",
-            status: "optimal",
-            data: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
-            outputs: [F("w", "vector", "d", "coefficients"), F("value", "scalar", "objective value")],
-            parameters: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"),
-                         F("lambda", "scalar", "regularisation")],
-            options: [])
+        regressionSchema(kind: name, module: "ImplicitDiffProx",
+                         summary: "lasso: w = argmin 1/2 ||X w - y||^2 + lambda ||w||_1 (FISTA, support polish)")
     }
 }
 
 extension RidgeKind {
     public static var schema: KindSchema {
-        KindSchema(
-            kind: name, module: "ImplicitDiffCore",
-            summary: "ridge: w = argmin 1/2 ||X w - y||^2 + lambda/2 ||w||^2",
-            status: "optimal",
-            data: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
-            outputs: [F("w", "vector", "d", "coefficients"), F("value", "scalar", "objective value")],
-            parameters: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"),
-                         F("lambda", "scalar", "regularisation")],
-            options: [])
+        regressionSchema(kind: name, module: "ImplicitDiffCore",
+                         summary: "ridge: w = argmin 1/2 ||X w - y||^2 + lambda/2 ||w||^2")
     }
 }
 

@@ -40,12 +40,7 @@ struct LPBasisLU: Sendable {
     /// max-norm round), and returns `(D_r, D_c)`.
     private static func equilibrate(_ a: UnsafeMutableBufferPointer<Double>, _ n: Int) -> ([Double], [Double]) {
         var rows = [Double](repeating: 1, count: n), columns = [Double](repeating: 1, count: n)
-        func factor(_ small: Double?, _ large: Double) -> Double {
-            guard large > 0, large.isFinite else { return 1 }
-            let target = small.map { ($0 * large).squareRoot() } ?? large
-            guard target > 0, target.isFinite else { return 1 }
-            return Double(sign: .plus, exponent: -target.exponent, significand: 1)
-        }
+        let factor = LPSparseRows.equilibrationFactor
         func round(geometric: Bool) -> Bool {
             var changed = false
             for i in 0..<n {

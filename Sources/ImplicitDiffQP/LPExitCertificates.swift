@@ -182,6 +182,16 @@ extension LinearProgram {
 }
 
 extension LPSparseRows {
+    /// The power of two nearest `1 / sqrt(small * large)` (or `1 / large` when `small` is
+    /// nil), 1 for an empty line: one scaling step of ``equilibration()`` (and of the
+    /// basis LU's dense equilibration).
+    static func equilibrationFactor(_ small: Double?, _ large: Double) -> Double {
+        guard large > 0, large.isFinite else { return 1 }
+        let target = small.map { ($0 * large).squareRoot() } ?? large
+        guard target > 0, target.isFinite else { return 1 }
+        return Double(sign: .plus, exponent: -target.exponent, significand: 1)
+    }
+
     /// Powers of two `(R, S)` that equilibrate `R K S`: up to eight rounds of geometric-mean
     /// scaling (each row, then each column, divided by the power of two nearest
     /// `sqrt(min |K_ij| max |K_ij|)` over its non-zeros; this undoes row and column scalings
@@ -190,14 +200,7 @@ extension LPSparseRows {
     /// Empty rows and columns keep 1. Cost: a few passes over the non-zeros.
     func equilibration() -> (rows: [Double], columns: [Double]) {
         var rows = [Double](repeating: 1, count: rowCount), columns = [Double](repeating: 1, count: columnCount)
-        /// The power of two nearest `1 / sqrt(small * large)` (or `1 / large` when `small` is
-        /// nil), 1 for an empty line.
-        func factor(_ small: Double?, _ large: Double) -> Double {
-            guard large > 0, large.isFinite else { return 1 }
-            let target = small.map { ($0 * large).squareRoot() } ?? large
-            guard target > 0, target.isFinite else { return 1 }
-            return Double(sign: .plus, exponent: -target.exponent, significand: 1)
-        }
+        let factor = Self.equilibrationFactor
         func round(geometric: Bool) -> Bool {
             var changed = false
             for i in 0..<rowCount {

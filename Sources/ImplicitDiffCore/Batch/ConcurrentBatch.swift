@@ -119,14 +119,7 @@ final class OrderedPipeline<Input: Sendable, Output: Sendable>: @unchecked Senda
     func push(_ input: Input, emit: (Int, Output) -> Void) {
         condition.lock()
         while true {
-            if let output = done.removeValue(forKey: emitted) {
-                let index = emitted
-                emitted += 1
-                condition.unlock()
-                emit(index, output)
-                condition.lock()
-                continue
-            }
+            if emitNext(emit) { continue }
             if pushed - emitted < window { break }
             condition.wait()
         }
@@ -142,17 +135,21 @@ final class OrderedPipeline<Input: Sendable, Output: Sendable>: @unchecked Senda
         inputFinished = true
         condition.broadcast()
         while emitted < pushed {
-            if let output = done.removeValue(forKey: emitted) {
-                let index = emitted
-                emitted += 1
-                condition.unlock()
-                emit(index, output)
-                condition.lock()
-            } else {
-                condition.wait()
-            }
+            if !emitNext(emit) { condition.wait() }
         }
         condition.unlock()
+    }
+
+    /// With the lock held: emits the next output in order if it is done (releasing the
+    /// lock while `emit` runs) and says whether it did.
+    private func emitNext(_ emit: (Int, Output) -> Void) -> Bool {
+        guard let output = done.removeValue(forKey: emitted) else { return false }
+        let index = emitted
+        emitted += 1
+        condition.unlock()
+        emit(index, output)
+        condition.lock()
+        return true
     }
 }
 
