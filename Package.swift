@@ -28,12 +28,13 @@ let package = Package(
         .systemLibrary(name: "_CLAPACK", path: "Sources/_CLAPACK",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(name: "_CGLPK", path: "Sources/_CGLPK", providers: [.apt(["libglpk-dev"])]),
+        .systemLibrary(name: "_CSuiteSparse", path: "Sources/_CSuiteSparse", providers: [.apt(["libsuitesparse-dev"])]),
 
         // The theorem, linear algebra, lazy operators, Krylov and direct solvers.
         .target(name: "ImplicitDiffCore", dependencies: ["_CLAPACK"]),
 
         // Problem modules: each depends on the core only.
-        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK"]),
+        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK", "_CSuiteSparse"]),
         .target(name: "ImplicitDiffProx", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
         .target(name: "ImplicitDiffSinkhorn", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
         .target(name: "ImplicitDiffNewton", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system libraries ImplicitDiff links against, when they are missing:
-# OpenBLAS + LAPACKE (dense linear algebra) and GLPK (LP forward solves).
+# OpenBLAS + LAPACKE (dense linear algebra), GLPK (LP forward solves) and SuiteSparse
+# (LDL + AMD: sparse QP factorisations).
 # Debian/Ubuntu only; needs root or sudo for apt-get.
 set -euo pipefail
 need=()
-for pkg in libopenblas-dev liblapacke-dev libglpk-dev; do
+for pkg in libopenblas-dev liblapacke-dev libglpk-dev libsuitesparse-dev; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -63,6 +63,16 @@ public struct QPKKTResidual: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The residuals of `(z, lambda, mu)` for `problem`.
+    /// The six residuals as given (the sparse solver's certificate maps onto them).
+    init(stationarity: Double, equality: Double, inequality: Double, dualSign: Double, complementarity: Double, gap: Double) {
+        self.stationarity = stationarity
+        self.equality = equality
+        self.inequality = inequality
+        self.dualSign = dualSign
+        self.complementarity = complementarity
+        self.gap = gap
+    }
+
     public init(problem p: QuadraticProgram, z: Vector, lambda: Vector, mu: Vector) {
         let n = p.variableCount, pe = p.equalityCount, m = p.inequalityCount
         let sigma0 = Swift.max(p.Q.maxNorm, p.q.maxNorm)

@@ -1,0 +1,159 @@
+import ImplicitDiffCore
+
+/// The symmetric KKT matrix of a sparse QP, stored as the upper triangle of
+/// ```
+///       [ P + diag(d_x)   A'          ]     order n + m
+///   K = [ A               -diag(d_y)  ]
+/// ```
+/// on a pattern that never changes (every diagonal entry is stored), so that one symbolic
+/// analysis (``SparseSymmetricLDL``) serves every interior-point iteration, the polish and
+/// the derivatives. The diagonals `d_x` (bound barriers `sum w_k`, regularisation, or a
+/// unit row for a variable fixed at a bound) and `d_y` (`1 / sum w_k` for inequality rows,
+/// `delta` for equality rows, `1` for rows taken out) are set per use by
+/// ``values(px:ay:diagonalX:diagonalY:)``; entries of `P` or `A` can be masked out (set
+/// to zero, pattern kept), which is how the reduced KKT system of an active set is embedded.
+struct SparseQPKKTMatrix: Sendable {
+    let n: Int
+    let m: Int
+    let columnStart: [Int]
+    let rowIndices: [Int]
+    /// Slot of the upper-triangle entries of `P` (`-1` for entries below the diagonal).
+    let pSlot: [Int]
+    /// Slot of every entry of `A` (in `A`'s storage order).
+    let aSlot: [Int]
+    /// Slot of diagonal entry `k`, `0 <= k < n + m`.
+    let diagonalSlot: [Int]
+    /// Row of each entry of `P` and column of each entry of `A` (copied for fast loops).
+    let pRow: [Int]
+    let pColumn: [Int]
+    let aRow: [Int]
+    let aColumn: [Int]
+
+    var order: Int { n + m }
+
+    init(P: SparseMatrix, A: SparseMatrix) {
+        n = P.columns
+        m = A.rows
+        var start = [0], rows = [Int]()
+        rows.reserveCapacity(P.nonZeroCount / 2 + A.nonZeroCount + n + m)
+        var ps = [Int](repeating: -1, count: P.nonZeroCount)
+        var ds = [Int](repeating: 0, count: n + m)
+        var pc = [Int](repeating: 0, count: P.nonZeroCount)
+        for j in 0..<n {
+            var hasDiagonal = false
+            for e in P.columnStart[j]..<P.columnStart[j + 1] {
+                pc[e] = j
+                let i = P.rowIndices[e]
+                if i > j { break }
+                if i == j { hasDiagonal = true; ds[j] = rows.count }
+                ps[e] = rows.count
+                rows.append(i)
+            }
+            if !hasDiagonal { ds[j] = rows.count; rows.append(j) }
+            start.append(rows.count)
+        }
+        // Rows of A, with the A-entry index of each (a counting transpose).
+        var count = [Int](repeating: 0, count: m + 1)
+        for i in A.rowIndices { count[i + 1] += 1 }
+        for i in 0..<m { count[i + 1] += count[i] }
+        var next = count
+        var byRow = [Int](repeating: 0, count: A.nonZeroCount)
+        var ac = [Int](repeating: 0, count: A.nonZeroCount)
+        for j in 0..<A.columns {
+            for e in A.columnStart[j]..<A.columnStart[j + 1] {
+                ac[e] = j
+                byRow[next[A.rowIndices[e]]] = e
+                next[A.rowIndices[e]] += 1
+            }
+        }
+        var asl = [Int](repeating: 0, count: A.nonZeroCount)
+        for r in 0..<m {
+            for t in count[r]..<count[r + 1] {
+                let e = byRow[t]
+                asl[e] = rows.count
+                rows.append(ac[e])
+            }
+            ds[n + r] = rows.count
+            rows.append(n + r)
+            start.append(rows.count)
+        }
+        columnStart = start
+        rowIndices = rows
+        pSlot = ps
+        aSlot = asl
+        diagonalSlot = ds
+        pRow = P.rowIndices
+        pColumn = pc
+        aRow = A.rowIndices
+        aColumn = ac
+    }
+
+    /// The stored values: `P` entries (upper triangle, `pMask[e] == false` entries zeroed),
+    /// `A` entries (masked likewise) and the two diagonals added to `P`'s diagonal and
+    /// negated on the rows' diagonal.
+    func values(px: [Double], ay: [Double], diagonalX: [Double], diagonalY: [Double],
+                keepP: [Bool]? = nil, keepA: [Bool]? = nil) -> [Double] {
+        var v = [Double](repeating: 0, count: rowIndices.count)
+        v.withUnsafeMutableBufferPointer { vb in
+            for e in 0..<px.count where pSlot[e] >= 0 && (keepP?[e] ?? true) { vb[pSlot[e]] += px[e] }
+            for e in 0..<ay.count where keepA?[e] ?? true { vb[aSlot[e]] = ay[e] }
+            for j in 0..<n { vb[diagonalSlot[j]] += diagonalX[j] }
+            for r in 0..<m { vb[diagonalSlot[n + r]] = -diagonalY[r] }
+        }
+        return v
+    }
+
+    /// `K x` for stored upper-triangle values `v`.
+    func multiply(_ v: [Double], _ x: [Double]) -> [Double] {
+        var y = [Double](repeating: 0, count: order)
+        v.withUnsafeBufferPointer { vb in
+            rowIndices.withUnsafeBufferPointer { ri in
+                x.withUnsafeBufferPointer { xb in
+                    y.withUnsafeMutableBufferPointer { yb in
+                        for j in 0..<order {
+                            let xj = xb[j]
+                            var s = 0.0
+                            for e in columnStart[j]..<columnStart[j + 1] {
+                                let i = ri[e], a = vb[e]
+                                if i == j { s += a * xj } else { yb[i] += a * xj; s += a * xb[i] }
+                            }
+                            yb[j] += s
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+}
+
+/// A factorised KKT matrix with iterative refinement: the factors are of a regularised
+/// matrix `K_reg`, solves are refined against the exact `K` (values ``exact``):
+/// `x_{k+1} = x_k + K_reg^-1 (b - K x_k)`, which converges to `K^-1 b` when `K` is
+/// nonsingular and the regularisation small.
+struct SparseQPRefinedSolver: Sendable {
+    let matrix: SparseQPKKTMatrix
+    let exact: [Double]
+    let ldl: SparseSymmetricLDL
+
+    /// Solves `K x = b` with at most `steps` refinement steps, stopping when the residual
+    /// is below `tolerance * (1 + ||b||_inf)`. Returns the solution and the final relative residual.
+    func solve(_ b: [Double], steps: Int = 10, tolerance: Double = 1e-14) -> (x: [Double], residual: Double) {
+        var x = b
+        ldl.solve(&x)
+        let bn = b.reduce(0) { Swift.max($0, abs($1)) }
+        var best = x, bestResidual = Double.infinity
+        for _ in 0...steps {
+            let kx = matrix.multiply(exact, x)
+            var r = [Double](repeating: 0, count: b.count)
+            var rn = 0.0
+            for i in 0..<b.count { r[i] = b[i] - kx[i]; rn = Swift.max(rn, abs(r[i])) }
+            let rel = rn / (1 + bn)
+            if rel < bestResidual { bestResidual = rel; best = x } else if rel > 0.5 * bestResidual && rel.isFinite { break }
+            if !(rel > tolerance) { break }
+            ldl.solve(&r)
+            for i in 0..<x.count { x[i] += r[i] }
+        }
+        return (best, bestResidual)
+    }
+}

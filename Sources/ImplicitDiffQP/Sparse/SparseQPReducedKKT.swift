@@ -1,0 +1,88 @@
+import ImplicitDiffCore
+
+/// The reduced KKT system of a sparse QP on an active set, embedded in the interior
+/// point's KKT pattern so that its symbolic factorisation is reused:
+/// ```
+///   [ P_FF   A_aF' ] [ z_F ]   [ b_F ]        F: variables not fixed at a bound
+///   [ A_aF   0     ] [ y_a ] = [ b_a ]        a: active rows (equality rows included)
+/// ```
+/// Fixed variables and inactive rows become decoupled unit rows (their entries of `P`
+/// and `A` are masked to zero on the same pattern); their solution components are 0.
+/// The matrix is assembled on the Ruiz-scaled data, `K^ = S K S` with
+/// `S = diag(sqrt(c) D, E / sqrt(c))` (``SparseQPScaling``), so that
+/// `K^-1 b = S K^^-1 S b`; `K^` is factorised regularised (`+1e-10` on the `F`
+/// diagonal, `-1e-10` on the `a` diagonal: quasi-definite) and every solve is refined
+/// against the exact `K^`. One factorisation serves the polish solve and every
+/// derivative (pullback, pushforward).
+///
+/// `K` is nonsingular exactly when the active rows restricted to `F` are linearly
+/// independent and `P_FF` is positive definite on their null space; otherwise the
+/// refinement stalls and small pivots name the dependent rows (``dependentRows``) or
+/// variables (``singularVariables``).
+public struct SparseQPReducedKKT: Sendable {
+    let matrix: SparseQPKKTMatrix
+    let scaleX: [Double]
+    let scaleY: [Double]
+    /// `true` for variables not fixed at a bound.
+    public let free: [Bool]
+    /// `true` for rows imposed as equalities.
+    public let activeRows: [Bool]
+    let solver: SparseQPRefinedSolver
+    static let regularization = 1e-10
+
+    init(scaling sc: SparseQPScaling, matrix: SparseQPKKTMatrix, symbolic: SparseSymmetricLDL,
+         free: [Bool], activeRows: [Bool]) throws {
+        let n = matrix.n, m = matrix.m
+        self.matrix = matrix
+        let rc = sc.c.squareRoot()
+        scaleX = sc.D.map { rc * $0 }
+        scaleY = sc.E.map { $0 / rc }
+        self.free = free
+        self.activeRows = activeRows
+        let keepP = (0..<sc.P.nonZeroCount).map { free[matrix.pRow[$0]] && free[matrix.pColumn[$0]] }
+        let keepA = (0..<sc.A.nonZeroCount).map { activeRows[matrix.aRow[$0]] && free[matrix.aColumn[$0]] }
+        let reg = Self.regularization
+        let ex = free.map { $0 ? 0.0 : 1.0 }, ey = activeRows.map { $0 ? 0.0 : 1.0 }
+        let rx = free.map { $0 ? reg : 1.0 }, ry = activeRows.map { $0 ? reg : 1.0 }
+        let exact = matrix.values(px: sc.P.values, ay: sc.A.values, diagonalX: ex, diagonalY: ey, keepP: keepP, keepA: keepA)
+        let regularized = matrix.values(px: sc.P.values, ay: sc.A.values, diagonalX: rx, diagonalY: ry, keepP: keepP, keepA: keepA)
+        var ldl = symbolic
+        if let bad = ldl.factor(regularized) {
+            let i = ldl.perm[bad]
+            throw QPError.notDifferentiable(i < n ? "the reduced KKT matrix has a zero pivot at variable \(i)"
+                                                  : "the reduced KKT matrix has a zero pivot at row \(i - n)")
+        }
+        _ = m
+        solver = SparseQPRefinedSolver(matrix: matrix, exact: exact, ldl: ldl)
+    }
+
+    /// `K^-1 [bx; by]` on the original scale (components on fixed variables and inactive
+    /// rows are ignored and returned as 0), with the relative residual of the scaled solve.
+    func solve(bx: [Double], by: [Double]) -> (x: [Double], y: [Double], residual: Double) {
+        let n = matrix.n, m = matrix.m
+        var b = [Double](repeating: 0, count: n + m)
+        for j in 0..<n where free[j] { b[j] = scaleX[j] * bx[j] }
+        for r in 0..<m where activeRows[r] { b[n + r] = scaleY[r] * by[r] }
+        let (s, res) = solver.solve(b, steps: 20, tolerance: 1e-15)
+        var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: m)
+        for j in 0..<n where free[j] { x[j] = scaleX[j] * s[j] }
+        for r in 0..<m where activeRows[r] { y[r] = scaleY[r] * s[n + r] }
+        return (x, y, res)
+    }
+
+    /// Active rows whose pivot is of the order of the regularisation: linearly dependent
+    /// on the other active rows (restricted to the free variables).
+    public var dependentRows: [Int] {
+        let n = matrix.n
+        return (0..<matrix.m).filter { activeRows[$0] && abs(solver.ldl.pivot(ofOriginal: n + $0)) <= 1e3 * Self.regularization }
+    }
+
+    /// Free variables whose pivot is of the order of the regularisation (`P` singular on
+    /// the null space of the active rows: the minimiser is not unique).
+    public var singularVariables: [Int] {
+        (0..<matrix.n).filter { free[$0] && abs(solver.ldl.pivot(ofOriginal: $0)) <= 1e3 * Self.regularization }
+    }
+
+    /// Stored entries of the factor `L`.
+    public var factorNonZeros: Int { solver.ldl.factorNonZeros }
+}

@@ -1,0 +1,187 @@
+import _CSuiteSparse
+
+/// A sparse `L D L'` factorisation of a symmetric *quasi-definite* matrix
+/// `K = [H  B'; B  -C]` (`H`, `C` positive definite), with a fill-reducing ordering:
+/// ```
+/// P K P' = L D L'      (L unit lower triangular, D diagonal)
+/// ```
+/// `P` is SuiteSparse's AMD ordering of the pattern of `K`; the factorisation is
+/// SuiteSparse's LDL (Davis 2005, up-looking, no pivoting). Quasi-definite matrices are
+/// strongly factorisable (Vanderbei 1995): every symmetric permutation has an `L D L'`
+/// with `D` having as many positive entries as `H` has rows, so the ordering can be chosen
+/// for sparsity alone and fixed once. The solvers make their systems quasi-definite by
+/// static regularisation (`H + rho I`, `C + delta I`) and recover the exact solution by
+/// iterative refinement with the unregularised matrix.
+///
+/// The pattern (upper triangle, compressed columns, diagonal present in every column) is
+/// analysed once (``init(order:columnStart:rowIndices:)``: AMD and the elimination tree);
+/// ``factor(_:)`` then refactorises for new values on the same pattern in
+/// `O(flops of L)` with no allocation beyond the factors. Memory: `O(nnz(K) + nnz(L))`.
+struct SparseSymmetricLDL: Sendable {
+    /// Order of `K`.
+    let order: Int
+    /// `perm[k]` = original index of the `k`-th pivot; `inverse[perm[k]] == k`.
+    let perm: [Int]
+    let inverse: [Int]
+    /// Upper triangle of `P K P'` (compressed columns) and, for every stored entry of the
+    /// caller's pattern, its slot there.
+    let permutedStart: [Int]
+    let permutedRows: [Int]
+    let slotOfEntry: [Int]
+    /// Elimination tree data of LDL (column pointers of `L`, parents, column counts).
+    let lStart: [Int]
+    let parent: [Int]
+    let lCount: [Int]
+    /// Numeric factors (after ``factor(_:)``).
+    private(set) var lRows: [Int]
+    private(set) var lValues: [Double]
+    private(set) var diagonal: [Double]
+
+    /// Stored entries of `L` (strictly lower part).
+    var factorNonZeros: Int { lStart.last ?? 0 }
+
+    /// Symbolic analysis of the symmetric pattern given by its upper triangle
+    /// (`rowIndices` within each column increasing and `<=` the column; the diagonal
+    /// must be stored in every column).
+    init(order n: Int, columnStart: [Int], rowIndices: [Int]) {
+        order = n
+        // AMD on the upper triangle (it orders the pattern of K + K').
+        var p = [Int](repeating: 0, count: n)
+        if n > 0 {
+            var control = [Double](repeating: 0, count: Int(AMD_CONTROL))
+            var info = [Double](repeating: 0, count: Int(AMD_INFO))
+            amd_l_defaults(&control)
+            var cs = columnStart, ri = rowIndices
+            let status = amd_l_order(n, &cs, &ri, &p, &control, &info)
+            if status != AMD_OK && status != AMD_OK_BUT_JUMBLED { p = Array(0..<n) }
+        }
+        perm = p
+        var inv = [Int](repeating: 0, count: n)
+        for k in 0..<n { inv[p[k]] = k }
+        inverse = inv
+        // Upper triangle of P K P': entry (i, j), i <= j, goes to (min, max) of (inv i, inv j).
+        let nnz = rowIndices.count
+        var count = [Int](repeating: 0, count: n + 1)
+        for j in 0..<n {
+            for e in columnStart[j]..<columnStart[j + 1] {
+                count[Swift.max(inv[rowIndices[e]], inv[j]) + 1] += 1
+            }
+        }
+        for j in 0..<n { count[j + 1] += count[j] }
+        var next = count
+        var rows = [Int](repeating: 0, count: nnz), slot = [Int](repeating: 0, count: nnz)
+        // Fill column by column of the permuted matrix in increasing row order: visit the
+        // original entries sorted by permuted row (a counting pass over min(inv i, inv j)).
+        var byRow = [Int](repeating: 0, count: n + 1)
+        for j in 0..<n {
+            for e in columnStart[j]..<columnStart[j + 1] { byRow[Swift.min(inv[rowIndices[e]], inv[j]) + 1] += 1 }
+        }
+        for j in 0..<n { byRow[j + 1] += byRow[j] }
+        var order = [Int](repeating: 0, count: nnz), column = [Int](repeating: 0, count: nnz)
+        var nextRow = byRow
+        for j in 0..<n {
+            for e in columnStart[j]..<columnStart[j + 1] {
+                let r = Swift.min(inv[rowIndices[e]], inv[j])
+                order[nextRow[r]] = e
+                column[nextRow[r]] = j
+                nextRow[r] += 1
+            }
+        }
+        for t in 0..<nnz {
+            let e = order[t], j = column[t]
+            let a = inv[rowIndices[e]], b = inv[j]
+            let c = Swift.max(a, b)
+            rows[next[c]] = Swift.min(a, b)
+            slot[e] = next[c]
+            next[c] += 1
+        }
+        permutedStart = count
+        permutedRows = rows
+        slotOfEntry = slot
+        var lp = [Int](repeating: 0, count: n + 1), par = [Int](repeating: 0, count: n)
+        var lnz = [Int](repeating: 0, count: n), flag = [Int](repeating: 0, count: n)
+        if n > 0 {
+            var ap = count, ai = rows
+            ldl_l_symbolic(n, &ap, &ai, &lp, &par, &lnz, &flag, nil, nil)
+        }
+        lStart = lp
+        parent = par
+        lCount = lnz
+        lRows = []
+        lValues = []
+        diagonal = []
+    }
+
+    /// Numeric factorisation of the matrix with the analysed pattern and the given values
+    /// (in the caller's storage order). Returns the first (permuted) pivot that is zero or
+    /// not finite, or `nil` on success.
+    mutating func factor(_ values: [Double]) -> Int? {
+        let n = order
+        if n == 0 { diagonal = []; return nil }
+        var ax = [Double](repeating: 0, count: permutedRows.count)
+        values.withUnsafeBufferPointer { v in
+            ax.withUnsafeMutableBufferPointer { a in
+                slotOfEntry.withUnsafeBufferPointer { s in
+                    for e in 0..<v.count { a[s[e]] = v[e] }
+                }
+            }
+        }
+        let lnz = lStart[n]
+        if lRows.count != lnz { lRows = [Int](repeating: 0, count: lnz); lValues = [Double](repeating: 0, count: lnz) }
+        if diagonal.count != n { diagonal = [Double](repeating: 0, count: n) }
+        var y = [Double](repeating: 0, count: n), pattern = [Int](repeating: 0, count: n)
+        var flag = [Int](repeating: 0, count: n), lnzCount = [Int](repeating: 0, count: n)
+        let done = permutedStart.withUnsafeBufferPointer { ap in
+            permutedRows.withUnsafeBufferPointer { ai in
+                lStart.withUnsafeBufferPointer { lp in
+                    parent.withUnsafeBufferPointer { par in
+                        ldl_l_numeric(n, UnsafeMutablePointer(mutating: ap.baseAddress), UnsafeMutablePointer(mutating: ai.baseAddress),
+                                      &ax, UnsafeMutablePointer(mutating: lp.baseAddress), UnsafeMutablePointer(mutating: par.baseAddress),
+                                      &lnzCount, &lRows, &lValues, &diagonal, &y, &pattern, &flag, nil, nil)
+                    }
+                }
+            }
+        }
+        if done != n { return done }
+        for k in 0..<n where !diagonal[k].isFinite || diagonal[k] == 0 { return k }
+        return nil
+    }
+
+    /// The analysis without numeric factors (to keep for later refactorisations).
+    var symbolicOnly: SparseSymmetricLDL {
+        var copy = self
+        copy.lRows = []
+        copy.lValues = []
+        copy.diagonal = []
+        return copy
+    }
+
+    /// The pivot `D_k` of original index `i` (after ``factor(_:)``).
+    func pivot(ofOriginal i: Int) -> Double { diagonal[inverse[i]] }
+
+    /// `x <- K^-1 x` with the current factors.
+    func solve(_ x: inout [Double]) {
+        let n = order
+        guard n > 0 else { return }
+        var w = [Double](repeating: 0, count: n)
+        x.withUnsafeBufferPointer { xb in
+            perm.withUnsafeBufferPointer { p in for k in 0..<n { w[k] = xb[p[k]] } }
+        }
+        lStart.withUnsafeBufferPointer { lp in
+            lRows.withUnsafeBufferPointer { li in
+                lValues.withUnsafeBufferPointer { lx in
+                    diagonal.withUnsafeBufferPointer { d in
+                        let p = UnsafeMutablePointer(mutating: lp.baseAddress), i = UnsafeMutablePointer(mutating: li.baseAddress)
+                        let x = UnsafeMutablePointer(mutating: lx.baseAddress)
+                        ldl_l_lsolve(n, &w, p, i, x)
+                        ldl_l_dsolve(n, &w, UnsafeMutablePointer(mutating: d.baseAddress))
+                        ldl_l_ltsolve(n, &w, p, i, x)
+                    }
+                }
+            }
+        }
+        x.withUnsafeMutableBufferPointer { xb in
+            perm.withUnsafeBufferPointer { p in for k in 0..<n { xb[p[k]] = w[k] } }
+        }
+    }
+}
