@@ -17,8 +17,8 @@ import ImplicitDiffCore
 /// with `tau_t = sum_{k on t} sigma_k w_k (r_g,k - r_c,k / z_k)`, `Delta_r = 1/Omega_r` for
 /// inequality rows and `delta` (regularisation) for equality rows; rows with no finite
 /// side are decoupled (`dy_r = 0`). Then `dz_k = w_k (sigma_k dv_t + r_g,k - r_c,k/z_k)` and
-/// `ds_k = -(r_c,k + s_k dz_k) / z_k`. The matrix is quasi-definite (`rho = delta = 1e-9`
-/// in the scaled units), so one AMD ordering and one symbolic LDL' serve all iterations;
+/// `ds_k = -(r_c,k + s_k dz_k) / z_k`. The matrix is quasi-definite (`rho = delta = 1e-8`
+/// in the scaled units, raised 100-fold up to twice when a pivot vanishes), so one AMD ordering and one symbolic LDL' serve all iterations;
 /// each solve is refined against the unregularised matrix. Predictor `r_c = s o z`,
 /// corrector `r_c = s o z + ds_aff o dz_aff - sigma mu` with `sigma = (mu_aff/mu)^3`,
 /// one step length for primal and dual (0.99 of the distance to the boundary).
@@ -35,13 +35,14 @@ struct SparseQPInteriorPoint {
     let isFree: [Bool]
     let keepA: [Bool]
     let pUpper: [Double]
+    let signs: [Double]
     var x: [Double]
     var y: [Double]
     var s: [Double]
     var z: [Double]
     var iterations = 0
-    static let rho = 1e-9
-    static let delta = 1e-9
+    static let rho = 1e-8
+    static let delta = 1e-8
 
     struct Residuals {
         var primal: Double
@@ -76,6 +77,7 @@ struct SparseQPInteriorPoint {
         isFree = free
         keepA = sc.A.rowIndices.map { !free[$0] }
         pUpper = sc.P.values
+        signs = kkt.pivotSigns
         x = [Double](repeating: 0, count: n)
         y = [Double](repeating: 0, count: m)
         s = []
@@ -100,21 +102,23 @@ struct SparseQPInteriorPoint {
     mutating func factor(omega: [Double]) throws -> SparseQPRefinedSolver {
         var dx = [Double](repeating: 0, count: n), dy = [Double](repeating: 0, count: m)
         var ex = dx, ey = dy
-        for j in 0..<n { dx[j] = omega[j] + Self.rho; ex[j] = omega[j] }
+        for j in 0..<n { ex[j] = omega[j] }
         for r in 0..<m {
-            if isFree[r] { dy[r] = 1; ey[r] = 1 } else if isEquality[r] { dy[r] = Self.delta; ey[r] = 0 } else {
+            if isFree[r] { ey[r] = 1 } else if !isEquality[r] {
                 let o = omega[n + r]
-                dy[r] = o > 0 ? 1 / o : 1e30
-                ey[r] = dy[r]
+                ey[r] = o > 1e-30 ? 1 / o : 1e30
             }
         }
-        let reg = kkt.values(px: pUpper, ay: sc.A.values, diagonalX: dx, diagonalY: dy, keepA: keepA)
         let exact = kkt.values(px: pUpper, ay: sc.A.values, diagonalX: ex, diagonalY: ey, keepA: keepA)
-        if let bad = ldl.factor(reg) {
-            throw QPError.notConverged(iterations: iterations, residual: .infinity)
-                .annotated("zero pivot \(bad) in the interior-point KKT factorisation")
+        var reg = Self.rho
+        for _ in 0..<3 {
+            for j in 0..<n { dx[j] = ex[j] + reg }
+            for r in 0..<m { dy[r] = isEquality[r] ? reg : ey[r] }
+            let values = kkt.values(px: pUpper, ay: sc.A.values, diagonalX: dx, diagonalY: dy, keepA: keepA)
+            if ldl.factor(values, signs: signs) == nil { return SparseQPRefinedSolver(matrix: kkt, exact: exact, ldl: ldl) }
+            reg *= 100
         }
-        return SparseQPRefinedSolver(matrix: kkt, exact: exact, ldl: ldl)
+        throw QPError.notConverged(iterations: iterations, residual: .infinity)
     }
 
     /// Starting point: the minimiser of `1/2 x'Px + q'x + 1/2 ||G x - h||^2` subject to

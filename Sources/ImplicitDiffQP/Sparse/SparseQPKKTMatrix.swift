@@ -30,6 +30,8 @@ struct SparseQPKKTMatrix: Sendable {
     let aColumn: [Int]
 
     var order: Int { n + m }
+    /// The sign every pivot of a quasi-definite `K` has: `+1` on the variables, `-1` on the rows.
+    var pivotSigns: [Double] { [Double](repeating: 1, count: n) + [Double](repeating: -1, count: m) }
 
     init(P: SparseMatrix, A: SparseMatrix) {
         n = P.columns
@@ -138,9 +140,21 @@ struct SparseQPRefinedSolver: Sendable {
 
     /// Solves `K x = b` with at most `steps` refinement steps, stopping when the residual
     /// is below `tolerance * (1 + ||b||_inf)`. Returns the solution and the final relative residual.
-    func solve(_ b: [Double], steps: Int = 10, tolerance: Double = 1e-14) -> (x: [Double], residual: Double) {
-        var x = b
-        ldl.solve(&x)
+    func solve(_ b: [Double], steps: Int = 10, tolerance: Double = 1e-14, initial: [Double]? = nil) -> (x: [Double], residual: Double) {
+        var x: [Double]
+        if let x0 = initial {
+            // Proximal-point start: on a singular but consistent K the iteration converges
+            // to a solution near x0 (the interior point's iterate), not an arbitrary one.
+            x = x0
+            let kx = matrix.multiply(exact, x0)
+            var r = [Double](repeating: 0, count: b.count)
+            for i in 0..<b.count { r[i] = b[i] - kx[i] }
+            ldl.solve(&r)
+            for i in 0..<x.count { x[i] += r[i] }
+        } else {
+            x = b
+            ldl.solve(&x)
+        }
         let bn = b.reduce(0) { Swift.max($0, abs($1)) }
         var best = x, bestResidual = Double.infinity
         for _ in 0...steps {

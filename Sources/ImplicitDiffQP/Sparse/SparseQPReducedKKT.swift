@@ -10,8 +10,8 @@ import ImplicitDiffCore
 /// and `A` are masked to zero on the same pattern); their solution components are 0.
 /// The matrix is assembled on the Ruiz-scaled data, `K^ = S K S` with
 /// `S = diag(sqrt(c) D, E / sqrt(c))` (``SparseQPScaling``), so that
-/// `K^-1 b = S K^^-1 S b`; `K^` is factorised regularised (`+1e-10` on the `F`
-/// diagonal, `-1e-10` on the `a` diagonal: quasi-definite) and every solve is refined
+/// `K^-1 b = S K^^-1 S b`; `K^` is factorised regularised (`+1e-8` on the `F`
+/// diagonal, `-1e-8` on the `a` diagonal: quasi-definite; 100-fold more, up to twice, if a pivot vanishes) and every solve is refined
 /// against the exact `K^`. One factorisation serves the polish solve and every
 /// derivative (pullback, pushforward).
 ///
@@ -28,11 +28,11 @@ public struct SparseQPReducedKKT: Sendable {
     /// `true` for rows imposed as equalities.
     public let activeRows: [Bool]
     let solver: SparseQPRefinedSolver
-    static let regularization = 1e-10
+    static let regularization = 1e-8
+    let regularizationUsed: Double
 
     init(scaling sc: SparseQPScaling, matrix: SparseQPKKTMatrix, symbolic: SparseSymmetricLDL,
          free: [Bool], activeRows: [Bool]) throws {
-        let n = matrix.n, m = matrix.m
         self.matrix = matrix
         let rc = sc.c.squareRoot()
         scaleX = sc.D.map { rc * $0 }
@@ -41,29 +41,41 @@ public struct SparseQPReducedKKT: Sendable {
         self.activeRows = activeRows
         let keepP = (0..<sc.P.nonZeroCount).map { free[matrix.pRow[$0]] && free[matrix.pColumn[$0]] }
         let keepA = (0..<sc.A.nonZeroCount).map { activeRows[matrix.aRow[$0]] && free[matrix.aColumn[$0]] }
-        let reg = Self.regularization
         let ex = free.map { $0 ? 0.0 : 1.0 }, ey = activeRows.map { $0 ? 0.0 : 1.0 }
-        let rx = free.map { $0 ? reg : 1.0 }, ry = activeRows.map { $0 ? reg : 1.0 }
         let exact = matrix.values(px: sc.P.values, ay: sc.A.values, diagonalX: ex, diagonalY: ey, keepP: keepP, keepA: keepA)
-        let regularized = matrix.values(px: sc.P.values, ay: sc.A.values, diagonalX: rx, diagonalY: ry, keepP: keepP, keepA: keepA)
         var ldl = symbolic
-        if let bad = ldl.factor(regularized) {
-            let i = ldl.perm[bad]
-            throw QPError.notDifferentiable(i < n ? "the reduced KKT matrix has a zero pivot at variable \(i)"
-                                                  : "the reduced KKT matrix has a zero pivot at row \(i - n)")
+        var reg = Self.regularization, factored = false
+        for _ in 0..<3 {
+            let rx = free.map { $0 ? reg : 1.0 }, ry = activeRows.map { $0 ? reg : 1.0 }
+            let regularized = matrix.values(px: sc.P.values, ay: sc.A.values, diagonalX: rx, diagonalY: ry, keepP: keepP, keepA: keepA)
+            if ldl.factor(regularized, signs: matrix.pivotSigns) == nil { factored = true; break }
+            reg *= 100
         }
-        _ = m
+        guard factored else {
+            throw QPError.notDifferentiable("the reduced KKT matrix could not be factorised (a pivot vanished at regularisation \(reg / 100))")
+        }
+        regularizationUsed = reg
         solver = SparseQPRefinedSolver(matrix: matrix, exact: exact, ldl: ldl)
     }
 
     /// `K^-1 [bx; by]` on the original scale (components on fixed variables and inactive
     /// rows are ignored and returned as 0), with the relative residual of the scaled solve.
-    func solve(bx: [Double], by: [Double]) -> (x: [Double], y: [Double], residual: Double) {
+    /// With `guess`, the refinement starts there (a proximal-point iteration: on a singular
+    /// consistent `K` it converges to a solution near the guess).
+    func solve(bx: [Double], by: [Double], near guess: (x: [Double], y: [Double])? = nil,
+               steps: Int = 20) -> (x: [Double], y: [Double], residual: Double) {
         let n = matrix.n, m = matrix.m
         var b = [Double](repeating: 0, count: n + m)
         for j in 0..<n where free[j] { b[j] = scaleX[j] * bx[j] }
         for r in 0..<m where activeRows[r] { b[n + r] = scaleY[r] * by[r] }
-        let (s, res) = solver.solve(b, steps: 20, tolerance: 1e-15)
+        var initial: [Double]? = nil
+        if let g = guess {
+            var x0 = [Double](repeating: 0, count: n + m)
+            for j in 0..<n where free[j] { x0[j] = g.x[j] / scaleX[j] }
+            for r in 0..<m where activeRows[r] { x0[n + r] = g.y[r] / scaleY[r] }
+            initial = x0
+        }
+        let (s, res) = solver.solve(b, steps: steps, tolerance: 1e-15, initial: initial)
         var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: m)
         for j in 0..<n where free[j] { x[j] = scaleX[j] * s[j] }
         for r in 0..<m where activeRows[r] { y[r] = scaleY[r] * s[n + r] }
@@ -74,13 +86,15 @@ public struct SparseQPReducedKKT: Sendable {
     /// on the other active rows (restricted to the free variables).
     public var dependentRows: [Int] {
         let n = matrix.n
-        return (0..<matrix.m).filter { activeRows[$0] && abs(solver.ldl.pivot(ofOriginal: n + $0)) <= 1e3 * Self.regularization }
+        let dynamic = Set(solver.ldl.regularizedPivots)
+        return (0..<matrix.m).filter { activeRows[$0] && (dynamic.contains(n + $0) || abs(solver.ldl.pivot(ofOriginal: n + $0)) <= 10 * regularizationUsed) }
     }
 
     /// Free variables whose pivot is of the order of the regularisation (`P` singular on
     /// the null space of the active rows: the minimiser is not unique).
     public var singularVariables: [Int] {
-        (0..<matrix.n).filter { free[$0] && abs(solver.ldl.pivot(ofOriginal: $0)) <= 1e3 * Self.regularization }
+        let dynamic = Set(solver.ldl.regularizedPivots)
+        return (0..<matrix.n).filter { free[$0] && (dynamic.contains($0) || abs(solver.ldl.pivot(ofOriginal: $0)) <= 10 * regularizationUsed) }
     }
 
     /// Stored entries of the factor `L`.

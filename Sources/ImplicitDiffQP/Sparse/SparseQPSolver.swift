@@ -1,4 +1,5 @@
 import ImplicitDiffCore
+import Foundation
 
 /// The sparse QP solver: Ruiz scaling, Mehrotra interior point on the quasi-definite
 /// augmented system (``SparseQPInteriorPoint``), active-set identification and polish to
@@ -12,7 +13,7 @@ import ImplicitDiffCore
 ///    multipliers from stationarity `w_B = -(P z + q + A'y)_B`, and accept when the
 ///    certificate (``SparseQPResidual``, original data) has every relative residual below
 ///    the tolerance. Otherwise move the misclassified constraints (wrong-sign multipliers
-///    out, violated constraints in; at most `max(5, (n + m)/20)` of them, twice) and
+///    out, violated constraints in; at most `max(10, (n + m)/10)` of them, three times) and
 ///    solve again; failing that, iterate on (each new candidate is polished once).
 /// 3. If the interior point meets the tolerance but no polish verified, return its
 ///    iterate when it passes the certificate (``SparseQPSolution/polished`` is `false`).
@@ -20,6 +21,8 @@ import ImplicitDiffCore
 ///    unboundedness (a recession direction `d`: `P d ~ 0`, `A d`, `d` in the recession
 ///    cones of the rows and bounds, `q'd < 0`) are read off diverging iterates and
 ///    verified on the original data before they are reported.
+let debugSparseQP = getenv("SPARSEQP_DEBUG") != nil
+
 struct SparseQPSolver {
     let problem: SparseQuadraticProgram
     let options: QPSolverOptions
@@ -43,7 +46,7 @@ struct SparseQPSolver {
                 if !tried.contains(candidate) {
                     tried.insert(candidate)
                     polishes += 1
-                    if let s = try polish(candidate, sc: sc, matrix: ipm.kkt, symbolic: symbolic, iterations: ipm.iterations) {
+                    if let s = try polish(candidate, sc: sc, matrix: ipm.kkt, symbolic: symbolic, ipm: ipm) {
                         return s
                     }
                 }
@@ -80,10 +83,13 @@ struct SparseQPSolver {
     // MARK: polish
 
     func polish(_ start: SparseQPActiveSet, sc: SparseQPScaling, matrix: SparseQPKKTMatrix,
-                symbolic: SparseSymmetricLDL, iterations: Int) throws -> SparseQPSolution? {
+                symbolic: SparseSymmetricLDL, ipm: SparseQPInteriorPoint) throws -> SparseQPSolution? {
         let p = problem, n = p.variableCount, m = p.rowCount
+        let iterations = ipm.iterations
+        let (ys, ws) = ipm.multipliers()
+        let guess = sc.unscale(z: ipm.x, y: ys, w: ws)
         var sides = start
-        for _ in 0..<3 {
+        for _ in 0..<4 {
             let free = sides.bounds.map { $0 == .inactive }
             let active = sides.rows.map { $0 != .inactive }
             guard let kkt = try? SparseQPReducedKKT(scaling: sc, matrix: matrix, symbolic: symbolic,
@@ -106,7 +112,7 @@ struct SparseQPSolver {
                 case .inactive: break
                 }
             }
-            let sol = kkt.solve(bx: bx, by: by)
+            let sol = kkt.solve(bx: bx, by: by, near: (guess.z, guess.y), steps: 40)
             var z = sol.x
             for j in 0..<n where !free[j] { z[j] = fixed[j] }
             let zv = Vector(z), yv = Vector(sol.y)
@@ -115,6 +121,7 @@ struct SparseQPSolver {
             for j in 0..<n where !free[j] { w[j] = -t[j] }
             let wv = Vector(w)
             let residual = SparseQPResidual(problem: p, z: zv, y: yv, w: wv)
+            if debugSparseQP { print("DEV polish it=\(iterations) rows=\(sides.activeRowCount) bounds=\(sides.activeBoundCount) solve=\(sol.residual) \(residual)") }
             if residual.maximum <= options.tolerance {
                 let weak = weaklyActive(sides, z: zv, y: yv, w: wv)
                 let set = SparseQPActiveSet(rows: sides.rows, bounds: sides.bounds,
@@ -152,7 +159,13 @@ struct SparseQPSolver {
         }
         for r in 0..<m { rows[r] = move(rows[r], value: az[r], multiplier: y[r], lo: p.l[r], up: p.u[r]) }
         for j in 0..<n { bounds[j] = move(bounds[j], value: z[j], multiplier: w[j], lo: p.lb[j], up: p.ub[j]) }
-        guard moves > 0, moves <= Swift.max(5, (n + m) / 20) else { return nil }
+        if debugSparseQP {
+            var ws = 0, wb = 0, vr = 0, vb = 0
+            for r in 0..<m { if (sides.rows[r] == .upper && y[r] < 0) || (sides.rows[r] == .lower && y[r] > 0) { ws += 1 }; if az[r] > p.u[r] + 1e-9 || az[r] < p.l[r] - 1e-9 { vr += 1 } }
+            for j in 0..<n { if (sides.bounds[j] == .upper && w[j] < 0) || (sides.bounds[j] == .lower && w[j] > 0) { wb += 1 }; if z[j] > p.ub[j] + 1e-9 || z[j] < p.lb[j] - 1e-9 { vb += 1 } }
+            print("DEV adjust moves=\(moves) wrongSignRows=\(ws) wrongSignBounds=\(wb) violatedRows=\(vr) violatedBounds=\(vb)")
+        }
+        guard moves > 0, moves <= Swift.max(10, (n + m) / 10) else { return nil }
         return SparseQPActiveSet(rows: rows, bounds: bounds)
     }
 

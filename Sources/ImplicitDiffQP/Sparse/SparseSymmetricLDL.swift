@@ -36,6 +36,8 @@ struct SparseSymmetricLDL: Sendable {
     private(set) var lRows: [Int]
     private(set) var lValues: [Double]
     private(set) var diagonal: [Double]
+    /// Original indices of the pivots replaced by dynamic regularisation in the last factorisation.
+    private(set) var regularizedPivots: [Int] = []
 
     /// Stored entries of `L` (strictly lower part).
     var factorNonZeros: Int { lStart.last ?? 0 }
@@ -113,10 +115,16 @@ struct SparseSymmetricLDL: Sendable {
     }
 
     /// Numeric factorisation of the matrix with the analysed pattern and the given values
-    /// (in the caller's storage order). Returns the first (permuted) pivot that is zero or
-    /// not finite, or `nil` on success.
-    mutating func factor(_ values: [Double]) -> Int? {
+    /// (in the caller's storage order): LDL's up-looking algorithm (row `k` of `L` from a
+    /// sparse triangular solve along the elimination tree), with *dynamic regularisation*
+    /// as in QDLDL/Clarabel: pivot `k` of original index `i` must have the sign
+    /// `signs[i]` (`+1` for the `H` block, `-1` for the `C` block of a quasi-definite
+    /// matrix); a pivot with `signs[i] * D_k <= epsilon` is replaced by `signs[i] * delta`
+    /// and counted in ``regularizedPivots``. Returns the first pivot (original index) that
+    /// is not finite, or `nil` on success.
+    mutating func factor(_ values: [Double], signs: [Double], epsilon: Double = 1e-13, delta: Double = 2e-7) -> Int? {
         let n = order
+        regularizedPivots = []
         if n == 0 { diagonal = []; return nil }
         var ax = [Double](repeating: 0, count: permutedRows.count)
         values.withUnsafeBufferPointer { v in
@@ -130,21 +138,63 @@ struct SparseSymmetricLDL: Sendable {
         if lRows.count != lnz { lRows = [Int](repeating: 0, count: lnz); lValues = [Double](repeating: 0, count: lnz) }
         if diagonal.count != n { diagonal = [Double](repeating: 0, count: n) }
         var y = [Double](repeating: 0, count: n), pattern = [Int](repeating: 0, count: n)
-        var flag = [Int](repeating: 0, count: n), lnzCount = [Int](repeating: 0, count: n)
-        let done = permutedStart.withUnsafeBufferPointer { ap in
-            permutedRows.withUnsafeBufferPointer { ai in
-                lStart.withUnsafeBufferPointer { lp in
-                    parent.withUnsafeBufferPointer { par in
-                        ldl_l_numeric(n, UnsafeMutablePointer(mutating: ap.baseAddress), UnsafeMutablePointer(mutating: ai.baseAddress),
-                                      &ax, UnsafeMutablePointer(mutating: lp.baseAddress), UnsafeMutablePointer(mutating: par.baseAddress),
-                                      &lnzCount, &lRows, &lValues, &diagonal, &y, &pattern, &flag, nil, nil)
+        var flag = [Int](repeating: 0, count: n), count = [Int](repeating: 0, count: n)
+        var regularized = [Int](), bad: Int? = nil
+        ax.withUnsafeBufferPointer { A in
+        permutedStart.withUnsafeBufferPointer { Ap in
+        permutedRows.withUnsafeBufferPointer { Ai in
+        lStart.withUnsafeBufferPointer { Lp in
+        parent.withUnsafeBufferPointer { Parent in
+        perm.withUnsafeBufferPointer { P in
+        signs.withUnsafeBufferPointer { S in
+        lRows.withUnsafeMutableBufferPointer { Li in
+        lValues.withUnsafeMutableBufferPointer { Lx in
+        diagonal.withUnsafeMutableBufferPointer { D in
+        y.withUnsafeMutableBufferPointer { Y in
+        pattern.withUnsafeMutableBufferPointer { Pattern in
+        flag.withUnsafeMutableBufferPointer { Flag in
+        count.withUnsafeMutableBufferPointer { Lnz in
+            for k in 0..<n {
+                Y[k] = 0
+                var top = n
+                Flag[k] = k
+                Lnz[k] = 0
+                for p in Ap[k]..<Ap[k + 1] {
+                    var i = Ai[p]
+                    Y[i] += A[p]
+                    var len = 0
+                    while Flag[i] != k {
+                        Pattern[len] = i
+                        len += 1
+                        Flag[i] = k
+                        i = Parent[i]
                     }
+                    while len > 0 { top -= 1; len -= 1; Pattern[top] = Pattern[len] }
                 }
+                var dk = Y[k]
+                Y[k] = 0
+                while top < n {
+                    let i = Pattern[top]
+                    top += 1
+                    let yi = Y[i]
+                    Y[i] = 0
+                    let p2 = Lp[i] + Lnz[i]
+                    var p = Lp[i]
+                    while p < p2 { Y[Li[p]] -= Lx[p] * yi; p += 1 }
+                    let lki = yi / D[i]
+                    dk -= lki * yi
+                    Li[p2] = k
+                    Lx[p2] = lki
+                    Lnz[i] += 1
+                }
+                let sk = S[P[k]]
+                if !dk.isFinite { bad = P[k]; return }
+                if sk * dk <= epsilon { dk = sk * delta; regularized.append(P[k]) }
+                D[k] = dk
             }
-        }
-        if done != n { return done }
-        for k in 0..<n where !diagonal[k].isFinite || diagonal[k] == 0 { return k }
-        return nil
+        }}}}}}}}}}}}}}
+        regularizedPivots = regularized
+        return bad
     }
 
     /// The analysis without numeric factors (to keep for later refactorisations).
