@@ -37,6 +37,7 @@ struct SparseQPSolver {
         let symbolic = ipm.ldl.symbolicOnly
         var tried = Set<SparseQPActiveSet>()
         var best = Double.infinity, stall = 0, polishes = 0
+        var bestIterate = (ipm: ipm, residual: Double.infinity)
         let tol = options.tolerance
         while true {
             let r = ipm.residuals()
@@ -51,15 +52,20 @@ struct SparseQPSolver {
                     }
                 }
             }
-            if r.maximum <= tol {
+            if r.maximum <= Swift.max(tol, 1e-9) {
                 if let s = try interiorPointSolution(ipm, symbolic: symbolic) { return s }
             }
             if ipm.iterations >= options.maxIterations {
                 throw QPError.notConverged(iterations: ipm.iterations, residual: r.maximum)
             }
             if r.maximum < 0.9 * best { best = r.maximum; stall = 0 } else { stall += 1 }
-            if stall >= Self.stallLimit || !r.maximum.isFinite {
-                throw QPError.notConverged(iterations: ipm.iterations, residual: r.maximum)
+            if r.maximum < bestIterate.residual { bestIterate = (ipm, r.maximum) }
+            // Late iterations can lose accuracy (barrier weights near 1e16 spoil the
+            // solves): stop when the residual has grown 1000-fold over the best iterate,
+            // and report the best one if it passes the certificate.
+            if stall >= Self.stallLimit || !r.maximum.isFinite || r.maximum > 1e3 * bestIterate.residual {
+                if let s = try interiorPointSolution(bestIterate.ipm, symbolic: symbolic) { return s }
+                throw QPError.notConverged(iterations: ipm.iterations, residual: bestIterate.residual)
             }
             try ipm.step()
         }
