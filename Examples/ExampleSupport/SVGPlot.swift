@@ -78,7 +78,7 @@ public struct SVGPlot {
             (y0, y1) = Self.range(all.map(\.1))
         }
         let (left, right, top, bottom) = (72.0, 24.0, 40.0, 48.0)
-        var boxWidth = width - left - right, boxHeight = plotHeight - top - bottom
+        let boxWidth = width - left - right, boxHeight = plotHeight - top - bottom
         if equalAspect {
             // Widen the shorter range so one unit has the same length on both axes.
             let scale = min(boxWidth / (x1 - x0), boxHeight / (y1 - y0))
