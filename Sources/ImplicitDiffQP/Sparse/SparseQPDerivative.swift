@@ -1,0 +1,179 @@
+import ImplicitDiffCore
+
+/// The derivative of a sparse QP's solution map at a solution, by the implicit function
+/// theorem on the KKT conditions restricted to the active set.
+///
+/// With `F` the variables not fixed at a bound, `B` the fixed ones (`z_B = g_B`, each
+/// `g_j` its binding bound `lb_j` or `ub_j`), `a` the active rows (`A_a z = g_a`, each
+/// `g_i` its binding side `l_i` or `u_i`; an equality row binds on `u_i` when `y_i >= 0`,
+/// else on `l_i`), the solution `(z, y)` solves
+/// ```
+/// (P z + q + A'y)_F = 0,   z_B = g_B,   A_a z = g_a,   y_i = 0 (i inactive)
+/// ```
+/// and the bound multipliers are `w_B = -(P z + q + A'y)_B`. Its Jacobian is the reduced
+/// KKT matrix `K = [P_FF A_aF'; A_aF 0]` (``SparseQPReducedKKT``, factorised once, by the
+/// polish) with the fixed variables eliminated:
+/// ```
+/// reverse:  K [v_F; v_a] = [zbar_F; ybar_a],   v = (v_F, 0 on B)
+///           v_B = zbar_B - (P v)_B - (A_a' v_a)_B
+///           qbar = -v,   gbar_B = v_B,   gbar_a = v_a
+///           Pbar_ij = -(v_i z_j + z_i v_j)/2,   Abar_ij = -(y_i v_j + v_a,i z_j)   (on the patterns)
+/// forward:  dz_B = dg_B,   K [dz_F; dy_a] = [-(dP z + dq + dA'y + P dz_B)_F;  dg_a - (dA z + A dz_B)_a]
+/// ```
+/// Exact when the active rows restricted to `F` are linearly independent, `P_FF` is
+/// positive definite on their null space and complementarity is strict. At a weakly
+/// active constraint (``SparseQPActiveSet/weaklyActiveRows``) the map has a kink:
+/// ``QPWeaklyActivePolicy/reject`` (default) throws ``QPError/notDifferentiable(_:)``
+/// naming it; the other policies give the one-sided derivatives. A singular `K`
+/// (dependent active rows, non-unique minimiser) throws, naming the rows found by a
+/// null-space probe.
+public struct SparseQPDerivative: Sendable {
+    /// The solution differentiated.
+    public let solution: SparseQPSolution
+    /// The factorised reduced KKT system in use.
+    public let kkt: SparseQPReducedKKT
+    /// The binding side of every row and bound (after the weak-activity policy).
+    public let sides: SparseQPActiveSet
+
+    /// Prepares the derivative (reusing the polish's factorisation when the active set is
+    /// the solver's).
+    ///
+    /// - Throws: ``QPError/notDifferentiable(_:)`` at a weakly active constraint (policy
+    ///   ``QPWeaklyActivePolicy/reject``) or when the reduced KKT matrix is singular.
+    public init(solution s: SparseQPSolution, policy: QPWeaklyActivePolicy = .reject) throws {
+        let p = s.problem
+        var rows = s.activeSet.rows, bounds = s.activeSet.bounds
+        let weakRows = s.activeSet.weaklyActiveRows, weakBounds = s.activeSet.weaklyActiveBounds
+        if !weakRows.isEmpty || !weakBounds.isEmpty {
+            switch policy {
+            case .reject:
+                var parts = [String]()
+                if let i = weakRows.first {
+                    let az = p.A * s.z
+                    parts.append("row \(i) is weakly active (A_i z = \(az[i]), l_i = \(p.l[i]), u_i = \(p.u[i]), multiplier y_i = \(s.y[i]))" + (weakRows.count > 1 ? " (weakly active rows: \(weakRows))" : ""))
+                }
+                if let j = weakBounds.first {
+                    parts.append("the bound of variable \(j) is weakly active (z_j = \(s.z[j]), lb_j = \(p.lb[j]), ub_j = \(p.ub[j]), multiplier w_j = \(s.w[j]))" + (weakBounds.count > 1 ? " (weakly active bounds: \(weakBounds))" : ""))
+                }
+                throw QPError.notDifferentiable(parts.joined(separator: "; ") + ": the solution map has a kink there")
+            case .treatAsInactive:
+                for i in weakRows where rows[i] != .equality { rows[i] = .inactive }
+                for j in weakBounds where bounds[j] != .equality { bounds[j] = .inactive }
+            case .treatAsActive:
+                let az = p.A * s.z
+                for i in weakRows where rows[i] == .inactive { rows[i] = abs(p.u[i] - az[i]) <= abs(az[i] - p.l[i]) ? .upper : .lower }
+                for j in weakBounds where bounds[j] == .inactive { bounds[j] = abs(p.ub[j] - s.z[j]) <= abs(s.z[j] - p.lb[j]) ? .upper : .lower }
+            }
+        }
+        // Equality rows bind on the side their multiplier points to.
+        for i in 0..<p.rowCount where rows[i] == .equality { rows[i] = s.y[i] >= 0 ? .upper : .lower }
+        for j in 0..<p.variableCount where bounds[j] == .equality { bounds[j] = s.w[j] >= 0 ? .upper : .lower }
+        let free = bounds.map { $0 == .inactive }, active = rows.map { $0 != .inactive }
+        let k: SparseQPReducedKKT
+        if let r = s.reducedKKT, r.free == free, r.activeRows == active {
+            k = r
+        } else {
+            k = try SparseQPReducedKKT(scaling: s.scaling, matrix: s.kktMatrix, symbolic: s.symbolic, free: free, activeRows: active)
+        }
+        try Self.checkNonsingular(k)
+        kkt = k
+        solution = s
+        sides = SparseQPActiveSet(rows: rows, bounds: bounds)
+    }
+
+    /// A null-space probe: `K^-1 b` for a fixed generic `b` (entries `+-[0.5, 1.5)`) must refine to a
+    /// relative residual below `1e-9`. Otherwise `K` is singular; the rows (or variables)
+    /// where the regularised solution is largest, within a factor 100 of the largest, span
+    /// the null space and are named.
+    static func checkNonsingular(_ k: SparseQPReducedKKT) throws {
+        let n = k.free.count, m = k.activeRows.count
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func sign() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u = Double(state >> 11) / Double(1 << 53)  // in [0, 1)
+            return u < 0.5 ? -(0.5 + u) : 0.5 + u
+        }
+        let bx = (0..<n).map { _ in sign() }, by = (0..<m).map { _ in sign() }
+        let probe = k.solve(bx: bx, by: by)
+        guard probe.residual > 1e-9 else { return }
+        let raw = k.solve(bx: bx, by: by, steps: 0)
+        let ymax = (0..<m).filter { k.activeRows[$0] }.map { abs(raw.y[$0]) }.max() ?? 0
+        let xmax = (0..<n).filter { k.free[$0] }.map { abs(raw.x[$0]) }.max() ?? 0
+        if ymax >= xmax {
+            let rows = (0..<m).filter { k.activeRows[$0] && abs(raw.y[$0]) >= 0.01 * ymax }
+            throw QPError.notDifferentiable("the active rows \(rows.prefix(20))\(rows.count > 20 ? " (\(rows.count) in all)" : "") are linearly dependent (on the variables not fixed at a bound), so y is not unique (the reduced KKT system refines only to a relative residual \(probe.residual))")
+        }
+        let vars = (0..<n).filter { k.free[$0] && abs(raw.x[$0]) >= 0.01 * xmax }
+        throw QPError.notDifferentiable("the minimiser is not unique: P is singular on the null space of the active rows along variables \(vars.prefix(20)) (the reduced KKT system refines only to a relative residual \(probe.residual))")
+    }
+
+    var fixedValues: [Double] {
+        let p = solution.problem
+        return (0..<p.variableCount).map { j in
+            switch sides.bounds[j] {
+            case .lower: return p.lb[j]
+            case .upper, .equality: return p.ub[j]
+            case .inactive: return 0
+            }
+        }
+    }
+
+    /// Reverse mode: the gradient of `L = <zbar, z> + <ybar, y>` with respect to the data
+    /// (`ybar` on inactive rows contributes nothing: those multipliers are 0 nearby).
+    public func pullback(z zbar: Vector, y ybar: Vector? = nil) throws -> SparseQPParameters {
+        let s = solution, p = s.problem, n = p.variableCount, m = p.rowCount
+        guard zbar.count == n, ybar.map({ $0.count == m }) ?? true else {
+            throw QPError.dimensionMismatch("cotangents: z has \(n) entries, y has \(m)")
+        }
+        let yb = ybar ?? .zeros(m)
+        let sol = kkt.solve(bx: zbar.scalars, by: yb.scalars)
+        let v = Vector(sol.x), va = Vector(sol.y)
+        let pv = p.P * v, atva = p.A.transposedTimes(va)
+        var g = SparseQPParameters.zeros(like: p)
+        for j in 0..<n {
+            g.q[j] = -v[j]
+            if !kkt.free[j] {
+                let vb = zbar[j] - pv[j] - atva[j]
+                if sides.bounds[j] == .lower { g.lb[j] = vb } else { g.ub[j] = vb }
+            }
+        }
+        for i in 0..<m where kkt.activeRows[i] {
+            if sides.rows[i] == .lower { g.l[i] = va[i] } else { g.u[i] = va[i] }
+        }
+        let a = p.P.patternGradient(left: v, right: s.z), b = p.P.patternGradient(left: s.z, right: v)
+        for e in 0..<a.count { g.P[e] = -0.5 * (a[e] + b[e]) }
+        let c = p.A.patternGradient(left: s.y, right: v), d = p.A.patternGradient(left: va, right: s.z)
+        for e in 0..<c.count { g.A[e] = -(c[e] + d[e]) }
+        return g
+    }
+
+    /// Forward mode: `(dz, dy)` along a tangent of the data (`dP` used as given: make it
+    /// symmetric).
+    public func pushforward(_ t: SparseQPParameters) throws -> (z: Vector, y: Vector) {
+        let s = solution, p = s.problem, n = p.variableCount, m = p.rowCount
+        guard t.P.count == p.P.nonZeroCount, t.A.count == p.A.nonZeroCount, t.q.count == n, t.lb.count == n,
+              t.ub.count == n, t.l.count == m, t.u.count == m else {
+            throw QPError.dimensionMismatch("the tangent does not fit the problem's shapes and patterns")
+        }
+        var dzB = [Double](repeating: 0, count: n)
+        for j in 0..<n where !kkt.free[j] { dzB[j] = sides.bounds[j] == .lower ? t.lb[j] : t.ub[j] }
+        let dP = p.P.withValues(t.P), dA = p.A.withValues(t.A)
+        let dzb = Vector(dzB)
+        let t1 = dP * s.z + t.q + dA.transposedTimes(s.y) + p.P * dzb
+        let t2 = dA * s.z + p.A * dzb
+        var bx = [Double](repeating: 0, count: n), by = [Double](repeating: 0, count: m)
+        for j in 0..<n where kkt.free[j] { bx[j] = -t1[j] }
+        for i in 0..<m where kkt.activeRows[i] { by[i] = (sides.rows[i] == .lower ? t.l[i] : t.u[i]) - t2[i] }
+        let sol = kkt.solve(bx: bx, by: by)
+        var dz = sol.x
+        for j in 0..<n where !kkt.free[j] { dz[j] = dzB[j] }
+        return (Vector(dz), Vector(sol.y))
+    }
+}
+
+extension SparseQPSolution {
+    /// The derivative of the solution map here (see ``SparseQPDerivative``).
+    public func derivative(policy: QPWeaklyActivePolicy = .reject) throws -> SparseQPDerivative {
+        try SparseQPDerivative(solution: self, policy: policy)
+    }
+}
