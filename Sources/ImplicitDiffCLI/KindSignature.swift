@@ -30,7 +30,9 @@ extension LassoKind {
 
 extension QPKind {
     public static func signature(for data: JSONObject) -> KindSignature? {
-        KindSignature(outputs: ["z", "lambda", "mu", "value"], parameters: ["Q", "q", "A", "b", "G", "h"])
+        let bounds = data.has("lb") || data.has("ub")
+        return KindSignature(outputs: ["z", "lambda", "mu", "value"] + (bounds ? ["w"] : []),
+                             parameters: ["Q", "q", "A", "b", "G", "h"] + (data.has("l") ? ["l"] : []) + (bounds ? ["lb", "ub"] : []))
     }
 }
 

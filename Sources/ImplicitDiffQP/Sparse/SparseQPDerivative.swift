@@ -121,6 +121,11 @@ public struct SparseQPDerivative: Sendable {
     /// Reverse mode: the gradient of `L = <zbar, z> + <ybar, y>` with respect to the data
     /// (`ybar` on inactive rows contributes nothing: those multipliers are 0 nearby).
     public func pullback(z zbar: Vector, y ybar: Vector? = nil) throws -> SparseQPParameters {
+        try pullbackWithResidual(z: zbar, y: ybar).gradient
+    }
+
+    /// ``pullback(z:y:)`` with the relative residual of the (scaled, refined) KKT solve.
+    public func pullbackWithResidual(z zbar: Vector, y ybar: Vector? = nil) throws -> (gradient: SparseQPParameters, residual: Double) {
         let s = solution, p = s.problem, n = p.variableCount, m = p.rowCount
         guard zbar.count == n, ybar.map({ $0.count == m }) ?? true else {
             throw QPError.dimensionMismatch("cotangents: z has \(n) entries, y has \(m)")
@@ -144,12 +149,18 @@ public struct SparseQPDerivative: Sendable {
         for e in 0..<a.count { g.P[e] = -0.5 * (a[e] + b[e]) }
         let c = p.A.patternGradient(left: s.y, right: v), d = p.A.patternGradient(left: va, right: s.z)
         for e in 0..<c.count { g.A[e] = -(c[e] + d[e]) }
-        return g
+        return (g, sol.residual)
     }
 
     /// Forward mode: `(dz, dy)` along a tangent of the data (`dP` used as given: make it
     /// symmetric).
     public func pushforward(_ t: SparseQPParameters) throws -> (z: Vector, y: Vector) {
+        let r = try pushforwardWithResidual(t)
+        return (r.z, r.y)
+    }
+
+    /// ``pushforward(_:)`` with the relative residual of the (scaled, refined) KKT solve.
+    public func pushforwardWithResidual(_ t: SparseQPParameters) throws -> (z: Vector, y: Vector, residual: Double) {
         let s = solution, p = s.problem, n = p.variableCount, m = p.rowCount
         guard t.P.count == p.P.nonZeroCount, t.A.count == p.A.nonZeroCount, t.q.count == n, t.lb.count == n,
               t.ub.count == n, t.l.count == m, t.u.count == m else {
@@ -167,7 +178,7 @@ public struct SparseQPDerivative: Sendable {
         let sol = kkt.solve(bx: bx, by: by)
         var dz = sol.x
         for j in 0..<n where !kkt.free[j] { dz[j] = dzB[j] }
-        return (Vector(dz), Vector(sol.y))
+        return (Vector(dz), Vector(sol.y), sol.residual)
     }
 }
 

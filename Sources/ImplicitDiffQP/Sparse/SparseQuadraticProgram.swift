@@ -98,19 +98,22 @@ public struct SparseQuadraticProgram: Sendable, Equatable {
         self.ub = ub
     }
 
-    /// The QP `min 1/2 z'Qz + q'z  s.t.  A_eq z = b, G z <= h` of ``QuadraticProgram`` on
-    /// sparse data: rows `[A_eq; G]` with `l = [b; -inf]`, `u = [b; h]`, no bounds.
+    /// The QP `min 1/2 z'Qz + q'z  s.t.  A_eq z = b, l <= G z <= h, lb <= z <= ub` (the
+    /// form of ``QuadraticProgram`` with optional lower sides and bounds) on sparse data:
+    /// rows `[A_eq; G]` with `l = [b; l or -inf]`, `u = [b; h]`. The stacked matrix stores,
+    /// column by column, the entries of `A_eq` then those of `G`.
     public init(Q: SparseMatrix, q: Vector, equalities: SparseMatrix? = nil, b: Vector? = nil,
-                inequalities: SparseMatrix? = nil, h: Vector? = nil) throws {
+                inequalities: SparseMatrix? = nil, h: Vector? = nil, l: Vector? = nil,
+                lb: Vector? = nil, ub: Vector? = nil) throws {
         let n = q.count
         let ae = equalities ?? .zeros(rows: 0, columns: n), g = inequalities ?? .zeros(rows: 0, columns: n)
         let bb = b ?? Vector.zeros(0), hh = h ?? Vector.zeros(0)
-        guard ae.rows == bb.count, g.rows == hh.count, ae.columns == n, g.columns == n else {
-            throw QPError.dimensionMismatch("A is \(ae.rows) x \(ae.columns) with \(bb.count) right-hand sides, G is \(g.rows) x \(g.columns) with \(hh.count), z has \(n) entries")
+        guard ae.rows == bb.count, g.rows == hh.count, ae.columns == n, g.columns == n, (l?.count ?? hh.count) == hh.count else {
+            throw QPError.dimensionMismatch("A is \(ae.rows) x \(ae.columns) with \(bb.count) right-hand sides, G is \(g.rows) x \(g.columns) with \(hh.count) (and \(l?.count ?? hh.count) lower sides), z has \(n) entries")
         }
         try self.init(P: Q, q: q, A: SparseMatrix.stacked(ae, g),
-                      l: Vector(bb.scalars + [Double](repeating: -.infinity, count: hh.count)),
-                      u: Vector(bb.scalars + hh.scalars))
+                      l: Vector(bb.scalars + (l?.scalars ?? [Double](repeating: -.infinity, count: hh.count))),
+                      u: Vector(bb.scalars + hh.scalars), lb: lb, ub: ub)
     }
 
     /// Number of variables `n`.
