@@ -206,15 +206,38 @@ struct SparseQPInteriorPoint {
         for r in 0..<m where !isFree[r] {
             rhs[n + r] = isEquality[r] ? -rp[r] : (omega[n + r] > 0 ? -tau[n + r] / omega[n + r] : 0)
         }
-        let sol = solver.solve(rhs, steps: 3, tolerance: 1e-13).x
+        let solved = solver.solve(rhs, steps: 3, tolerance: 1e-13)
+        if debugSparseQP { print("DEV ipm solve residual \(solved.residual) regs=\(solver.ldl.regularizedPivots.count)") }
+        let sol = solved.x
         let dx = Array(sol[0..<n])
-        var dy = [Double](repeating: 0, count: m)
-        for r in 0..<m where isEquality[r] { dy[r] = sol[n + r] }
+        var dy = [Double](repeating: 0, count: m), dyRows = [Double](repeating: 0, count: m)
+        for r in 0..<m where !isFree[r] { dyRows[r] = sol[n + r]; if isEquality[r] { dy[r] = sol[n + r] } }
         let dv = stacked(dx)
         var dz = [Double](repeating: 0, count: kc), ds = dz
+        // dz_k = w_k (sigma_k dv_t + v_k) cancels catastrophically where w_k is huge (an
+        // active constraint, w ~ 1e16). There the total sum_{k on t} sigma_k dz_k is known
+        // without cancellation: dy_r for a row, and -(r_d + P dx + A'dy)_j for a variable
+        // (the x-row of the Newton system); the dominant constraint of each target takes
+        // the total minus the others.
+        var dominant = [Int](repeating: -1, count: n + m)
         for k in 0..<kc {
             dz[k] = w[k] * (sign[k] * dv[target[k]] + vk[k])
-            ds[k] = -(rc[k] + s[k] * dz[k]) / z[k]
+            let t = target[k]
+            if dominant[t] < 0 || w[k] > w[dominant[t]] { dominant[t] = k }
+        }
+        let pdx = sc.P * Vector(dx), atdy = sc.A.transposedTimes(Vector(dyRows))
+        var total = [Double](repeating: 0, count: n + m)
+        for j in 0..<n { total[j] = -rd[j] - pdx[j] - atdy[j] }
+        for r in 0..<m { total[n + r] = dyRows[r] }
+        var others = [Double](repeating: 0, count: n + m)
+        for k in 0..<kc where dominant[target[k]] != k { others[target[k]] += sign[k] * dz[k] }
+        for k in 0..<kc { ds[k] = -(rc[k] + s[k] * dz[k]) / z[k] }
+        // Where z_k > s_k (w_k > 1) take dz from the total and ds from the primal row
+        // sigma_k dv_t + ds_k = -r_g,k (s_k ~ 0 there: no cancellation either).
+        for t in 0..<(n + m) where dominant[t] >= 0 && w[dominant[t]] > 1 {
+            let k = dominant[t]
+            dz[k] = sign[k] * (total[t] - others[t])
+            ds[k] = -rg[k] - sign[k] * dv[t]
         }
         return (dx, dy, ds, dz)
     }

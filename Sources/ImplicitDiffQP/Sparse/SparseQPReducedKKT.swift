@@ -63,7 +63,7 @@ public struct SparseQPReducedKKT: Sendable {
     /// With `guess`, the refinement starts there (a proximal-point iteration: on a singular
     /// consistent `K` it converges to a solution near the guess).
     func solve(bx: [Double], by: [Double], near guess: (x: [Double], y: [Double])? = nil,
-               steps: Int = 20) -> (x: [Double], y: [Double], residual: Double) {
+               steps: Int = 60) -> (x: [Double], y: [Double], residual: Double) {
         let n = matrix.n, m = matrix.m
         var b = [Double](repeating: 0, count: n + m)
         for j in 0..<n where free[j] { b[j] = scaleX[j] * bx[j] }

@@ -118,7 +118,7 @@ struct SparseQPSolver {
                 case .inactive: break
                 }
             }
-            let sol = kkt.solve(bx: bx, by: by, near: (guess.z, guess.y), steps: 40)
+            let sol = kkt.solve(bx: bx, by: by, near: (guess.z, guess.y), steps: 60)
             var z = sol.x
             for j in 0..<n where !free[j] { z[j] = fixed[j] }
             let zv = Vector(z), yv = Vector(sol.y)
