@@ -237,7 +237,7 @@ struct SparseQPInteriorPoint {
         for t in 0..<(n + m) where dominant[t] >= 0 && w[dominant[t]] > 1 {
             let k = dominant[t]
             dz[k] = sign[k] * (total[t] - others[t])
-            ds[k] = -rg[k] - sign[k] * dv[t]
+            ds[k] = -(rc[k] + s[k] * dz[k]) / z[k]
         }
         return (dx, dy, ds, dz)
     }

@@ -61,9 +61,10 @@ struct SparseQPSolver {
             if r.maximum < 0.9 * best { best = r.maximum; stall = 0 } else { stall += 1 }
             if r.maximum < bestIterate.residual { bestIterate = (ipm, r.maximum) }
             // Late iterations can lose accuracy (barrier weights near 1e16 spoil the
-            // solves): stop when the residual has grown 1000-fold over the best iterate,
+            // solves): stop when the residual has grown 1000-fold over a best iterate below 1e-6,
             // and report the best one if it passes the certificate.
-            if stall >= Self.stallLimit || !r.maximum.isFinite || r.maximum > 1e3 * bestIterate.residual {
+            let blowUp = bestIterate.residual <= 1e-6 && r.maximum > 1e3 * bestIterate.residual
+            if stall >= Self.stallLimit || !r.maximum.isFinite || blowUp {
                 if let s = try interiorPointSolution(bestIterate.ipm, symbolic: symbolic) { return s }
                 throw QPError.notConverged(iterations: ipm.iterations, residual: bestIterate.residual)
             }
