@@ -145,7 +145,13 @@ struct SparseQPRefinedSolver: Sendable {
     /// interior-point KKT system differ by up to 30 orders of magnitude (barrier weights
     /// `1/Omega` of inactive rows): a normwise residual would let the huge rows hide errors
     /// in the others. Returns the best iterate and its backward error.
-    func solve(_ b: [Double], steps: Int = 10, tolerance: Double = 1e-14, initial: [Double]? = nil) -> (x: [Double], residual: Double) {
+    ///
+    /// With `componentwise == false` the measure is the normwise `||b - K x|| / (1 + ||b||)`
+    /// (the reduced KKT systems of the polish and the derivatives, whose rows are of
+    /// comparable size, and where a row of `K` that vanishes, as on a wrong active set,
+    /// must not stop the refinement of the others).
+    func solve(_ b: [Double], steps: Int = 10, tolerance: Double = 1e-14, initial: [Double]? = nil,
+               componentwise: Bool = true) -> (x: [Double], residual: Double) {
         var x: [Double]
         if let x0 = initial {
             // Proximal-point start: on a singular but consistent K the iteration converges
@@ -160,17 +166,23 @@ struct SparseQPRefinedSolver: Sendable {
             x = b
             ldl.solve(&x)
         }
-        let absExact = exact.map { Swift.abs($0) }
+        let absExact = componentwise ? exact.map { Swift.abs($0) } : []
+        let bNorm = b.reduce(0) { Swift.max($0, Swift.abs($1)) }
         var best = x, bestError = Double.infinity
         for _ in 0...steps {
             let kx = matrix.multiply(exact, x)
-            let scale = matrix.multiply(absExact, x.map { Swift.abs($0) })
             var r = [Double](repeating: 0, count: b.count)
             var err = 0.0
-            for i in 0..<b.count {
-                r[i] = b[i] - kx[i]
-                let d = Swift.abs(b[i]) + scale[i]
-                if r[i] != 0 { err = Swift.max(err, d > 0 ? Swift.abs(r[i]) / d : .infinity) }
+            if componentwise {
+                let scale = matrix.multiply(absExact, x.map { Swift.abs($0) })
+                for i in 0..<b.count {
+                    r[i] = b[i] - kx[i]
+                    let d = Swift.abs(b[i]) + scale[i]
+                    if r[i] != 0 { err = Swift.max(err, d > 0 ? Swift.abs(r[i]) / d : .infinity) }
+                }
+            } else {
+                for i in 0..<b.count { r[i] = b[i] - kx[i]; err = Swift.max(err, Swift.abs(r[i])) }
+                err /= 1 + bNorm
             }
             if err < bestError { bestError = err; best = x } else { break }  // no progress
             if !(err > tolerance) { break }

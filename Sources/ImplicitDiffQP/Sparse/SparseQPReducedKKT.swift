@@ -75,7 +75,7 @@ public struct SparseQPReducedKKT: Sendable {
             for r in 0..<m where activeRows[r] { x0[n + r] = g.y[r] / scaleY[r] }
             initial = x0
         }
-        let (s, res) = solver.solve(b, steps: steps, tolerance: 1e-15, initial: initial)
+        let (s, res) = solver.solve(b, steps: steps, tolerance: 1e-15, initial: initial, componentwise: false)
         var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: m)
         for j in 0..<n where free[j] { x[j] = scaleX[j] * s[j] }
         for r in 0..<m where activeRows[r] { y[r] = scaleY[r] * s[n + r] }

@@ -15,13 +15,19 @@ import Foundation
 ///    the tolerance. Otherwise move the misclassified constraints (wrong-sign multipliers
 ///    out, violated constraints in; at most `max(10, (n + m)/10)` of them, three times) and
 ///    solve again; failing that, iterate on (each new candidate is polished once).
-/// 3. If the interior point meets the tolerance but no polish verified, return its
-///    iterate when it passes the certificate (``SparseQPSolution/polished`` is `false`).
+/// 3. The first interior-point iterate that passes the certificate is kept; the iteration
+///    goes on (at most 8 more steps, polishing each new candidate) and the kept iterate is
+///    returned if no polish verifies (``SparseQPSolution/polished`` is `false`).
 /// 4. Infeasibility (a Farkas ray `(y, w)`: `A'y + w ~ 0` with negative support) and
 ///    unboundedness (a recession direction `d`: `P d ~ 0`, `A d`, `d` in the recession
 ///    cones of the rows and bounds, `q'd < 0`) are read off diverging iterates and
 ///    verified on the original data before they are reported.
+/// Development traces of the sparse solver (environment variable `SPARSEQP_DEBUG`), on stderr.
 let debugSparseQP = getenv("SPARSEQP_DEBUG") != nil
+
+func sparseQPDebug(_ line: String) {
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+}
 
 struct SparseQPSolver {
     let problem: SparseQuadraticProgram
@@ -29,15 +35,19 @@ struct SparseQPSolver {
     static let polishStart = 1e-4
     static let stallLimit = 15
     static let maxPolishes = 15
+    /// Iterations after the first certified interior-point iterate, while polishing may still succeed.
+    static let extraIterations = 8
 
     func solve() throws -> SparseQPSolution {
         try options.validate()
         let sc = SparseQPScaling(problem)
         var ipm = try SparseQPInteriorPoint(sc)
         let symbolic = ipm.ldl.symbolicOnly
+        if debugSparseQP { sparseQPDebug("DEV kkt order \(ipm.kkt.order) nnz(K) \(ipm.kkt.rowIndices.count) nnz(L) \(symbolic.factorNonZeros)") }
         var tried = Set<SparseQPActiveSet>()
         var best = Double.infinity, stall = 0, polishes = 0
         var bestIterate = (ipm: ipm, residual: Double.infinity)
+        var fallback: (solution: SparseQPSolution, iteration: Int)? = nil
         let tol = options.tolerance
         while true {
             let r = ipm.residuals()
@@ -52,10 +62,15 @@ struct SparseQPSolver {
                     }
                 }
             }
-            if r.maximum <= Swift.max(tol, 1e-9) {
-                if let s = try interiorPointSolution(ipm, symbolic: symbolic) { return s }
+            // A certified interior-point iterate is kept as the fallback, and the iteration
+            // goes on for a few more steps: later iterates give sharper active sets, and a
+            // polished point is exact where the iterate is only accurate to the tolerance.
+            if fallback == nil, r.maximum <= Swift.max(tol, 1e-9), let s = try interiorPointSolution(ipm, symbolic: symbolic) {
+                fallback = (s, ipm.iterations)
             }
+            if let f = fallback, ipm.iterations >= f.iteration + Self.extraIterations || r.maximum <= 1e-15 { return f.solution }
             if ipm.iterations >= options.maxIterations {
+                if let f = fallback { return f.solution }
                 throw QPError.notConverged(iterations: ipm.iterations, residual: r.maximum)
             }
             if r.maximum < 0.9 * best { best = r.maximum; stall = 0 } else { stall += 1 }
@@ -65,6 +80,7 @@ struct SparseQPSolver {
             // and report the best one if it passes the certificate.
             let blowUp = bestIterate.residual <= 1e-6 && r.maximum > 1e3 * bestIterate.residual
             if stall >= Self.stallLimit || !r.maximum.isFinite || blowUp {
+                if let f = fallback { return f.solution }
                 if let s = try interiorPointSolution(bestIterate.ipm, symbolic: symbolic) { return s }
                 throw QPError.notConverged(iterations: ipm.iterations, residual: bestIterate.residual)
             }
@@ -128,7 +144,7 @@ struct SparseQPSolver {
             for j in 0..<n where !free[j] { w[j] = -t[j] }
             let wv = Vector(w)
             let residual = SparseQPResidual(problem: p, z: zv, y: yv, w: wv)
-            if debugSparseQP { print("DEV polish it=\(iterations) rows=\(sides.activeRowCount) bounds=\(sides.activeBoundCount) solve=\(sol.residual) \(residual)") }
+            if debugSparseQP { sparseQPDebug("DEV polish it=\(iterations) rows=\(sides.activeRowCount) bounds=\(sides.activeBoundCount) solve=\(sol.residual) \(residual)") }
             if residual.maximum <= options.tolerance {
                 let weak = weaklyActive(sides, z: zv, y: yv, w: wv)
                 let set = SparseQPActiveSet(rows: sides.rows, bounds: sides.bounds,
