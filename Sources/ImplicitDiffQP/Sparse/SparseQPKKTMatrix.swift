@@ -177,8 +177,9 @@ struct SparseQPRefinedSolver: Sendable {
                 let scale = matrix.multiply(absExact, x.map { Swift.abs($0) })
                 for i in 0..<b.count {
                     r[i] = b[i] - kx[i]
-                    let d = Swift.abs(b[i]) + scale[i]
-                    if r[i] != 0 { err = Swift.max(err, d > 0 ? Swift.abs(r[i]) / d : .infinity) }
+                    // A row whose |K||x| vanishes (a variable no active row or P entry
+                    // touches, on a wrong active set) cannot be refined: left out.
+                    if r[i] != 0 && scale[i] > 0 { err = Swift.max(err, Swift.abs(r[i]) / (Swift.abs(b[i]) + scale[i])) }
                 }
             } else {
                 for i in 0..<b.count { r[i] = b[i] - kx[i]; err = Swift.max(err, Swift.abs(r[i])) }
