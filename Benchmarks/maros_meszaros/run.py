@@ -319,6 +319,7 @@ def main():
     ap.add_argument("--solvers", default=",".join(SOLVERS))
     ap.add_argument("--problems", default="", help="comma-separated names (default: all)")
     ap.add_argument("--derivatives", type=int, default=0, help="spot-check K VJPs against finite differences")
+    ap.add_argument("--derivative-min-n", type=int, default=0, help="spot-check only problems with at least this many variables")
     ap.add_argument("--out", default="Benchmarks/maros_meszaros/results")
     a = ap.parse_args()
     if a.worker:
@@ -355,7 +356,8 @@ def main():
     summary(rows, solvers, a)
     if a.derivatives and "implicitdiff" in solvers:
         rng = np.random.default_rng(0)
-        solved = sorted((r for r in rows if r["implicitdiff"]["success"]), key=lambda r: r["implicitdiff"]["time"])
+        solved = sorted((r for r in rows if r["implicitdiff"]["success"] and r["n"] >= a.derivative_min_n),
+                        key=lambda r: r["implicitdiff"]["time"])
         checks = []
         for r in solved:
             if sum(c["status"] == "ok" for c in checks) >= a.derivatives:
