@@ -2,7 +2,7 @@
 //
 // ImplicitDiff: derivatives of solver outputs by the implicit function theorem.
 // Every problem module is its own library product and depends only on the core
-// (and, for QP/LP, on the GLPK shim): `import ImplicitDiffSinkhorn` does not pull in GLPK.
+// (and, for LP, on the GLPK shim): only `import ImplicitDiffLP` pulls in GLPK.
 import PackageDescription
 
 let package = Package(
@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "ImplicitDiffCore", targets: ["ImplicitDiffCore"]),
         .library(name: "ImplicitDiffQP", targets: ["ImplicitDiffQP"]),
+        .library(name: "ImplicitDiffLP", targets: ["ImplicitDiffLP"]),
         .library(name: "ImplicitDiffProx", targets: ["ImplicitDiffProx"]),
         .library(name: "ImplicitDiffSinkhorn", targets: ["ImplicitDiffSinkhorn"]),
         .library(name: "ImplicitDiffNewton", targets: ["ImplicitDiffNewton"]),
@@ -33,14 +34,15 @@ let package = Package(
         .target(name: "ImplicitDiffCore", dependencies: ["_CLAPACK"]),
 
         // Problem modules: each depends on the core only.
-        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK"]),
+        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
+        .target(name: "ImplicitDiffLP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK"]),
         .target(name: "ImplicitDiffProx", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
         .target(name: "ImplicitDiffSinkhorn", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
         .target(name: "ImplicitDiffNewton", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
 
         // Umbrella: `import ImplicitDiff` brings every module.
         .target(name: "ImplicitDiff", dependencies: [
-            "ImplicitDiffCore", "ImplicitDiffQP", "ImplicitDiffProx",
+            "ImplicitDiffCore", "ImplicitDiffQP", "ImplicitDiffLP", "ImplicitDiffProx",
             "ImplicitDiffSinkhorn", "ImplicitDiffNewton",
         ]),
 
@@ -73,6 +75,10 @@ let package = Package(
         .target(name: "ImplicitDiffTestSupport", dependencies: ["ImplicitDiffCore"], path: "Tests/ImplicitDiffTestSupport"),
         .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP", "ImplicitDiffTestSupport"]),
+        .testTarget(name: "ImplicitDiffLPTests", dependencies: ["ImplicitDiffLP", "_CGLPK", "ImplicitDiffTestSupport"]),
+        // Link check (not API): a QP-only consumer; scripts/check-qp-links-no-glpk.sh runs
+        // `ldd` on it (.ci/run) and fails if GLPK is linked.
+        .executableTarget(name: "QPOnlyConsumer", dependencies: ["ImplicitDiffQP"], path: "Tests/QPOnlyConsumer"),
         .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton", "_CLAPACK", "ImplicitDiffTestSupport"]),

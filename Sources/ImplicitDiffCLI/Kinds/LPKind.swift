@@ -1,7 +1,7 @@
 import ImplicitDiff
 
 /// `lp`: minimize c'z subject to A z = b, G z <= h, solved by GLPK's simplex
-/// (ImplicitDiffQP), or a model read from an MPS / CPLEX LP file (`"mps"` / `"cplex_lp"`,
+/// (ImplicitDiffLP), or a model read from an MPS / CPLEX LP file (`"mps"` / `"cplex_lp"`,
 /// relative to the problem file's folder).
 ///
 /// Every answer reported as optimal passed an independent check on the problem's data

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 
 // Typed errors for every bad input and unsolvable problem, GLPK's own errors caught by the
 // guarded hook, and many LPs solved at once from Swift tasks.

@@ -1,5 +1,5 @@
 import Testing
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 
 // Degenerate vertices: detected, reported as not differentiable, forward solves still
 // succeed; the smoothed problem min c'z + gamma/2 ||z||^2 gives derivatives there.

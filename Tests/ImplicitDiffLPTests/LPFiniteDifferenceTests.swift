@@ -1,5 +1,5 @@
 import Testing
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 
 // Implicit derivatives of random non-degenerate LPs against central differences of the
 // LP solved again (by GLPK, vertex recomputed from the basis) at perturbed parameters.

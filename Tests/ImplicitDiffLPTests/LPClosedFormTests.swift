@@ -1,5 +1,5 @@
 import Testing
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 
 // Closed forms on small LPs whose vertex, duals and derivatives are known by hand.
 // Tolerance 1e-12 relative: see LPTestSupport.swift.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 
 // Helpers of the LP tests (names prefixed `lp` / `LP`: the QP tests share this target).
 //

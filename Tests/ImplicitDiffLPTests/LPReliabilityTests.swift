@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 import _CGLPK
 
 // Issue 13 (reliability) for LP: GLPK faults are caught and the thread stays usable,

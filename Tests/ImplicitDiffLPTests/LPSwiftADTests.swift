@@ -1,6 +1,6 @@
 import Testing
 import _Differentiation
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 
 // The LP as a layer inside Swift's `gradient(at:of:)`. GLPK is C code: Swift AD cannot
 // see into it, so any gradient that comes out went through the implicit derivative

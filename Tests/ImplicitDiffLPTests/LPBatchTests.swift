@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 
 @Suite("LP batches on worker threads")
 struct LPBatchTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ImplicitDiffQP
+@testable import ImplicitDiffLP
 
 // Models read by GLPK's MPS and CPLEX LP readers from files the tests write.
 // Wyndor Glass (Hillier & Lieberman): max 3 x + 5 y s.t. x <= 4, 2 y <= 12, 3 x + 2 y <= 18,
