@@ -78,7 +78,8 @@ let package = Package(
         .testTarget(name: "ImplicitDiffLPTests", dependencies: ["ImplicitDiffLP", "_CGLPK", "ImplicitDiffTestSupport"]),
         // Link check (not API): a QP-only consumer; scripts/check-qp-links-no-glpk.sh runs
         // `ldd` on it (.ci/run) and fails if GLPK is linked.
-        .executableTarget(name: "QPOnlyConsumer", dependencies: ["ImplicitDiffQP"], path: "Tests/QPOnlyConsumer"),
+        .executableTarget(name: "QPOnlyConsumer", dependencies: ["ImplicitDiffQP"], path: "Tests/QPOnlyConsumer",
+                         exclude: ["check-links.sh"]),
         .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton", "_CLAPACK", "ImplicitDiffTestSupport"]),

@@ -177,6 +177,106 @@ final class GLPKProblem {
         try guarded("glp_load_matrix", implicitdiff_glp_load_matrix(p, Int32(ne), ia, ja, ar))
     }
 
+    /// Loads the constraint matrix from compressed columns (the core's `SparseMatrix`: rows
+    /// strictly increasing within a column, so no duplicate can reach GLPK, which would
+    /// abort on one). Explicit zeros are dropped by GLPK.
+    func loadColumns(_ k: SparseMatrix) throws {
+        let p = try live()
+        guard k.rows == rowCount, k.columns == columnCount else {
+            throw GLPKFailure.invalidArgument("matrix \(k.rows) x \(k.columns) for a problem \(rowCount) x \(columnCount)")
+        }
+        guard k.nonZeroCount < Int(Int32.max) else { throw GLPKFailure.invalidArgument("\(k.nonZeroCount) nonzeros") }
+        for j in 0..<k.columns {
+            var previous = -1
+            for e in k.columnStart[j]..<k.columnStart[j + 1] {
+                let i = k.rowIndices[e]
+                guard i > previous, i < rowCount else { throw GLPKFailure.invalidArgument("row index \(i) in column \(j)") }
+                guard k.values[e].isFinite else { throw GLPKFailure.invalidArgument("matrix entry (\(i), \(j)) is \(k.values[e])") }
+                previous = i
+            }
+        }
+        let start = k.columnStart.map { Int32($0) }, rows = k.rowIndices.map { Int32($0) }
+        var ind = [Int32](repeating: 0, count: rowCount + 1)
+        var val = [Double](repeating: 0, count: rowCount + 1)
+        try guarded("glp_set_mat_col", implicitdiff_glp_load_columns(p, Int32(columnCount), start, rows, k.values, &ind, &val))
+    }
+
+    /// The constraint matrix in compressed columns (the core's `SparseMatrix`), read
+    /// column by column: no dense array.
+    func columnMatrix() throws -> SparseMatrix {
+        let p = try live()
+        var start = [0]
+        start.reserveCapacity(columnCount + 1)
+        var rows = [Int](), values = [Double]()
+        var ind = [Int32](repeating: 0, count: rowCount + 1)
+        var val = [Double](repeating: 0, count: rowCount + 1)
+        var order = [Int]()
+        for j in 0..<columnCount {
+            var length: Int32 = 0
+            try guarded("glp_get_mat_col", implicitdiff_glp_get_mat_col(p, Int32(j + 1), &ind, &val, &length))
+            let n = Int(length)
+            // GLPK does not promise increasing row indices within a column.
+            order = Array(1...max(n, 1)).prefix(n).sorted { ind[$0] < ind[$1] }
+            for e in order {
+                rows.append(Int(ind[e]) - 1)
+                values.append(val[e])
+            }
+            start.append(rows.count)
+        }
+        do {
+            return try SparseMatrix(rows: rowCount, columns: columnCount, columnStart: start, rowIndices: rows, values: values)
+        } catch {
+            throw GLPKFailure.invalidArgument("the model's matrix: \(error)")
+        }
+    }
+
+    /// glpsol's default initial basis (`--adv`, `glp_adv_basis(P, 0)`).
+    func advancedBasis() throws {
+        try guarded("glp_adv_basis", implicitdiff_glp_adv_basis(try live()))
+    }
+
+    /// Sets the basis statuses of every row and column (GLP_BS, GLP_NL, GLP_NU, GLP_NF, GLP_NS).
+    func setStatuses(rows: [Int32], columns: [Int32]) throws {
+        let p = try live()
+        guard rows.count == rowCount, columns.count == columnCount else {
+            throw GLPKFailure.invalidArgument("\(rows.count) row and \(columns.count) column statuses")
+        }
+        let valid: Set<Int32> = [GLP_BS, GLP_NL, GLP_NU, GLP_NF, GLP_NS]
+        guard rows.allSatisfy(valid.contains), columns.allSatisfy(valid.contains) else {
+            throw GLPKFailure.invalidArgument("invalid basis status")
+        }
+        try guarded("glp_set_row_stat", implicitdiff_glp_set_statuses(p, Int32(rowCount), rows, Int32(columnCount), columns))
+    }
+
+    /// Factorises the current basis unless its factorisation exists (it does after the
+    /// simplex); returns 0, or `glp_factorize`'s code (GLP_EBADB: not a basis,
+    /// GLP_ESING: singular, GLP_ECOND: ill-conditioned).
+    func factorize() throws -> Int32 {
+        let p = try live()
+        guard rowCount > 0 else { return 0 }
+        return try guarded("glp_factorize", implicitdiff_glp_factorize(p))
+    }
+
+    /// The basis header: entry `k` is the `k`-th basic variable, `0..<m` for a row's
+    /// auxiliary variable (`x_R = K x_S`), `m + j` for column `j` (0-based).
+    func basisHeader() throws -> [Int] {
+        var head = [Int32](repeating: 0, count: rowCount)
+        try guarded("glp_get_bhead", implicitdiff_glp_basis_header(try live(), Int32(rowCount), &head))
+        return head.map { Int($0) - 1 }
+    }
+
+    /// Solves `B x = b` (or `B' x = b` when `transposed`) in place with the factorisation of
+    /// the basis matrix `B` (columns of `(I | -K)` in basis-header order, in the problem's
+    /// unscaled terms); `x` has one entry per row. Call ``factorize()`` first.
+    func solveBasis(_ x: inout [Double], transposed: Bool) throws {
+        let p = try live()
+        guard x.count == rowCount else { throw GLPKFailure.invalidArgument("basis solve with \(x.count) entries for \(rowCount) rows") }
+        guard rowCount > 0 else { return }
+        var buffer = [0.0] + x
+        try guarded(transposed ? "glp_btran" : "glp_ftran", implicitdiff_glp_solve_basis(p, transposed ? 1 : 0, &buffer))
+        x = Array(buffer[1...])
+    }
+
     // MARK: - Solving
 
     /// Primal simplex (dual simplex when `dual`), presolver off, silent, from the current

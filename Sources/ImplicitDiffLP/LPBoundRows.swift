@@ -23,6 +23,17 @@ struct LPBoundRows {
     /// The original indices of the rows GLPK keeps, in order.
     let keptRows: [Int]
 
+    /// No bound rows: every row stays a row (the sparse path keeps the model's rows).
+    static func none(_ columns: Int) -> LPBoundRows {
+        LPBoundRows(lowerRow: [Int?](repeating: nil, count: columns), upperRow: [Int?](repeating: nil, count: columns), keptRows: [])
+    }
+
+    private init(lowerRow: [Int?], upperRow: [Int?], keptRows: [Int]) {
+        self.lowerRow = lowerRow
+        self.upperRow = upperRow
+        self.keptRows = keptRows
+    }
+
     /// Finds the bound rows of `form`.
     init(_ form: LPSolverForm) {
         let n = form.columnCount, k = form.matrix

@@ -78,25 +78,33 @@ public struct LPCertificate: Sendable, Equatable, CustomStringConvertible {
     /// `matrix` is `[A; G]` in compressed rows when the caller has it.
     static func check(_ problem: LinearProgram, gamma: Double = 0, z: Vector, lambda: Vector, mu: Vector,
                       tolerance: Double, matrix: LPSparseRows? = nil) -> LPCertificate {
-        let n = problem.c.count, p = problem.A.rows, m = problem.G.rows, k = p + m
-        let K = matrix ?? LPSparseRows(stacking: [problem.A, problem.G], columns: n)
+        let K = matrix ?? LPSparseRows(stacking: [problem.A, problem.G], columns: problem.c.count)
+        return check(c: problem.c.scalars, matrix: K, rhs: problem.b.scalars + problem.h.scalars, equalityCount: problem.A.rows,
+                     gamma: gamma, z: z.scalars, y: lambda.scalars + mu.scalars, tolerance: tolerance)
+    }
+
+    /// The same check on sparse data: `K = [A; G]` in compressed rows (the first
+    /// `equalityCount` rows are equalities), `rhs = [b; h]`, `y = [lambda; mu]`. Memory is
+    /// `O(rows + columns + non-zeros)` (``LPModel``'s answers are checked this way, on the
+    /// model's rows with its finite column bounds as rows).
+    static func check(c cOriginal: [Double], matrix K: LPSparseRows, rhs rhsOriginal: [Double], equalityCount p: Int,
+                      gamma: Double = 0, z zOriginal: [Double], y yOriginal: [Double], tolerance: Double) -> LPCertificate {
+        let n = cOriginal.count, k = K.rowCount
         // Equilibrate [K; c'] (the objective as one more row), so that the equilibrated
         // objective, and with it the multipliers, have comparable entries: then the noise
         // floors below, which use ||z||_inf and ||y||_inf, are of the size of rounding.
         var cColumns = [Int](), cValues = [Double]()
-        for j in 0..<n where problem.c[j] != 0 {
+        for j in 0..<n where cOriginal[j] != 0 {
             cColumns.append(j)
-            cValues.append(problem.c[j])
+            cValues.append(cOriginal[j])
         }
         let augmented = LPSparseRows(rowCount: k + 1, columnCount: n, rowStart: K.rowStart + [K.rowStart[k] + cColumns.count],
                                      columnIndices: K.columnIndices + cColumns, values: K.values + cValues)
         let (augmentedR, S) = augmented.equilibration()
         let R = Array(augmentedR[0..<k])
-        let rhsOriginal = problem.b.scalars + problem.h.scalars
-        let yOriginal = lambda.scalars + mu.scalars
         // Equilibrated variables, multipliers, objective and right-hand side.
-        let z = (0..<n).map { z[$0] / S[$0] }, y = (0..<k).map { yOriginal[$0] / R[$0] }
-        let c = (0..<n).map { problem.c[$0] * S[$0] }, rhs = (0..<k).map { rhsOriginal[$0] * R[$0] }
+        let z = (0..<n).map { zOriginal[$0] / S[$0] }, y = (0..<k).map { yOriginal[$0] / R[$0] }
+        let c = (0..<n).map { cOriginal[$0] * S[$0] }, rhs = (0..<k).map { rhsOriginal[$0] * R[$0] }
         let zNorm = z.reduce(0) { max($0, abs($1)) }, yNorm = y.reduce(0) { max($0, abs($1)) }
         // gamma z_j enters column j of the equilibrated stationarity as gamma S_j z_j (original z).
         var d = (0..<n).map { c[$0] + gamma * S[$0] * (z[$0] * S[$0]) }
@@ -141,8 +149,8 @@ public struct LPCertificate: Sendable, Equatable, CustomStringConvertible {
         }
         var cz = 0.0, czMagnitude = 0.0, ry = 0.0
         for j in 0..<n {
-            cz += problem.c[j] * z[j] * S[j]
-            czMagnitude += abs(problem.c[j] * z[j] * S[j])
+            cz += cOriginal[j] * z[j] * S[j]
+            czMagnitude += abs(cOriginal[j] * z[j] * S[j])
         }
         for i in 0..<k { ry += rhsOriginal[i] * yOriginal[i] }
         let zz = (0..<n).reduce(0.0) { $0 + (z[$1] * S[$1]) * (z[$1] * S[$1]) }

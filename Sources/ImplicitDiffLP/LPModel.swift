@@ -14,11 +14,22 @@ import _CGLPK
 /// constraint) are rejected, since one `rhs` per row could not describe them. Integer
 /// markers are ignored: the LP relaxation is solved.
 ///
-/// The model is solved and differentiated as the ``LinearProgram``
+/// The model stays sparse end to end: the constraint matrix is the core's
+/// ``SparseMatrix`` (compressed columns, read column by column from GLPK), it goes to
+/// GLPK column by column, and GLPK solves it as `glpsol --nopresol` does (its automatic
+/// scaling, its advanced initial basis, the primal simplex). The vertex and the row duals
+/// are recomputed from the optimal basis with GLPK's own sparse LU of it, and the
+/// derivatives reuse that factorisation (``LPModelDerivative``). Memory is proportional
+/// to the non-zeros plus GLPK's factorisation: nothing of size rows x columns, or of the
+/// basis's size squared, is ever dense.
+///
+/// The answer is checked (``LPCertificate``) on the ``LinearProgram`` form
 /// `min (+/-c)'x  s.t.  A x = b,  G x <= h` whose rows are the E rows (`A`, `b = rhs`),
 /// the L rows (`G`, `h = rhs`), the negated G rows (`-K_i`, `h = -rhs`) and the finite
-/// column bounds (`-x_j <= -lower_j`, `x_j <= upper_j`, or `x_j = lower_j` when fixed).
-/// ``LPModelSolution`` maps everything back to `(c, rhs)` and the file's rows.
+/// column bounds (`-x_j <= -lower_j`, `x_j <= upper_j`, or `x_j = lower_j` when fixed),
+/// held in sparse rows. ``linearProgram(c:rhs:)`` gives that form as a dense
+/// ``LinearProgram`` (for small models, the smoothed derivative and the certificates of
+/// infeasibility and unboundedness).
 public struct LPModel: Sendable {
     /// The file formats GLPK reads.
     public enum Format: String, Sendable {
@@ -52,8 +63,8 @@ public struct LPModel: Sendable {
     public let columnLower: [Double]
     /// Upper column bounds (`+inf` when absent).
     public let columnUpper: [Double]
-    /// The constraint rows' coefficients.
-    let matrix: LPSparseRows
+    /// The constraint rows' coefficients (rows x columns, compressed columns).
+    public let matrix: SparseMatrix
 
     /// Reads `path` with GLPK's reader for `format`.
     ///
@@ -63,15 +74,12 @@ public struct LPModel: Sendable {
     /// without NUL bytes whose first line that is not blank or a comment is the MPS `NAME`
     /// record or, for CPLEX LP, starts with the objective's keyword (`minimize`,
     /// `maximize`, `min`, `max`, ...). So garbage is
-    /// rejected after reading a few kilobytes instead of being parsed in full. After
-    /// reading, the dense form the model is solved in (``linearProgram(c:rhs:)``) must
-    /// fit in ``LPDataLimits/maximumDenseBytes``.
+    /// rejected after reading a few kilobytes instead of being parsed in full.
     ///
     /// - Throws: ``LPError/invalidProblem(_:)`` when the file is missing, not a regular
     ///   file, too large, does not look like the format, or is malformed (GLPK's message
     ///   is included), has a `RANGES` section or a ranged row, has no columns, has
-    ///   non-finite data or data outside ``LPDataLimits``, or is too large to be solved
-    ///   densely.
+    ///   non-finite data or data outside ``LPDataLimits``.
     public static func read(path: String, format: Format) throws -> LPModel {
         try LPModelFile.check(path: path, format: format)
         do {
@@ -80,9 +88,7 @@ public struct LPModel: Sendable {
                 case .mps: try glp.readMPS(path: path)
                 case .cplexLP: try glp.readCPLEXLP(path: path)
                 }
-                let model = try LPModel(glp, path: path)
-                try model.checkDenseSize(path: path)
-                return model
+                return try LPModel(glp, path: path)
             }
         } catch let failure as GLPKFailure {
             throw LPError.invalidProblem(failure.description)
@@ -94,8 +100,9 @@ public struct LPModel: Sendable {
         guard glp.columnCount >= 1 else { throw LPError.invalidProblem("'\(path)' has no columns") }
         let rows = try glp.rowBounds()
         let names = try glp.rowNames()
-        let full = try glp.matrix()
+        let full = try glp.columnMatrix()
         var keep = [Int](), senses = [RowSense](), rhs = [Double]()
+        var newIndex = [Int](repeating: -1, count: rows.count)
         for (i, r) in rows.enumerated() {
             switch r.type {
             case GLP_FR: continue
@@ -105,13 +112,20 @@ public struct LPModel: Sendable {
             default:
                 throw LPError.invalidProblem("row '\(names[i])' of '\(path)' is ranged (two finite bounds): ranged rows are not supported")
             }
+            newIndex[i] = keep.count
             keep.append(i)
         }
-        var start = [0], cols = [Int](), vals = [Double]()
-        for i in keep {
-            cols.append(contentsOf: full.columnIndices[full.rowStart[i]..<full.rowStart[i + 1]])
-            vals.append(contentsOf: full.values[full.rowStart[i]..<full.rowStart[i + 1]])
-            start.append(cols.count)
+        // The constraint rows only (free rows dropped), still in compressed columns.
+        var start = [0], rowIndex = [Int](), vals = [Double]()
+        start.reserveCapacity(full.columns + 1)
+        rowIndex.reserveCapacity(full.nonZeroCount)
+        vals.reserveCapacity(full.nonZeroCount)
+        for j in 0..<full.columns {
+            for e in full.columnStart[j]..<full.columnStart[j + 1] where newIndex[full.rowIndices[e]] >= 0 {
+                rowIndex.append(newIndex[full.rowIndices[e]])
+                vals.append(full.values[e])
+            }
+            start.append(rowIndex.count)
         }
         let bounds = try glp.columnBounds()
         let objective = try glp.objectiveCoefficients()
@@ -128,11 +142,13 @@ public struct LPModel: Sendable {
                                              + "GLPK can work with (magnitudes up to \(LPDataLimits.maximumMagnitude))")
             }
         }
-        for (e, v) in vals.enumerated() where v != 0 && !(LPDataLimits.minimumMatrixMagnitude...LPDataLimits.maximumMagnitude).contains(abs(v)) {
-            let i = start.lastIndex { $0 <= e }!
-            throw LPError.invalidProblem("'\(path)': coefficient \(v) of row '\(names[keep[i]])' is outside the range GLPK's "
-                                         + "scaling can represent (non-zero entries between \(LPDataLimits.minimumMatrixMagnitude) "
-                                         + "and \(LPDataLimits.maximumMagnitude) in magnitude)")
+        for j in 0..<full.columns {
+            for e in start[j]..<start[j + 1] where vals[e] != 0
+                && !(LPDataLimits.minimumMatrixMagnitude...LPDataLimits.maximumMagnitude).contains(abs(vals[e])) {
+                throw LPError.invalidProblem("'\(path)': coefficient \(vals[e]) of row '\(names[keep[rowIndex[e]]])' is outside the "
+                                             + "range GLPK's scaling can represent (non-zero entries between "
+                                             + "\(LPDataLimits.minimumMatrixMagnitude) and \(LPDataLimits.maximumMagnitude) in magnitude)")
+            }
         }
         columnNames = columnNamesRead
         rowNames = keep.map { names[$0] }
@@ -143,8 +159,7 @@ public struct LPModel: Sendable {
         rowSenses = senses
         columnLower = bounds.map(\.lower)
         columnUpper = bounds.map(\.upper)
-        matrix = LPSparseRows(rowCount: keep.count, columnCount: full.columnCount, rowStart: start,
-                              columnIndices: cols, values: vals)
+        matrix = try SparseMatrix(rows: keep.count, columns: full.columns, columnStart: start, rowIndices: rowIndex, values: vals)
     }
 
     /// Number of columns.
@@ -186,16 +201,17 @@ public struct LPModel: Sendable {
         let n = columnCount
         var a = Matrix(rows: map.equalityCount, columns: n), b = [Double](repeating: 0, count: map.equalityCount)
         var g = Matrix(rows: map.inequalityCount, columns: n), h = [Double](repeating: 0, count: map.inequalityCount)
-        for i in 0..<rowCount {
-            let target = map.rows[i]
-            for e in matrix.rowStart[i]..<matrix.rowStart[i + 1] {
-                let j = matrix.columnIndices[e], v = matrix.values[e]
-                switch target {
+        for j in 0..<columnCount {
+            for e in matrix.columnStart[j]..<matrix.columnStart[j + 1] {
+                let v = matrix.values[e]
+                switch map.rows[matrix.rowIndices[e]] {
                 case let .equality(r): a[r, j] = v
                 case let .inequality(r, sign): g[r, j] = sign * v
                 }
             }
-            switch target {
+        }
+        for i in 0..<rowCount {
+            switch map.rows[i] {
             case let .equality(r): b[r] = rhs[i]
             case let .inequality(r, sign): h[r] = sign * rhs[i]
             }
@@ -209,10 +225,65 @@ public struct LPModel: Sendable {
         return try LinearProgram(c: isMaximization ? -c : c, A: a, b: Vector(b), G: g, h: Vector(h))
     }
 
-    /// Solves the model (as ``linearProgram(c:rhs:)``) with GLPK's simplex.
+    /// Solves the model with GLPK's simplex on the sparse model, as `glpsol --nopresol`
+    /// does, recomputes the vertex and the row duals from the optimal basis with GLPK's
+    /// factorisation of it, and checks the answer (``LPCertificate``, on the sparse
+    /// ``LinearProgram`` form with the bounds as rows) before returning it.
+    ///
+    /// - Throws: ``LPError/notConverged(_:)`` (also when the answer fails its check),
+    ///   ``LPError/infeasible(_:)`` and ``LPError/unbounded(_:)`` when certified (the
+    ///   certificates of those verdicts are computed on the dense form, so a model whose
+    ///   dense form exceeds ``LPDataLimits/maximumDenseBytes`` reports an uncertified
+    ///   verdict as ``LPError/notConverged(_:)``).
     public func solve(options: LPOptions = .init()) throws -> LPModelSolution {
-        let lp = try linearProgram()
-        return LPModelSolution(model: self, rowMap: LPModelRowMap(self), solution: try lp.solve(options: options))
+        let form = solverForm()
+        let basic: LPBasicSolution
+        do {
+            basic = try form.solve(options: options)
+        } catch let error as LPError {
+            switch error {
+            case .infeasible(let why), .unbounded(let why): throw try certifiedExit(why, options: options)
+            default: throw error
+            }
+        } catch LPSolverFormFailure.dualInfeasibleBasis(let why) {
+            throw try certifiedExit(why, options: options)
+        }
+        return try LPModelSolution(model: self, form: form, basic: basic, options: options)
+    }
+
+    /// GLPK's verdict "infeasible" or "unbounded", certified on the dense form when it fits.
+    private func certifiedExit(_ why: String, options: LPOptions) throws -> LPError {
+        do {
+            try checkDenseSize()
+        } catch {
+            return .notConverged("GLPK stopped without an optimum (\(why)); the verdict is not certified, since its "
+                                 + "certificate needs the dense form of the model, which is too large: \(error)")
+        }
+        do {
+            _ = try linearProgram().solve(options: options)
+            return .notConverged("GLPK stopped without an optimum on the sparse model (\(why)) but found one on the dense form")
+        } catch let e as LPError {
+            return e
+        }
+    }
+
+    /// The solver's form: the model's rows with their bounds (`rhs` on the side of the
+    /// row's sense), its columns with theirs, the objective `c` (`-c` when maximising).
+    func solverForm(c: Vector? = nil) -> LPSolverForm {
+        let c = c ?? self.c, sense = isMaximization ? -1.0 : 1.0
+        let rowsT = matrix.transposed
+        let names = rowNames, columns = columnNames
+        var form = LPSolverForm(
+            objective: c.scalars.map { sense * $0 },
+            matrix: LPSparseRows(rowCount: rowCount, columnCount: columnCount, rowStart: rowsT.columnStart,
+                                 columnIndices: rowsT.rowIndices, values: rowsT.values),
+            rowLower: (0..<rowCount).map { rowSenses[$0] == .lessOrEqual ? -.infinity : rhs[$0] },
+            rowUpper: (0..<rowCount).map { rowSenses[$0] == .greaterOrEqual ? .infinity : rhs[$0] },
+            columnLower: columnLower, columnUpper: columnUpper,
+            rowName: { i in "row '\(names[i])'" }, columnName: { j in "column '\(columns[j])'" })
+        form.usesGLPKBasis = true
+        form.columnMatrix = matrix
+        return form
     }
 }
 

@@ -1,65 +1,139 @@
-/// A solved ``LPModel``: the columns' values, the optimal value and the row duals, with
-/// the derivatives with respect to the model's parameters `c` and `rhs`
-/// (``derivative(options:)``).
+import _CGLPK
+
+/// A solved ``LPModel``: the columns' values, the optimal value and the row duals at the
+/// optimal basis, checked (``certificate``) before it was returned, with the derivatives
+/// with respect to the model's parameters `c` and `rhs` (``derivative()``).
 ///
 /// ```
-/// value     = c'x + c0
-/// rowDuals  = d value / d rhs      (one per constraint row, zero on inactive rows)
+/// value       = c'x + c0
+/// rowDuals    = d value / d rhs      (one per constraint row, zero on basic rows)
 /// d value/d c = x
 /// ```
+/// Everything is held sparse: vectors of the model's sizes, the basis as GLPK's statuses.
 public struct LPModelSolution: Sendable {
     /// The model solved.
     public let model: LPModel
-    let rowMap: LPModelRowMap
-    /// The solution of the ``LinearProgram`` form (the smoothed problem's after
-    /// ``regularized(gamma:options:)``).
-    public let formSolution: LinearProgramSolution
+    /// The solver's form and its optimal basic solution.
+    let form: LPSolverForm
+    let basic: LPBasicSolution
+    /// The columns' values, file order.
+    public let x: Vector
+    /// The optimal value `c'x + c0`.
+    public let value: Double
+    /// `d value / d rhs`, one entry per constraint row.
+    public let rowDuals: Vector
+    /// The independent check of the answer on the model's data (rows, and its finite
+    /// column bounds as rows), which this solution passed.
+    public let certificate: LPCertificate
 
-    init(model: LPModel, rowMap: LPModelRowMap, solution: LinearProgramSolution) {
+    /// Recomputes nothing: takes the basic solution, checks it, and maps it to the model.
+    init(model: LPModel, form: LPSolverForm, basic: LPBasicSolution, options: LPOptions) throws {
         self.model = model
-        self.rowMap = rowMap
-        formSolution = solution
+        self.form = form
+        self.basic = basic
+        let s = model.isMaximization ? -1.0 : 1.0
+        x = Vector(basic.x)
+        value = s * zip(form.objective, basic.x).reduce(0) { $0 + $1.0 * $1.1 } + model.objectiveConstant
+        rowDuals = Vector(basic.rowDuals.map { s * $0 })
+        certificate = Self.check(model: model, form: form, basic: basic, tolerance: options.certificateTolerance)
+        guard certificate.passed else {
+            throw LPError.notConverged("GLPK's answer fails the independent optimality check on the model's data: "
+                                       + certificate.description)
+        }
     }
 
     /// `-1` for maximisation (the form minimises `-c'x`), `+1` otherwise.
     var sense: Double { model.isMaximization ? -1 : 1 }
 
-    /// The columns' values, file order.
-    public var x: Vector { formSolution.z }
+    /// The degeneracy of the vertex (rows and columns named as in the file).
+    public var degeneracy: LPDegeneracy? { basic.degeneracy }
 
-    /// The optimal value `c'x + c0` (for a smoothed solution: `c'x -/+ gamma/2 ||x||^2 + c0`).
-    public var value: Double { sense * formSolution.value + model.objectiveConstant }
+    /// Which derivatives exist at this vertex (``LPDifferentiability``).
+    public var differentiability: LPDifferentiability { LPDifferentiability(degeneracy: degeneracy) }
 
-    /// `d value / d rhs`, one entry per constraint row.
-    public var rowDuals: Vector {
-        Vector(rowMap.rows.map { target in
-            switch target {
-            case let .equality(r): return -sense * formSolution.lambda[r]
-            case let .inequality(r, sign): return -sense * sign * formSolution.mu[r]
+    /// Simplex iterations.
+    public var iterations: Int { basic.iterations }
+
+    /// The derivative of `(x, rowDuals, value)` with respect to `(c, rhs)` at the optimal
+    /// basis. Differentiability is decided per request (``LPModelDerivative``).
+    public func derivative() -> LPModelDerivative {
+        LPModelDerivative(solution: self, smoothed: nil)
+    }
+
+    /// The derivative of the smoothed problem `min c'x + gamma/2 ||x||^2` (maximisation:
+    /// `max c'x - gamma/2 ||x||^2`) over the same constraints, started from this vertex.
+    /// It is computed on the dense ``LinearProgram`` form of the model, so the model must
+    /// fit ``LPDataLimits/maximumDenseBytes``.
+    public func smoothedDerivative(gamma: Double, lpOptions: LPOptions = .init(),
+                                   options: ImplicitOptions = .init()) throws -> LPModelDerivative {
+        let lp = try model.linearProgram()
+        let vertex = try lp.solve(options: lpOptions)
+        let smoothed = try lp.solveRegularized(gamma: gamma, startingFrom: vertex, options: lpOptions)
+        let base = try smoothed.derivative(options: options)
+        return LPModelDerivative(solution: self, smoothed: (LPModelRowMap(model), smoothed, base))
+    }
+
+    /// The certificate on the ``LinearProgram`` form, in sparse rows: `[E rows; fixed
+    /// columns]` as equalities, `[L rows; -G rows; column bounds]` as inequalities, with
+    /// multipliers from the row duals `pi` and the reduced costs `d` of the form
+    /// (`lambda = -pi` on an equality, `mu = -sign pi` on an inequality of sign `sign`, and
+    /// the same with `d` on the active bound of a nonbasic column).
+    static func check(model: LPModel, form: LPSolverForm, basic: LPBasicSolution, tolerance: Double) -> LPCertificate {
+        let map = LPModelRowMap(model)
+        let p = map.equalityCount, total = p + map.inequalityCount
+        var rowStart = [Int](repeating: 0, count: total + 1)
+        let k = form.matrix
+        for (i, target) in map.rows.enumerated() {
+            let r = Self.index(target, p)
+            rowStart[r + 1] = k.rowStart[i + 1] - k.rowStart[i]
+        }
+        for (_, target) in map.bounds { rowStart[Self.index(target, p) + 1] = 1 }
+        for r in 0..<total { rowStart[r + 1] += rowStart[r] }
+        var columns = [Int](repeating: 0, count: rowStart[total]), values = [Double](repeating: 0, count: rowStart[total])
+        var rhs = [Double](repeating: 0, count: total), y = [Double](repeating: 0, count: total)
+        for (i, target) in map.rows.enumerated() {
+            let r = Self.index(target, p), sign = Self.sign(target)
+            var e = rowStart[r]
+            for f in k.rowStart[i]..<k.rowStart[i + 1] {
+                columns[e] = k.columnIndices[f]
+                values[e] = sign * k.values[f]
+                e += 1
             }
-        })
+            rhs[r] = sign * model.rhs[i]
+            y[r] = -sign * basic.rowDuals[i]
+        }
+        for (j, target) in map.bounds {
+            let r = Self.index(target, p), sign = Self.sign(target)
+            columns[rowStart[r]] = j
+            values[rowStart[r]] = sign
+            rhs[r] = sign > 0 || Self.isEquality(target) ? (Self.isEquality(target) ? model.columnLower[j] : model.columnUpper[j])
+                : -model.columnLower[j]
+            let status = basic.columnStatus[j]
+            let active = Self.isEquality(target) || (sign < 0 ? status == GLP_NL : status == GLP_NU)
+            y[r] = active ? -sign * basic.reducedCosts[j] : 0
+        }
+        let rows = LPSparseRows(rowCount: total, columnCount: model.columnCount, rowStart: rowStart,
+                                columnIndices: columns, values: values)
+        return LPCertificate.check(c: form.objective, matrix: rows, rhs: rhs, equalityCount: p,
+                                   z: basic.x, y: y, tolerance: tolerance)
     }
 
-    /// The independent check of the answer on the ``LinearProgram`` form's data (the model's
-    /// rows, with its finite bounds as rows), which this solution passed.
-    public var certificate: LPCertificate { formSolution.certificate }
-
-    /// The degeneracy of the vertex (in the terms of the form: rows of `A` and `G`).
-    public var degeneracy: LPDegeneracy? { formSolution.degeneracy }
-
-    /// The same model's smoothed solution `min c'x + gamma/2 ||x||^2` (maximisation:
-    /// `max c'x - gamma/2 ||x||^2`), started from this vertex; its derivative is the
-    /// smoothed one.
-    public func regularized(gamma: Double, options: LPOptions = .init()) throws -> LPModelSolution {
-        let s = try formSolution.problem.solveRegularized(gamma: gamma, startingFrom: formSolution, options: options)
-        return LPModelSolution(model: model, rowMap: rowMap, solution: s)
+    private static func index(_ t: LPModelRowMap.Target, _ p: Int) -> Int {
+        switch t {
+        case let .equality(r): return r
+        case let .inequality(r, _): return p + r
+        }
     }
 
-    /// The derivative of `(x, rowDuals, value)` with respect to `(c, rhs)`.
-    ///
-    /// - Throws: ``LPError/degenerate(_:)`` at a degenerate vertex (unless this solution is
-    ///   a smoothed one).
-    public func derivative(options: ImplicitOptions = .init()) throws -> LPModelDerivative {
-        LPModelDerivative(solution: self, base: try formSolution.derivative(options: options))
+    private static func sign(_ t: LPModelRowMap.Target) -> Double {
+        switch t {
+        case .equality: return 1
+        case let .inequality(_, sign): return sign
+        }
+    }
+
+    private static func isEquality(_ t: LPModelRowMap.Target) -> Bool {
+        if case .equality = t { return true }
+        return false
     }
 }

@@ -19,6 +19,17 @@ struct LPSolverForm: Sendable {
     /// A name for row `i` / column `j` in messages.
     var rowName: @Sendable (Int) -> String
     var columnName: @Sendable (Int) -> String
+    /// `true`: solved as glpsol solves a model file (GLPK's automatic scaling, its advanced
+    /// initial basis, the primal simplex, no presolver), rows kept as they are, and the
+    /// basic solution recomputed with GLPK's own LU factorisation of the optimal basis
+    /// (`glp_ftran` / `glp_btran`): nothing of the size of the basis is dense
+    /// (``LPModel``). `false`: the dense path of ``LinearProgram`` (single-variable rows as
+    /// column bounds, dual simplex when every variable is boxed, and the dense `LPBasisLU`
+    /// of the basis that ``LPKKTFactorization`` reuses).
+    var usesGLPKBasis = false
+    /// The same matrix in compressed columns, when the caller has it (loaded into GLPK
+    /// column by column instead of as coordinates).
+    var columnMatrix: SparseMatrix?
 
     var rowCount: Int { matrix.rowCount }
     var columnCount: Int { matrix.columnCount }
@@ -41,7 +52,7 @@ struct LPSolverForm: Sendable {
         let timeLimit = options.timeLimit.map { Int(($0 * 1000).rounded(.up)) }
         // Rows that bound a single variable go to GLPK as column bounds (LPBoundRows);
         // GLPK's basis is translated back to this form before anything is recomputed.
-        let boundRows = LPBoundRows(self)
+        let boundRows = usesGLPKBasis ? LPBoundRows.none(columnCount) : LPBoundRows(self)
         let glpForm = boundRows.isEmpty ? self : boundRows.reduced(self)
         func statuses(_ glp: GLPKProblem) throws -> (rows: [Int32], columns: [Int32]) {
             let rows = try glp.rowStatuses(), columns = try glp.columnStatuses()
@@ -56,13 +67,14 @@ struct LPSolverForm: Sendable {
                     try glp.setObjectiveCoefficient(j, objective[j])
                 }
                 for i in 0..<glpForm.rowCount { try glp.setRowBounds(i, lower: glpForm.rowLower[i], upper: glpForm.rowUpper[i]) }
-                try glp.loadMatrix(glpForm.matrix)
+                if let columns = glpForm.columnMatrix { try glp.loadColumns(columns) } else { try glp.loadMatrix(glpForm.matrix) }
                 try glp.scale()
+                if usesGLPKBasis { try glp.advancedBasis() }
                 // With every variable boxed, any basis is dual feasible once the nonbasic
                 // variables sit at the right bound, and the dual simplex needs no phase
                 // one: 2.3x fewer pivots than the primal on dense LPs with box bounds
                 // (n = 400). Otherwise the primal simplex goes first.
-                let dualFirst = (0..<columnCount).allSatisfy { glpForm.columnLower[$0].isFinite && glpForm.columnUpper[$0].isFinite }
+                let dualFirst = !usesGLPKBasis && (0..<columnCount).allSatisfy { glpForm.columnLower[$0].isFinite && glpForm.columnUpper[$0].isFinite }
                 let (first, second) = dualFirst ? ("dual", "primal") : ("primal", "dual")
                 do {
                     try Self.check(returnCode: glp.simplex(dual: dualFirst, iterationLimit: cap, timeLimitMilliseconds: timeLimit),
@@ -84,7 +96,7 @@ struct LPSolverForm: Sendable {
                                                                    iterationLimit: cap, timeLimitMilliseconds: timeLimit),
                                            status: glp.status())
                         } else if polish == 2 {
-                            guard glpForm.rowCount * columnCount <= 2500 else { break }
+                            guard !usesGLPKBasis, glpForm.rowCount * columnCount <= 2500 else { break }
                             try Self.check(returnCode: glp.exactSimplex(iterationLimit: cap, timeLimitMilliseconds: timeLimit ?? 10_000),
                                            status: glp.status())
                         }
@@ -93,8 +105,10 @@ struct LPSolverForm: Sendable {
                         break
                     }
                     let basis = try statuses(glp)
-                    let solution = try basicSolution(rowStatus: basis.rows, columnStatus: basis.columns,
-                                                     iterations: glp.iterationCount(), options: options)
+                    let solution = usesGLPKBasis
+                        ? try glpkBasicSolution(glp, rowStatus: basis.rows, columnStatus: basis.columns, options: options)
+                        : try basicSolution(rowStatus: basis.rows, columnStatus: basis.columns,
+                                            iterations: glp.iterationCount(), options: options)
                     guard let violation = solution.violation else { return solution }
                     lastProblem = violation
                     lastIsDual = solution.violationIsDual
@@ -346,8 +360,10 @@ struct LPBasicSolution: Sendable {
     /// GLPK's statuses (GLP_BS, GLP_NL, GLP_NU, GLP_NF, GLP_NS).
     let rowStatus: [Int32]
     let columnStatus: [Int32]
-    /// LU of the basis matrix `K[activeRows, basicColumns]` (after exact equilibration).
-    let basisFactorization: LPBasisLU
+    /// LU of the basis matrix `K[activeRows, basicColumns]` (after exact equilibration);
+    /// `nil` on the sparse path (``LPSolverForm/usesGLPKBasis``), whose derivatives use
+    /// GLPK's factorisation of the same basis.
+    let basisFactorization: LPBasisLU?
     /// Simplex iterations.
     let iterations: Int
     /// The degeneracy found, if any.
@@ -360,7 +376,7 @@ struct LPBasicSolution: Sendable {
 
     init(x: [Double], rowActivity: [Double], rowDuals: [Double], reducedCosts: [Double],
          basicColumns: [Int], activeRows: [Int], rowStatus: [Int32], columnStatus: [Int32],
-         basisFactorization: LPBasisLU, iterations: Int) {
+         basisFactorization: LPBasisLU?, iterations: Int) {
         self.x = x
         self.rowActivity = rowActivity
         self.rowDuals = rowDuals
