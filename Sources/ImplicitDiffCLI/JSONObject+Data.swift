@@ -57,6 +57,9 @@ extension JSONObject {
     /// A required matrix (array of equally long rows) of finite numbers.
     public func matrix(_ key: String) throws -> Matrix {
         guard let v = self[key] else { throw CLIError.invalidInput("missing field '\(key)'") }
+        if case .object = v {
+            throw CLIError.invalidInput("'\(key)' is given in coordinate form, which this kind does not take for '\(key)': give it as an array of rows")
+        }
         return try JSONObject.tensor(v, key, rank: 2).matrix
     }
 

@@ -56,8 +56,17 @@ public protocol SolvedProblem {
     /// `stats.certificate`. Empty when the kind has none.
     var certificate: [(name: String, value: Double)] { get }
 
+    /// The parameters given in coordinate form, by name (their gradients are returned, and
+    /// their tangents read, on these layouts). Default: none.
+    var sparseLayouts: [String: SparseLayout] { get }
+
     /// Reverse mode: `dL/dPARAM` for `L = sum <cotangent, output>`, for every parameter.
     func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport)
+    /// Reverse mode restricted to the parameters in `wrt` (`nil`: all). A kind whose
+    /// derivatives exist for some parameters and not others at the same point (an LP at a
+    /// degenerate vertex) overrides this to decide for what was asked; the default
+    /// computes ``vjp(_:)`` and keeps the parameters asked.
+    func vjp(_ cotangents: [String: Tensor], wrt: Set<String>?) throws -> (gradients: [String: Tensor], report: LinearSolveReport)
     /// Forward mode: the directional derivative of every output.
     func jvp(_ tangents: [String: Tensor]) throws -> (derivatives: [String: Tensor], report: LinearSolveReport)
     /// The dense Jacobian of one output with respect to one parameter,
@@ -68,19 +77,31 @@ public protocol SolvedProblem {
 }
 
 extension SolvedProblem {
-    /// The shape of each output by name.
     public var certificate: [(name: String, value: Double)] { [] }
+    public var sparseLayouts: [String: SparseLayout] { [:] }
 
+    public func vjp(_ cotangents: [String: Tensor], wrt: Set<String>?) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
+        let (g, r) = try vjp(cotangents)
+        guard let wrt else { return (g, r) }
+        return (g.filter { wrt.contains($0.key) }, r)
+    }
+
+    /// Zeros shaped like parameter `name` (dense, or on its coordinate layout).
+    public func zeroTangent(_ name: String) -> Tensor? {
+        parameterShapes.first { $0.name == name }.map { Tensor.zeros($0.shape, layout: sparseLayouts[name]) }
+    }
+
+    /// The shape of each output by name.
     public var outputShapes: [String: [Int]] {
         Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, $0.value.shape) })
     }
 
     public func jacobian(of output: String, wrt parameter: String) throws -> (matrix: Matrix, report: LinearSolveReport) {
         guard let oshape = outputShapes[output] else { throw CLIError.invalidInput("unknown output '\(output)'") }
-        guard let pshape = parameterShapes.first(where: { $0.name == parameter })?.shape else {
+        guard let zero = zeroTangent(parameter) else {
             throw CLIError.invalidInput("unknown parameter '\(parameter)'")
         }
-        let m = oshape.reduce(1, *), n = pshape.reduce(1, *)
+        let m = oshape.reduce(1, *), n = zero.count
         var j = Matrix(rows: m, columns: n)
         var report: LinearSolveReport?
         func merge(_ r: LinearSolveReport) {
@@ -91,7 +112,7 @@ extension SolvedProblem {
         }
         if n <= m {
             for k in 0..<n {
-                var t = Tensor.zeros(pshape)
+                var t = zero
                 t.scalars[k] = 1
                 let (d, r) = try jvp([parameter: t])
                 merge(r)
@@ -104,7 +125,7 @@ extension SolvedProblem {
                 c.scalars[i] = 1
                 let (g, r) = try vjp([output: c])
                 merge(r)
-                let row = g[parameter] ?? .zeros(pshape)
+                let row = g[parameter] ?? zero
                 for k in 0..<n { j[i, k] = row.scalars[k] }
             }
         }
