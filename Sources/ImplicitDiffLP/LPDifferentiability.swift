@@ -23,11 +23,16 @@
 /// cost is then non-zero, so the basis stays optimal for small changes of `c`.
 /// `d duals / d rhs = 0` holds when the basis stays feasible (`P`).
 ///
-/// Uniqueness is tested on the reduced costs `d` of the nonbasic variables (the test of
-/// ``LPOptions``: `|d_j| <= tol * max(|c_j|, sum_i |K_ij pi_i|)`, default `tol = 1e-9`).
-/// This test is sufficient for uniqueness and errs on the safe side: at a
-/// primal-degenerate vertex a zero reduced cost may belong to a degenerate pivot that
-/// does not move `z`, and such a `z` is reported as not unique.
+/// Uniqueness is first tested on the reduced costs `d` of the nonbasic variables (the
+/// test of ``LPOptions``: `|d_j| <= tol * max(|c_j|, sum_i |K_ij pi_i|)`, default
+/// `tol = 1e-9`): no zero reduced cost proves it. At a primal-degenerate vertex a zero
+/// reduced cost often belongs to a degenerate pivot that does not move `z`, so for an
+/// ``LPModel`` the candidates are then tried (``LPModelSolution/derivative()``): one
+/// auxiliary LP, warm-started at the optimal basis, maximises their movement over the
+/// optimal face with tolerance (a superset of the optimal set); a maximum of zero proves
+/// that `z` is unique. Primal degeneracy is decided by the zero test on the basic
+/// variables' distances to their bounds alone, which errs on the safe side (a
+/// primal-degenerate vertex may still have unique duals).
 public struct LPDifferentiability: Sendable, Equatable, CustomStringConvertible {
     /// The outputs, by the role they play.
     public enum Output: String, Sendable, CaseIterable {
@@ -58,6 +63,12 @@ public struct LPDifferentiability: Sendable, Equatable, CustomStringConvertible 
     public init(degeneracy: LPDegeneracy?) {
         solutionIsUnique = !(degeneracy?.isDual ?? false)
         dualsAreUnique = !(degeneracy?.isPrimal ?? false)
+    }
+
+    /// The verdicts given directly.
+    public init(solutionIsUnique: Bool, dualsAreUnique: Bool) {
+        self.solutionIsUnique = solutionIsUnique
+        self.dualsAreUnique = dualsAreUnique
     }
 
     /// Whether the derivative of `output` with respect to `parameter` exists (see the table).

@@ -37,6 +37,11 @@ public struct LPModelDerivative {
 
     /// The solution being differentiated.
     public let solution: LPModelSolution
+    /// The degeneracy that decides which derivatives exist (the solution's, without the
+    /// dual part when the uniqueness test proved `x` unique).
+    public let degeneracy: LPDegeneracy?
+    /// Which derivatives exist.
+    public var differentiability: LPDifferentiability { LPDifferentiability(degeneracy: degeneracy) }
     /// The smoothed problem (dense form) when asked, with its implicit derivative.
     let smoothed: (map: LPModelRowMap, form: LinearProgramSolution, base: ImplicitDerivative)?
 
@@ -62,7 +67,7 @@ public struct LPModelDerivative {
         let parameters = Parameter.allCases.filter(wrt.contains).map { p -> (name: String, role: LPDifferentiability.Parameter) in
             (p.rawValue, p == .c ? .objective : .rightHandSide)
         }
-        try solution.differentiability.require(outputs: outputs, parameters: parameters, degeneracy: solution.degeneracy)
+        try differentiability.require(outputs: outputs, parameters: parameters, degeneracy: degeneracy)
         var cBar = [Double](repeating: 0, count: n), rhsBar = [Double](repeating: 0, count: m)
         if vAsked {
             if wrt.contains(.c) { for j in 0..<n { cBar[j] = vbar * solution.x[j] } }
@@ -107,8 +112,8 @@ public struct LPModelDerivative {
         var parameters = [(name: String, role: LPDifferentiability.Parameter)]()
         if cAsked { parameters.append(("c", .objective)) }
         if rhsAsked { parameters.append(("rhs", .rightHandSide)) }
-        try solution.differentiability.require(outputs: [("z", .solution), ("row_duals", .duals), ("value", .value)],
-                                               parameters: parameters, degeneracy: solution.degeneracy)
+        try differentiability.require(outputs: [("z", .solution), ("row_duals", .duals), ("value", .value)],
+                                               parameters: parameters, degeneracy: degeneracy)
         var value = 0.0
         if cAsked { value += solution.x.dot(dc) }
         if rhsAsked { value += solution.rowDuals.dot(drhs) }

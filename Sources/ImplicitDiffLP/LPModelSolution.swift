@@ -55,9 +55,17 @@ public struct LPModelSolution: Sendable {
     public var iterations: Int { basic.iterations }
 
     /// The derivative of `(x, rowDuals, value)` with respect to `(c, rhs)` at the optimal
-    /// basis. Differentiability is decided per request (``LPModelDerivative``).
-    public func derivative() -> LPModelDerivative {
-        LPModelDerivative(solution: self, smoothed: nil)
+    /// basis. Differentiability is decided per request (``LPModelDerivative``); when the
+    /// zero test on the reduced costs finds candidates for dual degeneracy, the test of
+    /// uniqueness of `x` (one auxiliary LP, see ``LPDifferentiability``) runs here.
+    ///
+    /// - Throws: ``LPError/notConverged(_:)`` when that test fails inside GLPK.
+    public func derivative(options: LPOptions = .init()) throws -> LPModelDerivative {
+        var degeneracy = self.degeneracy
+        if let d = degeneracy, d.isDual, try form.optimumIsUnique(basic, options: options) {
+            degeneracy = d.isPrimal ? LPDegeneracy(primal: d.primal) : nil
+        }
+        return LPModelDerivative(solution: self, degeneracy: degeneracy, smoothed: nil)
     }
 
     /// The derivative of the smoothed problem `min c'x + gamma/2 ||x||^2` (maximisation:
@@ -70,7 +78,7 @@ public struct LPModelSolution: Sendable {
         let vertex = try lp.solve(options: lpOptions)
         let smoothed = try lp.solveRegularized(gamma: gamma, startingFrom: vertex, options: lpOptions)
         let base = try smoothed.derivative(options: options)
-        return LPModelDerivative(solution: self, smoothed: (LPModelRowMap(model), smoothed, base))
+        return LPModelDerivative(solution: self, degeneracy: nil, smoothed: (LPModelRowMap(model), smoothed, base))
     }
 
     /// The certificate on the ``LinearProgram`` form, in sparse rows: `[E rows; fixed

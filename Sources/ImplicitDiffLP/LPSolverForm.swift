@@ -278,7 +278,11 @@ struct LPSolverForm: Sendable {
             }
         }
         // Nonbasic variables: reduced costs of the right sign, and not zero.
-        func checkDual(_ status: Int32, _ d: Double, _ r: Double, _ name: String, floored: Double? = nil) {
+        // Variables with a (relatively) zero reduced cost: GLPK's index, i < m a row, m + j column j.
+        var zeroReducedCost = [Int]()
+        func checkDual(_ status: Int32, _ d: Double, _ r: Double, _ name: String, floored: Double? = nil, index: Int) {
+            let before = dual.count
+            defer { if dual.count > before { zeroReducedCost.append(index) } }
             switch status {
             case GLP_NL:
                 violated(-d > 0 ? r : 0, "reduced cost of \(name) has the wrong sign", dual: true)
@@ -309,11 +313,11 @@ struct LPSolverForm: Sendable {
                 floored = relative(abs(d), max(abs(objective[j]), reducedScale[j] + columnMax[j] * piNorm))
             }
             checkDual(s.columnStatus[j], d, relative(abs(d), max(abs(objective[j]), reducedScale[j])), columnName(j),
-                      floored: floored)
+                      floored: floored, index: m + j)
         }
         for i in s.activeRows {
             let d = s.rowDuals[i]
-            checkDual(s.rowStatus[i], d, relative(abs(d) * rowNorms[i], cScale), rowName(i))
+            checkDual(s.rowStatus[i], d, relative(abs(d) * rowNorms[i], cScale), rowName(i), index: i)
         }
         // A free nonbasic variable is not a constraint: the point has n - #free nonbasic
         // active constraints plus the basic ones at a bound, and is primal degenerate only
@@ -323,6 +327,7 @@ struct LPSolverForm: Sendable {
         if primal.count <= freeNonbasic { primal = [] }
         var out = s
         out.degeneracy = primal.isEmpty && dual.isEmpty ? nil : LPDegeneracy(primal: primal, dual: dual)
+        out.zeroReducedCost = zeroReducedCost
         out.violation = violationText
         out.violationIsDual = violationIsDual
         return out
@@ -368,6 +373,9 @@ struct LPBasicSolution: Sendable {
     let iterations: Int
     /// The degeneracy found, if any.
     var degeneracy: LPDegeneracy?
+    /// The nonbasic variables whose reduced cost passed the zero test (GLPK's indices:
+    /// `i < m` row `i`, `m + j` column `j`); empty when not dual degenerate.
+    var zeroReducedCost: [Int] = []
     /// A description of the worst infeasibility beyond the tolerance, if any.
     var violation: String?
     /// Whether that worst infeasibility is a reduced cost of the wrong sign (the basis is

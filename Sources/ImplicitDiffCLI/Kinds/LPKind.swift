@@ -187,7 +187,10 @@ final class SolvedLP: SolvedProblem {
     }
 }
 
-/// A solved MPS / CPLEX LP model and its derivatives (parameters c, rhs).
+/// A solved MPS / CPLEX LP model and its derivatives (parameters c, rhs), sparse end to
+/// end (``LPModel``). Differentiability is decided for what is asked
+/// (``LPDifferentiability``): `{"vjp": {"value": 1}, "wrt": ["c"]}` succeeds at a
+/// primal-degenerate vertex whose `z` is unique, and returns `z`.
 final class SolvedLPModel: SolvedProblem {
     let solution: LPModelSolution
     let smoothing: Double?
@@ -203,8 +206,9 @@ final class SolvedLPModel: SolvedProblem {
     }
 
     let status = "optimal"
-    var forwardIterations: Int { solution.formSolution.iterations }
-    /// The figures of the check of the model's answer (``LPCertificate``, on the dense form).
+    var forwardIterations: Int { solution.iterations }
+    /// The figures of the check of the model's answer (``LPCertificate``, on the sparse
+    /// form with the column bounds as rows).
     var certificate: [(name: String, value: Double)] { solution.certificate.figures }
 
     var outputs: [(name: String, value: Tensor)] {
@@ -218,20 +222,28 @@ final class SolvedLPModel: SolvedProblem {
     func derivative() throws -> LPModelDerivative {
         if let cached { return cached }
         let d = try LPKind.mapErrors {
-            let target = try smoothing.map { try solution.regularized(gamma: $0, options: lpOptions) } ?? solution
-            return try target.derivative(options: options)
+            try smoothing.map { try solution.smoothedDerivative(gamma: $0, lpOptions: lpOptions, options: options) }
+                ?? solution.derivative(options: lpOptions)
         }
         cached = d
         return d
     }
 
     func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
+        try vjp(cotangents, wrt: nil)
+    }
+
+    func vjp(_ cotangents: [String: Tensor], wrt: Set<String>?) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
         let d = try derivative()
+        let parameters = Set(LPModelDerivative.Parameter.allCases.filter { wrt?.contains($0.rawValue) ?? true })
         let (c, rhs, report) = try LPKind.mapErrors {
             try d.pullback(x: cotangents["z"]?.vector ?? .zero, rowDuals: cotangents["row_duals"]?.vector ?? .zero,
-                           value: cotangents["value"]?.scalar ?? 0)
+                           value: cotangents["value"]?.scalar ?? 0, wrt: parameters)
         }
-        return (["c": Tensor(c), "rhs": Tensor(rhs)], report)
+        var out = [String: Tensor]()
+        if parameters.contains(.c) { out["c"] = Tensor(c) }
+        if parameters.contains(.rhs) { out["rhs"] = Tensor(rhs) }
+        return (out, report)
     }
 
     func jvp(_ tangents: [String: Tensor]) throws -> (derivatives: [String: Tensor], report: LinearSolveReport) {
