@@ -57,7 +57,7 @@ let package = Package(
         // Examples: runnable programs, `swift run NAME`.
         .target(name: "ExampleSupport", path: "Examples/ExampleSupport"),
         .executableTarget(name: "SqrtThreeWays", dependencies: ["ImplicitDiffCore"], path: "Examples/SqrtThreeWays"),
-        .executableTarget(name: "DecisionFocusedLearning", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/DecisionFocusedLearning"),
+        .executableTarget(name: "DecisionFocusedLearning", dependencies: ["ImplicitDiffLP", "ExampleSupport"], path: "Examples/DecisionFocusedLearning"),
         .executableTarget(name: "BratuContinuation", dependencies: ["ImplicitDiffNewton", "ExampleSupport"], path: "Examples/BratuContinuation"),
         .executableTarget(name: "SinkhornGradientFlow", dependencies: ["ImplicitDiffSinkhorn", "ExampleSupport"], path: "Examples/SinkhornGradientFlow"),
         .executableTarget(name: "LassoTuning", dependencies: ["ImplicitDiffProx", "ExampleSupport"], path: "Examples/LassoTuning"),
@@ -75,7 +75,8 @@ let package = Package(
         .target(name: "ImplicitDiffTestSupport", dependencies: ["ImplicitDiffCore"], path: "Tests/ImplicitDiffTestSupport"),
         .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP", "ImplicitDiffTestSupport"]),
-        .testTarget(name: "ImplicitDiffLPTests", dependencies: ["ImplicitDiffLP", "_CGLPK", "ImplicitDiffTestSupport"]),
+        .testTarget(name: "ImplicitDiffLPTests", dependencies: ["ImplicitDiffLP", "_CGLPK", "ImplicitDiffTestSupport",
+                                                       "ImplicitDiffQP"]),  // QP: the smoothed LP vs the QP solver
         // Link check (not API): a QP-only consumer; scripts/check-qp-links-no-glpk.sh runs
         // `ldd` on it (.ci/run) and fails if GLPK is linked.
         .executableTarget(name: "QPOnlyConsumer", dependencies: ["ImplicitDiffQP"], path: "Tests/QPOnlyConsumer",

@@ -1,5 +1,6 @@
 import Testing
 @testable import ImplicitDiffLP
+import ImplicitDiffQP
 
 // Degenerate vertices: detected, reported as not differentiable, forward solves still
 // succeed; the smoothed problem min c'z + gamma/2 ||z||^2 gives derivatives there.

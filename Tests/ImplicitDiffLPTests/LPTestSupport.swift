@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import ImplicitDiffLP
+@_exported import ImplicitDiffTestSupport  // the shared SplitMix64, for every file of this target
 
-// Helpers of the LP tests (names prefixed `lp` / `LP`: the QP tests share this target).
+// Helpers of the LP tests (names prefixed `lp` / `LP`).
 //
 // Tolerances used throughout, and why:
 // * closed forms: the vertex is recomputed from the optimal basis by an LU solve with one
