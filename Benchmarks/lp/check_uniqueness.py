@@ -3,7 +3,7 @@
 For each MPS model: HiGHS solves it (optimal value v*); then the optimal set is cut out
 by the extra row c'x <= v* + eps, and a random objective r (fixed seed) is minimised and
 maximised over it. The optimum is unique exactly when the optimal face is one point,
-i.e. max r'x = min r'x for almost every r. eps = 1e-12 (1 + |v*|), or the smallest of
+i.e. max r'x = min r'x for almost every r (an unbounded r'x: the face is unbounded). eps = 1e-12 (1 + |v*|), or the smallest of
 1e-10, 1e-9, 1e-8 (relative) for which HiGHS solves both auxiliary LPs (a slab thinner
 than its tolerances can be infeasible to it). The slab's own width (eps over the smallest
 positive reduced cost) scales with eps; a face of positive size does not. Verdict:
@@ -33,6 +33,7 @@ def solve(h):
 
 def spread_in_slab(path, v, x0, relative_eps):
     h = new_model(path)
+    h.setOptionValue("presolve", "off")  # a definite verdict (presolve says "infeasible or unbounded")
     lp = h.getLp()
     n = lp.num_col_
     c = np.array(lp.col_cost_)
@@ -52,6 +53,10 @@ def spread_in_slab(path, v, x0, relative_eps):
     for s in (1.0, -1.0):
         h.changeColsCost(n, np.arange(n, dtype=np.int32), s * r)
         if solve(h) is None:
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnbounded:
+                return float("inf")  # the optimal face is unbounded: not unique
+            print(f"# {path}: slab {relative_eps:g}: HiGHS status {h.modelStatusToString(status)}", file=sys.stderr)
             return None
         values.append(r @ np.array(h.getSolution().col_value))
     return abs(values[0] - values[1]) / ((1 + np.abs(x0).max()) * np.abs(r).sum())
