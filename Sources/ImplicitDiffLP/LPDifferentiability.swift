@@ -93,7 +93,7 @@ public struct LPDifferentiability: Sendable, Equatable, CustomStringConvertible 
     /// outputs with respect to the named parameters exists. The message names the
     /// parameters that are and are not differentiable for these outputs at this point,
     /// and the option that would help (`lp_smoothing`: the smoothed problem's derivative).
-    func require(outputs: [(name: String, role: Output)], parameters: [(name: String, role: Parameter)],
+    public func require(outputs: [(name: String, role: Output)], parameters: [(name: String, role: Parameter)],
                  degeneracy: LPDegeneracy?) throws {
         var missing = [String]()
         for o in outputs {
@@ -107,9 +107,9 @@ public struct LPDifferentiability: Sendable, Equatable, CustomStringConvertible 
         var message = "the derivative asked for does not exist at this vertex"
         if let degeneracy { message += " (\(degeneracy))" }
         message += ": \(missing.joined(separator: ", ")) do\(missing.count == 1 ? "es" : "") not exist. "
-        message += "For the outputs \(asked.joined(separator: ", ")), the parameters "
-            + (bad.isEmpty ? "" : "\(bad.joined(separator: ", ")) are not differentiable here")
-            + (good.isEmpty ? "" : (bad.isEmpty ? "" : " and ") + "\(good.joined(separator: ", ")) are")
+        message += "For the outputs \(asked.joined(separator: ", ")): "
+            + (bad.isEmpty ? "" : "not differentiable with respect to \(bad.joined(separator: ", "))")
+            + (good.isEmpty ? "" : (bad.isEmpty ? "" : "; ") + "differentiable with respect to \(good.joined(separator: ", "))")
         if everywhere.isEmpty && good.isEmpty { message += " (no parameter is differentiable for these outputs here)" }
         message += ". Ask only for derivatives that exist (\"wrt\""
             + (good.isEmpty ? "" : ", e.g. [\"\(good.joined(separator: "\", \""))\"]")

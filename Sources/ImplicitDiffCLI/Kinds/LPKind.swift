@@ -189,7 +189,48 @@ final class SolvedLP: SolvedProblem {
         return Vector(x)
     }
 
+    /// At a degenerate vertex (and without smoothing) the derivatives that exist are all
+    /// closed forms (``LPDifferentiability``: one that needs a solve needs a non-degenerate
+    /// vertex): `d value/d c = z`, `d value/d b = -lambda`, `d value/d h = -mu`, and zeros.
+    private var closedForms: LPDifferentiability? {
+        guard smoothing == nil, let d = solution.degeneracy else { return nil }
+        return LPDifferentiability(degeneracy: d)
+    }
+
+    private static let roles: [(name: String, role: LPDifferentiability.Parameter)] =
+        [("c", .objective), ("A", .constraintMatrix), ("b", .rightHandSide), ("G", .constraintMatrix), ("h", .rightHandSide)]
+
+    func vjp(_ cotangents: [String: Tensor], wrt: Set<String>?) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
+        guard let differentiability = closedForms else {
+            let (g, r) = try vjp(cotangents)
+            return (wrt.map { w in g.filter { w.contains($0.key) } } ?? g, r)
+        }
+        func asked(_ name: String) -> Bool { cotangents[name]?.scalars.contains { $0 != 0 } ?? false }
+        var outputs = [(name: String, role: LPDifferentiability.Output)]()
+        if asked("z") { outputs.append(("z", .solution)) }
+        if asked("lambda") { outputs.append(("lambda", .duals)) }
+        if asked("mu") { outputs.append(("mu", .duals)) }
+        if asked("value") { outputs.append(("value", .value)) }
+        let parameters = Self.roles.filter { wrt?.contains($0.name) ?? true }
+        try LPKind.mapErrors {
+            try differentiability.require(outputs: outputs, parameters: parameters, degeneracy: solution.degeneracy)
+        }
+        let vbar = cotangents["value"]?.scalar ?? 0
+        let zero = unpack(Vector(repeating: 0, count: layout.parameterCount))
+        var out = [String: Tensor]()
+        for (name, _) in parameters {
+            switch name {
+            case "c": out[name] = Tensor(vbar * solution.z)
+            case "b": out[name] = Tensor(-vbar * solution.lambda)
+            case "h": out[name] = Tensor(-vbar * solution.mu)
+            default: out[name] = zero[name]
+            }
+        }
+        return (out, LinearSolveReport(method: "closed-form"))
+    }
+
     func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
+        if closedForms != nil { return try vjp(cotangents, wrt: nil) }
         let (target, d) = try derivative()
         let l = layout
         let ybar = Vector((cotangents["z"]?.scalars ?? Array(repeating: 0, count: l.variableCount))
@@ -201,6 +242,19 @@ final class SolvedLP: SolvedProblem {
     }
 
     func jvp(_ tangents: [String: Tensor]) throws -> (derivatives: [String: Tensor], report: LinearSolveReport) {
+        if let differentiability = closedForms {
+            let parameters = Self.roles.filter { tangents[$0.name]?.scalars.contains { $0 != 0 } ?? false }
+            try LPKind.mapErrors {
+                try differentiability.require(outputs: [("z", .solution), ("lambda", .duals), ("mu", .duals), ("value", .value)],
+                                              parameters: parameters, degeneracy: solution.degeneracy)
+            }
+            let l = layout
+            let value = solution.z.dot(tangents["c"]?.vector ?? .zeros(l.variableCount))
+                - solution.lambda.dot(tangents["b"]?.vector ?? .zeros(l.equalityCount))
+                - solution.mu.dot(tangents["h"]?.vector ?? .zeros(l.inequalityCount))
+            return (["z": Tensor(Vector.zeros(l.variableCount)), "lambda": Tensor(Vector.zeros(l.equalityCount)),
+                     "mu": Tensor(Vector.zeros(l.inequalityCount)), "value": Tensor(value)], LinearSolveReport(method: "closed-form"))
+        }
         let (target, d) = try derivative()
         let dx = pack(tangents)
         let (dy, report) = try d.pushforwardWithReport(dx)
