@@ -20,6 +20,7 @@ import _CGLPK
 public struct SparseLinearProgramDerivative {
     /// The parameters.
     public enum Parameter: String, Sendable, CaseIterable {
+        /// `c`, `A`, `b`, `G`, `h` of the problem.
         case c, A, b, G, h
 
         var role: LPDifferentiability.Parameter {
