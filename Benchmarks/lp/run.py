@@ -91,7 +91,9 @@ def main():
         for _ in range(args.repeat):
             _, t, kb = run_glpsol(model, sol)
             g_t.append(t), g_m.append(kb)
-            code, t, kb, out = run_ours(binary, problem, result)
+            c, t, kb, o = run_ours(binary, problem, result)
+            if not o_t or t < min(o_t):
+                code, out = c, o  # the stats of the fastest run
             o_t.append(t), o_m.append(kb)
         gt, gm, ot, om = min(g_t), min(g_m) / 1024, min(o_t), min(o_m) / 1024
         stats = out.get("stats", {})
@@ -103,6 +105,7 @@ def main():
                 json.dump({"problem": "lp", "data": {"mps": os.path.abspath(model)}}, f)
             _, _, _, fout = run_ours(binary, forward, result)
             value = fout.get("outputs", {}).get("value")
+            stats = dict(stats, forward_seconds=fout.get("stats", {}).get("forward_seconds"))
         row = dict(name=name, glpsol_s=gt, glpsol_mb=gm, ours_s=ot, ours_mb=om, exit=code,
                    glpsol_value=glpsol_value(sol), value=value,
                    forward_s=stats.get("forward_seconds"), derivative_s=stats.get("derivative_seconds"),
@@ -142,7 +145,9 @@ def render(rows, args):
              f"Minimum of {args.repeat} runs each, interleaved; time and peak memory of the whole process "
              "(wall time by `time.perf_counter` around the process, peak memory by `/usr/bin/time -f %M`). Ours: read the MPS file, solve, and "
              "`{\"vjp\": {\"value\": 1}, \"wrt\": [\"c\"]}`. Targets: time <= 1.3x glpsol, memory <= 3x glpsol + 30 MB, "
-             "derivative <= 0.1x forward; optimal value within 1e-9 of the published netlib value.", "",
+             "derivative <= 0.1x forward; optimal value within 1e-9 of the published netlib value. "
+             "For a refused derivative (exit 4: z not unique, decided by the uniqueness test), forward s is that of "
+             "a separate forward-only run, and the process time includes the uniqueness test.", "",
              "| model | glpsol s | ours s | time ratio | glpsol MB | ours MB | memory target | forward s | derivative s | "
              "deriv/fwd | status | value | netlib | rel. error | HiGHS rel. diff. | certificate |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -43,7 +43,7 @@ public struct LPModelDerivative {
     /// Which derivatives exist.
     public var differentiability: LPDifferentiability { LPDifferentiability(degeneracy: degeneracy) }
     /// The smoothed problem (dense form) when asked, with its implicit derivative.
-    let smoothed: (map: LPModelRowMap, form: LinearProgramSolution, base: ImplicitDerivative)?
+    let smoothed: LPModelSmoothing?
 
     /// Reverse mode: `(dL/dc, dL/drhs)` for `L = <xbar, x> + <rbar, rowDuals> + vbar value`,
     /// restricted to the parameters in `wrt` (the others are returned as zeros). Empty
@@ -149,7 +149,7 @@ public struct LPModelDerivative {
 
     // MARK: - The smoothed derivative (dense form)
 
-    private func smoothedPullback(_ sm: (map: LPModelRowMap, form: LinearProgramSolution, base: ImplicitDerivative),
+    private func smoothedPullback(_ sm: LPModelSmoothing,
                                   xbar: Vector, rbar: Vector, vbar: Double, wrt: Set<Parameter>) throws
         -> (c: Vector, rhs: Vector, report: LinearSolveReport) {
         let layout = sm.form.problem.layout, s = solution.sense
@@ -177,7 +177,7 @@ public struct LPModelDerivative {
         return (wrt.contains(.c) ? s * g.slice(layout.cRange) : .zeros(n), wrt.contains(.rhs) ? Vector(rhsBar) : .zeros(m), report)
     }
 
-    private func smoothedPushforward(_ sm: (map: LPModelRowMap, form: LinearProgramSolution, base: ImplicitDerivative),
+    private func smoothedPushforward(_ sm: LPModelSmoothing,
                                      dc: Vector, drhs: Vector) throws
         -> (x: Vector, rowDuals: Vector, value: Double, report: LinearSolveReport) {
         let layout = sm.form.problem.layout, s = solution.sense

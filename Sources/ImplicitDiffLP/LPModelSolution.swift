@@ -78,7 +78,7 @@ public struct LPModelSolution: Sendable {
         let vertex = try lp.solve(options: lpOptions)
         let smoothed = try lp.solveRegularized(gamma: gamma, startingFrom: vertex, options: lpOptions)
         let base = try smoothed.derivative(options: options)
-        return LPModelDerivative(solution: self, degeneracy: nil, smoothed: (LPModelRowMap(model), smoothed, base))
+        return LPModelDerivative(solution: self, degeneracy: nil, smoothed: LPModelSmoothing(map: LPModelRowMap(model), form: smoothed, base: base))
     }
 
     /// The certificate on the ``LinearProgram`` form, in sparse rows: `[E rows; fixed

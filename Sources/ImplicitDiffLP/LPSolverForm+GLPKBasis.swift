@@ -58,7 +58,54 @@ extension LPSolverForm {
             x: x, rowActivity: matrix.times(x), rowDuals: pi, reducedCosts: reduced,
             basicColumns: (0..<n).filter { columnStatus[$0] == GLP_BS }, activeRows: (0..<m).filter { rowStatus[$0] != GLP_BS },
             rowStatus: rowStatus, columnStatus: columnStatus, basisFactorization: nil, iterations: try glp.iterationCount())
-        return classify(solution, options: options)
+        var classified = classify(solution, options: options)
+        if !classified.zeroReducedCost.isEmpty {
+            classified.hasOptimalEdge = try hasOptimalEdge(classified, basis: basis)
+        }
+        return classified
+    }
+
+    /// Whether a nonbasic variable with zero reduced cost can enter the basis with a
+    /// positive step: then the edge it opens is optimal (its cost changes by `d_q t = 0`)
+    /// and `x` is not unique. One `ftran` per candidate (at most 200), with the
+    /// factorisation the solve left: `alpha = B^-1 N_q`, the basic variables move by
+    /// `-sigma t alpha` (`sigma = +1` from a lower bound, `-1` from an upper one), and the
+    /// ratio test gives the longest step inside their bounds. A step beyond `1e-7`
+    /// relative counts; a free candidate counts at once. No such edge does not prove
+    /// uniqueness (several candidates may move together): the auxiliary LP of
+    /// ``optimumIsUnique(_:options:)`` decides then.
+    func hasOptimalEdge(_ s: LPBasicSolution, basis: LPGLPKBasis) throws -> Bool {
+        let m = rowCount
+        func value(_ v: Int) -> Double { v < m ? s.rowActivity[v] : s.x[v - m] }
+        func bounds(_ v: Int) -> (Double, Double) { v < m ? (rowLower[v], rowUpper[v]) : (columnLower[v - m], columnUpper[v - m]) }
+        for q in s.zeroReducedCost.prefix(200) {
+            let status = q < m ? s.rowStatus[q] : s.columnStatus[q - m]
+            if status == GLP_NF { return true }
+            guard status == GLP_NL || status == GLP_NU else { continue }
+            let sigma: Double = status == GLP_NL ? 1 : -1
+            // N_q: e_q for a row's auxiliary, -K_q for a column.
+            var column = [Double](repeating: 0, count: m)
+            if q < m {
+                column[q] = 1
+            } else if let k = columnMatrix {
+                for e in k.columnStart[q - m]..<k.columnStart[q - m + 1] { column[k.rowIndices[e]] = -k.values[e] }
+            } else {
+                continue
+            }
+            let alpha = try basis.solve(column, false)
+            let (lq, uq) = bounds(q)
+            var step = uq - lq  // the candidate's own range
+            let alphaScale = alpha.reduce(0) { max($0, abs($1)) }
+            for (k, v) in basis.header.enumerated() where abs(alpha[k]) > 1e-11 * max(1, alphaScale) {
+                let change = -sigma * alpha[k]  // d value(v) / d t
+                let (l, u) = bounds(v)
+                let room = change > 0 ? u - value(v) : value(v) - l
+                step = min(step, max(room, 0) / abs(change))
+                if step <= 0 { break }
+            }
+            if step > 1e-7 * (1 + abs(value(q))) { return true }
+        }
+        return false
     }
 
     /// Runs `body` with GLPK's factorisation of the basis given by the statuses (the

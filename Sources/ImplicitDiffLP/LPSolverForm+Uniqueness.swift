@@ -19,6 +19,8 @@ import _CGLPK
 /// `D`. A positive maximum shows another point of `F'`; it is optimal unless a `d_j`
 /// in `D` is genuinely non-zero, and then `x` is reported as not unique (the safe side).
 /// A free nonbasic variable in `D` (it could move both ways) is reported as not unique.
+/// The forward solve has already tried each candidate alone (an `ftran` and a ratio test:
+/// ``hasOptimalEdge(_:basis:)``); an optimal edge found there settles it without this LP.
 /// The auxiliary LP runs in rounds of 50 simplex iterations and stops as soon as a
 /// candidate has moved (greenbea: 0.1 s instead of a full solve).
 extension LPSolverForm {
@@ -32,6 +34,7 @@ extension LPSolverForm {
         let m = rowCount, n = columnCount
         let candidates = basic.zeroReducedCost
         if candidates.isEmpty { return true }
+        if basic.hasOptimalEdge { return false }
         var inD = [Bool](repeating: false, count: m + n)
         for k in candidates {
             let status = k < m ? basic.rowStatus[k] : basic.columnStatus[k - m]

@@ -376,6 +376,9 @@ struct LPBasicSolution: Sendable {
     /// The nonbasic variables whose reduced cost passed the zero test (GLPK's indices:
     /// `i < m` row `i`, `m + j` column `j`); empty when not dual degenerate.
     var zeroReducedCost: [Int] = []
+    /// Whether one of those can enter the basis with a positive step (an optimal edge:
+    /// `x` is not unique); computed on the sparse path only.
+    var hasOptimalEdge = false
     /// A description of the worst infeasibility beyond the tolerance, if any.
     var violation: String?
     /// Whether that worst infeasibility is a reduced cost of the wrong sign (the basis is
