@@ -129,46 +129,56 @@ struct JSONParser {
 
     mutating func number() throws -> Double {
         let start = i
-        let negative = bytes[i] == UInt8(ascii: "-")
-        if negative { i += 1 }
-        // The significant digits as an integer (up to 19 of them) and the power of ten
-        // they are scaled by, gathered while the extent is checked.
-        var mantissa: UInt64 = 0, significant = 0, scale = 0
-        func digits(fraction: Bool) -> Int {
-            let s = i
-            while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-                let digit = UInt64(bytes[i] - 0x30)
-                if mantissa != 0 || digit != 0 {
+        // One pass over the bytes (through a pointer: no bounds check per digit) checks
+        // the grammar and gathers the significant digits as an integer (up to 19 of them)
+        // and the power of ten they are scaled by.
+        var mantissa: UInt64 = 0, significant = 0, scale = 0, exponent = 0
+        var negative = false
+        var failure: String?
+        i = bytes.withUnsafeBufferPointer { p -> Int in
+            var k = start
+            let end = self.end
+            @inline(__always) func isDigit(_ k: Int) -> Bool { k < end && p[k] &- 0x30 < 10 }
+            if p[k] == UInt8(ascii: "-") { negative = true; k += 1 }
+            guard k < end else { failure = "invalid number"; return k }
+            if p[k] == UInt8(ascii: "0") {
+                k += 1
+            } else {
+                guard isDigit(k) else { failure = "invalid number"; return k }
+                while isDigit(k) {
+                    let digit = UInt64(p[k] &- 0x30)
                     significant += 1
-                    if significant <= 19 { mantissa = mantissa * 10 + digit } else if !fraction { scale += 1 }
+                    if significant <= 19 { mantissa = mantissa &* 10 &+ digit } else { scale += 1 }
+                    k += 1
                 }
-                if fraction && significant <= 19 { scale -= 1 }
-                i += 1
             }
-            return i - s
-        }
-        guard i < end else { throw error("invalid number") }
-        if bytes[i] == UInt8(ascii: "0") { i += 1 } else if digits(fraction: false) == 0 { throw error("invalid number") }
-        if i < end, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            guard digits(fraction: true) > 0 else { throw error("invalid number: digits expected after '.'") }
-        }
-        var exponent = 0
-        if i < end, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            i += 1
-            var exponentSign = 1
-            if i < end, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
-                if bytes[i] == UInt8(ascii: "-") { exponentSign = -1 }
-                i += 1
+            if k < end, p[k] == UInt8(ascii: ".") {
+                k += 1
+                guard isDigit(k) else { failure = "invalid number: digits expected after '.'"; return k }
+                while isDigit(k) {
+                    let digit = UInt64(p[k] &- 0x30)
+                    if mantissa != 0 || digit != 0 { significant += 1 }
+                    if significant <= 19 { mantissa = mantissa &* 10 &+ digit; scale -= 1 }
+                    k += 1
+                }
             }
-            let s = i
-            while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-                if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[i] - 0x30) }
-                i += 1
+            if k < end, p[k] == UInt8(ascii: "e") || p[k] == UInt8(ascii: "E") {
+                k += 1
+                var sign = 1
+                if k < end, p[k] == UInt8(ascii: "+") || p[k] == UInt8(ascii: "-") {
+                    if p[k] == UInt8(ascii: "-") { sign = -1 }
+                    k += 1
+                }
+                guard isDigit(k) else { failure = "invalid number: exponent digits expected"; return k }
+                while isDigit(k) {
+                    if exponent < 100_000 { exponent = exponent * 10 + Int(p[k] &- 0x30) }
+                    k += 1
+                }
+                exponent *= sign
             }
-            guard i > s else { throw error("invalid number: exponent digits expected") }
-            exponent *= exponentSign
+            return k
         }
+        if let failure { throw error(failure) }
         // Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are
         // both exact doubles, so one correctly rounded multiplication or division gives
         // the correctly rounded value (most numbers printed with up to 16 digits).
