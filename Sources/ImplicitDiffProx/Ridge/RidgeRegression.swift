@@ -44,9 +44,13 @@ public struct RidgeRegression: Sendable {
         /// The computed `w` failed its certificate: the relative gradient residual
         /// (``RidgeSolution/certificate``) is above `tolerance` (or NaN).
         case uncertified(gradient: Double, tolerance: Double)
+        /// The conjugate-gradient solve of a sparse ridge problem (``SparseRidgeRegression``)
+        /// failed: its iteration cap or a breakdown, as the Krylov solver reported it.
+        case iterativeSolveFailed(String)
         public var description: String {
             switch self {
             case let .nonPositiveLambda(l): return "lambda must be positive, got \(l)"
+            case let .iterativeSolveFailed(why): return "the conjugate-gradient ridge solve failed: \(why)"
             case let .uncertified(g, tol):
                 return "the ridge solution failed its certificate: relative gradient residual ||X'(Xw - y) + lambda w|| = \(g) > \(tol)"
             }
