@@ -22,7 +22,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
 
     /// ``activeSetFinish(from:maxSteps:)`` that also counts the steps of a failed attempt.
     func activeSetFinish(from start: Vector, maxSteps: Int?, steps: inout Int) -> (w: Vector, support: [Int], steps: Int)? {
-        let x = smooth.design, y = smooth.targets, lambda = prox.lambda
+        let x = smooth.designMatrix, y = smooth.targets, lambda = prox.lambda
         let n = x.rows, d = x.columns
         guard lambda > 0, start.count == d else { return nil }
         let kktSlack = 1e-9 * lambda
@@ -61,7 +61,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
                 guard let k = entering, support.last == k else { return nil }
                 let rest = Array(support.dropLast())
                 guard let chol = try? factor(rest) else { return nil }
-                let xtxk = x.transposedTimes(x.column(k))   // X'X_k by two dgemv
+                let xtxk = x.transposedTimes(x.column(k))   // X'X_k by one dgemv (O(nnz) sparse)
                 let b = rest.map { -xtxk[$0] * signs[signs.count - 1] }
                 let v = chol.solve(Vector(b))
                 h = rest.indices.map { v[$0] } + [signs[signs.count - 1]]
