@@ -64,8 +64,9 @@ let package = Package(
         .executableTarget(name: "QPLayerFitting", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/QPLayerFitting"),
 
         // Benchmarks (not API): `swift run -c release CoreBenchmarks`; the side-by-side runs
-        // against the Python anchors are in Benchmarks/anchors (they drive the CLI).
-        .executableTarget(name: "CoreBenchmarks", dependencies: ["ImplicitDiffCore"], path: "Benchmarks/CoreBenchmarks"),
+        // against the Python anchors are in Benchmarks/anchors (they drive the CLI). The ridge
+        // benchmark uses ImplicitDiffProx (ridge regression lives there).
+        .executableTarget(name: "CoreBenchmarks", dependencies: ["ImplicitDiffCore", "ImplicitDiffProx"], path: "Benchmarks/CoreBenchmarks"),
 
         // `swift package gradcheck`: implicit derivatives vs finite differences, every kind.
         .plugin(name: "GradCheck", capability: .command(

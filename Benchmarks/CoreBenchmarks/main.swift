@@ -1,11 +1,12 @@
 // Core benchmarks (release build: `swift run -c release CoreBenchmarks`):
 //  1. Krylov methods: time per iteration on a dense 2000 x 2000 operator, against one
 //     BLAS dgemv (the floor: every iteration needs at least one product).
-//  2. Ridge regression N = 1000, d = 500: solve, and the VJP of w with respect to
+//  2. Ridge regression (ImplicitDiffProx) N = 1000, d = 500: solve, and the VJP of w with respect to
 //     (X, y, lambda) by the implicit path (reusing the solver's Cholesky factor),
 //     against the same quantities computed from the closed form through LAPACK.
 import Foundation
 import ImplicitDiffCore
+import ImplicitDiffProx   // RidgeRegression (benchmark 2)
 
 let clock = ContinuousClock()
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -97,3 +98,37 @@ print("| ridge 1000x500 solve | \(ms(ourSolve)) | closed form \(ms(refSolve)) | 
 print("| ridge 1000x500 VJP wrt (X, y, lambda) | \(ms(ourVJP)) | closed form \(ms(refVJP)) | \(String(format: "%.2f", ourVJP / refVJP)) |")
 print("")
 print("ridge VJP max relative difference to the closed form: \(err)")
+
+// 3. Closure conditions: the fixed point y = tanh(W y + u) (||W||_2 ~ 0.5, a contraction),
+//    conditions F(u, y) = y - tanh(W y + u) written as a Swift function, one gradient of
+//    sum(y) with respect to u: `.automatic` against `.gmres` (issue: the default must not
+//    be much slower than the matrix-free choice).
+print("")
+print("| closure conditions, one gradient | auto | gmres | direct | auto / gmres |")
+print("|---|---|---|---|---|")
+for size in [16, 32, 48, 100, 400, 1000] {
+    var g = SplitMix64(state: UInt64(size))
+    let w = (0.5 / Double(size).squareRoot()) * randomMatrix(size, size, &g)
+    let u = randomVector(size, &g)
+    let solver: @Sendable (Vector) throws -> (Vector, Void) = { u in
+        var y = Vector.zeros(u.count)
+        for _ in 0..<200 {
+            let next = (w * y + u).tanh()
+            if (next - y).maxNorm <= 1e-15 { return (next, ()) }
+            y = next
+        }
+        return (y, ())
+    }
+    var times = [Double]()
+    for choice in [LinearSolverChoice.automatic, .gmres, .direct] {
+        let f = ImplicitFunction(solver: solver, conditions: { u, y, _ in y - (w * y + u).tanh() },
+                                 options: ImplicitOptions(linearSolver: choice))
+        let (y, _) = try f.solve(at: u)
+        let ones = Vector(repeating: 1, count: size)
+        times.append(best(3) {
+            let d = try! f.derivative(at: u, solution: y, byproduct: ())
+            _ = try! d.pullback(ones)
+        })
+    }
+    print("| tanh fixed point n = \(size) | \(ms(times[0])) | \(ms(times[1])) | \(ms(times[2])) | \(String(format: "%.2f", times[0] / times[1])) |")
+}

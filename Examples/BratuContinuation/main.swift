@@ -37,7 +37,7 @@ while step > 1e-6 {
     }
 }
 print(String(format: "fold located at lambda ~ %.5f (Newton fails beyond it; dy/dlambda grows without bound)", lambda))
-var plot = SVGPlot(title: "Bratu lower branch: max y against lambda (n = \(n))")
+var plot = SVGPlot(title: "Bratu lower branch up to the fold (n = \(n))", xLabel: "lambda", yLabel: "max y")
 plot.line(points, color: "#2ca02c", label: "max y(lambda), continued with the implicit dy/dlambda")
 plot.dots(points, color: "#2ca02c", label: "")
 print("wrote", plot.write(to: "Examples/output/bratu-continuation.svg"))

@@ -101,6 +101,6 @@ do {
 } catch {
     print("failed: \(error)")
 }
-var plot = SVGPlot(title: "Decision-focused learning through a smoothed LP")
+var plot = SVGPlot(title: "Decision-focused learning through a smoothed LP", xLabel: "training step", yLabel: "regret")
 plot.line(curve, color: "#d62728", label: "regret of the LP decisions (training through gamma = 0.1)")
 print("wrote", plot.write(to: "Examples/output/decision-focused-learning.svg"))

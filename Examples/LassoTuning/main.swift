@@ -69,7 +69,7 @@ do {
 let bestGrid = grid.min { $0.1 < $1.1 }!
 print(String(format: "gradient descent: lambda = %.4f, validation loss %.5f", exp(t), tuning.validationLoss(t)))
 print(String(format: "grid search:      lambda = %.4f, validation loss %.5f", exp(bestGrid.0), bestGrid.1))
-var plot = SVGPlot(title: "Lasso: validation loss against log(lambda), gradient-descent path")
+var plot = SVGPlot(title: "Lasso: tuning lambda by gradient descent", xLabel: "log(lambda)", yLabel: "validation loss")
 plot.line(grid, color: "#7f7f7f", label: "validation loss on a grid")
 plot.dots(path, color: "#9467bd", label: "gradient descent through dw/dlambda", radius: 3)
 print("wrote", plot.write(to: "Examples/output/lasso-tuning.svg"))

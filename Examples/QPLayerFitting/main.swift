@@ -92,6 +92,6 @@ print("recovered q (mean removed): \(centred(q).scalars.map { ($0 * 1000).rounde
 print("true q      (mean removed): \(centred(qTrue).scalars.map { ($0 * 1000).rounded() / 1000 })")
 let atBound = (0..<family.n).filter { i in observed.allSatisfy { $0[i] < 1e-9 || $0[i] > 0.6 - 1e-9 } }
 print("coordinates at a bound in every problem (identified only up to an interval): \(atBound)")
-var plot = SVGPlot(title: "QP layer: loss while fitting q from observed solutions", logY: true)
+var plot = SVGPlot(title: "QP layer: fitting q from observed solutions", xLabel: "gradient step", yLabel: "loss (log scale)", logY: true)
 plot.line(curve, color: "#1f77b4", label: "sum_k ||z_k(q) - z_k observed||^2")
 print("wrote", plot.write(to: "Examples/output/qp-layer-fitting.svg"))

@@ -33,7 +33,7 @@ for step in 0...60 {
     for i in 0..<n { for d in 0..<2 { x[i, d] -= 0.05 / a[i] * g[i, d] } }
     if [4, 14, 29, 59].contains(step) { frames.append(x) }
 }
-var plot = SVGPlot(title: "Sinkhorn gradient flow: circle (blue) to heart (red), after 0, 5, 15, 30, 60 steps")
+var plot = SVGPlot(title: "Sinkhorn gradient flow: a circle flows to a heart", xLabel: "x1", yLabel: "x2", equalAspect: true)
 plot.dots((0..<m).map { (heart[$0, 0], heart[$0, 1]) }, color: "#d62728", label: "target y", radius: 2.5)
 let shades = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 for (k, f) in frames.enumerated() {

@@ -54,7 +54,7 @@ public enum CLIError: Error, Equatable, CustomStringConvertible {
             switch e {
             case .singularSystem, .residualTooLarge: return .notDifferentiable(e.description)
             case .linearSolveFailed: return .notConverged(e.description)
-            case .dimensionMismatch: return .invalidInput(e.description)
+            case .dimensionMismatch, .unsuitableLinearSolver: return .invalidInput(e.description)
             case .nonFinite: return .notDifferentiable(e.description)
             }
         case let e as LinearAlgebraError: return .notDifferentiable(e.description)

@@ -25,7 +25,10 @@ public struct GradientCheck {
     public init() {}
 
     public func run(kind: any ProblemKind.Type, seed: UInt64) -> [Row] {
-        guard let data = kind.sample(seed: seed) else { return [] }
+        guard let data = kind.sample(seed: seed) else {
+            return [Row(kind: kind.name, parameter: "-", forwardError: .nan, worstOutput: "", adjointError: .nan,
+                        passed: false, note: "the kind has no sample problem to check")]
+        }
         let options = ProblemOptions(tol: 1e-13)
         do {
             let base = try kind.solve(data, options: options)
@@ -41,8 +44,12 @@ public struct GradientCheck {
                 var worst = 0.0, worstName = ""
                 for (o, mo) in zip(plus.outputs, minus.outputs) {
                     let fd = zip(o.value.scalars, mo.value.scalars).map { ($0 - $1) / (2 * h) }
-                    let an = jvp[o.name]?.scalars ?? []
-                    guard an.count == fd.count else { continue }
+                    guard let an = jvp[o.name]?.scalars, an.count == fd.count else {
+                        // An output the JVP does not give (or gives at the wrong size) fails the check.
+                        worst = .infinity
+                        worstName = o.name
+                        break
+                    }
                     let err = zip(an, fd).map { abs($0 - $1) }.max() ?? 0
                     let rel = err / max(fd.map(abs).max() ?? 0, 1e-8)
                     if rel > worst { worst = rel; worstName = o.name }

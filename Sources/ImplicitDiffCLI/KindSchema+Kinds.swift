@@ -83,14 +83,18 @@ extension SinkhornKind {
     }
 }
 
-/// Lasso and ridge read, report and differentiate the same fields.
+/// Lasso and ridge read, report and differentiate the same fields. `X` may be sparse
+/// (coordinate form): it is solved sparsely and its gradient comes back on its entries.
 private func regressionSchema(kind: String, module: String, summary: String) -> KindSchema {
     KindSchema(
         kind: kind, module: module, summary: summary, status: "optimal",
-        data: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
+        data: [F("X", "matrix or sparse", "N x d",
+                 "design: an array of rows, or coordinate form {shape, rows, cols, values} (kept sparse, O(nnz) products)"),
+               F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
         outputs: [F("w", "vector", "d", "coefficients"), F("value", "scalar", "objective value")],
-        parameters: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"),
-                     F("lambda", "scalar", "regularisation")],
+        parameters: [F("X", "matrix or sparse", "N x d",
+                       "design; in coordinate form when X was (one value per input entry; jvp tangent {values})"),
+                     F("y", "vector", "N", "targets"), F("lambda", "scalar", "regularisation")],
         options: [])
 }
 
@@ -103,8 +107,8 @@ extension LassoKind {
 
 extension RidgeKind {
     public static var schema: KindSchema {
-        regressionSchema(kind: name, module: "ImplicitDiffCore",
-                         summary: "ridge: w = argmin 1/2 ||X w - y||^2 + lambda/2 ||w||^2")
+        regressionSchema(kind: name, module: "ImplicitDiffProx",
+                         summary: "ridge: w = argmin 1/2 ||X w - y||^2 + lambda/2 ||w||^2 (Cholesky; sparse X: conjugate gradients)")
     }
 }
 

@@ -66,6 +66,7 @@ public struct NewtonKrylovSolver: Sendable {
         let tolerance = newton.stepTolerance, typ = newton.typicalMagnitude
         for k in 0... {
             let fNorm = f.maxNorm
+            SolverProgress.report("newton-krylov", iteration: k, residual: fNorm)
             if fNorm <= newton.residualTolerance {
                 return NewtonKrylovSolution(y: y, residual: f, convergence: .residualTolerance, relativeStep: nil,
                                             history: history)

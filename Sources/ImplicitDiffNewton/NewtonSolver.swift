@@ -112,6 +112,7 @@ public struct NewtonSolver: Sendable {
             if let d, dNorm <= NewtonOptions.localRegion * Swift.max(yNorm, typ) {
                 rho = NewtonCertificate.relativeStep(d, y: y, typicalMagnitude: typ)
             }
+            SolverProgress.report("newton", iteration: k, residual: fNorm)
             if fNorm <= options.residualTolerance {
                 return accept(y: y, residual: f, jacobian: a, factorization: factorization,
                               relativeStep: d.map { rho < .infinity ? rho : NewtonCertificate.relativeStep($0, y: y, typicalMagnitude: typ) },

@@ -49,6 +49,9 @@ struct Solve: ParsableCommand {
     @Flag(name: .long, help: "No progress messages on standard error.")
     var quiet = false
 
+    @Flag(name: .long, help: "Show the solver's iteration, residual and elapsed time on standard error (once a second during long solves).")
+    var progress = false
+
     func run() throws {
         let text: String
         var base = FileManager.default.currentDirectoryPath
@@ -70,7 +73,13 @@ struct Solve: ParsableCommand {
             emit(CLIError.invalidInput("--repeat must be at least 1").json.serialized(), code: 2)
         }
         runner = CLIRunner(repetitions: self.repeat, includeOutputs: !noOutputs, baseDirectory: base, log: log)
-        let (output, code) = runner.run(text)
+        let (output, code): (String, Int32)
+        if progress, !quiet, let log {
+            let printer = SolveProgressPrinter(write: log)
+            (output, code) = printer.watching { runner.run(text) }
+        } else {
+            (output, code) = runner.run(text)
+        }
         if code != 0 { log?(output) }
         emit(output, code: code)
     }

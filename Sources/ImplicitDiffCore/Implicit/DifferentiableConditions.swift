@@ -4,10 +4,14 @@ import _Differentiation
 /// Swift's automatic differentiation supplies their linearisation.
 ///
 /// Reverse mode needs only `A' w` and `B' w`, which one pullback of `F` gives for
-/// any `w`. Forward mode and dense Jacobians need `A` and `B` themselves, which Swift's
-/// reverse-mode AD gives only row by row: the first such request builds dense `A` and
-/// `B` from `n_y` pullbacks (rows `e_i' [A B]`) and keeps them. Conformances of
-/// ``ImplicitConditions`` with hand-written linearisations avoid that cost.
+/// any `w`: with `.automatic`, a pullback is a Krylov solve on `A'` (one pullback of `F`
+/// per iteration) once `n_y` exceeds ``ImplicitOptions/matrixFreeDenseLimit``. Forward
+/// mode and dense Jacobians need `A` and `B` themselves, which Swift's reverse-mode AD
+/// gives only row by row: the first such request builds dense `A` and `B` from `n_y`
+/// pullbacks (rows `e_i' [A B]`) and keeps them. Conformances of
+/// ``ImplicitConditions`` with hand-written linearisations avoid that cost. Declare a
+/// symmetric `A` (the conditions are the gradient of an objective) with
+/// ``ImplicitOptions/symmetric``.
 ///
 /// `F` is always differentiated jointly in `(x, y)`: differentiating a multi-argument
 /// differentiable closure with respect to a subset of its arguments is a known
@@ -34,7 +38,7 @@ public struct DifferentiableConditions<Byproduct>: ImplicitConditions {
         }
         let cache = PullbackJacobian(rows: value.count, xCount: x.count, yCount: y.count, pullback: pullback)
         return ConditionsLinearization(a: DenseJacobianBlock(cache: cache, block: .y),
-                                       b: DenseJacobianBlock(cache: cache, block: .x))
+                                       b: DenseJacobianBlock(cache: cache, block: .x), isMatrixFree: true)
     }
 }
 

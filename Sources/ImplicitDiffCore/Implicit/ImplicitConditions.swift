@@ -46,17 +46,24 @@ public struct ConditionsLinearization {
     /// accurately as a vector; used instead of ``factorizedA`` and ``b`` whenever the
     /// solve is direct with ``factorizedA`` (see ``FusedDerivative``).
     public var fusedDerivative: FusedDerivative?
+    /// Whether `A` is known only through products, so that forming it costs `n_y` of them
+    /// (conditions differentiated by Swift AD: one pullback per row). `.automatic` then
+    /// prefers a Krylov method for a pullback (see ``LinearSolverChoice/automatic``), and
+    /// the residual check estimates `A v` by central differences of `F` rather than forming `A`.
+    public var isMatrixFree: Bool
 
     /// A linearisation with the given operators, optional factorisation of `A`, and structure flags.
     public init(a: any AdjointableLinearOperator, b: any AdjointableLinearOperator,
                 factorizedA: (any Factorization)? = nil, isSymmetric: Bool = false,
-                isPositiveDefinite: Bool = false, fusedDerivative: FusedDerivative? = nil) {
+                isPositiveDefinite: Bool = false, fusedDerivative: FusedDerivative? = nil,
+                isMatrixFree: Bool = false) {
         self.a = a
         self.b = b
         self.factorizedA = factorizedA
         self.isSymmetric = isSymmetric || isPositiveDefinite
         self.isPositiveDefinite = isPositiveDefinite
         self.fusedDerivative = fusedDerivative
+        self.isMatrixFree = isMatrixFree
     }
 
     /// The dense `A`: the operator itself when it is a ``Matrix``, else built from products.

@@ -12,6 +12,9 @@ public enum ImplicitDifferentiationError: Error, Sendable, CustomStringConvertib
     case singularSystem(String)
     /// The iterative linear solve of the implicit system failed.
     case linearSolveFailed(KrylovError)
+    /// The linear solver asked for cannot solve this system (CG or MINRES, or a declared
+    /// symmetry, on a non-symmetric `A`); the message says why and what to use.
+    case unsuitableLinearSolver(String)
     /// Vectors or operators of the wrong size were given.
     case dimensionMismatch(String)
     /// The solver's output or the derivative contains NaN or infinity.
@@ -23,6 +26,7 @@ public enum ImplicitDifferentiationError: Error, Sendable, CustomStringConvertib
             return "the solver's output does not satisfy the optimality conditions: it is about \(r) from their root (the Newton correction ||dF/dy^-1 F(x, y)||_inf, or ||F(x, y)||_inf where dF/dy cannot be factorised) > \(tol) (residualTolerance * max(1, ||y||_inf)); the derivative would be meaningless"
         case let .singularSystem(why): return "the implicit system dF/dy is singular: \(why)"
         case let .linearSolveFailed(e): return "linear solve of the implicit system failed: \(e)"
+        case let .unsuitableLinearSolver(why): return "unsuitable linear solver: \(why)"
         case let .dimensionMismatch(what): return "dimension mismatch: \(what)"
         case let .nonFinite(what): return "non-finite values: \(what)"
         }

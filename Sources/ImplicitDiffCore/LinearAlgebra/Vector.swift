@@ -44,7 +44,7 @@ public struct Vector: Sendable, Equatable, Hashable {
     @inlinable
     public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 
-    /// Entry `i` (not differentiable; use ``element(_:)`` in differentiable code).
+    /// Entry `i` (differentiable: its pullback puts the cotangent at `i`).
     @inlinable
     public subscript(i: Int) -> Double {
         get { scalars[i] }

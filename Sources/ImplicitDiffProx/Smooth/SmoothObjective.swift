@@ -98,7 +98,7 @@ extension SmoothObjective {
     public func powerIteration(at w: Vector, iterations: Int = 20) -> Double {
         let n = dimension
         guard n > 0 else { return 0 }
-        var v = Vector((0..<n).map { 1 + 0.1 * Double(($0 * 7919) % 13) / 13 })
+        var v = Vector((0..<n).map { (i: Int) -> Double in 1 + 0.1 * Double((i * 7919) % 13) / 13 })
         v = v / v.norm
         var estimate = 0.0
         for _ in 0..<Swift.max(iterations, 1) {

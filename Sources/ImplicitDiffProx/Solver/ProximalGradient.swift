@@ -98,6 +98,7 @@ public struct ProximalGradient<Smooth: SmoothObjective, Prox: ProximalOperator>:
             u.add(gwn, scaledBy: -eta)
             let residual = (wn - prox.prox(u, stepSize: eta)).norm / eta
             lastResidual = residual
+            SolverProgress.report("proximal gradient", iteration: iteration, residual: residual / scale)
             if residual <= threshold {
                 return ProximalGradientResult(solution: wn, stepSize: eta, iterations: iteration, backtracks: backtracks,
                                               restarts: restarts, newtonSteps: newtonSteps, polished: false,

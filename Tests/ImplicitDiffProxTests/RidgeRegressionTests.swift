@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import _Differentiation
-@testable import ImplicitDiffCore
+@testable import ImplicitDiffProx
 
 // Ridge regression has closed-form derivatives:
 //   w = (X'X + lambda I)^-1 X'y,  dw/dlambda = -(X'X + lambda I)^-1 w,  dw/dy = (X'X + lambda I)^-1 X'.
