@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffLPTests", dependencies: ["ImplicitDiffLP", "_CGLPK", "ImplicitDiffTestSupport",
                                                        "ImplicitDiffQP"]),  // QP: the smoothed LP vs the QP solver
-        // Link check (not API): a QP-only consumer; scripts/check-qp-links-no-glpk.sh runs
+        // Link check (not API): a QP-only consumer; Tests/QPOnlyConsumer/check-links.sh runs
         // `ldd` on it (.ci/run) and fails if GLPK is linked.
         .executableTarget(name: "QPOnlyConsumer", dependencies: ["ImplicitDiffQP"], path: "Tests/QPOnlyConsumer",
                          exclude: ["check-links.sh"]),
