@@ -162,6 +162,13 @@ struct LPDegenerateModelTests {
         #expect(sc50a.degeneracy?.isDual == true)
         #expect(try sc50a.form.optimumIsUnique(sc50a.basic, options: .init()))
         let afiro = try LPModel.read(path: try lpTemporaryFile(LPNetlibModels.afiro, suffix: ".mps"), format: .mps).solve()
+        // The forward solve's edge test (one candidate at a time) finds an optimal edge; the
+        // auxiliary LP, run without that hint, reaches the same verdict on its own.
+        #expect(afiro.basic.hasOptimalEdge)
         #expect(try !afiro.form.optimumIsUnique(afiro.basic, options: .init()))
+        var withoutHint = afiro.basic
+        withoutHint.hasOptimalEdge = false
+        #expect(try !afiro.form.optimumIsUnique(withoutHint, options: .init()))
+        #expect(!sc50a.basic.hasOptimalEdge)
     }
 }
