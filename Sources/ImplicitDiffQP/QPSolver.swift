@@ -45,6 +45,7 @@ struct QPSolver {
         let tol = options.tolerance
         while true {
             let r = ipm.residuals()
+            SolverProgress.report("qp interior point", iteration: ipm.iterations, residual: r.maximum)
             if let certificate = ipm.certificate(r, tolerance: Swift.max(tol, 1e-8)) { try verify(certificate, sp: sp, ipm: ipm) }
             if options.polish && r.maximum <= Swift.max(Self.earlyPolishStart, tol) {
                 // Two classifications of the iterate: `mu_i > s_i`, and the scale-invariant
