@@ -2,7 +2,7 @@
 //
 // ImplicitDiff: derivatives of solver outputs by the implicit function theorem.
 // Every problem module is its own library product and depends only on the core
-// (and, for QP/LP, on the GLPK shim): `import ImplicitDiffSinkhorn` does not pull in GLPK.
+// (and, for LP, on the GLPK shim): only `import ImplicitDiffLP` pulls in GLPK.
 import PackageDescription
 
 let package = Package(
@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "ImplicitDiffCore", targets: ["ImplicitDiffCore"]),
         .library(name: "ImplicitDiffQP", targets: ["ImplicitDiffQP"]),
+        .library(name: "ImplicitDiffLP", targets: ["ImplicitDiffLP"]),
         .library(name: "ImplicitDiffProx", targets: ["ImplicitDiffProx"]),
         .library(name: "ImplicitDiffSinkhorn", targets: ["ImplicitDiffSinkhorn"]),
         .library(name: "ImplicitDiffNewton", targets: ["ImplicitDiffNewton"]),
@@ -34,14 +35,15 @@ let package = Package(
         .target(name: "ImplicitDiffCore", dependencies: ["_CLAPACK"]),
 
         // Problem modules: each depends on the core only.
-        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK", "_CSuiteSparse"]),
+        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CSuiteSparse"]),
+        .target(name: "ImplicitDiffLP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK"]),
         .target(name: "ImplicitDiffProx", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
         .target(name: "ImplicitDiffSinkhorn", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
         .target(name: "ImplicitDiffNewton", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
 
         // Umbrella: `import ImplicitDiff` brings every module.
         .target(name: "ImplicitDiff", dependencies: [
-            "ImplicitDiffCore", "ImplicitDiffQP", "ImplicitDiffProx",
+            "ImplicitDiffCore", "ImplicitDiffQP", "ImplicitDiffLP", "ImplicitDiffProx",
             "ImplicitDiffSinkhorn", "ImplicitDiffNewton",
         ]),
 
@@ -56,15 +58,16 @@ let package = Package(
         // Examples: runnable programs, `swift run NAME`.
         .target(name: "ExampleSupport", path: "Examples/ExampleSupport"),
         .executableTarget(name: "SqrtThreeWays", dependencies: ["ImplicitDiffCore"], path: "Examples/SqrtThreeWays"),
-        .executableTarget(name: "DecisionFocusedLearning", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/DecisionFocusedLearning"),
+        .executableTarget(name: "DecisionFocusedLearning", dependencies: ["ImplicitDiffLP", "ExampleSupport"], path: "Examples/DecisionFocusedLearning"),
         .executableTarget(name: "BratuContinuation", dependencies: ["ImplicitDiffNewton", "ExampleSupport"], path: "Examples/BratuContinuation"),
         .executableTarget(name: "SinkhornGradientFlow", dependencies: ["ImplicitDiffSinkhorn", "ExampleSupport"], path: "Examples/SinkhornGradientFlow"),
         .executableTarget(name: "LassoTuning", dependencies: ["ImplicitDiffProx", "ExampleSupport"], path: "Examples/LassoTuning"),
         .executableTarget(name: "QPLayerFitting", dependencies: ["ImplicitDiffQP", "ExampleSupport"], path: "Examples/QPLayerFitting"),
 
         // Benchmarks (not API): `swift run -c release CoreBenchmarks`; the side-by-side runs
-        // against the Python anchors are in Benchmarks/anchors (they drive the CLI).
-        .executableTarget(name: "CoreBenchmarks", dependencies: ["ImplicitDiffCore"], path: "Benchmarks/CoreBenchmarks"),
+        // against the Python anchors are in Benchmarks/anchors (they drive the CLI). The ridge
+        // benchmark uses ImplicitDiffProx (ridge regression lives there).
+        .executableTarget(name: "CoreBenchmarks", dependencies: ["ImplicitDiffCore", "ImplicitDiffProx"], path: "Benchmarks/CoreBenchmarks"),
 
         // `swift package gradcheck`: implicit derivatives vs finite differences, every kind.
         .plugin(name: "GradCheck", capability: .command(
@@ -74,6 +77,12 @@ let package = Package(
         .target(name: "ImplicitDiffTestSupport", dependencies: ["ImplicitDiffCore"], path: "Tests/ImplicitDiffTestSupport"),
         .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP", "ImplicitDiffTestSupport"]),
+        .testTarget(name: "ImplicitDiffLPTests", dependencies: ["ImplicitDiffLP", "_CGLPK", "ImplicitDiffTestSupport",
+                                                       "ImplicitDiffQP"]),  // QP: the smoothed LP vs the QP solver
+        // Link check (not API): a QP-only consumer; Tests/QPOnlyConsumer/check-links.sh runs
+        // `ldd` on it (.ci/run) and fails if GLPK is linked.
+        .executableTarget(name: "QPOnlyConsumer", dependencies: ["ImplicitDiffQP"], path: "Tests/QPOnlyConsumer",
+                         exclude: ["check-links.sh"]),
         .testTarget(name: "ImplicitDiffProxTests", dependencies: ["ImplicitDiffProx", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton", "_CLAPACK", "ImplicitDiffTestSupport"]),

@@ -1,11 +1,12 @@
 // Core benchmarks (release build: `swift run -c release CoreBenchmarks`):
 //  1. Krylov methods: time per iteration on a dense 2000 x 2000 operator, against one
 //     BLAS dgemv (the floor: every iteration needs at least one product).
-//  2. Ridge regression N = 1000, d = 500: solve, and the VJP of w with respect to
+//  2. Ridge regression (ImplicitDiffProx) N = 1000, d = 500: solve, and the VJP of w with respect to
 //     (X, y, lambda) by the implicit path (reusing the solver's Cholesky factor),
 //     against the same quantities computed from the closed form through LAPACK.
 import Foundation
 import ImplicitDiffCore
+import ImplicitDiffProx   // RidgeRegression (benchmark 2)
 
 let clock = ContinuousClock()
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

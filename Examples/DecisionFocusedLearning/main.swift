@@ -11,7 +11,7 @@
 // everywhere. Its derivative comes from the KKT system on the active set.
 import ExampleSupport
 import Foundation
-import ImplicitDiffQP
+import ImplicitDiffLP
 import _Differentiation
 
 struct Seeded: RandomNumberGenerator {

@@ -124,28 +124,72 @@ struct JSONParser {
         }
     }
 
+    /// Exact powers of ten (every `10^k`, `k <= 22`, is a double).
+    static let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { acc, _ in acc * 10 } }
+
     mutating func number() throws -> Double {
         let start = i
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        func digits() -> Int {
-            let s = i
-            while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
-            return i - s
+        // One pass over the bytes (through a pointer: no bounds check per digit) checks
+        // the grammar and gathers the significant digits as an integer (up to 19 of them)
+        // and the power of ten they are scaled by.
+        var mantissa: UInt64 = 0, significant = 0, scale = 0, exponent = 0
+        var negative = false
+        var failure: String?
+        i = bytes.withUnsafeBufferPointer { p -> Int in
+            var k = start
+            let end = self.end
+            @inline(__always) func isDigit(_ k: Int) -> Bool { k < end && p[k] &- 0x30 < 10 }
+            if p[k] == UInt8(ascii: "-") { negative = true; k += 1 }
+            guard k < end else { failure = "invalid number"; return k }
+            if p[k] == UInt8(ascii: "0") {
+                k += 1
+            } else {
+                guard isDigit(k) else { failure = "invalid number"; return k }
+                while isDigit(k) {
+                    let digit = UInt64(p[k] &- 0x30)
+                    significant += 1
+                    if significant <= 19 { mantissa = mantissa &* 10 &+ digit } else { scale += 1 }
+                    k += 1
+                }
+            }
+            if k < end, p[k] == UInt8(ascii: ".") {
+                k += 1
+                guard isDigit(k) else { failure = "invalid number: digits expected after '.'"; return k }
+                while isDigit(k) {
+                    let digit = UInt64(p[k] &- 0x30)
+                    if mantissa != 0 || digit != 0 { significant += 1 }
+                    if significant <= 19 { mantissa = mantissa &* 10 &+ digit; scale -= 1 }
+                    k += 1
+                }
+            }
+            if k < end, p[k] == UInt8(ascii: "e") || p[k] == UInt8(ascii: "E") {
+                k += 1
+                var sign = 1
+                if k < end, p[k] == UInt8(ascii: "+") || p[k] == UInt8(ascii: "-") {
+                    if p[k] == UInt8(ascii: "-") { sign = -1 }
+                    k += 1
+                }
+                guard isDigit(k) else { failure = "invalid number: exponent digits expected"; return k }
+                while isDigit(k) {
+                    if exponent < 100_000 { exponent = exponent * 10 + Int(p[k] &- 0x30) }
+                    k += 1
+                }
+                exponent *= sign
+            }
+            return k
         }
-        guard i < end else { throw error("invalid number") }
-        if bytes[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { throw error("invalid number") }
-        if i < end, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            guard digits() > 0 else { throw error("invalid number: digits expected after '.'") }
+        if let failure { throw error(failure) }
+        // Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are
+        // both exact doubles, so one correctly rounded multiplication or division gives
+        // the correctly rounded value (most numbers printed with up to 16 digits).
+        let power = scale + exponent
+        if significant <= 19, mantissa <= 1 << 53, abs(power) <= 22 {
+            let m = Double(mantissa)
+            let value = power >= 0 ? m * Self.exactPowersOfTen[power] : m / Self.exactPowersOfTen[-power]
+            return negative ? -value : value
         }
-        if i < end, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            i += 1
-            if i < end, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard digits() > 0 else { throw error("invalid number: exponent digits expected") }
-        }
-        // The extent is validated above (JSON's grammar is a subset of strtod's), so
-        // strtod reads exactly these bytes; it is called on the buffer directly, without
-        // a String per number (the parse of a 100 MB batch is mostly numbers).
+        // Otherwise strtod, on the buffer directly (the extent is validated above, and
+        // JSON's grammar is a subset of strtod's, so it reads exactly these bytes).
         let length = i - start
         let d: Double = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
@@ -209,55 +253,83 @@ extension JSON {
     /// Compact serialisation; doubles in Swift's shortest round-trip form. Non-finite
     /// numbers are a programming error here (callers check finiteness first).
     public func serialized() -> String {
-        var out = ""
+        var out = [UInt8]()
+        out.reserveCapacity(256)
         write(to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func write(to out: inout String) {
+    /// Appends the JSON text as UTF-8 bytes (one buffer for the whole document: no
+    /// `String` per number or punctuation mark).
+    func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
-        case let .number(d): out += JSON.format(d)
+        case .null: out.append(contentsOf: "null".utf8)
+        case let .bool(b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case let .number(d): JSON.writeNumber(d, to: &out)
         case let .string(s): JSON.writeString(s, to: &out)
         case let .array(a):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (k, v) in a.enumerated() {
-                if k > 0 { out += ", " }
+                if k > 0 { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: " ")) }
                 v.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case let .object(o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (k, e) in o.entries.enumerated() {
-                if k > 0 { out += ", " }
+                if k > 0 { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: " ")) }
                 JSON.writeString(e.key, to: &out)
-                out += ": "
+                out.append(UInt8(ascii: ":")); out.append(UInt8(ascii: " "))
                 e.value.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
+    /// The shortest text that reads back as `d` (Swift's own `description`), integers
+    /// below 1e15 without a fraction.
     static func format(_ d: Double) -> String {
-        precondition(d.isFinite, "non-finite number in JSON output")
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return "\(d)"
+        var out = [UInt8]()
+        writeNumber(d, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+    static func writeNumber(_ d: Double, to out: inout [UInt8]) {
+        precondition(d.isFinite, "non-finite number in JSON output")
+        if d == d.rounded(), abs(d) < 1e15 {
+            var v = Int64(d)
+            if v == 0 { out.append(UInt8(ascii: "0")); return }
+            if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var n = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                while v > 0 { buffer[n] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; n += 1 }
+                for k in stride(from: n - 1, through: 0, by: -1) { out.append(buffer[k]) }
+            }
+            return
+        }
+        var text = d.description
+        text.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+            case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
+            case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
+            case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 15)])
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

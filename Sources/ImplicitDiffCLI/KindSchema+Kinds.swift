@@ -14,7 +14,7 @@ extension QPKind {
             status: "optimal",
             data: [F("Q", "matrix", "n x n", "symmetric positive semidefinite (\(matrixForms) or coordinate form)"),
                    F("q", "vector", "n", "linear objective"),
-                   F("A", "matrix", "p x n", required: false, "equality rows (with b)"),
+                   F("A", "matrix", "p x n", required: false, "equality rows (with b); dense rows or coordinate form (kept sparse)"),
                    F("b", "vector", "p", required: false, "equality right-hand side"),
                    F("G", "matrix", "m x n", required: false, "inequality rows (with h)"),
                    F("h", "vector", "m", required: false, "inequality right-hand side (>= 1e20: no upper side)"),
@@ -39,13 +39,13 @@ extension QPKind {
 extension LPKind {
     public static var schema: KindSchema {
         KindSchema(
-            kind: name, module: "ImplicitDiffQP",
+            kind: name, module: "ImplicitDiffLP",
             summary: "LP by GLPK's simplex: minimize c'z subject to A z = b, G z <= h; or a model from an MPS / CPLEX LP file",
             status: "optimal",
             data: [F("c", "vector", "n", required: false, "costs (inline form)"),
-                   F("A", "matrix", "p x n", required: false, "equality rows (with b)"),
+                   F("A", "matrix", "p x n", required: false, "equality rows (with b); dense rows or coordinate form (kept sparse)"),
                    F("b", "vector", "p", required: false, "equality right-hand side"),
-                   F("G", "matrix", "m x n", required: false, "inequality rows, variable bounds included (with h)"),
+                   F("G", "matrix", "m x n", required: false, "inequality rows, variable bounds included (with h); dense rows or coordinate form"),
                    F("h", "vector", "m", required: false, "inequality right-hand side"),
                    F("mps", "path", required: false, "free or fixed MPS file instead of c, A, b, G, h (relative to the problem file)"),
                    F("cplex_lp", "path", required: false, "CPLEX LP file instead of c, A, b, G, h")],
@@ -54,12 +54,14 @@ extension LPKind {
                       F("mu", "vector", "m", "inequality multipliers, >= 0 (inline form)"),
                       F("value", "scalar", "objective value"),
                       F("row_duals", "vector", "rows", "d value / d rhs (model files)")],
-            parameters: [F("c", "vector", "n", "d value/d c = z where z is unique"),
-                         F("A", "matrix", "p x n", "inline form"), F("b", "vector", "p", "inline form; d value/d b = -lambda"),
-                         F("G", "matrix", "m x n", "inline form"), F("h", "vector", "m", "inline form; d value/d h = -mu"),
-                         F("rhs", "vector", "rows", "model files: constraint right-hand sides in file order")],
+            parameters: [F("c", "vector", "n", "d value/d c = z, dz/dc = 0 where z is unique (also at a primal-degenerate vertex)"),
+                         F("A", "matrix", "p x n", "inline form; on the input's pattern when given in coordinate form"),
+                         F("b", "vector", "p", "inline form; d value/d b = -lambda (needs a primal non-degenerate vertex)"),
+                         F("G", "matrix", "m x n", "inline form; on the input's pattern when given in coordinate form"),
+                         F("h", "vector", "m", "inline form; d value/d h = -mu (needs a primal non-degenerate vertex)"),
+                         F("rhs", "vector", "rows", "model files: constraint right-hand sides in file order; d value/d rhs = row_duals")],
             options: [F("lp_smoothing", "scalar", required: false,
-                        "gamma > 0: at a degenerate vertex, differentiate min c'z + gamma/2 ||z||^2 over the same constraints")])
+                        "gamma > 0: differentiate min c'z + gamma/2 ||z||^2 over the same constraints (derivatives that do not exist at a degenerate vertex)")])
     }
 }
 
@@ -87,14 +89,18 @@ extension SinkhornKind {
     }
 }
 
-/// Lasso and ridge read, report and differentiate the same fields.
+/// Lasso and ridge read, report and differentiate the same fields. `X` may be sparse
+/// (coordinate form): it is solved sparsely and its gradient comes back on its entries.
 private func regressionSchema(kind: String, module: String, summary: String) -> KindSchema {
     KindSchema(
         kind: kind, module: module, summary: summary, status: "optimal",
-        data: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
+        data: [F("X", "matrix or sparse", "N x d",
+                 "design: an array of rows, or coordinate form {shape, rows, cols, values} (kept sparse, O(nnz) products)"),
+               F("y", "vector", "N", "targets"), F("lambda", "scalar", "> 0")],
         outputs: [F("w", "vector", "d", "coefficients"), F("value", "scalar", "objective value")],
-        parameters: [F("X", "matrix", "N x d", "design"), F("y", "vector", "N", "targets"),
-                     F("lambda", "scalar", "regularisation")],
+        parameters: [F("X", "matrix or sparse", "N x d",
+                       "design; in coordinate form when X was (one value per input entry; jvp tangent {values})"),
+                     F("y", "vector", "N", "targets"), F("lambda", "scalar", "regularisation")],
         options: [])
 }
 
@@ -107,8 +113,8 @@ extension LassoKind {
 
 extension RidgeKind {
     public static var schema: KindSchema {
-        regressionSchema(kind: name, module: "ImplicitDiffCore",
-                         summary: "ridge: w = argmin 1/2 ||X w - y||^2 + lambda/2 ||w||^2")
+        regressionSchema(kind: name, module: "ImplicitDiffProx",
+                         summary: "ridge: w = argmin 1/2 ||X w - y||^2 + lambda/2 ||w||^2 (Cholesky; sparse X: conjugate gradients)")
     }
 }
 

@@ -1,5 +1,5 @@
 // System-library shim: GLPK from Debian's libglpk-dev. Not API.
-// Only the ImplicitDiffQP target may import it.
+// Only the ImplicitDiffLP target may import it.
 #ifndef IMPLICITDIFF_CGLPK_SHIM_H
 #define IMPLICITDIFF_CGLPK_SHIM_H
 #include <glpk.h>
@@ -187,6 +187,66 @@ static inline int implicitdiff_glp_get_mat_row(glp_prob *P, int i, int ind[], do
 static inline int implicitdiff_glp_get_name(glp_prob *P, int kind, int i, const char **name) {
     IMPLICITDIFF_GLP_GUARDED((*name = kind == 0 ? glp_get_row_name(P, i)
                                     : kind == 1 ? glp_get_col_name(P, i) : glp_get_obj_name(P), 0))
+}
+
+// Sparse loading, glpsol's initial basis, and the basis factorisation (ImplicitDiffLP's
+// sparse path: the model goes to GLPK in compressed columns, the vertex and duals are
+// recomputed and the derivatives solved with GLPK's own LU of the optimal basis).
+
+/// Loads the matrix from compressed columns (0-based `colStart[0...n]`, `rowIndex`,
+/// `value`), one `glp_set_mat_col` per column; `ind`/`val` are scratch of length m + 1.
+static inline int implicitdiff_glp_load_columns(glp_prob *P, int n, const int colStart[], const int rowIndex[],
+                                                const double value[], int ind[], double val[]) {
+    IMPLICITDIFF_GLP_GUARDED((({
+        for (int j = 0; j < n; j++) {
+            int len = 0;
+            for (int e = colStart[j]; e < colStart[j + 1]; e++) {
+                len++;
+                ind[len] = rowIndex[e] + 1;
+                val[len] = value[e];
+            }
+            glp_set_mat_col(P, j + 1, len, ind, val);
+        }
+    }), 0))
+}
+
+/// Column `j` (1-based) of the matrix into `ind[1...]`, `val[1...]`; `*length` entries.
+static inline int implicitdiff_glp_get_mat_col(glp_prob *P, int j, int ind[], double val[], int *length) {
+    IMPLICITDIFF_GLP_GUARDED((*length = glp_get_mat_col(P, j, ind, val), 0))
+}
+
+/// glpsol's default initial basis (`--adv`): `glp_adv_basis(P, 0)`.
+static inline int implicitdiff_glp_adv_basis(glp_prob *P) {
+    IMPLICITDIFF_GLP_GUARDED((glp_adv_basis(P, 0), 0))
+}
+
+/// Sets the basis statuses of rows 1...m and columns 1...n from 0-based arrays.
+static inline int implicitdiff_glp_set_statuses(glp_prob *P, int m, const int rowStat[], int n, const int colStat[]) {
+    IMPLICITDIFF_GLP_GUARDED((({
+        for (int i = 1; i <= m; i++) glp_set_row_stat(P, i, rowStat[i - 1]);
+        for (int j = 1; j <= n; j++) glp_set_col_stat(P, j, colStat[j - 1]);
+    }), 0))
+}
+
+/// Makes sure the factorisation of the current basis exists (`glp_factorize` unless
+/// `glp_bf_exists`); returns 0 or `glp_factorize`'s code (GLP_EBADB, GLP_ESING, GLP_ECOND).
+static inline int implicitdiff_glp_factorize(glp_prob *P) {
+    IMPLICITDIFF_GLP_GUARDED((glp_bf_exists(P) ? 0 : glp_factorize(P)))
+}
+
+/// The basis header: `head[k - 1] = glp_get_bhead(P, k)` for k = 1...m (a value i <= m
+/// is row i's auxiliary variable, m + j is column j).
+static inline int implicitdiff_glp_basis_header(glp_prob *P, int m, int head[]) {
+    IMPLICITDIFF_GLP_GUARDED((({
+        for (int k = 1; k <= m; k++) head[k - 1] = glp_get_bhead(P, k);
+    }), 0))
+}
+
+/// `B x = b` (`transposed == 0`) or `B' x = b` in place on `x[1...m]` (`x[0]` unused),
+/// with B the basis matrix of the augmented `(I | -A)` in the problem's own (unscaled)
+/// terms; needs the factorisation (`implicitdiff_glp_factorize`).
+static inline int implicitdiff_glp_solve_basis(glp_prob *P, int transposed, double x[]) {
+    IMPLICITDIFF_GLP_GUARDED(((transposed ? glp_btran(P, x) : glp_ftran(P, x)), 0))
 }
 
 // Deliberately triggers a GLPK error (an out-of-range row index) under the guard:

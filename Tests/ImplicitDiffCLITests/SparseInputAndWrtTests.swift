@@ -64,7 +64,7 @@ struct SparseInputAndWrtTests {
         (#""derivative": {"vjp": {"w": [1, 2]}, "wrt": "y"}"#, "array"),
         (#""derivative": {"jvp": {"X": [[1, 0], [0, 0], [0, 0]]}, "wrt": ["y"]}"#, "not in 'wrt'"),
         (#""derivative": {"jacobian": {"of": "w", "wrt": "y"}, "wrt": ["y"]}"#, "goes with vjp or jvp"),
-        (#""data": {"X": {"shape": [3, 2], "rows": [0], "cols": [0], "values": [1]}, "y": [1, 0, 2], "lambda": 0.5}"#, "coordinate form"),
+        (#""data": {"X": {"shape": [3, 2], "rows": [0], "cols": [0], "values": [1]}, "y": [1, 0, 2], "lambda": 0.5}, "derivative": {"jvp": {"X": [[1, 0], [0, 0], [0, 0]]}}"#, "coordinate form"),
     ])
     func badWrtIsInvalidInput(part: String, expected: String) {
         let text = part.hasPrefix(#""data""#) ? #"{"problem": "ridge", "# + part + "}"

@@ -3,6 +3,9 @@ import ImplicitDiff
 /// `lasso`: w = argmin 1/2 ||X w - y||^2 + lambda ||w||_1 (ImplicitDiffProx): FISTA with
 /// Newton polish on the support; derivatives from the fixed-point conditions restricted
 /// to the support (one Cholesky factorisation of X_S'X_S, shared with the polish).
+/// `X` may be given in coordinate form: it is then solved as a `SparseMatrix` (products
+/// O(nnz), never an N x d array), its gradient is returned on the input's coordinate
+/// entries and its jvp tangent is `{"values": [...]}`.
 public enum LassoKind: ProblemKind {
     public static let name = "lasso"
 
@@ -28,20 +31,27 @@ public enum LassoKind: ProblemKind {
 
     public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         try data.rejectUnknownKeys(["X", "y", "lambda"], in: "lasso data")
-        let x = try data.matrix("X"), y = try data.vector("y"), lambda = try data.scalar("lambda")
-        guard x.rows == y.count else { throw CLIError.invalidInput("X has \(x.rows) rows but y has \(y.count) entries") }
-        guard x.rows > 0, x.columns > 0 else { throw CLIError.invalidInput("X must have at least one row and one column") }
+        let x = try data.matrixField("X"), y = try data.vector("y"), lambda = try data.scalar("lambda")
+        let (rows, columns) = x.shape
+        guard rows == y.count else { throw CLIError.invalidInput("X has \(rows) rows but y has \(y.count) entries") }
+        guard rows > 0, columns > 0 else { throw CLIError.invalidInput("X must have at least one row and one column") }
         guard lambda > 0 else { throw CLIError.invalidInput("lambda must be positive, got \(lambda)") }
         var solverOptions = ProximalGradientOptions()
         if let tol = options.tol { solverOptions.tolerance = tol }
         if let cap = options.maxIter { solverOptions.maxIterations = cap }
         let problem: Lasso
-        do { problem = try Lasso(design: x, targets: y, lambda: lambda) } catch {
+        do {
+            switch x {
+            case let .dense(m): problem = try Lasso(design: m, targets: y, lambda: lambda)
+            case let .sparse(c): problem = try Lasso(design: c.matrix, targets: y, lambda: lambda)
+            }
+        } catch {
             throw CLIError.invalidInput("\(error)")
         }
         return {
             do {
-                return SolvedLasso(solution: try problem.solveAlongPath(options: solverOptions), options: options.implicit)
+                return SolvedLasso(solution: try problem.solveAlongPath(options: solverOptions), options: options.implicit,
+                                   layout: x.layout)
             } catch let e as ProxError {
                 switch e {
                 case .notConverged, .nonFinite, .uncertified: throw CLIError.notConverged(e.description)
@@ -55,15 +65,21 @@ public enum LassoKind: ProblemKind {
 final class SolvedLasso: SolvedProblem {
     let solution: ProximalSolution<LeastSquares, L1Norm>
     let options: ImplicitOptions
+    /// The coordinate layout of `X` when it was given in coordinate form.
+    let layout: SparseLayout?
     private var cachedDerivative: ProximalDerivative?
 
-    init(solution: ProximalSolution<LeastSquares, L1Norm>, options: ImplicitOptions) {
+    init(solution: ProximalSolution<LeastSquares, L1Norm>, options: ImplicitOptions, layout: SparseLayout?) {
         self.solution = solution
         self.options = options
+        self.layout = layout
     }
 
-    var n: Int { solution.problem.smooth.design.rows }
-    var d: Int { solution.problem.smooth.design.columns }
+    var n: Int { solution.problem.smooth.designMatrix.rows }
+    var d: Int { solution.problem.smooth.designMatrix.columns }
+    /// The number of parameters of `X`: `N d` dense, the stored entries when sparse.
+    var m: Int { solution.problem.smooth.designMatrix.storedCount }
+    var sparseLayouts: [String: SparseLayout] { layout.map { ["X": $0] } ?? [:] }
 
     let status = "optimal"
     var forwardIterations: Int { solution.result.iterations }
@@ -94,19 +110,22 @@ final class SolvedLasso: SolvedProblem {
         }
     }
 
-    /// `[vec(X), y, lambda]` split into named gradients.
+    /// `[vec(X), y, lambda]` (or `[values(X), y, lambda]`, storage order, when `X` is
+    /// sparse) split into named gradients; a sparse `X`'s gradient goes back to the input's
+    /// coordinate entries.
     func unpack(_ g: consuming Vector) -> [String: Tensor] {
-        let n = self.n, d = self.d
-        // The N x d block keeps g's storage (no copy of the largest output): the tail is
-        // read off, then removed in place.
+        let n = self.n, d = self.d, m = self.m
+        // The X block keeps g's storage (no copy of the largest output): the tail is read
+        // off, then removed in place.
         var all = (consume g).scalars
-        let y = Array(all[(n * d)..<(n * d + n)]), lambda = all[n * d + n]
-        all.removeLast(all.count - n * d)
-        return ["X": Tensor(shape: [n, d], scalars: all), "y": Tensor(Vector(y)), "lambda": Tensor(lambda)]
+        let y = Array(all[m..<(m + n)]), lambda = all[m + n]
+        all.removeLast(all.count - m)
+        let x = layout.map { Tensor(layout: $0, stored: all) } ?? Tensor(shape: [n, d], scalars: all)
+        return ["X": x, "y": Tensor(Vector(y)), "lambda": Tensor(lambda)]
     }
 
     func pack(_ t: [String: Tensor]) -> Vector {
-        Vector((t["X"]?.scalars ?? Array(repeating: 0, count: n * d))
+        Vector((t["X"]?.storedValues ?? Array(repeating: 0, count: m))
                + (t["y"]?.scalars ?? Array(repeating: 0, count: n))
                + [t["lambda"]?.scalar ?? 0])
     }

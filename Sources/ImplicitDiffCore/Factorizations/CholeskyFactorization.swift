@@ -23,15 +23,17 @@ public struct CholeskyFactorization: Factorization {
         let n = a.rows
         dimension = n
         if n == 0 { factor = []; reciprocalCondition = 1; return }
+        // The row-major lower triangle is the column-major upper one (ColumnMajorLAPACK).
         var l = a.scalars
-        let anorm = l.withUnsafeBufferPointer {
-            LAPACKE_dlansy(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "1")), Int8(UInt8(ascii: "L")), Int32(n), $0.baseAddress, Int32(n))
-        }
-        let info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &l, Int32(n))
+        var work = [Double](repeating: 0, count: 3 * n)
+        var iwork = [implicitdiff_lapack_int](repeating: 0, count: n)
+        let upper = ColumnMajorLAPACK.upper
+        let anorm = LAPACKE_dlansy_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "1")), upper, Int32(n), l, Int32(n), &work)
+        let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, upper, Int32(n), &l, Int32(n))
         if info > 0 { throw LinearAlgebraError.notPositiveDefinite(leadingMinor: Int(info)) }
         if info < 0 { throw LinearAlgebraError.lapack(routine: "dpotrf", info: Int(info)) }
         var rcond = 0.0
-        let cinfo = LAPACKE_dpocon(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &l, Int32(n), anorm, &rcond)
+        let cinfo = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, upper, Int32(n), l, Int32(n), anorm, &rcond, &work, &iwork)
         if cinfo != 0 { throw LinearAlgebraError.lapack(routine: "dpocon", info: Int(cinfo)) }
         if !(rcond >= singularityThreshold(n)) {
             throw LinearAlgebraError.singular(routine: "dpotrf", reciprocalCondition: rcond)
@@ -43,11 +45,10 @@ public struct CholeskyFactorization: Factorization {
     @usableFromInline
     func solve(_ b: [Double], columns k: Int) -> [Double] {
         if dimension == 0 || k == 0 { return b }
-        var x = b
-        let info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(dimension), Int32(k),
-                                  factor, Int32(dimension), &x, Int32(k))
-        precondition(info == 0, "dpotrs: info \(info)")
-        return x
+        let n = dimension
+        return ColumnMajorLAPACK.solveColumns(b, rows: n, columns: k) { x in
+            LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, ColumnMajorLAPACK.upper, Int32(n), Int32(k), factor, Int32(n), &x, Int32(n))
+        }
     }
 
     public func solve(_ b: Vector) -> Vector {

@@ -24,16 +24,18 @@ public struct SymmetricIndefiniteFactorization: Factorization {
         let n = a.rows
         dimension = n
         if n == 0 { factors = []; pivots = []; reciprocalCondition = 1; return }
+        // The row-major lower triangle is the column-major upper one (ColumnMajorLAPACK).
         var f = a.scalars
         var ipiv = [implicitdiff_lapack_int](repeating: 0, count: n)
-        let anorm = f.withUnsafeBufferPointer {
-            LAPACKE_dlansy(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "1")), Int8(UInt8(ascii: "L")), Int32(n), $0.baseAddress, Int32(n))
-        }
-        let info = LAPACKE_dsytrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &f, Int32(n), &ipiv)
+        let upper = ColumnMajorLAPACK.upper
+        var iwork = [implicitdiff_lapack_int](repeating: 0, count: n)
+        var work = [Double](repeating: 0, count: Swift.max(2 * n, ColumnMajorLAPACK.symmetricIndefiniteWorkspace(&f, n: n, pivots: &ipiv)))
+        let anorm = LAPACKE_dlansy_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "1")), upper, Int32(n), f, Int32(n), &work)
+        let info = LAPACKE_dsytrf_work(LAPACK_COL_MAJOR, upper, Int32(n), &f, Int32(n), &ipiv, &work, Int32(work.count))
         if info > 0 { throw LinearAlgebraError.singular(routine: "dsytrf", reciprocalCondition: 0) }
         if info < 0 { throw LinearAlgebraError.lapack(routine: "dsytrf", info: Int(info)) }
         var rcond = 0.0
-        let cinfo = LAPACKE_dsycon(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &f, Int32(n), &ipiv, anorm, &rcond)
+        let cinfo = LAPACKE_dsycon_work(LAPACK_COL_MAJOR, upper, Int32(n), f, Int32(n), ipiv, anorm, &rcond, &work, &iwork)
         if cinfo != 0 { throw LinearAlgebraError.lapack(routine: "dsycon", info: Int(cinfo)) }
         if !(rcond >= singularityThreshold(n)) {
             throw LinearAlgebraError.singular(routine: "dsytrf", reciprocalCondition: rcond)
@@ -46,11 +48,10 @@ public struct SymmetricIndefiniteFactorization: Factorization {
     @usableFromInline
     func solve(_ b: [Double], columns k: Int) -> [Double] {
         if dimension == 0 || k == 0 { return b }
-        var x = b
-        let info = LAPACKE_dsytrs(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(dimension), Int32(k),
-                                  factors, Int32(dimension), pivots, &x, Int32(k))
-        precondition(info == 0, "dsytrs: info \(info)")
-        return x
+        let n = dimension
+        return ColumnMajorLAPACK.solveColumns(b, rows: n, columns: k) { x in
+            LAPACKE_dsytrs_work(LAPACK_COL_MAJOR, ColumnMajorLAPACK.upper, Int32(n), Int32(k), factors, Int32(n), pivots, &x, Int32(n))
+        }
     }
 
     public func solve(_ b: Vector) -> Vector {

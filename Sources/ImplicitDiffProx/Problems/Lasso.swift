@@ -2,7 +2,11 @@
 /// ```
 /// w(X, y, lambda) = argmin_w  1/2 ||X w - y||^2 + lambda ||w||_1,
 /// ```
-/// with parameters `theta = [vec(X) (row-major), y, lambda]`. On the support `S` with
+/// with parameters `theta = [vec(X) (row-major), y, lambda]` (for a sparse design,
+/// ``init(design:targets:lambda:)-(SparseMatrix,_,_)``: `[values(X), y, lambda]`, the
+/// stored entries in compressed-column order, and `dV/dX`, `dw/dX` live on the stored
+/// pattern; everything below costs `O(nnz)` per product plus `|S| x |S|` dense blocks).
+/// On the support `S` with
 /// signs `s = sign(w_S)` (strict complementarity: `|X_j'(y - Xw)| < lambda` off `S`):
 /// ```
 /// w_S = (X_S'X_S)^-1 (X_S'y - lambda s),      w_off = 0
@@ -19,6 +23,14 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     public init(design: Matrix, targets: Vector, lambda: Double, useGram: Bool? = nil) throws {
         try self.init(smooth: LeastSquares(design: design, targets: targets, useGram: useGram),
                       prox: L1Norm(lambda: lambda))
+    }
+
+    /// The lasso over a sparse design (never densified): parameters
+    /// `[values(X), y, lambda]`.
+    ///
+    /// - Throws: ``ProxError`` for mismatched shapes, non-finite data or `lambda < 0`.
+    public init(design: SparseMatrix, targets: Vector, lambda: Double) throws {
+        try self.init(smooth: LeastSquares(design: design, targets: targets), prox: L1Norm(lambda: lambda))
     }
 
     /// `[vec(X), y, lambda] -> w` for `X` of shape `rows x columns`, as an
@@ -72,7 +84,7 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
         }
         // Each stage starts next to its solution: a few active-set steps per stage (exact
         // homotopy), FISTA only when they do not suffice.
-        let activeSetBudget = 2 * Swift.min(smooth.design.rows, dimension) + 20
+        let activeSetBudget = 2 * Swift.min(smooth.designMatrix.rows, dimension) + 20
         var level = lambdaMax * ratio
         while level > lambda {
             guard options.maxIterations - used > 0 else { throw exhausted() }

@@ -21,50 +21,65 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     }
 
     /// ``activeSetFinish(from:maxSteps:)`` that also counts the steps of a failed attempt.
+    ///
+    /// The Cholesky factor of `X_S'X_S` is updated as coordinates enter and leave
+    /// (``SupportCholesky``: `O(|S|^2)` per step, refreshed from scratch every
+    /// `max(64, |S|)` changes) rather than recomputed (`|S|^3 / 3` per step): with a thousand coordinates
+    /// in the support that is the difference between seconds and minutes.
     func activeSetFinish(from start: Vector, maxSteps: Int?, steps: inout Int) -> (w: Vector, support: [Int], steps: Int)? {
-        let x = smooth.design, y = smooth.targets, lambda = prox.lambda
+        let x = smooth.designMatrix, y = smooth.targets, lambda = prox.lambda
         let n = x.rows, d = x.columns
         guard lambda > 0, start.count == d else { return nil }
         let kktSlack = 1e-9 * lambda
         var w = start
         let xty = x.transposedTimes(y)   // X'y, once
+        /// `X'x_j` for every coordinate: a row of the Gram matrix, or one product.
+        func crossProducts(_ j: Int) -> Vector {
+            if let gram = smooth.gram { return gram.row(j) }
+            return x.transposedTimes(x.column(j))
+        }
 
-        // Initial support: non-zeros by decreasing magnitude, kept while X_S has full rank.
-        var support: [Int] = []
+        // Initial support: non-zeros by decreasing magnitude, each kept when X_S keeps full
+        // rank (appended to the factor of one Gram block of the candidates).
         let order = (0..<d).filter { w[$0] != 0 }.sorted { abs(w[$0]) > abs(w[$1]) }
-        if !order.isEmpty, (try? factor(order)) != nil, order.count <= n {
-            support = order
-        } else {
-            for j in order where support.count < n {
-                if (try? factor(support + [j])) != nil { support.append(j) }
+        let block = smooth.hessianBlock(at: .zeros(0), indices: order)
+        var support: [Int] = [], kept: [Int] = []
+        guard var chol = SupportCholesky(gram: Matrix(rows: 0, columns: 0)) else { return nil }
+        for (a, j) in order.enumerated() where support.count < n {
+            if chol.append(cross: kept.map { block[a, $0] }, diagonal: block[a, a]) {
+                support.append(j)
+                kept.append(a)
             }
         }
         let inSupport = Set(support)
         for j in 0..<d where !inSupport.contains(j) { w[j] = 0 }
         var signs = support.map { w[$0] > 0 ? 1.0 : -1.0 }
-        var entering: Int?
+        // The factor covers `support`, or all of it but an entering coordinate (last) that
+        // made X_S rank deficient; `enteringCross` is then X'x_k.
+        var entering: Int?, enteringCross: Vector?
 
         steps = 0
         for _ in 0..<Swift.max(0, maxSteps ?? (20 * d + 100)) {
             steps += 1
+            if chol.size == support.count, chol.refreshDue {
+                guard let fresh = SupportCholesky(gram: smooth.hessianBlock(at: .zeros(0), indices: support)) else { return nil }
+                chol = fresh
+            }
             // Direction h on S towards the restricted minimiser (or a null-space direction).
             var h: [Double]
             var fullStep: Bool
-            if let chol = try? factor(support) {
+            if chol.size == support.count {
                 var rhs = [Double](repeating: 0, count: support.count)
                 for (a, j) in support.enumerated() { rhs[a] = xty[j] - lambda * signs[a] }
-                let z = chol.solve(Vector(rhs))
+                let z = chol.solve(rhs)
                 h = support.indices.map { z[$0] - w[support[$0]] }
                 fullStep = true
             } else {
                 // Only after an entering coordinate k (last in S): v = (-(X_R'X_R)^-1 X_R'X_k s_k, s_k).
-                guard let k = entering, support.last == k else { return nil }
-                let rest = Array(support.dropLast())
-                guard let chol = try? factor(rest) else { return nil }
-                let xtxk = x.transposedTimes(x.column(k))   // X'X_k by two dgemv
-                let b = rest.map { -xtxk[$0] * signs[signs.count - 1] }
-                let v = chol.solve(Vector(b))
-                h = rest.indices.map { v[$0] } + [signs[signs.count - 1]]
+                guard let k = entering, support.last == k, let xtxk = enteringCross else { return nil }
+                let sk = signs[signs.count - 1]
+                let v = chol.solve(support.dropLast().map { -xtxk[$0] * sk })
+                h = v + [sk]
                 fullStep = false
             }
             entering = nil
@@ -80,6 +95,14 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
                 w[support[a]] = 0
                 support.remove(at: a)
                 signs.remove(at: a)
+                chol.remove(at: a)
+                if chol.size < support.count {
+                    // The coordinate that could not enter may fit now that another left.
+                    guard let xtxk = enteringCross,
+                          chol.append(cross: support.dropLast().map { xtxk[$0] }, diagonal: xtxk[support[support.count - 1]])
+                    else { return nil }
+                }
+                enteringCross = nil
                 continue
             }
             // At the restricted minimiser: check the KKT conditions off S.
@@ -94,19 +117,13 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
                 for (a, j) in support.enumerated() where signs[a] * w[j] <= 0 { w[j] = 0 }
                 return (w, support.filter { w[$0] != 0 }.sorted(), steps)
             }
+            let xtxk = crossProducts(worst)
+            enteringCross = chol.append(cross: support.map { xtxk[$0] }, diagonal: xtxk[worst]) ? nil : xtxk
             support.append(worst)
             signs.append(c[worst] > 0 ? -1 : 1)
             entering = worst
         }
         return nil
-    }
-
-    /// Cholesky factorisation of `X_S'X_S` (read from the Gram matrix when the problem
-    /// has one, else one `dgemm` on the extracted columns: a strided triple loop here
-    /// made the finish 10x slower than FISTA on a 2000 x 1000 design).
-    private func factor(_ support: [Int]) throws -> CholeskyFactorization {
-        if support.isEmpty { return try CholeskyFactorization(Matrix(rows: 0, columns: 0)) }
-        return try CholeskyFactorization(smooth.hessianBlock(at: .zeros(0), indices: support))
     }
 
     /// `result` when it already is an exact KKT point with a factorised support, else the
