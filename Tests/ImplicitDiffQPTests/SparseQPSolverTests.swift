@@ -67,6 +67,9 @@ import Testing
     @Test func invalidData() throws {
         let asym = try SparseMatrix(rows: 2, columns: 2, rowIndices: [0, 1], columnIndices: [1, 0], values: [1, 2])
         #expect(throws: QPError.self) { try SparseQuadraticProgram(P: asym, q: [0, 0]) }
+        // Only the upper triangle: refused, with the true asymmetry (1, relative 1).
+        let upper = try SparseMatrix(rows: 2, columns: 2, rowIndices: [0, 0, 1], columnIndices: [0, 1, 1], values: [2, 1, 2])
+        #expect(throws: QPError.nonSymmetric(asymmetry: 1, relative: 0.5)) { try SparseQuadraticProgram(P: upper, q: [0, 0]) }
         #expect(throws: QPError.self) { try SparseQuadraticProgram(P: .identity(2), q: [0, 0], lb: [1, 0], ub: [0, 1]) }
         #expect(throws: QPError.self) { try SparseQuadraticProgram(P: .identity(2), q: [0, .nan]) }
     }

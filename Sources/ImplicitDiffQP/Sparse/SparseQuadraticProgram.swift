@@ -44,7 +44,8 @@ public struct SparseQuadraticProgram: Sendable, Equatable {
     /// - Throws: ``QPError/dimensionMismatch(_:)`` (shapes, `l_i > u_i`, `lb_j > ub_j`),
     ///   ``QPError/nonFinite(_:)`` (NaN anywhere, infinity in `P`, `q`, `A`),
     ///   ``QPError/nonSymmetric(asymmetry:relative:)`` (`P` differs from `P'` by more than
-    ///   ``QuadraticProgram/symmetryTolerance`` relative to `max |P_ij|`).
+    ///   ``QuadraticProgram/symmetryTolerance`` relative to `max |P_ij|`, or its pattern is
+    ///   not symmetric: both triangles must be stored).
     public init(P: SparseMatrix, q: Vector, A: SparseMatrix? = nil, l: Vector? = nil, u: Vector? = nil,
                 lb: Vector? = nil, ub: Vector? = nil) throws {
         let n = q.count
@@ -76,7 +77,17 @@ public struct SparseQuadraticProgram: Sendable, Equatable {
         }
         let pt = P.transposed
         guard pt.columnStart == P.columnStart, pt.rowIndices == P.rowIndices else {
-            throw QPError.nonSymmetric(asymmetry: .infinity, relative: .infinity)
+            // Patterns differ (e.g. only one triangle given): report max |P_ij - P_ji| over
+            // the union of the patterns. Both triangles must be stored, on a symmetric
+            // pattern, so that gradients live on the stored entries.
+            var ri = P.rowIndices, ci = [Int](), v = P.values
+            for j in 0..<n { for _ in P.columnStart[j]..<P.columnStart[j + 1] { ci.append(j) } }
+            for j in 0..<n {
+                for e in P.columnStart[j]..<P.columnStart[j + 1] { ri.append(j); ci.append(P.rowIndices[e]); v.append(-P.values[e]) }
+            }
+            let diff = try! SparseMatrix(rows: n, columns: n, rowIndices: ri, columnIndices: ci, values: v)
+            let asym = diff.maxNorm, scale = P.maxNorm
+            throw QPError.nonSymmetric(asymmetry: asym, relative: scale > 0 ? asym / scale : .infinity)
         }
         var asym = 0.0
         for e in 0..<P.nonZeroCount { asym = Swift.max(asym, abs(P.values[e] - pt.values[e])) }
