@@ -57,11 +57,8 @@ struct SparseQPInteriorPoint {
         self.sc = sc
         n = sc.q.count
         m = sc.l.count
-        let clock = ContinuousClock(), t0 = clock.now
         kkt = SparseQPKKTMatrix(P: sc.P, A: sc.A)
-        let t1 = clock.now
         ldl = SparseSymmetricLDL(order: kkt.order, columnStart: kkt.columnStart, rowIndices: kkt.rowIndices)
-        if debugSparseQP { sparseQPDebug("DEV kkt assembly \(t1 - t0), ordering and symbolic \(clock.now - t1), nnz(L) \(ldl.factorNonZeros)") }
         var t = [Int](), sg = [Double](), hh = [Double]()
         for j in 0..<n {
             if sc.lb[j].isFinite { t.append(j); sg.append(-1); hh.append(-sc.lb[j]) }
@@ -119,9 +116,7 @@ struct SparseQPInteriorPoint {
             for j in 0..<n { dx[j] = ex[j] + reg }
             for r in 0..<m { dy[r] = isEquality[r] ? reg : ey[r] }
             let values = kkt.values(px: pUpper, ay: sc.A.values, diagonalX: dx, diagonalY: dy, keepA: keepA)
-            let clock = ContinuousClock(), t0 = clock.now
             let failed = ldl.factor(values, signs: signs)
-            if debugSparseQP { sparseQPDebug("DEV factor \(clock.now - t0)") }
             if failed == nil { return SparseQPRefinedSolver(matrix: kkt, exact: exact, ldl: ldl) }
             reg *= 100
         }
@@ -214,7 +209,6 @@ struct SparseQPInteriorPoint {
             rhs[n + r] = isEquality[r] ? -rp[r] : (omega[n + r] > 0 ? -tau[n + r] / omega[n + r] : 0)
         }
         let solved = solver.solve(rhs, steps: 3, tolerance: 1e-13)
-        if debugSparseQP { sparseQPDebug("DEV ipm solve residual \(solved.residual) regs=\(solver.ldl.regularizedPivots.count)") }
         let sol = solved.x
         let dx = Array(sol[0..<n])
         var dy = [Double](repeating: 0, count: m), dyRows = [Double](repeating: 0, count: m)
@@ -260,8 +254,6 @@ struct SparseQPInteriorPoint {
 
     /// One predictor-corrector step.
     mutating func step() throws {
-        let clock = ContinuousClock(), t0 = clock.now
-        defer { if debugSparseQP { sparseQPDebug("DEV step \(iterations) \(clock.now - t0)") } }
         let (rd, rp, rg, res) = residualVectors()
         let kc = constraintCount
         var w = [Double](repeating: 0, count: kc)

@@ -22,12 +22,6 @@ import Foundation
 ///    unboundedness (a recession direction `d`: `P d ~ 0`, `A d`, `d` in the recession
 ///    cones of the rows and bounds, `q'd < 0`) are read off diverging iterates and
 ///    verified on the original data before they are reported.
-/// Development traces of the sparse solver (environment variable `SPARSEQP_DEBUG`), on stderr.
-let debugSparseQP = getenv("SPARSEQP_DEBUG") != nil
-
-func sparseQPDebug(_ line: String) {
-    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
-}
 
 struct SparseQPSolver {
     let problem: SparseQuadraticProgram
@@ -43,7 +37,6 @@ struct SparseQPSolver {
         let sc = SparseQPScaling(problem)
         var ipm = try SparseQPInteriorPoint(sc)
         let symbolic = ipm.ldl.symbolicOnly
-        if debugSparseQP { sparseQPDebug("DEV kkt order \(ipm.kkt.order) nnz(K) \(ipm.kkt.rowIndices.count) nnz(L) \(symbolic.factorNonZeros)") }
         var tried = Set<SparseQPActiveSet>()
         var best = Double.infinity, stall = 0, polishes = 0
         var bestIterate = (ipm: ipm, residual: Double.infinity)
@@ -51,6 +44,7 @@ struct SparseQPSolver {
         let tol = options.tolerance
         while true {
             let r = ipm.residuals()
+            SolverProgress.report("sparse qp interior point", iteration: ipm.iterations, residual: r.maximum)
             try checkCertificates(ipm)
             if options.polish && r.maximum <= Swift.max(Self.polishStart, tol) && polishes < Self.maxPolishes {
                 let candidate = self.candidate(ipm)
@@ -144,7 +138,6 @@ struct SparseQPSolver {
             for j in 0..<n where !free[j] { w[j] = -t[j] }
             let wv = Vector(w)
             let residual = SparseQPResidual(problem: p, z: zv, y: yv, w: wv)
-            if debugSparseQP { sparseQPDebug("DEV polish it=\(iterations) rows=\(sides.activeRowCount) bounds=\(sides.activeBoundCount) solve=\(sol.residual) \(residual)") }
             if residual.maximum <= options.tolerance {
                 let weak = weaklyActive(sides, z: zv, y: yv, w: wv)
                 let set = SparseQPActiveSet(rows: sides.rows, bounds: sides.bounds,
@@ -182,12 +175,6 @@ struct SparseQPSolver {
         }
         for r in 0..<m { rows[r] = move(rows[r], value: az[r], multiplier: y[r], lo: p.l[r], up: p.u[r]) }
         for j in 0..<n { bounds[j] = move(bounds[j], value: z[j], multiplier: w[j], lo: p.lb[j], up: p.ub[j]) }
-        if debugSparseQP {
-            var ws = 0, wb = 0, vr = 0, vb = 0
-            for r in 0..<m { if (sides.rows[r] == .upper && y[r] < 0) || (sides.rows[r] == .lower && y[r] > 0) { ws += 1 }; if az[r] > p.u[r] + 1e-9 || az[r] < p.l[r] - 1e-9 { vr += 1 } }
-            for j in 0..<n { if (sides.bounds[j] == .upper && w[j] < 0) || (sides.bounds[j] == .lower && w[j] > 0) { wb += 1 }; if z[j] > p.ub[j] + 1e-9 || z[j] < p.lb[j] - 1e-9 { vb += 1 } }
-            print("DEV adjust moves=\(moves) wrongSignRows=\(ws) wrongSignBounds=\(wb) violatedRows=\(vr) violatedBounds=\(vb)")
-        }
         guard moves > 0, moves <= Swift.max(10, (n + m) / 10) else { return nil }
         return SparseQPActiveSet(rows: rows, bounds: bounds)
     }
