@@ -48,6 +48,9 @@ public enum SinkhornError: Error, Equatable, Sendable, CustomStringConvertible {
     /// was found and, when `eps` is below what double precision resolves for the
     /// cost's scale, says so.
     case certificationFailed(iterations: Int, certificate: SinkhornCertificate, tolerance: Double, reason: String)
+    /// One of the three transport problems of a ``SinkhornDivergence`` failed: `term` names
+    /// it (``SinkhornDivergence/Term``) and `error` is its own failure.
+    indirect case divergenceTermFailed(term: SinkhornDivergence.Term, error: SinkhornError)
 
     public var description: String {
         switch self {
@@ -65,6 +68,8 @@ public enum SinkhornError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .tooLarge(n, m, bytes, limit):
             return "the problem is too large: n = \(n), m = \(m) needs \(SinkhornProblem.denseArrayCount) dense n x m arrays of Double, \(bytes) bytes, more than the limit of \(limit) bytes (SinkhornProblem.denseStorageLimit)"
         case let .infeasible(what): return "infeasible: \(what)"
+        case let .divergenceTermFailed(term, error):
+            return "Sinkhorn divergence, \(term): \(error)"
         case let .certificationFailed(it, cert, tol, reason):
             return "Sinkhorn stopped after \(it) iterations but its answer fails the check: row marginal error \(cert.rowMarginalError), column marginal error \(cert.columnMarginalError), mass error \(cert.massError) (tolerance \(tol))\(reason.isEmpty ? "" : "; " + reason)"
         }

@@ -32,7 +32,7 @@ import Foundation
 /// let solution = try problem.solve()
 /// let dx = solution.costGradient.x          // d cost / d x, no linear solve
 /// ```
-public struct SinkhornProblem: Sendable {
+public struct SinkhornProblem: Sendable, Equatable {
     /// Where the cost matrix comes from.
     public enum Geometry: Sendable, Equatable {
         /// A given cost matrix `C` (`n x m`).
@@ -143,6 +143,21 @@ public struct SinkhornProblem: Sendable {
         try self.init(geometry: .pointClouds(x: x, y: y), a: a, b: b, epsilon: epsilon, forbiddenRouteCount: 0)
     }
 
+    /// A problem with a cost matrix and uniform weights `a = 1/n`, `b = 1/m`.
+    ///
+    /// - Throws: as ``init(costMatrix:a:b:epsilon:)``.
+    public init(costMatrix: Matrix, epsilon: Double) throws {
+        try self.init(costMatrix: costMatrix, a: Self.uniformWeights(costMatrix.rows), b: Self.uniformWeights(costMatrix.columns),
+                      epsilon: epsilon)
+    }
+
+    /// A problem between point clouds with uniform weights `a = 1/n`, `b = 1/m`.
+    ///
+    /// - Throws: as ``init(x:y:a:b:epsilon:)``.
+    public init(x: Matrix, y: Matrix, epsilon: Double) throws {
+        try self.init(x: x, y: y, a: Self.uniformWeights(x.rows), b: Self.uniformWeights(y.rows), epsilon: epsilon)
+    }
+
     /// Uniform weights `1/n` on `n` points.
     public static func uniformWeights(_ n: Int) -> Vector { Vector(repeating: 1 / Double(n), count: n) }
 
@@ -234,8 +249,26 @@ public struct SinkhornProblem: Sendable {
     ///   iteration cap, ``SinkhornError/certificationFailed(iterations:certificate:tolerance:reason:)``
     ///   when the answer does not pass the check. Never returns an uncertified solution.
     public func solve(options: SinkhornOptions = .init()) throws -> SinkhornSolution {
+        try solve(options: options, initialPotentials: nil)
+    }
+
+    /// Solves from given potentials (a warm start, e.g. the solution of a nearby problem
+    /// in a gradient flow): the iteration starts at the target `eps` from `(f, g)`
+    /// without epsilon scaling; otherwise as ``solve(options:)``.
+    ///
+    /// - Throws: as ``solve(options:)``, and ``SinkhornError/dimensionMismatch(_:)`` or
+    ///   ``SinkhornError/nonFinite(_:)`` for potentials of the wrong length or not finite.
+    public func solve(options: SinkhornOptions = .init(), initialPotentials: (f: Vector, g: Vector)?) throws -> SinkhornSolution {
         let c = costMatrix
         let n = sourceCount, m = targetCount
+        var options = options
+        if let start = initialPotentials {
+            guard start.f.count == n, start.g.count == m else {
+                throw SinkhornError.dimensionMismatch("initial potentials of lengths \(start.f.count), \(start.g.count) for n = \(n), m = \(m)")
+            }
+            guard start.f.isFinite, start.g.isFinite else { throw SinkhornError.nonFinite("the initial potentials") }
+            options.epsilonScalingFactor = nil
+        }
         // Forbidden routes become +infinity in the iteration's copy of C: exp(-inf) = 0
         // exactly, at every stage of the schedule. (No copy without forbidden routes.)
         var iterationCost = c.scalars
@@ -248,9 +281,31 @@ public struct SinkhornProblem: Sendable {
                 throw SinkhornError.infeasible(failure)
             }
         }
+        let symmetric = isSymmetric && (initialPotentials.map { $0.f == $0.g } ?? true)
         var iteration = SinkhornIteration(rows: n, columns: m, cost: iterationCost, a: a, b: b, options: options)
-        try iteration.run(epsilon: epsilon)
+        if let start = initialPotentials {
+            iteration.f = start.f.scalars
+            iteration.g = start.g.scalars
+        }
+        iteration.handOverAllowed = options.newtonFinish
+        if symmetric { try iteration.runSymmetric(epsilon: epsilon) } else { try iteration.run(epsilon: epsilon) }
         var solution = finish(iteration, costMatrix: c, options: options)
+        if iteration.stalled && !solution.certificate.passes(tolerance: options.tolerance) {
+            // Newton on the dual from the stalled potentials, then (if it misses) Sinkhorn again.
+            let budget = Swift.max(0, options.maxIterations - iteration.iterations)
+            let (finished, evaluations) = solution.newtonFinished(tolerance: options.tolerance,
+                                                                  maxSteps: Swift.min(Self.newtonFinishSteps, budget))
+            iteration.iterations += evaluations
+            solution = finished.withIterations(iteration.iterations).certified()
+            if !solution.certificate.passes(tolerance: options.tolerance) {
+                iteration.lastError = solution.marginalError
+                // The symmetric update needs f = g: undo the gauge shift of the report.
+                let start = symmetric ? (0.5 * (solution.f + solution.g)).scalars : solution.f.scalars
+                try iteration.resume(epsilon: epsilon, symmetric: symmetric,
+                                     from: (start, symmetric ? start : solution.g.scalars))
+                solution = finish(iteration, costMatrix: c, options: options)
+            }
+        }
         if !solution.certificate.passes(tolerance: options.tolerance) {
             iteration.refine(epsilon: epsilon, tolerance: options.tolerance, maxSteps: Self.refinementIterations)
             solution = finish(iteration, costMatrix: c, options: options)
@@ -261,6 +316,26 @@ public struct SinkhornProblem: Sendable {
                                                     tolerance: options.tolerance, reason: precisionNote(solution, options: options))
         }
         return solution
+    }
+
+    /// Cap on the Newton steps of the finish after a stall (each step also counts its
+    /// trial points against ``SinkhornOptions/maxIterations``).
+    static let newtonFinishSteps = 30
+
+    /// Whether the problem is its own transpose, `C = C'` and `a = b` exactly (a self
+    /// term of the divergence, or `SinkhornProblem(x: x, y: x, a: a, b: a, ...)`), so that
+    /// the symmetric update applies. Point clouds: `x = y`; a cost matrix: compared entry
+    /// by entry.
+    public var isSymmetric: Bool {
+        guard a == b else { return false }
+        switch geometry {
+        case let .pointClouds(x, y): return x == y
+        case let .costMatrix(c):
+            let n = c.rows
+            guard c.columns == n else { return false }
+            for i in 0..<n { for j in (i + 1)..<n where c.scalars[i * n + j] != c.scalars[j * n + i] { return false } }
+            return true
+        }
     }
 
     /// Cap on the exact log-domain iterations that try to close a gap between the

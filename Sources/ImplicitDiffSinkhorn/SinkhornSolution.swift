@@ -37,7 +37,7 @@ public struct SinkhornSolution: Sendable {
     /// `sum_ij P_ij (log P_ij - 1)`: the derivative of the cost with respect to `eps`.
     public let entropyTerm: Double
     /// Sinkhorn iterations, summed over the epsilon-scaling stages.
-    public let iterations: Int
+    public internal(set) var iterations: Int
     /// Number of epsilon-scaling stages (1 without scaling).
     public let stages: Int
     /// `max(||P 1 - a||_1, ||P' 1 - b||_1) / sum(a)` of the reported plan.
@@ -109,6 +109,13 @@ public struct SinkhornSolution: Sendable {
                             b: problem.b.scalars, cost: costMatrix.scalars, forbiddenThreshold: problem.forbiddenThreshold,
                             f: f.scalars, g: g.scalars, epsilon: problem.epsilon,
                             costIsFinite: cost.isFinite && entropyTerm.isFinite)
+    }
+
+    /// This solution with its iteration count replaced (after a Newton finish).
+    func withIterations(_ count: Int) -> SinkhornSolution {
+        var s = self
+        s.iterations = count
+        return s
     }
 
     /// This solution with its ``certificate`` computed.
