@@ -289,26 +289,32 @@ public struct SinkhornProblem: Sendable, Equatable {
         }
         iteration.handOverAllowed = options.newtonFinish
         if symmetric { try iteration.runSymmetric(epsilon: epsilon) } else { try iteration.run(epsilon: epsilon) }
-        var solution = finish(iteration, costMatrix: c, options: options)
-        if iteration.stalled && !solution.certificate.passes(tolerance: options.tolerance) {
+        var solution: SinkhornSolution
+        if !iteration.stalled {
+            solution = finish(iteration, costMatrix: c, options: options, symmetric: symmetric)
+        } else {
             // Newton on the dual from the stalled potentials, then (if it misses) Sinkhorn again.
+            let (f, g) = iteration.potentials()
+            solution = SinkhornSolution(problem: self, costMatrix: c, f: f, g: g, iterations: iteration.iterations,
+                                        stages: iteration.stageCount, certify: false)
             let budget = Swift.max(0, options.maxIterations - iteration.iterations)
-            let (finished, evaluations) = solution.newtonFinished(tolerance: options.tolerance,
-                                                                  maxSteps: Swift.min(Self.newtonFinishSteps, budget))
+            let steps = Swift.min(Self.newtonFinishSteps, budget)
+            let (finished, evaluations) = (symmetric ? solution.symmetricNewtonFinished(tolerance: options.tolerance, maxSteps: steps) : nil)
+                ?? solution.newtonFinished(tolerance: options.tolerance, maxSteps: steps)
             iteration.iterations += evaluations
-            solution = finished.withIterations(iteration.iterations).certified()
+            solution = polish(finished.withIterations(iteration.iterations), options: options, symmetric: symmetric).certified()
             if !solution.certificate.passes(tolerance: options.tolerance) {
                 iteration.lastError = solution.marginalError
                 // The symmetric update needs f = g: undo the gauge shift of the report.
                 let start = symmetric ? (0.5 * (solution.f + solution.g)).scalars : solution.f.scalars
                 try iteration.resume(epsilon: epsilon, symmetric: symmetric,
                                      from: (start, symmetric ? start : solution.g.scalars))
-                solution = finish(iteration, costMatrix: c, options: options)
+                solution = finish(iteration, costMatrix: c, options: options, symmetric: symmetric)
             }
         }
         if !solution.certificate.passes(tolerance: options.tolerance) {
             iteration.refine(epsilon: epsilon, tolerance: options.tolerance, maxSteps: Self.refinementIterations)
-            solution = finish(iteration, costMatrix: c, options: options)
+            solution = finish(iteration, costMatrix: c, options: options, symmetric: false)
         }
         let certificate = solution.certificate
         guard certificate.passes(tolerance: options.tolerance) else {
@@ -344,15 +350,24 @@ public struct SinkhornProblem: Sendable, Equatable {
     static let refinementIterations = 100
 
     /// The solution of the iteration's current potentials (gauge `sum(g) = 0`),
-    /// Newton-polished when `min(n, m) <= 400` and enabled, with its certificate.
-    func finish(_ iteration: SinkhornIteration, costMatrix c: Matrix, options: SinkhornOptions) -> SinkhornSolution {
+    /// Newton-polished when `min(n, m) <= 400` and enabled (a symmetric problem by the
+    /// symmetric Newton step, which keeps `f = g`), with its certificate.
+    func finish(_ iteration: SinkhornIteration, costMatrix c: Matrix, options: SinkhornOptions,
+                symmetric: Bool) -> SinkhornSolution {
         let (f, g) = iteration.potentials()
-        var solution = SinkhornSolution(problem: self, costMatrix: c, f: f, g: g,
+        let solution = SinkhornSolution(problem: self, costMatrix: c, f: f, g: g,
                                         iterations: iteration.iterations, stages: iteration.stageCount, certify: false)
-        if options.newtonPolish, Swift.min(sourceCount, targetCount) <= SchurComplementSystem.automaticDenseLimit {
-            solution = solution.polished(steps: 2)
+        return polish(solution, options: options, symmetric: symmetric).certified()
+    }
+
+    /// Up to two Newton steps towards rounding accuracy when `min(n, m) <= 400` and
+    /// ``SinkhornOptions/newtonPolish`` is on (symmetric steps for a symmetric problem).
+    func polish(_ solution: SinkhornSolution, options: SinkhornOptions, symmetric: Bool) -> SinkhornSolution {
+        guard options.newtonPolish, Swift.min(sourceCount, targetCount) <= SchurComplementSystem.automaticDenseLimit else {
+            return solution
         }
-        return solution.certified()
+        if symmetric, let (polished, _) = solution.symmetricNewtonFinished(tolerance: 4e-15, maxSteps: 2) { return polished }
+        return solution.polished(steps: 2)
     }
 
     /// Why a certificate may fail beyond the iteration's control: `f_i + g_j - C_ij` is

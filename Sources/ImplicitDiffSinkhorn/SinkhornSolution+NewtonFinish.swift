@@ -32,7 +32,8 @@ extension SinkhornSolution {
         for _ in 0..<maxSteps {
             guard best.marginalError > tolerance / 4,
                   let system = try? SchurComplementSystem(plan: best.plan, rowSums: best.rowSums, columnSums: best.columnSums,
-                                                          options: ImplicitOptions(linearSolver: solver, linearTolerance: 1e-12))
+                                                          options: ImplicitOptions(linearSolver: solver, linearTolerance: 1e-12),
+                                                          checkConditioning: false)
             else { break }
             var rf = [Double](repeating: 0, count: n), rg = [Double](repeating: 0, count: m)
             for i in 0..<n { rf[i] = eps * (problem.a[i] - best.rowSums[i]) }
@@ -57,6 +58,55 @@ extension SinkhornSolution {
             }
             guard let next = accepted else { break }
             best = next
+        }
+        return (best, evaluations)
+    }
+
+    /// Newton's method on the symmetric dual of a self term (``SinkhornProblem/isSymmetric``:
+    /// `C = C'`, `a = b`), from potentials with `f = g` up to the gauge. With `f = g` the
+    /// condition is `P(f) 1 = a`, `P_ij = exp((f_i + f_j - C_ij)/eps)`, whose Jacobian is
+    /// `(diag(P 1) + P) / eps`, symmetric positive definite (`v'(diag(P 1) + P) v =
+    /// sum_ij P_ij (v_i + v_j)^2 / 2`, zero only for `v = 0` since `P_ii > 0`) and well
+    /// conditioned even where the general system is not: the directions `(v, -v)` in
+    /// which Sinkhorn stalls on a self term are excluded. Each step solves
+    /// `(diag(P 1) + P) df = eps (a - P 1)` by dense Cholesky (up to ``newtonDenseLimit``
+    /// points; `nil` beyond, the caller then uses the general finish) and halves the step
+    /// until `||a - P 1||_2` falls; the symmetry `f = g` is kept exactly.
+    func symmetricNewtonFinished(tolerance: Double, maxSteps: Int) -> (solution: SinkhornSolution, evaluations: Int)? {
+        let n = f.count
+        guard n == g.count, n <= Self.newtonDenseLimit else { return nil }
+        let eps = problem.epsilon
+        // The symmetric potential: the report's pair is (h + t, h - t).
+        let h0 = 0.5 * (f + g)
+        func solution(_ h: Vector) -> SinkhornSolution {
+            let t = h.sum() / Double(n)
+            return SinkhornSolution(problem: problem, costMatrix: costMatrix, f: h + t, g: h - t,
+                                    iterations: iterations, stages: stages, certify: false)
+        }
+        var best = solution(h0), h = h0, evaluations = 1
+        for _ in 0..<maxSteps {
+            guard best.marginalError > tolerance / 4 else { break }
+            var jacobian = best.plan.scalars
+            for i in 0..<n { jacobian[i * n + i] += best.rowSums[i] }
+            guard let chol = NewtonCholesky(regularising: jacobian, dimension: n) else { break }
+            let rhs = (0..<n).map { eps * (problem.a[$0] - best.rowSums[$0]) }
+            let step = Vector(chol.solve(rhs))
+            guard step.isFinite else { break }
+            let merit = best.residualNorm
+            var t = 1.0, accepted: (SinkhornSolution, Vector)?
+            for _ in 0..<30 {
+                let trial = h + t * step
+                let candidate = solution(trial)
+                evaluations += 1
+                if candidate.residualNorm < merit, candidate.f.isFinite {
+                    accepted = (candidate, trial)
+                    break
+                }
+                t *= 0.5
+            }
+            guard let (next, trial) = accepted else { break }
+            best = next
+            h = trial
         }
         return (best, evaluations)
     }
