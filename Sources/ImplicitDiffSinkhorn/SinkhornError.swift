@@ -4,7 +4,8 @@
 /// ``nonPositiveWeight(marginal:index:value:)``, ``unequalMasses(_:_:)``,
 /// ``nonPositiveEpsilon(_:)``, ``costOutOfRange(row:column:value:)``,
 /// ``tooLarge(rows:columns:bytes:limit:)``) are raised by ``SinkhornProblem``'s
-/// initialisers, before any work and before any `n x m` allocation. The others are
+/// initialisers, before any work and before any `n x m` allocation (`tooLarge` for
+/// point clouds by ``SinkhornProblem/solve(options:)``, before it forms the cost). The others are
 /// raised by ``SinkhornProblem/solve(options:)``: ``infeasible(_:)`` before iterating,
 /// ``notConverged(iterations:marginalError:tolerance:)`` at the iteration cap, and
 /// ``certificationFailed(iterations:certificate:tolerance:reason:)`` when the answer the

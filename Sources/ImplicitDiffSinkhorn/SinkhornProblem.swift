@@ -23,9 +23,10 @@ import Foundation
 /// (<doc:SinkhornDerivativeConventions>). Entries `C_ij <= -forbiddenCostThreshold` are
 /// rejected. Point-cloud costs are never treated as forbidden.
 ///
-/// **Size.** Until the point-cloud path works without an `n x m` cost matrix, the
-/// initialisers refuse problems whose dense arrays would exceed ``denseStorageLimit``
-/// (``SinkhornError/tooLarge(rows:columns:bytes:limit:)``), before allocating them.
+/// **Size.** ``solve(options:)`` stores `n x m` arrays: it refuses problems whose dense
+/// arrays would exceed ``denseStorageLimit`` (``SinkhornError/tooLarge(rows:columns:bytes:limit:)``)
+/// before allocating them (a cost matrix: in the initialiser). Point clouds of any size
+/// are solved in `O((n + m) d)` memory by ``solveStreaming(options:initialPotentials:)``.
 ///
 /// ```swift
 /// let problem = try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: 0.05)
@@ -65,9 +66,10 @@ public struct SinkhornProblem: Sendable, Equatable {
 
     /// The largest number of bytes the dense `n x m` arrays of one problem may take:
     /// 4 GiB. A problem needs `denseArrayCount * 8 * n * m` bytes; above the limit the
-    /// initialisers throw ``SinkhornError/tooLarge(rows:columns:bytes:limit:)`` before
-    /// anything of size `n x m` is allocated (for point clouds: before the cost matrix
-    /// is formed). Example: 6 arrays of `n = m = 9000` take 3.9 GB and pass; 19 000
+    /// cost-matrix initialiser and, for point clouds, ``solve(options:)`` and
+    /// ``StreamedSinkhornSolution/densified()`` throw
+    /// ``SinkhornError/tooLarge(rows:columns:bytes:limit:)`` before anything of size
+    /// `n x m` is allocated (``solveStreaming(options:initialPotentials:)`` has no limit). Example: 6 arrays of `n = m = 9000` take 3.9 GB and pass; 19 000
     /// points on each side need 17 GB and are refused.
     public static let denseStorageLimit = 4 << 30
 
@@ -89,8 +91,8 @@ public struct SinkhornProblem: Sendable, Equatable {
     }
 
     /// Throws ``SinkhornError/tooLarge(rows:columns:bytes:limit:)`` when `n x m` dense
-    /// storage exceeds ``denseStorageLimit``.
-    static func checkStorage(rows n: Int, columns m: Int) throws {
+    /// storage exceeds ``denseStorageLimit`` (what ``solve(options:)`` checks first).
+    public static func checkStorage(rows n: Int, columns m: Int) throws {
         let bytes = denseStorageBytes(rows: n, columns: m)
         guard let bytes, bytes <= denseStorageLimit else {
             throw SinkhornError.tooLarge(rows: n, columns: m, bytes: bytes ?? .max, limit: denseStorageLimit)
@@ -127,9 +129,11 @@ public struct SinkhornProblem: Sendable, Equatable {
     /// A problem between point clouds `x` (`n x d`) and `y` (`m x d`), with the squared
     /// Euclidean cost `C_ij = ||x_i - y_j||^2`.
     ///
+    /// Nothing of size `n x m` is formed here: ``solveStreaming(options:initialPotentials:)``
+    /// never forms it, ``solve(options:)`` checks ``denseStorageLimit`` first.
+    ///
     /// - Throws: ``SinkhornError`` when shapes do not fit, data is not finite, a weight is
-    ///   not positive, the masses differ, `epsilon <= 0`, or the `n x m` arrays would
-    ///   exceed ``denseStorageLimit`` (checked before the cost matrix is formed).
+    ///   not positive, the masses differ, or `epsilon <= 0`.
     public init(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double) throws {
         guard x.isFinite else { throw SinkhornError.nonFinite("the point cloud x") }
         guard y.isFinite else { throw SinkhornError.nonFinite("the point cloud y") }
@@ -139,7 +143,6 @@ public struct SinkhornProblem: Sendable, Equatable {
         guard x.rows == a.count, y.rows == b.count else {
             throw SinkhornError.dimensionMismatch("x has \(x.rows) and y has \(y.rows) points but a has \(a.count) and b has \(b.count) entries")
         }
-        try Self.checkStorage(rows: x.rows, columns: y.rows)
         try self.init(geometry: .pointClouds(x: x, y: y), a: a, b: b, epsilon: epsilon, forbiddenRouteCount: 0)
     }
 
@@ -259,6 +262,7 @@ public struct SinkhornProblem: Sendable, Equatable {
     /// - Throws: as ``solve(options:)``, and ``SinkhornError/dimensionMismatch(_:)`` or
     ///   ``SinkhornError/nonFinite(_:)`` for potentials of the wrong length or not finite.
     public func solve(options: SinkhornOptions = .init(), initialPotentials: (f: Vector, g: Vector)?) throws -> SinkhornSolution {
+        try Self.checkStorage(rows: sourceCount, columns: targetCount)
         let c = costMatrix
         let n = sourceCount, m = targetCount
         var options = options
