@@ -40,6 +40,11 @@ public struct StreamedSinkhornSolution: Sendable {
     /// The gradient of the cost with respect to `x`, `y`, `a`, `b` (projected to zero
     /// sum) and `eps`; ``SinkhornParameterTangent/costMatrix`` is empty.
     public let costGradient: SinkhornParameterTangent
+    /// The cost's blocks (centred points), for the derivative's passes.
+    let kernel: PointCloudKernel
+    /// `P 1` and `P' 1` from the final pass.
+    let rowSums: [Double]
+    let columnSums: [Double]
 
     /// The solution of `(f, g)` by one pass over the plan (gauge of `f`, `g` as given).
     init(problem: SinkhornProblem, kernel: PointCloudKernel, f: Vector, g: Vector, iterations: Int, stages: Int) {
@@ -48,9 +53,12 @@ public struct StreamedSinkhornSolution: Sendable {
         self.g = g
         self.iterations = iterations
         self.stages = stages
+        self.kernel = kernel
         let eps = problem.epsilon, n = kernel.n, m = kernel.m, d = kernel.d
         let sums = kernel.planPass(f: f.scalars, g: g.scalars, epsilon: eps, products: true, samples: SinkhornCertificate.sampleSize)
         let rows = Vector(sums.rowSums), cols = Vector(sums.columnSums)
+        rowSums = sums.rowSums
+        columnSums = sums.columnSums
         cost = f.dot(rows) + g.dot(cols) - eps * sums.total
         entropyTerm = sums.plogp - sums.total
         var rowError = 0.0, columnError = 0.0

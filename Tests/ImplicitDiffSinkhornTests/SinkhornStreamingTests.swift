@@ -92,4 +92,39 @@ struct SinkhornStreamingTests {
         assertClose(t.cost, s.cost, rtol: 1e-10, "cost after translation")
         assertClose(t.costGradient.x, s.costGradient.x, rtol: 1e-8, "d cost/d x after translation")
     }
+
+    /// The potentials' derivative without the plan (matrix-free CG on K, blocked passes)
+    /// against the stored-matrix pullback (dense Cholesky of the Schur complement) and
+    /// against central differences of L = <fbar, f> + <gbar, g> + costbar cost of re-solved
+    /// problems (tolerance 1e-13, step 1e-5; agreement to 1e-6 relative: the difference
+    /// quotient carries ~1e-8 of forward error and O(h^2) truncation).
+    @Test func potentialsPullbackWithoutThePlan() throws {
+        let data = randomPointData(n: 11, m: 8, d: 2, epsilon: 0.04, seed: 91)
+        let tight = SinkhornOptions(tolerance: 1e-13)
+        let s = try data.problem().solveStreaming(options: tight)
+        var rng = SplitMix64(seed: 92)
+        let cotangent = SinkhornOutputTangent(f: rng.vector(11), g: rng.vector(8), cost: 0.7)
+        let (streamed, report) = try s.pullbackWithReport(cotangent, options: ImplicitOptions(linearTolerance: 1e-13))
+        #expect(report.method == "cg" && report.relativeResidual <= 1e-13, "\(report)")
+        let dense = try s.densified().derivative().pullback(cotangent)
+        assertClose(streamed.x, dense.x, rtol: 1e-9, "xbar")
+        assertClose(streamed.y, dense.y, rtol: 1e-9, "ybar")
+        assertClose(streamed.a, dense.a, rtol: 1e-9, "abar")
+        assertClose(streamed.b, dense.b, rtol: 1e-9, "bbar")
+        assertClose(streamed.epsilon, dense.epsilon, rtol: 1e-9, "epsbar")
+        func loss(_ p: TransportData) throws -> Double {
+            let t = try p.problem().solveStreaming(options: tight)
+            return cotangent.f.dot(t.f) + cotangent.g.dot(t.g) + cotangent.cost * t.cost
+        }
+        for _ in 0..<2 {
+            let t = data.randomTangent(&rng)
+            let h = 1e-5
+            let fd = (try loss(data.moved(along: t, by: h)) - loss(data.moved(along: t, by: -h))) / (2 * h)
+            assertClose(inner(streamed, t), fd, rtol: 1e-6, "<grad, t> vs central differences")
+        }
+        // A plan cotangent is refused (it needs the n x m plan).
+        #expect(throws: SinkhornError.self) {
+            try s.pullbackWithReport(SinkhornOutputTangent(plan: Matrix(rows: 11, columns: 8, repeating: 1)))
+        }
+    }
 }

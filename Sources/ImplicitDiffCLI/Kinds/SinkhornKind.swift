@@ -98,9 +98,10 @@ public enum SinkhornKind: ProblemKind {
 
 /// A solved `sinkhorn` problem: stored plan (`SinkhornSolution`), or point clouds solved
 /// without it (`StreamedSinkhornSolution`). The streamed form gives `cost`, `f`, `g` and
-/// the cost's gradient at once; the plan, cotangents on `plan`, `f`, `g` and tangents
-/// form the stored solution of the same potentials when first needed (exit 2 if its
-/// `n x m` arrays exceed `SinkhornProblem.denseStorageLimit`).
+/// the cost's gradient at once, and cotangents on `f`, `g` by matrix-free CG on blocked
+/// passes; the plan, a cotangent on it and tangents (whose outputs include `dP`) form
+/// the stored solution of the same potentials when first needed (exit 2 if its `n x m`
+/// arrays exceed `SinkhornProblem.denseStorageLimit`).
 final class SolvedSinkhorn: SolvedProblem {
     let streamed: StreamedSinkhornSolution?
     private var stored: SinkhornSolution?
@@ -179,6 +180,11 @@ final class SolvedSinkhorn: SolvedProblem {
             // Envelope theorem: no linear solve.
             let g = streamed?.costGradient ?? stored!.costGradient
             return (named(g, scaledBy: cotangent.cost), LinearSolveReport(method: "none"))
+        }
+        if let streamed, stored == nil, cotangents["plan"] == nil {
+            // Potentials' cotangents without the plan: matrix-free CG on blocked passes.
+            let (g, report) = try streamed.pullbackWithReport(cotangent, options: options)
+            return (named(g, scaledBy: 1), report)
         }
         let (g, report) = try derivative().pullbackWithReport(cotangent)
         return (named(g, scaledBy: 1), report)
