@@ -128,6 +128,7 @@ public struct CLIRunner: Sendable {
 
     func parseOptions(_ json: JSON?, kind: any ProblemKind.Type) throws -> ProblemOptions {
         var options = ProblemOptions(baseDirectory: baseDirectory)
+        options.includeOutputs = includeOutputs
         guard let json, json != .null else { return options }
         guard case let .object(o) = json else { throw CLIError.invalidInput("'options' must be an object") }
         try o.rejectUnknownKeys(Self.commonOptionKeys.union(kind.optionKeys), in: "'options' of \(kind.name)")

@@ -46,6 +46,10 @@ public protocol SolvedProblem {
     var status: String { get }
     /// The outputs, in the order they are written.
     var outputs: [(name: String, value: Tensor)] { get }
+    /// The shape of each output by name (default: from ``outputs``). A kind whose outputs
+    /// are costly to form (a transport plan of point clouds solved without it) gives them
+    /// without forming them: derivative requests are checked against this.
+    var outputShapes: [String: [Int]] { get }
     /// The differentiable parameters and their shapes, in order.
     var parameterShapes: [(name: String, shape: [Int])] { get }
     /// Iterations of the forward solver.
@@ -146,6 +150,9 @@ public struct ProblemOptions: Sendable {
     /// The folder of the problem file (relative model paths resolve against it);
     /// the current folder for standard input.
     public var baseDirectory: String
+    /// Whether the outputs will be written (`false` with `--no-outputs`): a kind may then
+    /// skip forming outputs that nothing else needs (`sinkhorn`: the plan of point clouds).
+    public var includeOutputs: Bool = true
 
     public init(tol: Double? = nil, implicit: ImplicitOptions = .init(), maxIter: Int? = nil,
                 raw: JSONObject = JSONObject([:]), baseDirectory: String = ".") {

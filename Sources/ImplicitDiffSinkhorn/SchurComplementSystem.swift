@@ -30,12 +30,27 @@ struct SchurComplementSystem: Sendable {
     let columnSums: [Double]
     let side: Side
     let gamma: Double
-    let factorization: CholeskyFactorization?
+    /// The dense factorisation (`nil`: CG).
+    let factorization: DenseFactorization?
     /// `diag(S + gamma 1 1')` for Jacobi preconditioning.
     let diagonal: [Double]
     let options: ImplicitOptions
     /// "cholesky" or "cg".
-    let method: String
+    var method: String { factorization == nil ? "cg" : "cholesky" }
+
+    /// The reduced system's dense Cholesky factorisation: the core's, which refuses an
+    /// ill-conditioned matrix (derivatives), or ``NewtonCholesky`` (the Newton finish).
+    enum DenseFactorization: Sendable {
+        case checked(CholeskyFactorization)
+        case unchecked(NewtonCholesky)
+
+        func solve(_ b: [Double]) -> [Double] {
+            switch self {
+            case let .checked(c): return c.solve(Vector(b)).scalars
+            case let .unchecked(c): return c.solve(b)
+            }
+        }
+    }
 
     /// Largest kept block solved densely by `.automatic`.
     static let automaticDenseLimit = 400
@@ -44,7 +59,9 @@ struct SchurComplementSystem: Sendable {
     var m: Int { plan.columns }
     var keptCount: Int { side == .targets ? m : n }
 
-    init(plan: Matrix, rowSums: [Double], columnSums: [Double], options: ImplicitOptions) throws {
+    /// With `checkConditioning: false` (the Newton finish) a dense factorisation is only
+    /// refused for a non-positive pivot (``NewtonCholesky``), not for its condition.
+    init(plan: Matrix, rowSums: [Double], columnSums: [Double], options: ImplicitOptions, checkConditioning: Bool = true) throws {
         self.plan = plan
         self.rowSums = rowSums
         self.columnSums = columnSums
@@ -75,18 +92,50 @@ struct SchurComplementSystem: Sendable {
 
         var choice = options.linearSolver
         if choice == .automatic { choice = k <= Self.automaticDenseLimit ? .direct : .cg }
-        if choice == .direct {
-            factorization = try Self.factorize(plan: plan, side: side, kept: kept, other: other, gamma: gamma)
-            method = "cholesky"
-        } else {
-            // Every Krylov choice runs CG: S + gamma 1 1' is symmetric positive definite.
-            factorization = nil
-            method = "cg"
-        }
+        factorization = try Self.prepare(
+            choice: choice, checkConditioning: checkConditioning,
+            reduced: { Self.reducedMatrix(plan: plan, side: side, kept: kept, other: other, gamma: gamma,
+                                          laplacian: !checkConditioning) }, k: k)
     }
 
-    /// Dense `S + gamma 1 1'` (lower triangle by `dsyrk`) and its Cholesky factorisation.
-    static func factorize(plan: Matrix, side: Side, kept: [Double], other: [Double], gamma: Double) throws -> CholeskyFactorization {
+    /// The dense factorisation of `reduced()` for `.direct` (checked, or the Newton
+    /// finish's unchecked one), or `nil` for CG.
+    static func prepare(choice: LinearSolverChoice, checkConditioning: Bool, reduced: () -> [Double], k: Int) throws
+        -> DenseFactorization? {
+        // Every Krylov choice runs CG: S + gamma 1 1' is symmetric positive definite.
+        guard choice == .direct else { return nil }
+        let s = reduced()
+        if checkConditioning {
+            do {
+                return .checked(try CholeskyFactorization(Matrix(rows: k, columns: k, scalars: s)))
+            } catch let e as LinearAlgebraError {
+                throw ImplicitDifferentiationError.singularSystem("the Schur complement of the Sinkhorn system: \(e)")
+            }
+        }
+        guard let chol = NewtonCholesky(regularising: s, dimension: k) else {
+            throw ImplicitDifferentiationError.singularSystem("the Schur complement of the Sinkhorn system has a non-positive pivot")
+        }
+        return .unchecked(chol)
+    }
+
+    /// Dense `S + gamma 1 1'` (row-major, both triangles). With `laplacian: false` (the
+    /// derivative's), `S = diag(c) - W` as written; with `laplacian: true` (the Newton
+    /// finish's), `S` is formed as the graph Laplacian it is,
+    /// ```
+    /// W = P' diag(1/r) P  (keep targets; P diag(1/c) P' keep sources),   W_jl >= 0
+    /// S_jl = -W_jl (j != l),      S_jj = sum_{l != j} W_jl
+    /// ```
+    /// (`S 1 = 0` because `W 1 = c`). `W` comes from one `dsyrk` of
+    /// `diag(1/sqrt(r)) P` (sums of positive terms, accurate to a few ulp), and the
+    /// diagonal is summed from the off-diagonal weights instead of `c_j - W_jj`: when the
+    /// plan is nearly a permutation (clouds that overlap, small `eps`), `c_j` and `W_jj`
+    /// agree to many digits and their difference would keep none, while the Laplacian's
+    /// small eigenvalues, which are what Sinkhorn stalls on and what Newton must resolve,
+    /// are determined to high relative accuracy by the weights. (The derivative keeps
+    /// the plain form: its conditioning check then refuses what it refused before, and
+    /// its answers do not change.)
+    static func reducedMatrix(plan: Matrix, side: Side, kept: [Double], other: [Double], gamma: Double,
+                              laplacian: Bool) -> [Double] {
         let n = plan.rows, m = plan.columns, k = kept.count
         // R = diag(1/sqrt(r)) P (keep targets) or P diag(1/sqrt(c)) (keep sources).
         var r = plan.scalars
@@ -94,24 +143,47 @@ struct SchurComplementSystem: Sendable {
         for i in 0..<n {
             for j in 0..<m { r[i * m + j] *= side == .targets ? scale[i] : scale[j] }
         }
-        var s = [Double](repeating: gamma, count: k * k)
-        for l in 0..<k { s[l * k + l] += kept[l] }
+        var s = [Double](repeating: 0, count: k * k)
         r.withUnsafeBufferPointer { rp in
             s.withUnsafeMutableBufferPointer { sp in
                 if side == .targets {
-                    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(m), Int32(n), -1, rp.baseAddress, Int32(m),
-                                1, sp.baseAddress, Int32(m))
+                    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(m), Int32(n), 1, rp.baseAddress, Int32(m),
+                                0, sp.baseAddress, Int32(m))
                 } else {
-                    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(m), -1, rp.baseAddress, Int32(m),
-                                1, sp.baseAddress, Int32(n))
+                    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(m), 1, rp.baseAddress, Int32(m),
+                                0, sp.baseAddress, Int32(n))
                 }
             }
         }
-        do {
-            return try CholeskyFactorization(Matrix(rows: k, columns: k, scalars: s))
-        } catch let e as LinearAlgebraError {
-            throw ImplicitDifferentiationError.singularSystem("the Schur complement of the Sinkhorn system: \(e)")
+        // Lower triangle of W -> full S + gamma 1 1'.
+        if !laplacian {
+            for j in 0..<k {
+                for l in 0..<j {
+                    let v = gamma - s[j * k + l]
+                    s[j * k + l] = v
+                    s[l * k + j] = v
+                }
+                s[j * k + j] = kept[j] - s[j * k + j] + gamma
+            }
+            return s
         }
+        var degree = [Double](repeating: 0, count: k)
+        for j in 0..<k {
+            for l in 0..<j {
+                let w = s[j * k + l]
+                degree[j] += w
+                degree[l] += w
+            }
+        }
+        for j in 0..<k {
+            for l in 0..<j {
+                let v = gamma - s[j * k + l]
+                s[j * k + l] = v
+                s[l * k + j] = v
+            }
+            s[j * k + j] = degree[j] + gamma
+        }
+        return s
     }
 
     /// `P v` (`n`) for `v` of length `m`.
@@ -172,8 +244,8 @@ struct SchurComplementSystem: Sendable {
         }
         var report = LinearSolveReport(method: method)
         var y: [Double]
-        if let chol = factorization {
-            y = chol.solve(Vector(reduced)).scalars
+        if let factorization {
+            y = factorization.solve(reduced)
             let r = applyReduced(y)
             var num = 0.0, den = 0.0
             for l in 0..<r.count { num += (r[l] - reduced[l]) * (r[l] - reduced[l]); den += reduced[l] * reduced[l] }

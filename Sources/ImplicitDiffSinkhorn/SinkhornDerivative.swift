@@ -39,9 +39,11 @@ public struct SinkhornDerivative: Sendable {
     /// - Throws: `ImplicitDifferentiationError.singularSystem(_:)` when the reduced
     ///   system is singular to working precision (e.g. a plan row underflowed).
     public init(solution: SinkhornSolution, options: ImplicitOptions = .init()) throws {
+        // The system first: a throw then leaves no partially initialised `self`.
+        let system = try SchurComplementSystem(plan: solution.plan, rowSums: solution.rowSums,
+                                               columnSums: solution.columnSums, options: options)
         self.solution = solution
-        system = try SchurComplementSystem(plan: solution.plan, rowSums: solution.rowSums,
-                                           columnSums: solution.columnSums, options: options)
+        self.system = system
     }
 
     /// The linear solver in use: "cholesky" or "cg".

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Sinkhorn divergence between two point clouds, debiased entropic transport:
 /// ```
 /// S(x, y) = OT(a, b) - OT(a, a) / 2 - OT(b, b) / 2
@@ -7,6 +9,13 @@
 /// symmetric terms). `S(x, x) = 0` with `a = b`, and its gradient in `x` vanishes at
 /// `y = x`.
 ///
+/// The self terms `OT(a, a)`, `OT(b, b)` are solved by the symmetric update
+/// `f <- (f + T(f)) / 2` (as ott-jax and GeomLoss do; see ``SinkhornProblem/isSymmetric``)
+/// with its own convergence test, and a Newton finish when it stalls
+/// (``SinkhornOptions/newtonFinish``). The target term depends on `y` and `b` only:
+/// ``SinkhornDivergenceTarget`` computes it once for a flow in which only `x` moves.
+/// A failure throws ``SinkhornError/divergenceTermFailed(term:error:)`` naming the term.
+///
 /// Its gradient needs no linear solve (envelope theorem on each term); the symmetric
 /// terms see `x` on both sides of their cost:
 /// ```
@@ -15,6 +24,18 @@
 /// ```
 /// with `H = sum P (log P - 1)` and `proj` the projection onto sum-zero vectors.
 public struct SinkhornDivergence: Sendable {
+    /// The three transport problems of the divergence, as failures name them.
+    public enum Term: String, Sendable, Equatable, CustomStringConvertible {
+        /// `OT(a, b)` between `x` and `y`.
+        case cross = "cross term OT(a, b) between x and y"
+        /// `OT(a, a)` between `x` and itself.
+        case source = "source self term OT(a, a) of x"
+        /// `OT(b, b)` between `y` and itself.
+        case target = "target self term OT(b, b) of y"
+
+        public var description: String { rawValue }
+    }
+
     /// `OT(a, b)` between `x` and `y`.
     public let crossTerm: SinkhornSolution
     /// `OT(a, a)` between `x` and itself.
@@ -24,11 +45,44 @@ public struct SinkhornDivergence: Sendable {
 
     /// Solves the three transport problems.
     ///
-    /// - Throws: ``SinkhornError`` for invalid data or when a solve does not converge.
+    /// - Throws: ``SinkhornError`` for invalid data;
+    ///   ``SinkhornError/divergenceTermFailed(term:error:)`` when a solve fails.
     public init(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions = .init()) throws {
-        crossTerm = try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: options)
-        sourceTerm = try SinkhornProblem(x: x, y: x, a: a, b: a, epsilon: epsilon).solve(options: options)
-        targetTerm = try SinkhornProblem(x: y, y: y, a: b, b: b, epsilon: epsilon).solve(options: options)
+        let target = try SinkhornDivergenceTarget(y: y, b: b, epsilon: epsilon, options: options)
+        try self.init(x: x, a: a, target: target, options: options)
+    }
+
+    /// Uniform weights `1/n`, `1/m`.
+    public init(x: Matrix, y: Matrix, epsilon: Double, options: SinkhornOptions = .init()) throws {
+        try self.init(x: x, y: y, a: SinkhornProblem.uniformWeights(x.rows), b: SinkhornProblem.uniformWeights(y.rows),
+                      epsilon: epsilon, options: options)
+    }
+
+    /// The divergence to a target whose self term is already solved; only the cross
+    /// and source terms are solved. With `warmStart` (the divergence at a nearby `x`
+    /// with the same target, `a` and point count), both start from its potentials at
+    /// the target `eps` (``SinkhornProblem/solve(options:initialPotentials:)``).
+    ///
+    /// - Throws: as ``init(x:y:a:b:epsilon:options:)``.
+    public init(x: Matrix, a: Vector, target: SinkhornDivergenceTarget, options: SinkhornOptions = .init(),
+                warmStart: SinkhornDivergence? = nil) throws {
+        let cross = try SinkhornProblem(x: x, y: target.y, a: a, b: target.b, epsilon: target.epsilon)
+        let source = try SinkhornProblem(x: x, y: x, a: a, b: a, epsilon: target.epsilon)
+        let usable = warmStart.flatMap { w in w.crossTerm.f.count == x.rows && w.targetTerm.problem == target.term.problem ? w : nil }
+        crossTerm = try Self.solve(cross, .cross, options: options, start: usable.map { ($0.crossTerm.f, $0.crossTerm.g) })
+        sourceTerm = try Self.solve(source, .source, options: options,
+                                    start: usable.map { w in let s = 0.5 * (w.sourceTerm.f + w.sourceTerm.g); return (s, s) })
+        targetTerm = target.term
+    }
+
+    /// Solves one term; its failure is wrapped with the term's name.
+    static func solve(_ problem: SinkhornProblem, _ term: Term, options: SinkhornOptions,
+                      start: (f: Vector, g: Vector)? = nil) throws -> SinkhornSolution {
+        do {
+            return try problem.solve(options: options, initialPotentials: start)
+        } catch let e as SinkhornError {
+            throw SinkhornError.divergenceTermFailed(term: term, error: e)
+        }
     }
 
     /// `S = OT(a, b) - OT(a, a)/2 - OT(b, b)/2`.
@@ -44,5 +98,31 @@ public struct SinkhornDivergence: Sendable {
             a: cross.a - 0.5 * (source.a + source.b),
             b: cross.b - 0.5 * (target.a + target.b),
             epsilon: cross.epsilon - 0.5 * (source.epsilon + target.epsilon))
+    }
+}
+
+/// The target side of a ``SinkhornDivergence``: the cloud `y`, its weights `b`, `eps`,
+/// and its self term `OT(b, b)`, solved once (symmetric update) and reused by every
+/// divergence to it (``SinkhornDivergence/init(x:a:target:options:warmStart:)``), as in
+/// a gradient flow where only `x` moves.
+public struct SinkhornDivergenceTarget: Sendable {
+    /// Target points (`m x d`).
+    public let y: Matrix
+    /// Target weights (`m`).
+    public let b: Vector
+    /// The regularisation.
+    public let epsilon: Double
+    /// `OT(b, b)` between `y` and itself.
+    public let term: SinkhornSolution
+
+    /// Solves the target self term.
+    ///
+    /// - Throws: ``SinkhornError`` for invalid data; ``SinkhornError/divergenceTermFailed(term:error:)``
+    ///   (term ``SinkhornDivergence/Term/target``) when the solve fails.
+    public init(y: Matrix, b: Vector, epsilon: Double, options: SinkhornOptions = .init()) throws {
+        self.y = y
+        self.b = b
+        self.epsilon = epsilon
+        term = try SinkhornDivergence.solve(try SinkhornProblem(x: y, y: y, a: b, b: b, epsilon: epsilon), .target, options: options)
     }
 }

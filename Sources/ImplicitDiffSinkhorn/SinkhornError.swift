@@ -4,7 +4,8 @@
 /// ``nonPositiveWeight(marginal:index:value:)``, ``unequalMasses(_:_:)``,
 /// ``nonPositiveEpsilon(_:)``, ``costOutOfRange(row:column:value:)``,
 /// ``tooLarge(rows:columns:bytes:limit:)``) are raised by ``SinkhornProblem``'s
-/// initialisers, before any work and before any `n x m` allocation. The others are
+/// initialisers, before any work and before any `n x m` allocation (`tooLarge` for
+/// point clouds by ``SinkhornProblem/solve(options:)``, before it forms the cost). The others are
 /// raised by ``SinkhornProblem/solve(options:)``: ``infeasible(_:)`` before iterating,
 /// ``notConverged(iterations:marginalError:tolerance:)`` at the iteration cap, and
 /// ``certificationFailed(iterations:certificate:tolerance:reason:)`` when the answer the
@@ -48,6 +49,9 @@ public enum SinkhornError: Error, Equatable, Sendable, CustomStringConvertible {
     /// was found and, when `eps` is below what double precision resolves for the
     /// cost's scale, says so.
     case certificationFailed(iterations: Int, certificate: SinkhornCertificate, tolerance: Double, reason: String)
+    /// One of the three transport problems of a ``SinkhornDivergence`` failed: `term` names
+    /// it (``SinkhornDivergence/Term``) and `error` is its own failure.
+    indirect case divergenceTermFailed(term: SinkhornDivergence.Term, error: SinkhornError)
 
     public var description: String {
         switch self {
@@ -65,6 +69,8 @@ public enum SinkhornError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .tooLarge(n, m, bytes, limit):
             return "the problem is too large: n = \(n), m = \(m) needs \(SinkhornProblem.denseArrayCount) dense n x m arrays of Double, \(bytes) bytes, more than the limit of \(limit) bytes (SinkhornProblem.denseStorageLimit)"
         case let .infeasible(what): return "infeasible: \(what)"
+        case let .divergenceTermFailed(term, error):
+            return "Sinkhorn divergence, \(term): \(error)"
         case let .certificationFailed(it, cert, tol, reason):
             return "Sinkhorn stopped after \(it) iterations but its answer fails the check: row marginal error \(cert.rowMarginalError), column marginal error \(cert.columnMarginalError), mass error \(cert.massError) (tolerance \(tol))\(reason.isEmpty ? "" : "; " + reason)"
         }

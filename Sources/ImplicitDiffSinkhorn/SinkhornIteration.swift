@@ -45,6 +45,14 @@ struct SinkhornIteration {
     var lastError = Double.infinity
     /// Stages of the epsilon schedule run so far.
     var stageCount = 0
+    /// Whether the target stage may stop early when it stalls (``SinkhornOptions/newtonFinish``).
+    var handOverAllowed = false
+    /// Whether the last run stopped because it stalled (see ``stalls(_:tolerance:)``).
+    var stalled = false
+    /// Whether the stage running is the target `eps`.
+    var atTarget = false
+    /// The best marginal error so far at the target `eps`, one entry per iteration.
+    var targetHistory: [Double] = []
 
     /// An iteration on the cost `cost` (`n x m` row-major; `+infinity` marks a forbidden
     /// route), starting from `f = g = 0`.
@@ -92,11 +100,103 @@ struct SinkhornIteration {
             let last = k == stages.count - 1
             let tol = last ? options.tolerance : Swift.max(options.tolerance, options.stageTolerance)
             stageCount += 1
+            atTarget = last
             if options.kernelFastPath {
                 try solveStageWithKernel(epsilon: e, tolerance: tol)
             } else {
                 try solveStageInLogDomain(epsilon: e, tolerance: tol)
             }
+        }
+    }
+
+    /// Runs the epsilon schedule by the symmetric update of a problem with `C = C'` and
+    /// `a = b` (a self term `OT(a, a)` of the Sinkhorn divergence):
+    /// ```
+    /// T(f)_i = eps log a_i - eps LSE_j((f_j - C_ij)/eps),      f <- (f + T(f)) / 2
+    /// ```
+    /// (as in ott-jax and GeomLoss). The optimal pair is `(f, f)`: `T` is the row update
+    /// with `g = f`, and the plan `P_ij = exp((f_i + f_j - C_ij)/eps)` is symmetric, so
+    /// its row marginal is its column marginal. Its own convergence test costs nothing:
+    /// `(P 1)_i = a_i exp((f_i - T(f)_i)/eps)`, hence the marginal error of `(f, f)`
+    /// ```
+    /// sum_i a_i |exp((f_i - T(f)_i)/eps) - 1| / sum(a)
+    /// ```
+    /// is known after each pass (one log-sum-exp pass per iteration, against two for
+    /// the alternating update). Stops like ``run(epsilon:)`` (tolerance, cap, stall).
+    mutating func runSymmetric(epsilon: Double) throws {
+        precondition(n == m, "the symmetric update needs a square cost")
+        let stages = schedule(epsilon: epsilon)
+        g = f
+        for (k, e) in stages.enumerated() {
+            let last = k == stages.count - 1
+            let tol = last ? options.tolerance : Swift.max(options.tolerance, options.stageTolerance)
+            stageCount += 1
+            atTarget = last
+            try solveSymmetricStage(epsilon: e, tolerance: tol)
+        }
+    }
+
+    /// Symmetric updates at one `eps` until the marginal error of `(f, f)` is at most
+    /// `tolerance` (or the target stage stalls); leaves `g = f`, the potentials measured.
+    mutating func solveSymmetricStage(epsilon e: Double, tolerance: Double) throws {
+        var previous = f
+        while true {
+            try checkIterationCap()
+            for i in 0..<n { previous[i] = f[i] }
+            g = f
+            updateRowsInLogDomain(epsilon: e)   // f = T(previous)
+            let inv = 1 / e
+            var err = 0.0
+            for i in 0..<n { err += a[i] * Swift.abs(Foundation.expm1((previous[i] - f[i]) * inv)) }
+            err /= mass
+            iterations += 1
+            lastError = err
+            if err <= tolerance || stalls(err, tolerance: tolerance) || !err.isFinite {
+                f = previous
+                g = previous
+                return
+            }
+            for i in 0..<n { f[i] = 0.5 * (previous[i] + f[i]) }
+        }
+    }
+
+    /// Whether the target stage has stalled: called with each marginal error there, it
+    /// returns `true` (and sets ``stalled``) when hand-over is allowed, at least 40
+    /// iterations have run at the target, the best error is at most
+    /// ``SinkhornOptions/newtonHandOverError``, and the contraction rate of the best
+    /// error over the last 20 iterations, `rho`, predicts more than `50 + min(n, m)`
+    /// further iterations, `log(tol / err) / log(rho)` (or `rho >= 1`). Newton's cost
+    /// is a few factorisations of order `min(n, m)`, about `min(n, m)` iterations'
+    /// worth of work each at most.
+    mutating func stalls(_ error: Double, tolerance: Double) -> Bool {
+        guard handOverAllowed, atTarget, error.isFinite else { return false }
+        let best = Swift.min(error, targetHistory.last ?? .infinity)
+        targetHistory.append(best)
+        let k = targetHistory.count, window = 20
+        guard k >= 40, best <= options.newtonHandOverError else { return false }
+        let rate = Foundation.pow(best / targetHistory[k - 1 - window], 1 / Double(window))
+        let remaining = rate < 1 ? Foundation.log(tolerance / best) / Foundation.log(rate) : .infinity
+        if remaining > Double(50 + Swift.min(n, m)) {
+            stalled = true
+            return true
+        }
+        return false
+    }
+
+    /// Continues at the target `eps` from the current potentials without hand-over
+    /// (after a Newton finish that missed the tolerance), until the tolerance or the cap.
+    mutating func resume(epsilon: Double, symmetric: Bool, from potentials: (f: [Double], g: [Double])) throws {
+        handOverAllowed = false
+        stalled = false
+        atTarget = true
+        f = potentials.f
+        g = potentials.g
+        if symmetric {
+            try solveSymmetricStage(epsilon: epsilon, tolerance: options.tolerance)
+        } else if options.kernelFastPath {
+            try solveStageWithKernel(epsilon: epsilon, tolerance: options.tolerance)
+        } else {
+            try solveStageInLogDomain(epsilon: epsilon, tolerance: options.tolerance)
         }
     }
 
@@ -140,7 +240,7 @@ struct SinkhornIteration {
             updateRowsInLogDomain(epsilon: e)
             lastError = updateColumnsInLogDomain(epsilon: e)
             iterations += 1
-            if lastError <= tolerance { return }
+            if lastError <= tolerance || stalls(lastError, tolerance: tolerance) { return }
         }
     }
 
@@ -187,7 +287,7 @@ struct SinkhornIteration {
                 for i in 0..<n { rowError += abs(u[i] * kv[i] - a[i]) }
                 lastError = Swift.max(rowError, omega == 1 ? 0 : columnError) / mass
                 iterations += 1
-                if lastError <= tolerance {
+                if lastError <= tolerance || stalls(lastError, tolerance: tolerance) {
                     absorb(epsilon: e)
                     return
                 }

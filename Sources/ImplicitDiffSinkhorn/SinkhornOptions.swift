@@ -48,10 +48,35 @@ public struct SinkhornOptions: Sendable, Equatable {
     /// Newton steps the potentials are accurate to rounding. Default `true`.
     public var newtonPolish: Bool
 
+    /// Whether a stalled iteration hands over to Newton's method on the dual. Sinkhorn
+    /// converges linearly with a rate that tends to 1 when the plan is nearly a
+    /// permutation and its second singular value nearly 1 (point clouds that overlap,
+    /// `x = y`, small `eps`): it may need millions of iterations for the last digits. At
+    /// the target `eps`, once the error is below ``newtonHandOverError`` and the measured
+    /// contraction rate predicts more than `50 + min(n, m)` further iterations, the
+    /// iteration stops and ``SinkhornSolution`` runs damped Newton steps
+    /// ```
+    /// K (df, dg) = eps (a - P 1, b - P' 1),    K = [diag(P 1)  P; P'  diag(P' 1)]
+    /// ```
+    /// (the derivative's Schur system: dense Cholesky up to `min(n, m) = 2000`, CG
+    /// beyond), each step halved until the residual `||(a - P 1, b - P' 1)||_2` falls
+    /// (a descent direction for it). Newton converges quadratically near the solution:
+    /// 2-4 steps reach rounding. If it does not meet the tolerance, Sinkhorn resumes
+    /// from the best potentials up to ``maxIterations``. Every Newton step and
+    /// backtrack counts as an iteration. Default `true`.
+    public var newtonFinish: Bool
+
+    /// The marginal error below which a stalled iteration may hand over to Newton
+    /// (``newtonFinish``). Default `1e-3`.
+    public var newtonHandOverError: Double
+
     /// Options with the given fields (see each property for its meaning and default).
     public init(tolerance: Double = 1e-10, maxIterations: Int = 100_000, epsilonScalingFactor: Double? = 0.5,
                 stageTolerance: Double = 1e-3, kernelFastPath: Bool = true, absorptionThreshold: Double = 100,
-                overRelaxation: Bool = true, newtonPolish: Bool = true) {
+                overRelaxation: Bool = true, newtonPolish: Bool = true, newtonFinish: Bool = true,
+                newtonHandOverError: Double = 1e-3) {
+        self.newtonFinish = newtonFinish
+        self.newtonHandOverError = newtonHandOverError
         self.overRelaxation = overRelaxation
         self.newtonPolish = newtonPolish
         self.tolerance = tolerance

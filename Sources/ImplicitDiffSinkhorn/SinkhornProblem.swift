@@ -23,16 +23,17 @@ import Foundation
 /// (<doc:SinkhornDerivativeConventions>). Entries `C_ij <= -forbiddenCostThreshold` are
 /// rejected. Point-cloud costs are never treated as forbidden.
 ///
-/// **Size.** Until the point-cloud path works without an `n x m` cost matrix, the
-/// initialisers refuse problems whose dense arrays would exceed ``denseStorageLimit``
-/// (``SinkhornError/tooLarge(rows:columns:bytes:limit:)``), before allocating them.
+/// **Size.** ``solve(options:)`` stores `n x m` arrays: it refuses problems whose dense
+/// arrays would exceed ``denseStorageLimit`` (``SinkhornError/tooLarge(rows:columns:bytes:limit:)``)
+/// before allocating them (a cost matrix: in the initialiser). Point clouds of any size
+/// are solved in `O((n + m) d)` memory by ``solveStreaming(options:initialPotentials:)``.
 ///
 /// ```swift
 /// let problem = try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: 0.05)
 /// let solution = try problem.solve()
 /// let dx = solution.costGradient.x          // d cost / d x, no linear solve
 /// ```
-public struct SinkhornProblem: Sendable {
+public struct SinkhornProblem: Sendable, Equatable {
     /// Where the cost matrix comes from.
     public enum Geometry: Sendable, Equatable {
         /// A given cost matrix `C` (`n x m`).
@@ -65,9 +66,10 @@ public struct SinkhornProblem: Sendable {
 
     /// The largest number of bytes the dense `n x m` arrays of one problem may take:
     /// 4 GiB. A problem needs `denseArrayCount * 8 * n * m` bytes; above the limit the
-    /// initialisers throw ``SinkhornError/tooLarge(rows:columns:bytes:limit:)`` before
-    /// anything of size `n x m` is allocated (for point clouds: before the cost matrix
-    /// is formed). Example: 6 arrays of `n = m = 9000` take 3.9 GB and pass; 19 000
+    /// cost-matrix initialiser and, for point clouds, ``solve(options:)`` and
+    /// ``StreamedSinkhornSolution/densified()`` throw
+    /// ``SinkhornError/tooLarge(rows:columns:bytes:limit:)`` before anything of size
+    /// `n x m` is allocated (``solveStreaming(options:initialPotentials:)`` has no limit). Example: 6 arrays of `n = m = 9000` take 3.9 GB and pass; 19 000
     /// points on each side need 17 GB and are refused.
     public static let denseStorageLimit = 4 << 30
 
@@ -89,8 +91,8 @@ public struct SinkhornProblem: Sendable {
     }
 
     /// Throws ``SinkhornError/tooLarge(rows:columns:bytes:limit:)`` when `n x m` dense
-    /// storage exceeds ``denseStorageLimit``.
-    static func checkStorage(rows n: Int, columns m: Int) throws {
+    /// storage exceeds ``denseStorageLimit`` (what ``solve(options:)`` checks first).
+    public static func checkStorage(rows n: Int, columns m: Int) throws {
         let bytes = denseStorageBytes(rows: n, columns: m)
         guard let bytes, bytes <= denseStorageLimit else {
             throw SinkhornError.tooLarge(rows: n, columns: m, bytes: bytes ?? .max, limit: denseStorageLimit)
@@ -127,9 +129,11 @@ public struct SinkhornProblem: Sendable {
     /// A problem between point clouds `x` (`n x d`) and `y` (`m x d`), with the squared
     /// Euclidean cost `C_ij = ||x_i - y_j||^2`.
     ///
+    /// Nothing of size `n x m` is formed here: ``solveStreaming(options:initialPotentials:)``
+    /// never forms it, ``solve(options:)`` checks ``denseStorageLimit`` first.
+    ///
     /// - Throws: ``SinkhornError`` when shapes do not fit, data is not finite, a weight is
-    ///   not positive, the masses differ, `epsilon <= 0`, or the `n x m` arrays would
-    ///   exceed ``denseStorageLimit`` (checked before the cost matrix is formed).
+    ///   not positive, the masses differ, or `epsilon <= 0`.
     public init(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double) throws {
         guard x.isFinite else { throw SinkhornError.nonFinite("the point cloud x") }
         guard y.isFinite else { throw SinkhornError.nonFinite("the point cloud y") }
@@ -139,8 +143,22 @@ public struct SinkhornProblem: Sendable {
         guard x.rows == a.count, y.rows == b.count else {
             throw SinkhornError.dimensionMismatch("x has \(x.rows) and y has \(y.rows) points but a has \(a.count) and b has \(b.count) entries")
         }
-        try Self.checkStorage(rows: x.rows, columns: y.rows)
         try self.init(geometry: .pointClouds(x: x, y: y), a: a, b: b, epsilon: epsilon, forbiddenRouteCount: 0)
+    }
+
+    /// A problem with a cost matrix and uniform weights `a = 1/n`, `b = 1/m`.
+    ///
+    /// - Throws: as ``init(costMatrix:a:b:epsilon:)``.
+    public init(costMatrix: Matrix, epsilon: Double) throws {
+        try self.init(costMatrix: costMatrix, a: Self.uniformWeights(costMatrix.rows), b: Self.uniformWeights(costMatrix.columns),
+                      epsilon: epsilon)
+    }
+
+    /// A problem between point clouds with uniform weights `a = 1/n`, `b = 1/m`.
+    ///
+    /// - Throws: as ``init(x:y:a:b:epsilon:)``.
+    public init(x: Matrix, y: Matrix, epsilon: Double) throws {
+        try self.init(x: x, y: y, a: Self.uniformWeights(x.rows), b: Self.uniformWeights(y.rows), epsilon: epsilon)
     }
 
     /// Uniform weights `1/n` on `n` points.
@@ -234,8 +252,27 @@ public struct SinkhornProblem: Sendable {
     ///   iteration cap, ``SinkhornError/certificationFailed(iterations:certificate:tolerance:reason:)``
     ///   when the answer does not pass the check. Never returns an uncertified solution.
     public func solve(options: SinkhornOptions = .init()) throws -> SinkhornSolution {
+        try solve(options: options, initialPotentials: nil)
+    }
+
+    /// Solves from given potentials (a warm start, e.g. the solution of a nearby problem
+    /// in a gradient flow): the iteration starts at the target `eps` from `(f, g)`
+    /// without epsilon scaling; otherwise as ``solve(options:)``.
+    ///
+    /// - Throws: as ``solve(options:)``, and ``SinkhornError/dimensionMismatch(_:)`` or
+    ///   ``SinkhornError/nonFinite(_:)`` for potentials of the wrong length or not finite.
+    public func solve(options: SinkhornOptions = .init(), initialPotentials: (f: Vector, g: Vector)?) throws -> SinkhornSolution {
+        try Self.checkStorage(rows: sourceCount, columns: targetCount)
         let c = costMatrix
         let n = sourceCount, m = targetCount
+        var options = options
+        if let start = initialPotentials {
+            guard start.f.count == n, start.g.count == m else {
+                throw SinkhornError.dimensionMismatch("initial potentials of lengths \(start.f.count), \(start.g.count) for n = \(n), m = \(m)")
+            }
+            guard start.f.isFinite, start.g.isFinite else { throw SinkhornError.nonFinite("the initial potentials") }
+            options.epsilonScalingFactor = nil
+        }
         // Forbidden routes become +infinity in the iteration's copy of C: exp(-inf) = 0
         // exactly, at every stage of the schedule. (No copy without forbidden routes.)
         var iterationCost = c.scalars
@@ -248,12 +285,40 @@ public struct SinkhornProblem: Sendable {
                 throw SinkhornError.infeasible(failure)
             }
         }
+        let symmetric = isSymmetric && (initialPotentials.map { $0.f == $0.g } ?? true)
         var iteration = SinkhornIteration(rows: n, columns: m, cost: iterationCost, a: a, b: b, options: options)
-        try iteration.run(epsilon: epsilon)
-        var solution = finish(iteration, costMatrix: c, options: options)
+        if let start = initialPotentials {
+            iteration.f = start.f.scalars
+            iteration.g = start.g.scalars
+        }
+        iteration.handOverAllowed = options.newtonFinish
+        if symmetric { try iteration.runSymmetric(epsilon: epsilon) } else { try iteration.run(epsilon: epsilon) }
+        var solution: SinkhornSolution
+        if !iteration.stalled {
+            solution = finish(iteration, costMatrix: c, options: options, symmetric: symmetric)
+        } else {
+            // Newton on the dual from the stalled potentials, then (if it misses) Sinkhorn again.
+            let (f, g) = iteration.potentials()
+            solution = SinkhornSolution(problem: self, costMatrix: c, f: f, g: g, iterations: iteration.iterations,
+                                        stages: iteration.stageCount, certify: false)
+            let budget = Swift.max(0, options.maxIterations - iteration.iterations)
+            let steps = Swift.min(Self.newtonFinishSteps, budget)
+            let (finished, evaluations) = (symmetric ? solution.symmetricNewtonFinished(tolerance: options.tolerance, maxSteps: steps) : nil)
+                ?? solution.newtonFinished(tolerance: options.tolerance, maxSteps: steps)
+            iteration.iterations += evaluations
+            solution = polish(finished.withIterations(iteration.iterations), options: options, symmetric: symmetric).certified()
+            if !solution.certificate.passes(tolerance: options.tolerance) {
+                iteration.lastError = solution.marginalError
+                // The symmetric update needs f = g: undo the gauge shift of the report.
+                let start = symmetric ? (0.5 * (solution.f + solution.g)).scalars : solution.f.scalars
+                try iteration.resume(epsilon: epsilon, symmetric: symmetric,
+                                     from: (start, symmetric ? start : solution.g.scalars))
+                solution = finish(iteration, costMatrix: c, options: options, symmetric: symmetric)
+            }
+        }
         if !solution.certificate.passes(tolerance: options.tolerance) {
             iteration.refine(epsilon: epsilon, tolerance: options.tolerance, maxSteps: Self.refinementIterations)
-            solution = finish(iteration, costMatrix: c, options: options)
+            solution = finish(iteration, costMatrix: c, options: options, symmetric: false)
         }
         let certificate = solution.certificate
         guard certificate.passes(tolerance: options.tolerance) else {
@@ -263,21 +328,50 @@ public struct SinkhornProblem: Sendable {
         return solution
     }
 
+    /// Cap on the Newton steps of the finish after a stall (each step also counts its
+    /// trial points against ``SinkhornOptions/maxIterations``).
+    static let newtonFinishSteps = 30
+
+    /// Whether the problem is its own transpose, `C = C'` and `a = b` exactly (a self
+    /// term of the divergence, or `SinkhornProblem(x: x, y: x, a: a, b: a, ...)`), so that
+    /// the symmetric update applies. Point clouds: `x = y`; a cost matrix: compared entry
+    /// by entry.
+    public var isSymmetric: Bool {
+        guard a == b else { return false }
+        switch geometry {
+        case let .pointClouds(x, y): return x == y
+        case let .costMatrix(c):
+            let n = c.rows
+            guard c.columns == n else { return false }
+            for i in 0..<n { for j in (i + 1)..<n where c.scalars[i * n + j] != c.scalars[j * n + i] { return false } }
+            return true
+        }
+    }
+
     /// Cap on the exact log-domain iterations that try to close a gap between the
     /// iteration's error and the certificate's (step 3 of ``solve(options:)``); they
     /// also count against ``SinkhornOptions/maxIterations``.
     static let refinementIterations = 100
 
     /// The solution of the iteration's current potentials (gauge `sum(g) = 0`),
-    /// Newton-polished when `min(n, m) <= 400` and enabled, with its certificate.
-    func finish(_ iteration: SinkhornIteration, costMatrix c: Matrix, options: SinkhornOptions) -> SinkhornSolution {
+    /// Newton-polished when `min(n, m) <= 400` and enabled (a symmetric problem by the
+    /// symmetric Newton step, which keeps `f = g`), with its certificate.
+    func finish(_ iteration: SinkhornIteration, costMatrix c: Matrix, options: SinkhornOptions,
+                symmetric: Bool) -> SinkhornSolution {
         let (f, g) = iteration.potentials()
-        var solution = SinkhornSolution(problem: self, costMatrix: c, f: f, g: g,
+        let solution = SinkhornSolution(problem: self, costMatrix: c, f: f, g: g,
                                         iterations: iteration.iterations, stages: iteration.stageCount, certify: false)
-        if options.newtonPolish, Swift.min(sourceCount, targetCount) <= SchurComplementSystem.automaticDenseLimit {
-            solution = solution.polished(steps: 2)
+        return polish(solution, options: options, symmetric: symmetric).certified()
+    }
+
+    /// Up to two Newton steps towards rounding accuracy when `min(n, m) <= 400` and
+    /// ``SinkhornOptions/newtonPolish`` is on (symmetric steps for a symmetric problem).
+    func polish(_ solution: SinkhornSolution, options: SinkhornOptions, symmetric: Bool) -> SinkhornSolution {
+        guard options.newtonPolish, Swift.min(sourceCount, targetCount) <= SchurComplementSystem.automaticDenseLimit else {
+            return solution
         }
-        return solution.certified()
+        if symmetric, let (polished, _) = solution.symmetricNewtonFinished(tolerance: 4e-15, maxSteps: 2) { return polished }
+        return solution.polished(steps: 2)
     }
 
     /// Why a certificate may fail beyond the iteration's control: `f_i + g_j - C_ij` is

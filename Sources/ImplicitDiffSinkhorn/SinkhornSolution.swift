@@ -37,7 +37,7 @@ public struct SinkhornSolution: Sendable {
     /// `sum_ij P_ij (log P_ij - 1)`: the derivative of the cost with respect to `eps`.
     public let entropyTerm: Double
     /// Sinkhorn iterations, summed over the epsilon-scaling stages.
-    public let iterations: Int
+    public internal(set) var iterations: Int
     /// Number of epsilon-scaling stages (1 without scaling).
     public let stages: Int
     /// `max(||P 1 - a||_1, ||P' 1 - b||_1) / sum(a)` of the reported plan.
@@ -111,6 +111,13 @@ public struct SinkhornSolution: Sendable {
                             costIsFinite: cost.isFinite && entropyTerm.isFinite)
     }
 
+    /// This solution with its iteration count replaced (after a Newton finish).
+    func withIterations(_ count: Int) -> SinkhornSolution {
+        var s = self
+        s.iterations = count
+        return s
+    }
+
     /// This solution with its ``certificate`` computed.
     func certified() -> SinkhornSolution {
         var s = self
@@ -134,36 +141,12 @@ public struct SinkhornSolution: Sendable {
         try SinkhornDerivative(solution: self, options: options)
     }
 
-    /// Up to `steps` Newton steps on the marginal conditions, each kept only if it lowers
-    /// the marginal error:
-    /// ```
-    /// K (df, dg) = eps (a - P 1, b - P' 1)      (K as in SinkhornDerivative, dense Schur)
-    /// ```
-    /// with the right-hand side projected onto `range(K)` (masses may differ by 1e-9).
-    /// Near the solution Newton converges quadratically, so the potentials become
-    /// accurate to rounding. Candidates are not certified (the caller certifies the one
-    /// it keeps).
+    /// Up to `steps` Newton steps on the marginal conditions towards rounding accuracy
+    /// (``newtonFinished(tolerance:maxSteps:)`` with the tolerance `4e-15`): near the
+    /// solution Newton converges quadratically, so the potentials become accurate to
+    /// rounding. Not certified (the caller certifies the one it keeps).
     func polished(steps: Int) -> SinkhornSolution {
-        var best = self
-        for _ in 0..<steps {
-            guard best.marginalError > 1e-15,
-                  let system = try? SchurComplementSystem(plan: best.plan, rowSums: best.rowSums, columnSums: best.columnSums,
-                                                          options: ImplicitOptions(linearSolver: .direct)) else { break }
-            let n = f.count, m = g.count, eps = problem.epsilon
-            var rf = (0..<n).map { eps * (problem.a[$0] - best.rowSums[$0]) }
-            var rg = (0..<m).map { eps * (problem.b[$0] - best.columnSums[$0]) }
-            let mismatch = (rf.reduce(0, +) - rg.reduce(0, +)) / Double(n + m)
-            for i in 0..<n { rf[i] -= mismatch }
-            for j in 0..<m { rg[j] += mismatch }
-            guard let (df, dg, _) = try? system.solve(rf, rg) else { break }
-            let shift = dg.reduce(0, +) / Double(m)
-            let candidate = SinkhornSolution(problem: problem, costMatrix: costMatrix,
-                                             f: best.f + (Vector(df) + shift), g: best.g + (Vector(dg) - shift),
-                                             iterations: iterations, stages: stages, certify: false)
-            guard candidate.marginalError < best.marginalError else { break }
-            best = candidate
-        }
-        return best
+        newtonFinished(tolerance: 4e-15, maxSteps: steps).solution
     }
 
     /// `(f_i + g_j - C_ij) / eps = log P_ij` for row `i`, written into `out`; `0` on a

@@ -251,13 +251,15 @@ struct SinkhornReliabilityTests {
 
     // MARK: 5. Memory is checked before it is allocated
 
-    /// 20 000 x 20 000 points: the cost matrix alone would be 3.2 GB. Refused by the
-    /// initialiser, which allocates nothing of size n x m.
-    @Test func oversizedPointCloudsAreRefusedBeforeAllocating() {
+    /// 20 000 x 20 000 points: the cost matrix alone would be 3.2 GB. The stored-matrix
+    /// solve refuses it before allocating anything of size n x m (issue 14: the
+    /// initialiser accepts it, and `solveStreaming` solves it in O((n + m) d) memory).
+    @Test func oversizedPointCloudsAreRefusedBeforeAllocating() throws {
         let x = Matrix(rows: 20_000, columns: 2), y = Matrix(rows: 20_000, columns: 2)
         let w = SinkhornProblem.uniformWeights(20_000)
+        let problem = try SinkhornProblem(x: x, y: y, a: w, b: w, epsilon: 0.1)
         do {
-            _ = try SinkhornProblem(x: x, y: y, a: w, b: w, epsilon: 0.1)
+            _ = try problem.solve()
             Issue.record("expected tooLarge")
         } catch let SinkhornError.tooLarge(n, m, bytes, limit) {
             #expect(n == 20_000 && m == 20_000 && limit == SinkhornProblem.denseStorageLimit)

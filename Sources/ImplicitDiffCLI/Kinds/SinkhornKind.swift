@@ -25,9 +25,23 @@ public enum SinkhornKind: ProblemKind {
         return JSONObject([("C", JSON(g.matrix(5, 4, in: 0...1)))] + weights)
     }
 
+    /// Point clouds with at least this many pairs `n m` are solved without their cost
+    /// matrix (`SinkhornProblem.solveStreaming`) when nothing asks for the plan up front
+    /// (`--no-outputs`): 2^22 pairs (2048 x 2048), where the stored path's six `n x m`
+    /// arrays would take 200 MB. Below it the stored kernel's `dgemv` iterations are
+    /// faster.
+    static let streamingPairs = 1 << 22
+
+    /// Whether a problem is solved without its cost matrix: point clouds, outputs not
+    /// written, and at least ``streamingPairs`` pairs.
+    static func streams(pointClouds: Bool, sourceCount n: Int, targetCount m: Int, includeOutputs: Bool) -> Bool {
+        let pairs = n.multipliedReportingOverflow(by: m)
+        return pointClouds && !includeOutputs && (pairs.overflow || pairs.partialValue >= streamingPairs)
+    }
+
     public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
         try data.rejectUnknownKeys(["C", "x", "y", "a", "b", "epsilon"], in: "sinkhorn data")
-        let a = try data.vector("a"), b = try data.vector("b"), epsilon = try data.scalar("epsilon")
+        let epsilon = try data.scalar("epsilon")
         let hasC = data.has("C"), hasPoints = data.has("x") || data.has("y")
         let problem: SinkhornProblem
         do {
@@ -37,9 +51,16 @@ public enum SinkhornKind: ProblemKind {
             case (false, false):
                 throw CLIError.invalidInput("missing field 'C' (or point clouds 'x' and 'y')")
             case (true, false):
-                problem = try SinkhornProblem(costMatrix: try data.matrix("C"), a: a, b: b, epsilon: epsilon)
+                let c = try data.matrix("C")
+                // a and b may be left out: uniform weights.
+                let a = try data.optionalVector("a") ?? SinkhornProblem.uniformWeights(c.rows)
+                let b = try data.optionalVector("b") ?? SinkhornProblem.uniformWeights(c.columns)
+                problem = try SinkhornProblem(costMatrix: c, a: a, b: b, epsilon: epsilon)
             case (false, true):
-                problem = try SinkhornProblem(x: try data.matrix("x"), y: try data.matrix("y"), a: a, b: b, epsilon: epsilon)
+                let x = try data.matrix("x"), y = try data.matrix("y")
+                let a = try data.optionalVector("a") ?? SinkhornProblem.uniformWeights(x.rows)
+                let b = try data.optionalVector("b") ?? SinkhornProblem.uniformWeights(y.rows)
+                problem = try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon)
             }
         } catch let e as SinkhornError {
             throw CLIError.invalidInput(e.description)
@@ -47,9 +68,23 @@ public enum SinkhornKind: ProblemKind {
         var sinkhornOptions = SinkhornOptions()
         if let tol = options.tol { sinkhornOptions.tolerance = tol }
         if let cap = options.maxIter { sinkhornOptions.maxIterations = cap }
+        let (n, m) = (problem.sourceCount, problem.targetCount)
+        let streamed = streams(pointClouds: hasPoints, sourceCount: n, targetCount: m, includeOutputs: options.includeOutputs)
+        if !streamed {
+            // The stored-matrix path: refuse what does not fit before solving (exit 2).
+            do {
+                try SinkhornProblem.checkStorage(rows: n, columns: m)
+            } catch let e as SinkhornError {
+                throw CLIError.invalidInput(e.description)
+            }
+        }
+        let implicit = options.implicit
         return {
             do {
-                return SolvedSinkhorn(solution: try problem.solve(options: sinkhornOptions), options: options.implicit)
+                if streamed {
+                    return SolvedSinkhorn(streamed: try problem.solveStreaming(options: sinkhornOptions), options: implicit)
+                }
+                return SolvedSinkhorn(solution: try problem.solve(options: sinkhornOptions), options: implicit)
             } catch let e as SinkhornError {
                 switch e {
                 case .infeasible: throw CLIError.infeasible(e.description)
@@ -61,29 +96,69 @@ public enum SinkhornKind: ProblemKind {
     }
 }
 
+/// A solved `sinkhorn` problem: stored plan (`SinkhornSolution`), or point clouds solved
+/// without it (`StreamedSinkhornSolution`). The streamed form gives `cost`, `f`, `g` and
+/// the cost's gradient at once, and cotangents on `f`, `g` by matrix-free CG on blocked
+/// passes; the plan, a cotangent on it and tangents (whose outputs include `dP`) form
+/// the stored solution of the same potentials when first needed (exit 2 if its `n x m`
+/// arrays exceed `SinkhornProblem.denseStorageLimit`).
 final class SolvedSinkhorn: SolvedProblem {
-    let solution: SinkhornSolution
+    let streamed: StreamedSinkhornSolution?
+    private var stored: SinkhornSolution?
     let options: ImplicitOptions
     private var cachedDerivative: SinkhornDerivative?
 
     init(solution: SinkhornSolution, options: ImplicitOptions) {
-        self.solution = solution
+        streamed = nil
+        stored = solution
         self.options = options
     }
 
+    init(streamed: StreamedSinkhornSolution, options: ImplicitOptions) {
+        self.streamed = streamed
+        stored = nil
+        self.options = options
+    }
+
+    var problem: SinkhornProblem { streamed?.problem ?? stored!.problem }
+
+    /// The stored-matrix solution (formed from the streamed potentials when needed).
+    func solution() throws -> SinkhornSolution {
+        if let stored { return stored }
+        do {
+            let s = try streamed!.densified()
+            stored = s
+            return s
+        } catch let e as SinkhornError {
+            throw CLIError.invalidInput("the plan, or a derivative of the plan or the potentials, of point clouds needs the n x m arrays: \(e.description)")
+        }
+    }
+
     let status = "converged"
-    var forwardIterations: Int { solution.iterations }
+    var forwardIterations: Int { streamed?.iterations ?? stored!.iterations }
     /// The figures of the check run on the answer before it was reported (every one at
     /// most the tolerance): `marginal_a = ||P 1 - a||_1 / sum(a)`,
     /// `marginal_b = ||P' 1 - b||_1 / sum(a)`, `mass = |sum P - sum(a)| / sum(a)`.
-    var certificate: [(name: String, value: Double)] { solution.certificate.figures }
+    var certificate: [(name: String, value: Double)] { (streamed?.certificate ?? stored!.certificate).figures }
+    /// With the streamed solution the plan is formed here (only when the outputs are
+    /// written or a tangent is asked; omitted if it does not fit, which
+    /// `SinkhornKind.prepare` prevents by streaming only under `--no-outputs`).
     var outputs: [(name: String, value: Tensor)] {
-        [("plan", Tensor(solution.plan)), ("cost", Tensor(solution.cost)),
-         ("f", Tensor(solution.f)), ("g", Tensor(solution.g))]
+        if let streamed, stored == nil {
+            var out: [(name: String, value: Tensor)] = []
+            if let s = try? solution() { out.append(("plan", Tensor(s.plan))) }
+            return out + [("cost", Tensor(streamed.cost)), ("f", Tensor(streamed.f)), ("g", Tensor(streamed.g))]
+        }
+        let s = stored!
+        return [("plan", Tensor(s.plan)), ("cost", Tensor(s.cost)), ("f", Tensor(s.f)), ("g", Tensor(s.g))]
+    }
+    var outputShapes: [String: [Int]] {
+        let (n, m) = (problem.sourceCount, problem.targetCount)
+        return ["plan": [n, m], "cost": [], "f": [n], "g": [m]]
     }
 
     var parameterShapes: [(name: String, shape: [Int])] {
-        let p = solution.problem
+        let p = problem
         let sizes = [("a", [p.sourceCount]), ("b", [p.targetCount]), ("epsilon", [Int]())]
         switch p.geometry {
         case let .costMatrix(c): return [("C", [c.rows, c.columns])] + sizes
@@ -93,7 +168,7 @@ final class SolvedSinkhorn: SolvedProblem {
 
     func derivative() throws -> SinkhornDerivative {
         if let d = cachedDerivative { return d }
-        let d = try solution.derivative(options: options)
+        let d = try solution().derivative(options: options)
         cachedDerivative = d
         return d
     }
@@ -103,8 +178,13 @@ final class SolvedSinkhorn: SolvedProblem {
                                               g: cotangents["g"]?.vector ?? .zero, cost: cotangents["cost"]?.scalar ?? 0)
         if cotangent.isCostOnly {
             // Envelope theorem: no linear solve.
-            let g = solution.costGradient
+            let g = streamed?.costGradient ?? stored!.costGradient
             return (named(g, scaledBy: cotangent.cost), LinearSolveReport(method: "none"))
+        }
+        if let streamed, stored == nil, cotangents["plan"] == nil {
+            // Potentials' cotangents without the plan: matrix-free CG on blocked passes.
+            let (g, report) = try streamed.pullbackWithReport(cotangent, options: options)
+            return (named(g, scaledBy: 1), report)
         }
         let (g, report) = try derivative().pullbackWithReport(cotangent)
         return (named(g, scaledBy: 1), report)
@@ -115,7 +195,7 @@ final class SolvedSinkhorn: SolvedProblem {
                                                y: tangents["y"]?.matrix ?? .zero, a: tangents["a"]?.vector ?? .zero,
                                                b: tangents["b"]?.vector ?? .zero, epsilon: tangents["epsilon"]?.scalar ?? 0)
         let (d, report) = try derivative().pushforwardWithReport(tangent)
-        let n = solution.plan.rows, m = solution.plan.columns
+        let n = problem.sourceCount, m = problem.targetCount
         return (["plan": Tensor(d.plan.materialized(rows: n, columns: m)), "f": Tensor(d.f.materialized(count: n)),
                  "g": Tensor(d.g.materialized(count: m)), "cost": Tensor(d.cost)], report)
     }
@@ -123,7 +203,7 @@ final class SolvedSinkhorn: SolvedProblem {
     /// The gradient split into the kind's parameter names.
     func named(_ g: SinkhornParameterTangent, scaledBy s: Double) -> [String: Tensor] {
         var out: [String: Tensor] = ["a": Tensor(s * g.a), "b": Tensor(s * g.b), "epsilon": Tensor(s * g.epsilon)]
-        switch solution.problem.geometry {
+        switch problem.geometry {
         case .costMatrix: out["C"] = Tensor(s * g.costMatrix)
         case .pointClouds: out["x"] = Tensor(s * g.x); out["y"] = Tensor(s * g.y)
         }

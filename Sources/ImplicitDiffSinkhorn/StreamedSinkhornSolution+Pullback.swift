@@ -1,0 +1,127 @@
+import Foundation
+
+extension StreamedSinkhornSolution {
+    /// Reverse mode without the plan: the gradient of
+    /// `L = <fbar, f> + <gbar, g> + costbar cost` with respect to `x`, `y`, `a`, `b` and
+    /// `eps`, in `O((n + m) d)` memory (``SinkhornDerivative`` with the plan cotangent
+    /// zero). After the adjoint of the gauge shift (`gbar += (sum fbar - sum gbar)/m`)
+    /// it solves
+    /// ```
+    /// K z = (fbar, gbar),     K = [diag(P 1)  P; P'  diag(P' 1)]
+    /// ```
+    /// by Jacobi-preconditioned conjugate gradients on all `n + m` unknowns (`K` is
+    /// positive semidefinite, the right-hand side orthogonal to its null vector
+    /// `(1, -1)`), each product `K v` one blocked pass that recomputes `P`
+    /// (``PointCloudKernel/weightedPass(f:g:epsilon:rowSide:columnSide:width:)``). Then,
+    /// with `Cbar = P o (u 1' + 1 v')`, `u = z_f + costbar`, `v = z_g`, one more pass gives
+    /// ```
+    /// xbar_i = 2 ((Cbar 1)_i x_i - (Cbar y)_i),     ybar_j = 2 ((Cbar' 1)_j y_j - (Cbar' x)_j)
+    /// abar = proj(eps z_f + costbar f),  bbar = proj(eps z_g + costbar g)
+    /// epsbar = <P o (z_f 1' + 1 z_g'), log P> + costbar sum P (log P - 1)
+    /// ```
+    /// The answer does not depend on the gauge of `z`. A cost-only cotangent needs no
+    /// solve (``costGradient``).
+    ///
+    /// - Throws: ``SinkhornError/dimensionMismatch(_:)`` for a plan cotangent (it needs
+    ///   the `n x m` plan: use ``densified()`` and ``SinkhornSolution/derivative(options:)``)
+    ///   or cotangents of the wrong length; `ImplicitDifferentiationError.linearSolveFailed(_:)`
+    ///   when CG does not reach `options.linearTolerance`.
+    public func pullbackWithReport(_ cotangent: SinkhornOutputTangent, options: ImplicitOptions = .init()) throws
+        -> (SinkhornParameterTangent, LinearSolveReport) {
+        let n = kernel.n, m = kernel.m, d = kernel.d, eps = problem.epsilon
+        guard cotangent.plan.scalars.allSatisfy({ $0 == 0 }) else {
+            throw SinkhornError.dimensionMismatch("a plan cotangent needs the n x m plan: differentiate densified() instead")
+        }
+        var fbar = cotangent.f.materialized(count: n).scalars, gbar = cotangent.g.materialized(count: m).scalars
+        guard fbar.count == n, gbar.count == m else {
+            throw SinkhornError.dimensionMismatch("cotangents of lengths f \(fbar.count), g \(gbar.count) for n = \(n), m = \(m)")
+        }
+        guard fbar.allSatisfy(\.isFinite), gbar.allSatisfy(\.isFinite), cotangent.cost.isFinite else {
+            throw ImplicitDifferentiationError.nonFinite("the cotangent")
+        }
+        let costbar = cotangent.cost
+        let delta = fbar.reduce(0, +) - gbar.reduce(0, +)
+        for j in 0..<m { gbar[j] += delta / Double(m) }
+        var zf = [Double](repeating: 0, count: n), zg = [Double](repeating: 0, count: m)
+        var report = LinearSolveReport(method: "none")
+        if fbar.contains(where: { $0 != 0 }) || gbar.contains(where: { $0 != 0 }) {
+            (zf, zg, report) = try solvePotentialSystem(fbar, gbar, options: options)
+        }
+        // The gradient's sums in one pass: P [v, v o y, y] and P' [u, u o x, x].
+        let k = 1 + 2 * d
+        var rowSide = [Double](repeating: 0, count: n * k), columnSide = [Double](repeating: 0, count: m * k)
+        for i in 0..<n {
+            let u = zf[i] + costbar
+            rowSide[i * k] = u
+            for c in 0..<d {
+                rowSide[i * k + 1 + c] = u * kernel.x[i * d + c]
+                rowSide[i * k + 1 + d + c] = kernel.x[i * d + c]
+            }
+        }
+        for j in 0..<m {
+            let v = zg[j]
+            columnSide[j * k] = v
+            for c in 0..<d {
+                columnSide[j * k + 1 + c] = v * kernel.y[j * d + c]
+                columnSide[j * k + 1 + d + c] = kernel.y[j * d + c]
+            }
+        }
+        let sums = kernel.weightedPass(f: f.scalars, g: g.scalars, epsilon: eps, rowSide: rowSide, columnSide: columnSide, width: k)
+        let pv = sums.planTimesColumnSide, ptu = sums.planTransposedTimesRowSide
+        var xbar = [Double](repeating: 0, count: n * d), ybar = [Double](repeating: 0, count: m * d)
+        for i in 0..<n {
+            let u = zf[i] + costbar
+            let rowTotal = u * rowSums[i] + pv[i * k]                       // (Cbar 1)_i
+            for c in 0..<d {
+                let cy = u * pv[i * k + 1 + d + c] + pv[i * k + 1 + c]      // (Cbar y)_i
+                xbar[i * d + c] = 2 * (rowTotal * kernel.x[i * d + c] - cy)
+            }
+        }
+        for j in 0..<m {
+            let v = zg[j]
+            let columnTotal = ptu[j * k] + v * columnSums[j]                // (Cbar' 1)_j
+            for c in 0..<d {
+                let cx = ptu[j * k + 1 + c] + v * ptu[j * k + 1 + d + c]    // (Cbar' x)_j
+                ybar[j * d + c] = 2 * (columnTotal * kernel.y[j * d + c] - cx)
+            }
+        }
+        var epsbar = costbar * entropyTerm
+        for i in 0..<n { epsbar += zf[i] * sums.rowPlogP[i] }
+        for j in 0..<m { epsbar += zg[j] * sums.columnPlogP[j] }
+        let gradient = SinkhornParameterTangent(
+            x: Matrix(rows: n, columns: d, scalars: xbar), y: Matrix(rows: m, columns: d, scalars: ybar),
+            a: (eps * Vector(zf) + costbar * f).projectedToZeroSum(), b: (eps * Vector(zg) + costbar * g).projectedToZeroSum(),
+            epsilon: epsbar)
+        guard gradient.x.isFinite, gradient.y.isFinite, gradient.a.isFinite, gradient.b.isFinite, epsbar.isFinite else {
+            throw ImplicitDifferentiationError.nonFinite("the gradient")
+        }
+        return (gradient, report)
+    }
+
+    /// `K z = (rf, rg)` by Jacobi-preconditioned CG, `K v` by one blocked pass.
+    func solvePotentialSystem(_ rf: [Double], _ rg: [Double], options: ImplicitOptions) throws
+        -> (f: [Double], g: [Double], report: LinearSolveReport) {
+        let n = kernel.n, m = kernel.m, eps = problem.epsilon
+        let (kernel, f, g, rows, columns) = (self.kernel, self.f.scalars, self.g.scalars, rowSums, columnSums)
+        let system = FunctionOperator(rows: n + m, columns: n + m, apply: { v in
+            let vf = Array(v.scalars[0..<n]), vg = Array(v.scalars[n...])
+            let s = kernel.weightedPass(f: f, g: g, epsilon: eps, rowSide: vf, columnSide: vg, width: 1)
+            var out = [Double](repeating: 0, count: n + m)
+            for i in 0..<n { out[i] = rows[i] * vf[i] + s.planTimesColumnSide[i] }
+            for j in 0..<m { out[n + j] = s.planTransposedTimesRowSide[j] + columns[j] * vg[j] }
+            return Vector(out)
+        })
+        let cg = ConjugateGradient(options: KrylovOptions(absoluteTolerance: 0, relativeTolerance: options.linearTolerance,
+                                                          maxIterations: options.linearMaxIterations ?? Swift.max(10 * (n + m), 1000),
+                                                          recordHistory: false))
+        do {
+            let result = try cg.solve(system, Vector(rf + rg), initialGuess: nil,
+                                      preconditioner: JacobiPreconditioner(diagonal: Vector(rows + columns)))
+            let z = result.solution.scalars
+            return (Array(z[0..<n]), Array(z[n...]),
+                    LinearSolveReport(method: "cg", iterations: result.iterations, relativeResidual: result.relativeResidual))
+        } catch let e as KrylovError {
+            throw ImplicitDifferentiationError.linearSolveFailed(e)
+        }
+    }
+}
