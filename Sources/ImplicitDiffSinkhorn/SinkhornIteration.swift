@@ -228,6 +228,7 @@ struct SinkhornIteration {
     }
 
     mutating func checkIterationCap() throws {
+        SolverProgress.report("sinkhorn", iteration: iterations, residual: lastError)
         if iterations >= options.maxIterations {
             throw SinkhornError.notConverged(iterations: iterations, marginalError: lastError, tolerance: options.tolerance)
         }

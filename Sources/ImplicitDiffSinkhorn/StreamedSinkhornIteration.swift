@@ -62,6 +62,7 @@ struct StreamedSinkhornIteration {
     }
 
     mutating func checkIterationCap() throws {
+        SolverProgress.report("sinkhorn (streamed point clouds)", iteration: iterations, residual: lastError)
         if iterations >= options.maxIterations {
             throw SinkhornError.notConverged(iterations: iterations, marginalError: lastError, tolerance: options.tolerance)
         }
