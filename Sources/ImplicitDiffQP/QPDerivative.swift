@@ -50,7 +50,7 @@ public struct QPDerivative: Sendable {
                 let i = set.weaklyActive[0]
                 let slack = s.problem.h[i] - s.problem.G.row(i).dot(s.z)
                 let others = set.weaklyActive.count > 1 ? " (weakly active: \(set.weaklyActive))" : ""
-                throw QPError.notDifferentiable("inequality \(i) is weakly active (slack h_i - G_i z = \(slack), multiplier mu_i = \(s.mu[i]), both ~ 0)\(others): the solution map has a kink there")
+                throw QPError.notDifferentiable("inequality \(i) is weakly active (slack h_i - G_i z = \(slack), multiplier mu_i = \(s.mu[i]), both ~ 0)\(others): the solution map has a kink there (a one-sided derivative: QPWeaklyActivePolicy .treatAsInactive or .treatAsActive; in the CLI, options.weakly_active = \"inactive\" or \"active\")")
             case .treatAsInactive:
                 active = Set(active).subtracting(set.weaklyActive).sorted()
             case .treatAsActive:

@@ -55,7 +55,7 @@ public struct SparseQPDerivative: Sendable {
                 if let j = weakBounds.first {
                     parts.append("the bound of variable \(j) is weakly active (z_j = \(s.z[j]), lb_j = \(p.lb[j]), ub_j = \(p.ub[j]), multiplier w_j = \(s.w[j]))" + (weakBounds.count > 1 ? " (weakly active bounds: \(weakBounds))" : ""))
                 }
-                throw QPError.notDifferentiable(parts.joined(separator: "; ") + ": the solution map has a kink there")
+                throw QPError.notDifferentiable(parts.joined(separator: "; ") + ": the solution map has a kink there (a one-sided derivative: QPWeaklyActivePolicy .treatAsInactive or .treatAsActive; in the CLI, options.weakly_active = \"inactive\" or \"active\")")
             case .treatAsInactive:
                 for i in weakRows where rows[i] != .equality { rows[i] = .inactive }
                 for j in weakBounds where bounds[j] != .equality { bounds[j] = .inactive }
