@@ -237,17 +237,7 @@ public struct LPModel: Sendable {
     ///   verdict as ``LPError/notConverged(_:)``).
     public func solve(options: LPOptions = .init()) throws -> LPModelSolution {
         let form = solverForm()
-        let basic: LPBasicSolution
-        do {
-            basic = try form.solve(options: options)
-        } catch let error as LPError {
-            switch error {
-            case .infeasible(let why), .unbounded(let why): throw try certifiedExit(why, options: options)
-            default: throw error
-            }
-        } catch LPSolverFormFailure.dualInfeasibleBasis(let why) {
-            throw try certifiedExit(why, options: options)
-        }
+        let basic = try form.solve(options: options) { try certifiedExit($0, options: options) }
         return try LPModelSolution(model: self, form: form, basic: basic, options: options)
     }
 

@@ -400,3 +400,21 @@ struct LPBasicSolution: Sendable {
         self.iterations = iterations
     }
 }
+
+extension LPSolverForm {
+    /// ``solve(options:)``, with GLPK's verdicts "infeasible" and "unbounded" (and a basis
+    /// that is dual infeasible) handed to `certify`, which checks them independently and
+    /// returns the error to throw.
+    func solve(options: LPOptions, certifyingExits certify: (String) throws -> LPError) throws -> LPBasicSolution {
+        do {
+            return try solve(options: options)
+        } catch let error as LPError {
+            switch error {
+            case .infeasible(let why), .unbounded(let why): throw try certify(why)
+            default: throw error
+            }
+        } catch LPSolverFormFailure.dualInfeasibleBasis(let why) {
+            throw try certify(why)
+        }
+    }
+}

@@ -123,17 +123,7 @@ public struct SparseLinearProgram: Sendable {
     ///   problems report GLPK's verdict as ``LPError/notConverged(_:)`` (uncertified).
     public func solve(options: LPOptions = .init()) throws -> SparseLinearProgramSolution {
         let form = solverForm
-        let basic: LPBasicSolution
-        do {
-            basic = try form.solve(options: options)
-        } catch let error as LPError {
-            switch error {
-            case .infeasible(let why), .unbounded(let why): throw try certifiedExit(why, options: options)
-            default: throw error
-            }
-        } catch LPSolverFormFailure.dualInfeasibleBasis(let why) {
-            throw try certifiedExit(why, options: options)
-        }
+        let basic = try form.solve(options: options) { try certifiedExit($0, options: options) }
         return try SparseLinearProgramSolution(problem: self, form: form, basic: basic, options: options)
     }
 
