@@ -22,33 +22,34 @@ struct Seeded: RandomNumberGenerator {
 struct Task: Sendable {
     let items = 10, features = 4, samples = 24, budget = 3.0
     let layout: LPParameterLayout
-    let constraints: Vector            // [vec(A), b, vec(G), h]
     let phis: [Vector]                 // features of each sample
     let costs: [Vector]                // true costs of each sample
-    let map: ImplicitFunction<LPActiveSet>        // smoothed: for training
-    let lpMap: ImplicitFunction<LPActiveSet>      // the LP itself: for evaluation
+    let map: ImplicitFunction<LPActiveSet>        // c -> [z, lambda, mu], smoothed: for training
+    let lpMap: ImplicitFunction<LPActiveSet>      // c -> [z, lambda, mu], the LP itself: for evaluation
 
     init(seed: UInt64, gamma: Double) {
         var g = Seeded(s: seed)
         let n = 10, f = 4, k = 24
-        layout = LPParameterLayout(variables: n, equalities: 1, inequalities: 2 * n)
         var gRows = [Double](repeating: 0, count: 2 * n * n)
         for i in 0..<n { gRows[i * n + i] = 1; gRows[(n + i) * n + i] = -1 }
-        constraints = Vector([Double](repeating: 1, count: n) + [budget] + gRows
-                             + [Double](repeating: 1, count: n) + [Double](repeating: 0, count: n))
+        // The constraints are fixed; the layers are functions of c alone (x = c).
+        let problem = try! LinearProgram(c: .zeros(n), A: Matrix(rows: 1, columns: n, repeating: 1), b: [budget],
+                                         G: Matrix(rows: 2 * n, columns: n, scalars: gRows),
+                                         h: Vector([Double](repeating: 1, count: n) + [Double](repeating: 0, count: n)))
+        layout = problem.layout
         let wTrue = Matrix(rows: n, columns: f, scalars: (0..<(n * f)).map { _ in Double.random(in: -1...1, using: &g) })
         phis = (0..<k).map { _ in Vector((0..<f).map { _ in Double.random(in: -1...1, using: &g) }) }
         // True costs: a non-linear function of the features, so the linear model is misspecified
         // and fitting costs (least squares) is not the same as fitting decisions.
         costs = phis.map { phi in (wTrue * phi).map { 2 * $0 * $0 * $0 - $0 } }
-        map = LinearProgram.solutionMap(layout: layout, regularization: gamma)
-        lpMap = LinearProgram.solutionMap(layout: layout)
+        map = problem.layer(wrt: [.c], regularization: gamma)
+        lpMap = problem.layer(wrt: [.c])
     }
 
     @differentiable(reverse)
     func decision(_ w: Vector, _ k: Int) -> Vector {
         let cHat = Matrix(reshaping: w, rows: items, columns: features) * phis[k]
-        return map(cHat.concatenated(with: constraints)).entries(0..<items)
+        return layout.z(map(cHat))
     }
 
     @differentiable(reverse)
@@ -62,8 +63,8 @@ struct Task: Sendable {
     func lpLoss(predicting cHat: (Int) -> Vector) throws -> Double {
         var total = 0.0
         for k in 0..<samples {
-            let (z, _) = try lpMap.solve(at: cHat(k).concatenated(with: constraints))
-            total += costs[k].dot(z.entries(0..<items))
+            let (y, _) = try lpMap.solve(at: cHat(k))
+            total += costs[k].dot(layout.z(y))
         }
         return total / Double(samples)
     }

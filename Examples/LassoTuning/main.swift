@@ -38,7 +38,7 @@ struct Tuning: Sendable {
         }
         (xTrain, yTrain) = data(60)
         (xVal, yVal) = data(60)
-        map = try Lasso.solutionMap(rows: 60, columns: d)
+        map = try Lasso.layer(rows: 60, columns: d)
     }
 
     @differentiable(reverse)

@@ -4,7 +4,7 @@
 //   z_k(q) = argmin 1/2 z'Q_k z + q'z   s.t.  sum z = 1,  0 <= z <= 0.6      (k = 1..K)
 //   loss(q) = sum_k ||z_k(q) - z_k_observed||^2
 //
-// The gradient of the loss goes through QuadraticProgram.layer: Swift AD calls the
+// The gradient of the loss goes through qp.layer(wrt: [.q]): Swift AD calls the
 // registered implicit derivative (the reduced KKT system on the active set, factorised
 // once per solve), never the interior-point iterations.
 import ExampleSupport
@@ -21,32 +21,34 @@ struct Seeded: RandomNumberGenerator {
 struct Family: Sendable {
     let n = 6, k = 8
     let shape: QPShape
-    let riskMatrices: [Vector]     // vec(Q_k)
-    let constraints: Vector        // [vec(A), b, vec(G), h]
-    let layer: ImplicitFunction<QPByproduct>
+    /// Problem k as a layer in q alone (Q_k and the constraints fixed): x = q.
+    let layers: [ImplicitFunction<QPByproduct>]
 
     init(seed: UInt64) {
         var g = Seeded(s: seed)
         let n = 6, k = 8
         shape = QPShape(n: n, p: 1, m: 2 * n)
-        riskMatrices = (0..<k).map { _ in
+        let riskMatrices = (0..<k).map { _ in
             let m = Matrix(rows: n, columns: n, scalars: (0..<(n * n)).map { _ in Double.random(in: -0.5...0.5, using: &g) })
             var q = Matrix.product(m, transposed: true, m, transposed: false)
             for i in 0..<n { q[i, i] += 0.5 }
-            return Vector(q.scalars)
+            return q.symmetricPart
         }
         // sum z = 1 (A = 1', b = 1); z <= 0.6 and -z <= 0 (G = [I; -I], h = [0.6; 0]).
         var gRows = [Double](repeating: 0, count: 2 * n * n)
         for i in 0..<n { gRows[i * n + i] = 1; gRows[(n + i) * n + i] = -1 }
-        constraints = Vector([Double](repeating: 1, count: n) + [1] + gRows
-                             + [Double](repeating: 0.6, count: n) + [Double](repeating: 0, count: n))
-        layer = QuadraticProgram.layer(shape: shape, policy: .treatAsInactive)
+        let a = Matrix(rows: 1, columns: n, repeating: 1), G = Matrix(rows: 2 * n, columns: n, scalars: gRows)
+        let h = Vector([Double](repeating: 0.6, count: n) + [Double](repeating: 0, count: n))
+        layers = riskMatrices.map { risk in
+            try! QuadraticProgram(Q: risk, q: .zeros(n), A: a, b: [1], G: G, h: h)
+                .layer(wrt: [.q], policy: .treatAsInactive)
+        }
     }
 
     /// The solution of problem `i` with cost `q`, differentiable in `q`.
     @differentiable(reverse)
     func solution(_ q: Vector, _ i: Int) -> Vector {
-        shape.z(layer(riskMatrices[i].concatenated(with: q).concatenated(with: constraints)))
+        shape.z(layers[i](q))
     }
 }
 

@@ -48,7 +48,7 @@ public struct LinearProgramConditions: ImplicitConditions {
         let factorization = try byproduct.factorization
             ?? LPKKTFactorization(A: a, G: g, active: byproduct.activeInequalities, gamma: regularization)
         let (z, lambda, mu) = layout.split(solution: y)
-        let n = layout.variableCount, p = layout.equalityCount, m = layout.inequalityCount
+        let m = layout.inequalityCount
         let gamma = regularization
         var isActive = [Bool](repeating: false, count: m)
         for i in byproduct.activeInequalities { isActive[i] = true }
@@ -73,30 +73,76 @@ public struct LinearProgramConditions: ImplicitConditions {
                 return Vector(top.scalars + (a * w1).scalars + third.materialized(count: m).scalars)
             })
 
-        let jacobianX = FunctionOperator(
-            rows: lay.solutionCount, columns: lay.parameterCount,
-            apply: { dx in
-                let t = dx.materialized(count: lay.parameterCount).scalars
-                let dc = Vector(Array(t[lay.cRange]))
-                let dA = Matrix(rows: p, columns: n, scalars: Array(t[lay.aRange]))
-                let db = Vector(Array(t[lay.bRange]))
-                let dG = Matrix(rows: m, columns: n, scalars: Array(t[lay.gRange]))
-                let dh = Vector(Array(t[lay.hRange]))
-                let top = dc + dA.transposedTimes(lambda) + dG.transposedTimes(mu)
-                let second = dA * z - db
-                let third = activeMask * (dG * z - dh)
-                return Vector(top.scalars + second.materialized(count: p).scalars + third.materialized(count: m).scalars)
-            },
-            applyTransposed: { w in
-                let (w1, w2, w3) = lay.split(solution: w)
-                let w3S = (activeMask * w3).materialized(count: m)
-                var gA = Matrix.outer(lambda, w1)
-                gA.addOuter(w2, z)
-                var gG = Matrix.outer(mu, w1)
-                gG.addOuter(w3S, z)
-                return Vector(w1.scalars + gA.scalars + (-w2).scalars + gG.scalars + (-w3S).scalars)
-            })
+        let jacobianX = LPParameterOperator(layout: lay, z: z, lambda: lambda, mu: mu, activeMask: activeMask,
+                                            blocks: Set(LinearProgram.Parameter.allCases))
 
         return ConditionsLinearization(a: jacobianY, b: jacobianX, factorizedA: factorization)
+    }
+}
+
+/// `B = dF/dx` of ``LinearProgramConditions`` on the parameter blocks `blocks` (all of
+/// them, or a layer's subset). `B' w` forms only those blocks: a layer in `c` alone
+/// returns `w_1` without the `p x n` and `m x n` outer products. Not API.
+struct LPParameterOperator: ColumnSelectableOperator, Sendable {
+    let layout: LPParameterLayout
+    let z: Vector
+    let lambda: Vector
+    let mu: Vector
+    /// 1 on the inequalities held active, 0 elsewhere.
+    let activeMask: Vector
+    let blocks: Set<LinearProgram.Parameter>
+
+    var ordered: [LinearProgram.Parameter] { LinearProgram.Parameter.allCases.filter(blocks.contains) }
+    var rowCount: Int { layout.solutionCount }
+    var columnCount: Int { ordered.reduce(0) { $0 + layout.range(of: $1).count } }
+
+    func apply(_ dx: Vector) -> Vector {
+        let lay = layout, n = lay.variableCount, p = lay.equalityCount, m = lay.inequalityCount
+        let t = ParameterSelection(blocks: lay.ranges(of: blocks), fullCount: lay.parameterCount)
+            .scatter(dx.materialized(count: columnCount)).materialized(count: lay.parameterCount).scalars
+        let dc = Vector(Array(t[lay.cRange]))
+        let dA = Matrix(rows: p, columns: n, scalars: Array(t[lay.aRange]))
+        let db = Vector(Array(t[lay.bRange]))
+        let dG = Matrix(rows: m, columns: n, scalars: Array(t[lay.gRange]))
+        let dh = Vector(Array(t[lay.hRange]))
+        let top = dc + dA.transposedTimes(lambda) + dG.transposedTimes(mu)
+        let second = dA * z - db
+        let third = activeMask * (dG * z - dh)
+        return Vector(top.scalars + second.materialized(count: p).scalars + third.materialized(count: m).scalars)
+    }
+
+    func applyTransposed(_ w: Vector) -> Vector {
+        let m = layout.inequalityCount
+        let (w1, w2, w3) = layout.split(solution: w)
+        let w3S = (activeMask * w3).materialized(count: m)
+        var out = [Double]()
+        out.reserveCapacity(columnCount)
+        for parameter in ordered {
+            switch parameter {
+            case .c: out += w1.scalars
+            case .A:
+                var gA = Matrix.outer(lambda, w1)
+                gA.addOuter(w2, z)
+                out += gA.scalars
+            case .b: out += (-w2).scalars
+            case .G:
+                var gG = Matrix.outer(mu, w1)
+                gG.addOuter(w3S, z)
+                out += gG.scalars
+            case .h: out += (-w3S).scalars
+            }
+        }
+        return Vector(out)
+    }
+
+    func selectingColumns(_ selection: ParameterSelection) -> any AdjointableLinearOperator {
+        let chosen = LinearProgram.Parameter.allCases.filter {
+            selection.contains(layout.range(of: $0)) && !layout.range(of: $0).isEmpty
+        }
+        let covered = chosen.reduce(0) { $0 + layout.range(of: $1).count }
+        guard blocks.count == LinearProgram.Parameter.allCases.count, covered == selection.count else {
+            return SelectedColumnsOperator(base: self, selection: selection)
+        }
+        return LPParameterOperator(layout: layout, z: z, lambda: lambda, mu: mu, activeMask: activeMask, blocks: Set(chosen))
     }
 }

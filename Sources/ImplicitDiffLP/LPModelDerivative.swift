@@ -24,7 +24,7 @@ import _CGLPK
 /// `d value / d c = x` and `dx/dc = 0` need only a unique `x` (no dual degeneracy), even
 /// at a primal-degenerate vertex; anything with respect to `rhs`, and the row duals'
 /// derivatives, need primal non-degeneracy; `dx/d rhs` and `d rowDuals / d c` need both.
-/// A smoothed derivative (``LPModelSolution/smoothedDerivative(gamma:lpOptions:options:)``)
+/// A smoothed derivative (``LPModelSolution/smoothedDerivative(gamma:solverOptions:options:)``)
 /// always exists.
 public struct LPModelDerivative {
     /// The parameters of a model.

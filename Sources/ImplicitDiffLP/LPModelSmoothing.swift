@@ -1,4 +1,4 @@
-/// The smoothed problem of an ``LPModel`` (``LPModelSolution/smoothedDerivative(gamma:lpOptions:options:)``):
+/// The smoothed problem of an ``LPModel`` (``LPModelSolution/smoothedDerivative(gamma:solverOptions:options:)``):
 /// `min c'x + gamma/2 ||x||^2` over the model's constraints, on the dense
 /// ``LinearProgram`` form, with its implicit derivative. Not API.
 struct LPModelSmoothing {

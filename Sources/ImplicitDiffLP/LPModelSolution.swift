@@ -59,26 +59,42 @@ public struct LPModelSolution: Sendable {
     /// zero test on the reduced costs finds candidates for dual degeneracy, the test of
     /// uniqueness of `x` (one auxiliary LP, see ``LPDifferentiability``) runs here.
     ///
+    /// - Parameter solverOptions: GLPK's settings for that auxiliary LP.
     /// - Throws: ``LPError/notConverged(_:)`` when that test fails inside GLPK.
-    public func derivative(options: LPOptions = .init()) throws -> LPModelDerivative {
+    public func derivative(solverOptions: LPOptions = .init()) throws -> LPModelDerivative {
         var degeneracy = self.degeneracy
-        if let d = degeneracy, d.isDual, try form.optimumIsUnique(basic, options: options) {
+        if let d = degeneracy, d.isDual, try form.optimumIsUnique(basic, options: solverOptions) {
             degeneracy = d.isPrimal ? LPDegeneracy(primal: d.primal) : nil
         }
         return LPModelDerivative(solution: self, degeneracy: degeneracy, smoothed: nil)
+    }
+
+    @available(*, deprecated, renamed: "derivative(solverOptions:)")
+    public func derivative(options: LPOptions) throws -> LPModelDerivative {
+        try derivative(solverOptions: options)
     }
 
     /// The derivative of the smoothed problem `min c'x + gamma/2 ||x||^2` (maximisation:
     /// `max c'x - gamma/2 ||x||^2`) over the same constraints, started from this vertex.
     /// It is computed on the dense ``LinearProgram`` form of the model, so the model must
     /// fit ``LPDataLimits/maximumDenseBytes``.
-    public func smoothedDerivative(gamma: Double, lpOptions: LPOptions = .init(),
+    ///
+    /// - Parameters:
+    ///   - solverOptions: GLPK's and the smoothed solver's settings.
+    ///   - options: the implicit derivative's settings.
+    public func smoothedDerivative(gamma: Double, solverOptions: LPOptions = .init(),
                                    options: ImplicitOptions = .init()) throws -> LPModelDerivative {
         let lp = try model.linearProgram()
-        let vertex = try lp.solve(options: lpOptions)
-        let smoothed = try lp.solveRegularized(gamma: gamma, startingFrom: vertex, options: lpOptions)
+        let vertex = try lp.solve(options: solverOptions)
+        let smoothed = try lp.solveRegularized(gamma: gamma, startingFrom: vertex, options: solverOptions)
         let base = try smoothed.derivative(options: options)
         return LPModelDerivative(solution: self, degeneracy: nil, smoothed: LPModelSmoothing(map: LPModelRowMap(model), form: smoothed, base: base))
+    }
+
+    @available(*, deprecated, renamed: "smoothedDerivative(gamma:solverOptions:options:)")
+    public func smoothedDerivative(gamma: Double, lpOptions: LPOptions,
+                                   options: ImplicitOptions = .init()) throws -> LPModelDerivative {
+        try smoothedDerivative(gamma: gamma, solverOptions: lpOptions, options: options)
     }
 
     /// The certificate on the ``LinearProgram`` form, in sparse rows: `[E rows; fixed

@@ -2,7 +2,7 @@ import _CGLPK
 
 /// A solved ``SparseLinearProgram``: the vertex, the multipliers and the value at the
 /// optimal basis, checked (``certificate``) before it was returned, and the derivatives
-/// (``derivative(options:)``).
+/// (``derivative(solverOptions:)``).
 public struct SparseLinearProgramSolution: Sendable {
     /// The problem solved.
     public let problem: SparseLinearProgram
@@ -47,11 +47,17 @@ public struct SparseLinearProgramSolution: Sendable {
     /// The derivative at the optimal basis; differentiability is decided per request. When
     /// the zero test on the reduced costs finds candidates for dual degeneracy, the test of
     /// uniqueness of `z` (one auxiliary LP, see ``LPDifferentiability``) runs here.
-    public func derivative(options: LPOptions = .init()) throws -> SparseLinearProgramDerivative {
+    /// `solverOptions` are GLPK's settings for that auxiliary LP.
+    public func derivative(solverOptions: LPOptions = .init()) throws -> SparseLinearProgramDerivative {
         var degeneracy = self.degeneracy
-        if let d = degeneracy, d.isDual, try form.optimumIsUnique(basic, options: options) {
+        if let d = degeneracy, d.isDual, try form.optimumIsUnique(basic, options: solverOptions) {
             degeneracy = d.isPrimal ? LPDegeneracy(primal: d.primal) : nil
         }
         return SparseLinearProgramDerivative(solution: self, degeneracy: degeneracy)
+    }
+
+    @available(*, deprecated, renamed: "derivative(solverOptions:)")
+    public func derivative(options: LPOptions) throws -> SparseLinearProgramDerivative {
+        try derivative(solverOptions: options)
     }
 }

@@ -19,7 +19,7 @@
 /// used by the line search is the bound `f'(y; d) <= -(1 - eta_k) ||F||^2`.
 ///
 /// The implicit derivative (``NewtonKrylovSolution/derivative(of:parameters:options:)``,
-/// ``implicitFunction(for:initialGuess:options:)``) solves with the system's exact
+/// ``layer(for:initialGuess:options:)``) solves with the system's exact
 /// operator at the root: GMRES above `ImplicitOptions.denseLimit` unknowns, one
 /// factorisation below it.
 ///

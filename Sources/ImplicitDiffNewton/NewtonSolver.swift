@@ -12,7 +12,7 @@
 /// certifies `y_k` is computed from `F(x, y_k)` and the factorisation of `A` at `y_k`, so
 /// the returned ``NewtonSolution`` carries that factorisation (the implicit derivative,
 /// ``NewtonSolution/derivative(of:parameters:options:)``,
-/// ``implicitFunction(for:initialGuess:options:)``, reuses it and never factorises again)
+/// ``layer(for:initialGuess:options:)``, reuses it and never factorises again)
 /// and the figures of the check (``NewtonSolution/certificate``). When a correction first
 /// passes while `F` is still above its rounding level (`|F_i| > 8 ulp (|A| |y|)_i` for some
 /// `i`), the full step is taken (its error is `O(|d|^2)`) and the new iterate must pass

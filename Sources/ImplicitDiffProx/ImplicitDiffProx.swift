@@ -12,7 +12,7 @@
 //     w = prox_{eta g}(w - eta grad f(w)),
 //
 // restricted to the support when the prox Jacobian is a mask (see
-// `ProximalGradientConditions`), never through the iterations; `solutionMap()` makes it
+// `ProximalGradientConditions`), never through the iterations; `layer()` makes it
 // an `ImplicitFunction` usable inside Swift's `gradient(at:of:)`.
 
 // Re-export the core so that `import ImplicitDiffProx` brings Vector, Matrix and ImplicitFunction.

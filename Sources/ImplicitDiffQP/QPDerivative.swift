@@ -160,7 +160,7 @@ public struct QPDerivative: Sendable {
             let w = kkt.solve(rhs)
             report.relativeResidual = relativeResidual(w, rhs)
             for r in 0..<rows where live[r] {
-                let g = sensitivity.applyBTransposed(w.column(r)).flattened(parameter)
+                let g = sensitivity.applyBTransposed(w.column(r), blocks: [parameter]).flattened(parameter)
                 for c in 0..<cols { j[r, c] = -g[c] }
             }
         } else {

@@ -46,26 +46,37 @@ struct QPSensitivity {
         return Vector(out)
     }
 
-    /// `B' w` as a (complete) parameter bundle.
-    func applyBTransposed(_ w: Vector) -> QPParameters {
+    /// `B' w` as a (complete) parameter bundle; the blocks outside `blocks` are left empty
+    /// (zero) without being computed, so a layer in `q` alone never forms the `n x n`
+    /// block of `Q` nor the `A`, `G` outer products.
+    func applyBTransposed(_ w: Vector, blocks: Set<QPParameter> = Set(QPParameter.allCases)) -> QPParameters {
         let n = self.n, k = active.count
         let s = problem.shape
         let wz = w.slice(0..<n)
-        var gQ = Matrix.outer(wz, z)
-        gQ = gQ.symmetricPart
-        var gA = Matrix(rows: s.p, columns: n), gb = Vector.zeros(s.p)
-        for (r, i) in equalities.enumerated() {
-            let we = w[n + k + r], li = lambda[i]
-            for j in 0..<n { gA[i, j] = li * wz[j] + we * z[j] }
-            gb[i] = -we
+        var out = QPParameters()
+        if blocks.contains(.Q) { out.Q = Matrix.outer(wz, z).symmetricPart }
+        if blocks.contains(.q) { out.q = wz }
+        if blocks.contains(.A) || blocks.contains(.b) {
+            var gA = Matrix(rows: s.p, columns: n), gb = Vector.zeros(s.p)
+            for (r, i) in equalities.enumerated() {
+                let we = w[n + k + r], li = lambda[i]
+                if blocks.contains(.A) { for j in 0..<n { gA[i, j] = li * wz[j] + we * z[j] } }
+                gb[i] = -we
+            }
+            if blocks.contains(.A) { out.A = gA }
+            if blocks.contains(.b) { out.b = gb }
         }
-        var gG = Matrix(rows: s.m, columns: n), gh = Vector.zeros(s.m)
-        for (r, i) in active.enumerated() {
-            let wa = w[n + r], mi = mu[i]
-            for j in 0..<n { gG[i, j] = mi * wz[j] + wa * z[j] }
-            gh[i] = -wa
+        if blocks.contains(.G) || blocks.contains(.h) {
+            var gG = Matrix(rows: s.m, columns: n), gh = Vector.zeros(s.m)
+            for (r, i) in active.enumerated() {
+                let wa = w[n + r], mi = mu[i]
+                if blocks.contains(.G) { for j in 0..<n { gG[i, j] = mi * wz[j] + wa * z[j] } }
+                gh[i] = -wa
+            }
+            if blocks.contains(.G) { out.G = gG }
+            if blocks.contains(.h) { out.h = gh }
         }
-        return QPParameters(Q: gQ, q: wz, A: gA, b: gb, G: gG, h: gh)
+        return out
     }
 
     /// The reduced vector `[z; mu_a; lambda_e]` of a full output bundle.

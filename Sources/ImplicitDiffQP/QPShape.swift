@@ -2,7 +2,7 @@ import _Differentiation
 
 /// The sizes `(n, p, m)` of a quadratic program and the layouts of its packed
 /// parameter and solution vectors, used by the `ImplicitFunction` form of a QP
-/// (``QuadraticProgram/layer(shape:options:policy:implicitOptions:)``):
+/// (``QuadraticProgram/layer(shape:solverOptions:policy:options:)``):
 /// ```
 /// x = [vec(Q), q, vec(A), b, vec(G), h]     (row-major vec; n^2 + n + pn + p + mn + m)
 /// y = [z, lambda, mu]                        (n + p + m)
@@ -42,6 +42,23 @@ public struct QPShape: Sendable, Hashable, CustomStringConvertible {
     public var rangeG: Range<Int> { rangeb.upperBound..<(rangeb.upperBound + m * n) }
     /// The `h` block of `x`.
     public var rangeh: Range<Int> { rangeG.upperBound..<(rangeG.upperBound + m) }
+
+    /// The block of `x` that holds `parameter`.
+    public func range(of parameter: QPParameter) -> Range<Int> {
+        switch parameter {
+        case .Q: return rangeQ
+        case .q: return rangeq
+        case .A: return rangeA
+        case .b: return rangeb
+        case .G: return rangeG
+        case .h: return rangeh
+        }
+    }
+
+    /// The blocks of `x` that hold `parameters`, in the order of `x`.
+    public func ranges(of parameters: Set<QPParameter>) -> [Range<Int>] {
+        QPParameter.allCases.filter(parameters.contains).map(range(of:))
+    }
 
     /// Offsets of the blocks of `y`.
     public var rangeZ: Range<Int> { 0..<n }

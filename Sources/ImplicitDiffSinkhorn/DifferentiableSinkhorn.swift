@@ -17,14 +17,14 @@ import _Differentiation
 /// ```
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
 public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double,
-                         options: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }?.cost ?? .nan
+                         solverOptions: SinkhornOptions = .init()) -> Double {
+    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }?.cost ?? .nan
 }
 
-@derivative(of: sinkhornCost(costMatrix:a:b:epsilon:options:), wrt: (costMatrix, a, b, epsilon))
-public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+@derivative(of: sinkhornCost(costMatrix:a:b:epsilon:solverOptions:), wrt: (costMatrix, a, b, epsilon))
+public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, solverOptions: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Vector, Vector, Double)) {
-    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }) else {
+    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }) else {
         return (.nan, { _ in (nanMatrix(costMatrix.rows, costMatrix.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = s.costGradient
@@ -36,14 +36,14 @@ public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: 
 /// (`d/dx_i = 2 sum_j P_ij (x_i - y_j)`).
 @differentiable(reverse, wrt: (x, y, a, b, epsilon))
 public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double,
-                         options: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: options) }?.cost ?? .nan
+                         solverOptions: SinkhornOptions = .init()) -> Double {
+    solveForAD { try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }?.cost ?? .nan
 }
 
-@derivative(of: sinkhornCost(x:y:a:b:epsilon:options:), wrt: (x, y, a, b, epsilon))
-public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+@derivative(of: sinkhornCost(x:y:a:b:epsilon:solverOptions:), wrt: (x, y, a, b, epsilon))
+public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, solverOptions: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Matrix, Vector, Vector, Double)) {
-    guard let s = solveForAD({ try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: options) }) else {
+    guard let s = solveForAD({ try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }) else {
         return (.nan, { _ in (nanMatrix(x.rows, x.columns), nanMatrix(y.rows, y.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = s.costGradient
@@ -54,14 +54,14 @@ public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vecto
 /// (``SinkhornDivergence``), differentiable with respect to `x`, `y`, `a`, `b`, `epsilon`.
 @differentiable(reverse, wrt: (x, y, a, b, epsilon))
 public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double,
-                               options: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: options) }?.value ?? .nan
+                               solverOptions: SinkhornOptions = .init()) -> Double {
+    solveForAD { try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: solverOptions) }?.value ?? .nan
 }
 
-@derivative(of: sinkhornDivergence(x:y:a:b:epsilon:options:), wrt: (x, y, a, b, epsilon))
-public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+@derivative(of: sinkhornDivergence(x:y:a:b:epsilon:solverOptions:), wrt: (x, y, a, b, epsilon))
+public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, solverOptions: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Matrix, Vector, Vector, Double)) {
-    guard let d = solveForAD({ try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: options) }) else {
+    guard let d = solveForAD({ try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: solverOptions) }) else {
         return (.nan, { _ in (nanMatrix(x.rows, x.columns), nanMatrix(y.rows, y.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = d.gradient
@@ -73,25 +73,81 @@ public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, e
 /// Schur-complement factorisation, made when the derivative is first needed and reused).
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
 public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double,
-                         options: SinkhornOptions = .init(), implicitOptions: ImplicitOptions = .init()) -> Matrix {
-    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }?.plan
+                         solverOptions: SinkhornOptions = .init(), options: ImplicitOptions = .init()) -> Matrix {
+    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }?.plan
         ?? nanMatrix(costMatrix.rows, costMatrix.columns)
 }
 
-@derivative(of: sinkhornPlan(costMatrix:a:b:epsilon:options:implicitOptions:), wrt: (costMatrix, a, b, epsilon))
-public func _vjpSinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions,
-                             implicitOptions: ImplicitOptions)
+@derivative(of: sinkhornPlan(costMatrix:a:b:epsilon:solverOptions:options:), wrt: (costMatrix, a, b, epsilon))
+public func _vjpSinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, solverOptions: SinkhornOptions,
+                             options: ImplicitOptions)
     -> (value: Matrix, pullback: (Matrix) -> (Matrix, Vector, Vector, Double)) {
     let n = costMatrix.rows, m = costMatrix.columns
     let failed: (Matrix) -> (Matrix, Vector, Vector, Double) = { _ in (nanMatrix(n, m), nanVector(n), nanVector(m), .nan) }
-    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }),
-          let derivative = solveForAD({ try s.derivative(options: implicitOptions) }) else {
+    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }),
+          let derivative = solveForAD({ try s.derivative(options: options) }) else {
         return (nanMatrix(n, m), failed)
     }
     return (s.plan, { pbar in
         guard let g = solveForAD({ try derivative.pullback(SinkhornOutputTangent(plan: pbar)) }) else { return failed(pbar) }
         return (g.costMatrix, g.a, g.b, g.epsilon)
     })
+}
+
+extension SinkhornProblem {
+    /// `x = [vec(C), a, b, eps] -> [f, g]` as an `ImplicitFunction` on the generic path
+    /// (``SinkhornConditions``, dense Cholesky of order `n + m`), usable under Swift AD;
+    /// `solverOptions` are the Sinkhorn iteration's settings, `options` the implicit
+    /// derivative's. Invalid parameters or a failed solve surface as the solver's error.
+    /// For the cost and the plan inside `gradient(at:of:)`, ``sinkhornCost(costMatrix:a:b:epsilon:solverOptions:)``
+    /// and ``sinkhornPlan(costMatrix:a:b:epsilon:solverOptions:options:)`` take the same labels.
+    public static func layer(rows n: Int, columns m: Int, solverOptions: SinkhornOptions = .init(),
+                             options: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
+        let conditions = SinkhornConditions(rows: n, columns: m)
+        return ImplicitFunction(solver: { x in
+            guard x.count == n * m + n + m + 1 else {
+                throw SinkhornError.dimensionMismatch("packed parameters: \(x.count) entries for n = \(n), m = \(m)")
+            }
+            let (c, a, b, eps) = conditions.unpack(x)
+            let s = try SinkhornProblem(costMatrix: Matrix(rows: n, columns: m, scalars: c), a: Vector(a), b: Vector(b),
+                                        epsilon: eps).solve(options: solverOptions)
+            return (s.f.concatenated(with: s.g), ())
+        }, conditions: conditions, options: options).withOutputCount { _ in n + m }
+    }
+}
+
+// Migration (issue 17): the forward solver's options are `solverOptions:`, the implicit
+// derivative's `options:`, in every module. The old spellings forward and warn.
+
+@available(*, deprecated, renamed: "sinkhornCost(costMatrix:a:b:epsilon:solverOptions:)")
+@differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
+public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions) -> Double {
+    sinkhornCost(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, solverOptions: options)
+}
+
+@available(*, deprecated, renamed: "sinkhornCost(x:y:a:b:epsilon:solverOptions:)")
+@differentiable(reverse, wrt: (x, y, a, b, epsilon))
+public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions) -> Double {
+    sinkhornCost(x: x, y: y, a: a, b: b, epsilon: epsilon, solverOptions: options)
+}
+
+@available(*, deprecated, renamed: "sinkhornDivergence(x:y:a:b:epsilon:solverOptions:)")
+@differentiable(reverse, wrt: (x, y, a, b, epsilon))
+public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions) -> Double {
+    sinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, solverOptions: options)
+}
+
+@available(*, deprecated, renamed: "sinkhornPlan(costMatrix:a:b:epsilon:solverOptions:options:)")
+@differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
+public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions,
+                         implicitOptions: ImplicitOptions = .init()) -> Matrix {
+    sinkhornPlan(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, solverOptions: options, options: implicitOptions)
+}
+
+@available(*, deprecated, renamed: "sinkhornPlan(costMatrix:a:b:epsilon:solverOptions:options:)")
+@differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
+public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, implicitOptions: ImplicitOptions) -> Matrix {
+    sinkhornPlan(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, solverOptions: .init(), options: implicitOptions)
 }
 
 /// Runs `body`; a failure goes to the core's handling of failures under Swift AD

@@ -10,7 +10,7 @@
 //   differentiation of the marginal conditions, reduced to a Schur complement of size
 //   min(n, m) (Cholesky or CG).
 // * SinkhornDivergence; Swift AD entry points sinkhornCost, sinkhornPlan,
-//   sinkhornDivergence; SinkhornConditions / SinkhornProblem.potentialsMap for the core's
+//   sinkhornDivergence; SinkhornConditions / SinkhornProblem.layer for the core's
 //   generic ImplicitFunction.
 // Zero weights are rejected (SinkhornError.nonPositiveWeight), not supported.
 

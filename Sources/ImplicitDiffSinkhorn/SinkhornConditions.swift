@@ -21,7 +21,7 @@ import Foundation
 ///
 /// ``SinkhornDerivative`` solves the same system faster (Schur complement of size
 /// `min(n, m)`); these conditions let the generic path (dense Cholesky of order `n + m`)
-/// serve as an independent check and make ``SinkhornProblem/potentialsMap(rows:columns:options:implicitOptions:)`` possible.
+/// serve as an independent check and make ``SinkhornProblem/layer(rows:columns:solverOptions:options:)`` possible.
 public struct SinkhornConditions: ImplicitConditions {
     public typealias Byproduct = Void
     /// `n`, the number of sources.
@@ -131,20 +131,9 @@ struct SymmetricOperator: AdjointableLinearOperator, Sendable {
 }
 
 extension SinkhornProblem {
-    /// `x = [vec(C), a, b, eps] -> [f, g]` as an `ImplicitFunction` on the generic path
-    /// (``SinkhornConditions``, dense Cholesky of order `n + m`), usable under Swift AD.
-    /// Invalid parameters or a failed solve surface as the solver's error.
+    @available(*, deprecated, renamed: "layer(rows:columns:solverOptions:options:)")
     public static func potentialsMap(rows n: Int, columns m: Int, options: SinkhornOptions = .init(),
                                      implicitOptions: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
-        let conditions = SinkhornConditions(rows: n, columns: m)
-        return ImplicitFunction(solver: { x in
-            guard x.count == n * m + n + m + 1 else {
-                throw SinkhornError.dimensionMismatch("packed parameters: \(x.count) entries for n = \(n), m = \(m)")
-            }
-            let (c, a, b, eps) = conditions.unpack(x)
-            let s = try SinkhornProblem(costMatrix: Matrix(rows: n, columns: m, scalars: c), a: Vector(a), b: Vector(b),
-                                        epsilon: eps).solve(options: options)
-            return (s.f.concatenated(with: s.g), ())
-        }, conditions: conditions, options: implicitOptions).withOutputCount { _ in n + m }
+        layer(rows: n, columns: m, solverOptions: options, options: implicitOptions)
     }
 }

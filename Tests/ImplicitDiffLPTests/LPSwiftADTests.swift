@@ -12,7 +12,7 @@ struct LPSwiftADTests {
     @Test func gradientThroughTheSolutionMap() throws {
         let r = LPRandomProblem(n: 5, p: 1, m: 8, seed: 31)
         let layout = r.problem.layout
-        let map = LinearProgram.solutionMap(layout: layout)
+        let map = LinearProgram.layer(layout: layout)
         let x = r.problem.packed
         var rng = LPTestRandom(seed: 77)
         let weights = rng.vector(layout.solutionCount)
@@ -30,9 +30,9 @@ struct LPSwiftADTests {
     @Test func objectiveValueGradientIsTheEnvelope() throws {
         let r = LPRandomProblem(n: 4, p: 1, m: 7, seed: 32)
         let layout = r.problem.layout
-        let map = LinearProgram.solutionMap(layout: layout)
+        let map = LinearProgram.layer(layout: layout)
         let (value, g) = try withCheckedDerivatives {
-            valueWithGradient(at: r.problem.packed) { x in LinearProgram.objectiveValue(x, map: map, layout: layout) }
+            valueWithGradient(at: r.problem.packed) { x in LinearProgram.objectiveValue(x, layer: map, layout: layout) }
         }
         let s = try r.problem.solve()
         lpAssertClose(value, s.value, rtol: 1e-12, "value")
@@ -45,12 +45,12 @@ struct LPSwiftADTests {
     @Test func degenerateVertexUnderAD() throws {
         let lp = try LinearProgram(c: [-1, -1], G: Matrix(rowArrays: [[1, 0], [0, 1], [1, 1]])!, h: [1, 1, 2])
         let x = lp.packed
-        let map = LinearProgram.solutionMap(layout: lp.layout)
+        let map = LinearProgram.layer(layout: lp.layout)
         #expect(throws: LPError.self) {
             try withCheckedDerivatives { gradient(at: x) { x in map(x).sum() } }
         }
         // gamma = 1.25: the smoothed solution (0.8, 0.8) is interior, hence differentiable.
-        let smoothed = LinearProgram.solutionMap(layout: lp.layout, regularization: 1.25)
+        let smoothed = LinearProgram.layer(layout: lp.layout, regularization: 1.25)
         let g = try withCheckedDerivatives { gradient(at: x) { x in smoothed(x).entries(0..<2).sum() } }
         #expect(g.isFinite && g.count == lp.layout.parameterCount)
         let fd = try lpFiniteDifferences(at: x) { x in

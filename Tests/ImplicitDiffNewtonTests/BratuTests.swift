@@ -139,7 +139,7 @@ struct BratuTests {
     @Test("gradient(at:of:) of sum(y) through the implicit function is sum(dy/dlambda); failures are thrown")
     func swiftAD() throws {
         let p = try BratuProblem(gridPoints: 30)
-        let f = NewtonSolver().implicitFunction(for: p, initialGuess: { _ in p.initialGuess })
+        let f = NewtonSolver().layer(for: p, initialGuess: { _ in p.initialGuess })
         let g = try withCheckedDerivatives { gradient(at: [1.5]) { x in f(x).sum() } }
         let fd = try centralDifference({ x in try f.value(at: x) }, at: [1.5], along: [1])
         expectClose(g, [fd.sum()], rtol: 1e-7)

@@ -142,7 +142,7 @@ struct ChemicalEquilibriumTests {
     @Test("gradient(at:of:) through the implicit function, with an adaptor system")
     func swiftAD() throws {
         let adapted = DifferentiableNonlinearSystem { x, z in twoReactionResidual(x, z) }
-        let f = NewtonSolver().implicitFunction(for: adapted, initialGuess: { TwoReactionEquilibrium.initialGuess($0) })
+        let f = NewtonSolver().layer(for: adapted, initialGuess: { TwoReactionEquilibrium.initialGuess($0) })
         let x = parameterSets[1]
         // L = total concentration of C and D: sum of exp(z_C), exp(z_D).
         let g = try withCheckedDerivatives {

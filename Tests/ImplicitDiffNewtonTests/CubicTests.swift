@@ -78,7 +78,7 @@ struct CubicTests {
     func swiftAD() throws {
         var rng = SplitMix64(seed: 7)
         let x = 2.0 * rng.vector(5), w = rng.vector(5)
-        let f = NewtonSolver().implicitFunction(for: system, initialGuess: { ElementwiseCubic.initialGuess(for: $0) })
+        let f = NewtonSolver().layer(for: system, initialGuess: { ElementwiseCubic.initialGuess(for: $0) })
         let implicit = try withCheckedDerivatives { gradient(at: x) { x in f(x).dot(w) } }
         let unrolled = gradient(at: x) { x in Self.unrolledNewton(x).dot(w) }
         // The unrolled iteration has converged long before its 60 steps, so its derivative

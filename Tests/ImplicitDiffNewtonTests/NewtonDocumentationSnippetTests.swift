@@ -14,7 +14,7 @@ struct NewtonDocumentationSnippetTests {
 
         // y_i^3 + y_i = x_i as a differentiable Swift function, inside Swift AD
         let cubic = DifferentiableNonlinearSystem { x, y in y * y * y + y - x }
-        let root = NewtonSolver().implicitFunction(for: cubic, initialGuess: { x in x })
+        let root = NewtonSolver().layer(for: cubic, initialGuess: { x in x })
         let x: Vector = [2, 10]
         let g = try withCheckedDerivatives { gradient(at: x) { x in root(x).sum() } }   // 1 / (3 y_i^2 + 1)
         // ---

@@ -154,7 +154,7 @@ struct NewtonKrylovTests {
         let (p, reference) = try dense()
         let expected = try reference.derivative(of: p, parameters: [lambda]).pushforward([1]).sum()
         let system = try MatrixFreeBratu(gridPoints: n)
-        let f = NewtonKrylovSolver().implicitFunction(for: system, initialGuess: { _ in .zeros(30) })
+        let f = NewtonKrylovSolver().layer(for: system, initialGuess: { _ in .zeros(30) })
         let g = try withCheckedDerivatives { gradient(at: [lambda]) { x in f(x).sum() } }
         expectClose(g, [expected], rtol: 1e-9)
     }

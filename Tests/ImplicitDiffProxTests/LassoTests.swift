@@ -156,7 +156,7 @@ struct LassoTests {
         let (x, y, lambda) = regressionData(rows: 16, columns: 6, informative: 3, seed: 37)
         var rng = SplitMix64(seed: 38)
         let xv = rng.normalMatrix(10, 6), yv = rng.normalVector(10)
-        let map = try Lasso.solutionMap(rows: 16, columns: 6, solverOptions: tightSolver)
+        let map = try Lasso.layer(rows: 16, columns: 6, solverOptions: tightSolver)
         let data = Vector(x.scalars + y.scalars)
         @differentiable(reverse) func validationLoss(_ lam: Vector) -> Double {
             let w = map(data.concatenated(with: lam))
@@ -175,7 +175,7 @@ struct LassoTests {
         let (x, y, lambda) = regressionData(rows: 12, columns: 5, informative: 2, seed: 39)
         let lasso = try Lasso(design: x, targets: y, lambda: lambda)
         let counter = Counter()
-        let base = lasso.solutionMap(solverOptions: tightSolver)
+        let base = lasso.layer(solverOptions: tightSolver)
         let counted = ImplicitFunction(solver: base.solver,
                                        conditions: CountingConditions(base: ProximalGradientConditions(problem: lasso),
                                                                       counter: counter))

@@ -158,7 +158,7 @@ struct RidgeRegressionTests {
         let p = Self.problem(seed: 21, n: 10, d: 4, lambda: 0.4)
         var g = SplitMix64(seed: 99)
         let xv = g.matrix(6, 4), yv = g.vector(6)
-        let map = RidgeRegression.solutionMap(rows: 10, columns: 4)
+        let map = RidgeRegression.layer(rows: 10, columns: 4)
         let x0 = p.packed
         func loss(_ x: Vector) -> Double {
             let r = xv * map(x) - yv

@@ -166,7 +166,7 @@ struct SparseDesignTests {
         assertClose(try derivative.pushforward(direction), (1 / (2 * h)) * (try w(theta + h * direction) - w(theta - h * direction)),
                     rtol: 1e-6, "forward vs central differences")
         // The same gradient through the ImplicitFunction under Swift AD.
-        let map = problem.solutionMap(options: ImplicitOptions(linearTolerance: 1e-13))
+        let map = problem.layer(options: ImplicitOptions(linearTolerance: 1e-13))
         #expect(map.outputCount?(theta) == problem.design.columns)
         let viaAD = try withCheckedDerivatives { gradient(at: theta) { p in map(p).dot(wbar) } }
         assertClose(viaAD, Vector(fd), rtol: 1e-6, "Swift AD through the solution map")
@@ -174,7 +174,7 @@ struct SparseDesignTests {
 
     @Test("the dense ridge solution map sets its output count (moved from the core's tests)")
     func denseRidgeOutputCount() {
-        #expect(RidgeRegression.solutionMap(rows: 2, columns: 3).outputCount?(.zeros(10)) == 3)
+        #expect(RidgeRegression.layer(rows: 2, columns: 3).outputCount?(.zeros(10)) == 3)
     }
 
     @Test("bad sparse data are typed errors")

@@ -209,9 +209,9 @@ struct SinkhornConditionsTests {
         assertClose(forward.f.concatenated(with: forward.g), try generic.pushforward(dx), rtol: 1e-9, "pushforward")
     }
 
-    @Test func potentialsMapUnderSwiftAD() throws {
+    @Test func potentialsLayerUnderSwiftAD() throws {
         let data = randomCostData(n: 4, m: 3, epsilon: 0.1, seed: 141)
-        let map = SinkhornProblem.potentialsMap(rows: 4, columns: 3)
+        let map = SinkhornProblem.layer(rows: 4, columns: 3)
         var rng = SplitMix64(seed: 142)
         let w = rng.vector(7)
         let g = try withCheckedDerivatives { gradient(at: packParameters(data)) { x in map(x).dot(w) } }

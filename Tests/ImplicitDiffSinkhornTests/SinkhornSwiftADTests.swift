@@ -46,7 +46,7 @@ struct SinkhornSwiftADTests {
         let weights = rng.vector(20)
         let options = SinkhornOptions(tolerance: 1e-13)
         let g = gradient(at: data.costMatrix!) { c in
-            sinkhornPlan(costMatrix: c, a: a, b: b, epsilon: eps, options: options).flattened.dot(weights)
+            sinkhornPlan(costMatrix: c, a: a, b: b, epsilon: eps, solverOptions: options).flattened.dot(weights)
         }
         let direct = try data.solve(tolerance: 1e-13).derivative()
             .pullback(SinkhornOutputTangent(plan: Matrix(rows: 4, columns: 5, scalars: weights.scalars)))
@@ -64,7 +64,7 @@ struct SinkhornSwiftADTests {
         let capped = SinkhornOptions(maxIterations: 2)
         #expect(throws: SinkhornError.self) {
             _ = try withCheckedDerivatives {
-                gradient(at: data.costMatrix!) { c in sinkhornCost(costMatrix: c, a: a, b: b, epsilon: 0.01, options: capped) }
+                gradient(at: data.costMatrix!) { c in sinkhornCost(costMatrix: c, a: a, b: b, epsilon: 0.01, solverOptions: capped) }
             }
         }
         #expect(throws: SinkhornError.self) {
@@ -89,7 +89,7 @@ struct SinkhornDivergenceTests {
         let tight = SinkhornOptions(tolerance: 1e-13)
         let d = try SinkhornDivergence(x: x, y: x, a: a, b: a, epsilon: 0.05, options: tight)
         #expect(abs(d.value) <= 1e-14, "S(x, x) = \(d.value)")
-        let gx = gradient(at: x) { x in sinkhornDivergence(x: x, y: withoutDerivative(at: x), a: a, b: a, epsilon: 0.05, options: tight) }
+        let gx = gradient(at: x) { x in sinkhornDivergence(x: x, y: withoutDerivative(at: x), a: a, b: a, epsilon: 0.05, solverOptions: tight) }
         // Each term's gradient is O(1e-1); they cancel to rounding and solver tolerance.
         #expect(gx.maxNorm <= 1e-11, "dS/dx at y = x: \(gx.maxNorm)")
         // a = b minimises S(., b) >= 0, so dS/da = 0 there too.

@@ -341,7 +341,7 @@ final class SolvedSparseLP: SolvedProblem {
 
     func derivative() throws -> SparseLinearProgramDerivative {
         if let cached { return cached }
-        let d = try LPKind.mapErrors { try solution.derivative(options: lpOptions) }
+        let d = try LPKind.mapErrors { try solution.derivative(solverOptions: lpOptions) }
         cached = d
         return d
     }
@@ -452,8 +452,8 @@ final class SolvedLPModel: SolvedProblem {
     func derivative() throws -> LPModelDerivative {
         if let cached { return cached }
         let d = try LPKind.mapErrors {
-            try smoothing.map { try solution.smoothedDerivative(gamma: $0, lpOptions: lpOptions, options: options) }
-                ?? solution.derivative(options: lpOptions)
+            try smoothing.map { try solution.smoothedDerivative(gamma: $0, solverOptions: lpOptions, options: options) }
+                ?? solution.derivative(solverOptions: lpOptions)
         }
         cached = d
         return d

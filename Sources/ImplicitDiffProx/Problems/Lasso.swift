@@ -34,11 +34,22 @@ extension ProximalProblem where Smooth == LeastSquares, Prox == L1Norm {
     }
 
     /// `[vec(X), y, lambda] -> w` for `X` of shape `rows x columns`, as an
-    /// `ImplicitFunction` usable inside `gradient(at:of:)`.
+    /// `ImplicitFunction` usable inside `gradient(at:of:)`. For a layer in `lambda` (or
+    /// `y`) alone, see ``ProximalProblem/layer(wrt:solverOptions:options:complementarityMargin:)``.
+    ///
+    /// - Parameters:
+    ///   - solverOptions: the proximal gradient solver's settings.
+    ///   - options: the implicit derivative's settings.
+    public static func layer(rows: Int, columns: Int, solverOptions: ProximalGradientOptions = .init(),
+                             options: ImplicitOptions = .init()) throws -> ImplicitFunction<ProximalGradientByproduct> {
+        try Lasso(design: Matrix(rows: rows, columns: columns), targets: .zeros(rows), lambda: 1)
+            .layer(solverOptions: solverOptions, options: options)
+    }
+
+    @available(*, deprecated, renamed: "layer(rows:columns:solverOptions:options:)")
     public static func solutionMap(rows: Int, columns: Int, solverOptions: ProximalGradientOptions = .init(),
                                    options: ImplicitOptions = .init()) throws -> ImplicitFunction<ProximalGradientByproduct> {
-        try Lasso(design: Matrix(rows: rows, columns: columns), targets: .zeros(rows), lambda: 1)
-            .solutionMap(solverOptions: solverOptions, options: options)
+        try layer(rows: rows, columns: columns, solverOptions: solverOptions, options: options)
     }
 }
 

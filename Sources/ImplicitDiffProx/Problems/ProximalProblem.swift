@@ -34,6 +34,14 @@ public struct ProximalProblem<Smooth: SmoothObjective, Prox: ProximalOperator>: 
     /// `theta = [theta_f, theta_g]`.
     public var parameters: Vector { smooth.parameters.concatenated(with: prox.parameters) }
 
+    /// Where `theta_f` (the smooth part's parameters, e.g. `[vec(X), y]`) lies in ``parameters``.
+    public var smoothParameterRange: Range<Int> { 0..<smooth.parameterCount }
+
+    /// Where `theta_g` (the prox's parameters, e.g. the lasso's `lambda`) lies in ``parameters``.
+    public var proxParameterRange: Range<Int> {
+        smooth.parameterCount..<(smooth.parameterCount + prox.parameters.count)
+    }
+
     /// The same problem at `theta = [theta_f, theta_g]`.
     public func withParameters(_ parameters: Vector) throws -> ProximalProblem {
         let pf = smooth.parameters.count, pg = prox.parameters.count
@@ -62,13 +70,19 @@ public struct ProximalProblem<Smooth: SmoothObjective, Prox: ProximalOperator>: 
     /// through the fixed-point conditions.
     ///
     /// ```swift
-    /// let map = lasso.solutionMap()
+    /// let layer = lasso.layer()
     /// let g = try withCheckedDerivatives {
-    ///     gradient(at: lasso.parameters) { theta in validationLoss(map(theta)) }
+    ///     gradient(at: lasso.parameters) { theta in validationLoss(layer(theta)) }
     /// }
     /// ```
-    public func solutionMap(solverOptions: ProximalGradientOptions = .init(), options: ImplicitOptions = .init(),
-                            complementarityMargin: Double = ProximalGradientConditions<Smooth, Prox>.defaultMargin)
+    ///
+    /// - Parameters:
+    ///   - solverOptions: the proximal gradient solver's settings.
+    ///   - options: the implicit derivative's settings.
+    ///   - complementarityMargin: the relative margin of strict complementarity required
+    ///     off the support.
+    public func layer(solverOptions: ProximalGradientOptions = .init(), options: ImplicitOptions = .init(),
+                      complementarityMargin: Double = ProximalGradientConditions<Smooth, Prox>.defaultMargin)
         -> ImplicitFunction<ProximalGradientByproduct> {
         let template = self
         var conditions = ProximalGradientConditions(problem: template)
@@ -77,5 +91,32 @@ public struct ProximalProblem<Smooth: SmoothObjective, Prox: ProximalOperator>: 
             let solution = try template.withParameters(theta).solve(options: solverOptions)
             return (solution.w, solution.byproduct)
         }, conditions: conditions, options: options).withOutputCount { _ in template.dimension }
+    }
+
+    /// This problem as a layer in some of its packed parameters `[theta_f, theta_g]` only,
+    /// the others fixed at this problem's values: `wrt` are index ranges of
+    /// ``parameters`` (increasing, disjoint), and the layer's argument is those entries
+    /// concatenated. For the lasso, `wrt: [lasso.proxParameterRange]` is the solution as a
+    /// function of `lambda` alone (hyper-parameter tuning).
+    ///
+    /// ```swift
+    /// let path = lasso.layer(wrt: [lasso.proxParameterRange])
+    /// let g = try withCheckedDerivatives {
+    ///     gradient(at: [lasso.prox.lambda]) { lambda in validationLoss(path(lambda)) }
+    /// }
+    /// ```
+    public func layer(wrt blocks: [Range<Int>], solverOptions: ProximalGradientOptions = .init(),
+                      options: ImplicitOptions = .init(),
+                      complementarityMargin: Double = ProximalGradientConditions<Smooth, Prox>.defaultMargin)
+        -> ImplicitFunction<ProximalGradientByproduct> {
+        layer(solverOptions: solverOptions, options: options, complementarityMargin: complementarityMargin)
+            .restricted(to: blocks, fixing: parameters)
+    }
+
+    @available(*, deprecated, renamed: "layer(solverOptions:options:complementarityMargin:)")
+    public func solutionMap(solverOptions: ProximalGradientOptions = .init(), options: ImplicitOptions = .init(),
+                            complementarityMargin: Double = ProximalGradientConditions<Smooth, Prox>.defaultMargin)
+        -> ImplicitFunction<ProximalGradientByproduct> {
+        layer(solverOptions: solverOptions, options: options, complementarityMargin: complementarityMargin)
     }
 }

@@ -14,7 +14,7 @@
 /// `dw/dy = (X'X + lambda I)^-1 X'`.
 ///
 /// Parameters are packed as `x = [vec(X) (row-major), y, lambda]` for
-/// ``solutionMap(rows:columns:options:)``.
+/// ``layer(rows:columns:options:)``.
 public struct RidgeRegression: Sendable {
     /// The `N x d` design matrix.
     public let design: Matrix
@@ -121,13 +121,21 @@ public struct RidgeRegression: Sendable {
     }
 
     /// `x = [vec(X), y, lambda] -> w` as an ``ImplicitFunction`` (usable under Swift AD).
-    public static func solutionMap(rows n: Int, columns d: Int, options: ImplicitOptions = .init())
+    /// The solve is direct (Cholesky, or a thin QR for wide designs), so there are no
+    /// solver options; `options` are the implicit derivative's.
+    public static func layer(rows n: Int, columns d: Int, options: ImplicitOptions = .init())
         -> ImplicitFunction<RidgeFactors> {
         ImplicitFunction(solver: { x in
             let p = try RidgeRegression.unpack(x, rows: n, columns: d)
             let s = try p.solve()
             return (s.w, s.factors)
         }, conditions: RidgeConditions(rows: n, columns: d), options: options).withOutputCount { _ in d }
+    }
+
+    @available(*, deprecated, renamed: "layer(rows:columns:options:)")
+    public static func solutionMap(rows n: Int, columns d: Int, options: ImplicitOptions = .init())
+        -> ImplicitFunction<RidgeFactors> {
+        layer(rows: n, columns: d, options: options)
     }
 
     /// `[vec(X), y, lambda]`.

@@ -135,7 +135,7 @@ public struct SparseRidgeRegression: Sendable {
     /// `x = [values(X), y, lambda] -> w` on this problem's pattern, as an
     /// `ImplicitFunction` (usable under Swift AD). `.automatic` linear solves become CG
     /// with the Jacobi preconditioner of the problem at hand.
-    public func solutionMap(options: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
+    public func layer(options: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
         let template = self
         var options = options
         if options.linearSolver == .automatic {
@@ -146,5 +146,10 @@ public struct SparseRidgeRegression: Sendable {
             (try template.withPacked(x).solve().w, ())
         }, conditions: SparseRidgeConditions(template: template), options: options)
             .withOutputCount { _ in template.design.columns }
+    }
+
+    @available(*, deprecated, renamed: "layer(options:)")
+    public func solutionMap(options: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
+        layer(options: options)
     }
 }
