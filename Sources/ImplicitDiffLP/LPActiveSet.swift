@@ -2,7 +2,7 @@
 /// derivative needs: the active (working) inequalities, the degeneracy verdict, and the
 /// factorisation of the active-constraint system, made once and reused by every
 /// pullback, pushforward and Jacobian column. It is the byproduct of the
-/// ``LinearProgram/solutionMap(layout:regularization:lpOptions:options:)`` implicit function.
+/// ``LinearProgram/layer(layout:regularization:solverOptions:options:)`` implicit function.
 public struct LPActiveSet: Sendable {
     /// Inequalities held active in the derivative (`S`), increasing: at an LP vertex the
     /// nonbasic rows of `G`; for the smoothed problem the final working set.
