@@ -87,6 +87,8 @@ let package = Package(
         .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton", "_CLAPACK", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffCLITests", dependencies: ["ImplicitDiffCLI"]),
+        // The umbrella's DocC snippet, compiled against `import ImplicitDiff` alone.
+        .testTarget(name: "ImplicitDiffTests", dependencies: ["ImplicitDiff"]),
     ],
     swiftLanguageModes: [.v6]
 )

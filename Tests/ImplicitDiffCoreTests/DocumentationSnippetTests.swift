@@ -25,6 +25,7 @@ struct DocumentationSnippetTests {
     func readmeFirstSnippet() throws {
         let x = self.x
         // --- README.md, first code block (imports above) ---
+        // y = sqrt(x) by an opaque Newton loop, characterised by y*y - x = 0
         let f = ImplicitFunction(solver: { x in (mySqrtSolver(x), ()) },
                                  conditions: { x, y, _ in y * y - x })
         let g = gradient(at: x) { x in f(x).sum() }   // Swift AD through the implicit derivative
