@@ -42,7 +42,7 @@
 /// KKT matrix factorised once (by the polish) and reused by every pullback, pushforward and
 /// Jacobian. The `Q` gradient is symmetric and tangents `dQ` are symmetrised. The optimal
 /// value's gradient is the envelope theorem's `(z z'/2, z, lambda z', -lambda, mu z', -mu)`.
-/// ``layer(shape:options:policy:implicitOptions:)`` gives the same as an
+/// ``layer(shape:solverOptions:policy:options:)`` gives the same as an
 /// `ImplicitFunction` of packed parameters, callable under `gradient(at:of:)`.
 ///
 /// ## Where there is no derivative
