@@ -85,24 +85,35 @@ extension JSONObject {
             guard case let .array(a) = v else { throw CLIError.invalidInput("'\(key)' must be an array of numbers") }
             var out = [Double]()
             out.reserveCapacity(a.count)
-            for (i, e) in a.enumerated() {
-                guard case let .number(d) = e else { throw CLIError.invalidInput("'\(key)'[\(i)] must be a number") }
-                guard d.isFinite else { throw CLIError.invalidInput("'\(key)'[\(i)] is not finite") }
-                out.append(d)
-            }
+            try appendNumbers(a, to: &out, key: key)
             return Tensor(shape: [out.count], scalars: out)
         default:
             guard case let .array(rows) = v else { throw CLIError.invalidInput("'\(key)' must be an array of rows") }
             var out = [Double]()
             var cols = -1
             for (i, r) in rows.enumerated() {
-                let row = try tensor(r, "\(key)[\(i)]", rank: 1)
-                if cols < 0 { cols = row.count } else if row.count != cols {
+                guard case let .array(row) = r else { throw CLIError.invalidInput("'\(key)[\(i)]' must be an array of numbers") }
+                if cols < 0 {
+                    cols = row.count
+                    out.reserveCapacity(rows.count * cols)
+                } else if row.count != cols {
                     throw CLIError.invalidInput("'\(key)' is ragged: row \(i) has \(row.count) entries, row 0 has \(cols)")
                 }
-                out.append(contentsOf: row.scalars)
+                try appendNumbers(row, to: &out, key: key, row: i)
             }
             return Tensor(shape: [rows.count, max(cols, 0)], scalars: out)
+        }
+    }
+
+    /// Appends the finite numbers of `a` (one row of `key`, or all of it).
+    private static func appendNumbers(_ a: [JSON], to out: inout [Double], key: String, row: Int? = nil) throws {
+        for (j, e) in a.enumerated() {
+            guard case let .number(d) = e, d.isFinite else {
+                let place = row.map { "'\(key)[\($0)]'[\(j)]" } ?? "'\(key)'[\(j)]"
+                if case .number = e { throw CLIError.invalidInput("\(place) is not finite") }
+                throw CLIError.invalidInput("\(place) must be a number")
+            }
+            out.append(d)
         }
     }
 
