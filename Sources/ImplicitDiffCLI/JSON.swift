@@ -2,13 +2,61 @@ import Foundation
 
 /// A JSON value. The parser is strict RFC 8259: the non-standard tokens `NaN` and
 /// `Infinity` are rejected, and so are numbers that overflow a Double (`1e999`).
-public enum JSON: Sendable, Equatable {
+public enum JSON: Sendable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSON])
     case object(JSONObject)
+    /// A non-empty array of numbers only, stored unboxed: what the parser makes of
+    /// `[1, 2.5]` and what tensors are written as (a matrix is an `.array` of these).
+    /// It equals the `.array` of the same `.number`s; read arrays through ``elements``
+    /// or ``numberArray`` to accept both.
+    case numbers([Double])
+}
+
+extension JSON: Equatable {
+    public static func == (a: JSON, b: JSON) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.number(x), .number(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.object(x), .object(y)): return x == y
+        case let (.numbers(x), .numbers(y)): return x == y
+        case let (.array(x), .array(y)): return x == y
+        case (.array, .numbers), (.numbers, .array): return a.elements == b.elements
+        default: return false
+        }
+    }
+}
+
+extension JSON {
+    /// The elements of an array (either representation), or nil for any other value.
+    public var elements: [JSON]? {
+        switch self {
+        case let .array(items): return items
+        case let .numbers(values): return values.map { .number($0) }
+        default: return nil
+        }
+    }
+
+    /// The numbers of an array whose elements are all numbers, or nil.
+    public var numberArray: [Double]? {
+        switch self {
+        case let .numbers(values): return values
+        case let .array(items):
+            var values = [Double]()
+            values.reserveCapacity(items.count)
+            for item in items {
+                guard case let .number(d) = item else { return nil }
+                values.append(d)
+            }
+            return values
+        default: return nil
+        }
+    }
 }
 
 /// A JSON object with its keys in document order.
@@ -76,7 +124,7 @@ struct JSONParser {
         guard i < end else { throw error("unexpected end of input") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return .object(try object(depth: depth))
-        case UInt8(ascii: "["): return .array(try array(depth: depth))
+        case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
@@ -114,20 +162,41 @@ struct JSONParser {
         }
     }
 
-    mutating func array(depth: Int) throws -> [JSON] {
+    /// An array: `.numbers` while every element is a number (read without boxing), the
+    /// general `.array` from the first element that is not.
+    mutating func array(depth: Int) throws -> JSON {
         i += 1
         var items: [JSON] = []
         skipWhitespace()
-        if i < end, bytes[i] == UInt8(ascii: "]") { i += 1; return items }
+        if i < end, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+        if startsNumber() {
+            var values = [Double]()
+            while true {
+                values.append(try number())
+                skipWhitespace()
+                guard i < end else { throw error("unexpected end of input in an array") }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return .numbers(values) }
+                guard bytes[i] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
+                i += 1
+                skipWhitespace()
+                if !startsNumber() { break }
+            }
+            items = values.map { .number($0) }
+        }
         while true {
             skipWhitespace()
             items.append(try value(depth: depth + 1))
             skipWhitespace()
             guard i < end else { throw error("unexpected end of input in an array") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; return items }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
             throw error("expected ',' or ']'")
         }
+    }
+
+    /// Whether a number starts here (a minus sign or a digit).
+    func startsNumber() -> Bool {
+        i < end && (bytes[i] == UInt8(ascii: "-") || bytes[i] &- 0x30 < 10)
     }
 
     /// The value of the eight ASCII digits at `k` (the first the most significant), or
@@ -317,6 +386,13 @@ extension JSON {
             for (k, v) in a.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: " ")) }
                 v.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case let .numbers(values):
+            out.append(UInt8(ascii: "["))
+            for (k, v) in values.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: " ")) }
+                JSON.writeNumber(v, to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case let .object(o):

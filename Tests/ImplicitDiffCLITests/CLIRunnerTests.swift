@@ -26,6 +26,7 @@ func numbers(_ j: JSON?) -> [Double] {
     switch j {
     case let .number(d)?: return [d]
     case let .array(a)?: return a.flatMap { numbers($0) }
+    case let .numbers(values)?: return values
     default: return []
     }
 }

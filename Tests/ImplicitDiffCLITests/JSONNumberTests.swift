@@ -43,7 +43,8 @@ struct JSONNumberTests {
     func readingIsCorrectlyRounded() throws {
         let texts = Self.texts(count: 6000, seed: 3)
         let parsed = try JSON.parse("[" + texts.joined(separator: ", ") + "]")
-        guard case let .array(items) = parsed else { Issue.record("not an array"); return }
+        guard case let .numbers(values) = parsed else { Issue.record("not read as an array of numbers"); return }
+        let items = values.map { JSON.number($0) }
         for (text, item) in zip(texts, items) {
             guard case let .number(d) = item, let expected = Double(text) else { Issue.record("\(text) not read"); continue }
             #expect(d.bitPattern == expected.bitPattern, "\(text): read \(d), expected \(expected)")
@@ -100,12 +101,33 @@ struct JSONNumberTests {
     func roundTrip() throws {
         let values = Self.texts(count: 3000, seed: 4).compactMap { Double($0) }
         let text = JSON.array(values.map { .number($0) }).serialized()
-        guard case let .array(items) = try JSON.parse(text) else { Issue.record("not an array"); return }
+        guard let items = try JSON.parse(text).elements else { Issue.record("not an array"); return }
         for (value, item) in zip(values, items) {
             guard case let .number(d) = item else { Issue.record("lost \(value)"); continue }
             #expect(d.bitPattern == value.bitPattern || (d == 0 && value == 0), "\(value) came back as \(d)")
         }
         #expect(JSON.format(-42) == "-42" && JSON.format(0) == "0" && JSON.format(1e15) == "1000000000000000.0" && JSON.format(1e16) == "1e+16" && JSON.format(0.5) == "0.5")
         #expect(JSON.string("a\"b\\c\n\u{1}é").serialized() == #""a\"b\\c\n\u0001é""#)
+    }
+}
+
+@Suite("JSON arrays of numbers")
+struct JSONNumberArrayTests {
+    @Test("numbers-only arrays are read unboxed and equal their boxed form; mixed arrays stay general")
+    func representations() throws {
+        let numeric = try JSON.parse("[1, -2.5e3 , 0]")
+        guard case let .numbers(values) = numeric else { Issue.record("\(numeric) not unboxed"); return }
+        #expect(values == [1, -2500, 0])
+        #expect(numeric == .array([.number(1), .number(-2500), .number(0)]))
+        #expect(numeric.serialized() == "[1, -2500, 0]")
+        let mixed = try JSON.parse(#"[1, 2, "x", 3]"#)
+        guard case let .array(items) = mixed else { Issue.record("\(mixed) not general"); return }
+        #expect(items == [.number(1), .number(2), .string("x"), .number(3)])
+        #expect(mixed.numberArray == nil && numeric.numberArray == [1, -2500, 0])
+        #expect(try JSON.parse("[]") == .array([]) && JSON.numbers([]) == .array([]))
+        #expect(try JSON.parse("[[1, 2], [3]]") == .array([.numbers([1, 2]), .array([.number(3)])]))
+        for bad in ["[1, ]", "[1 2]", "[1,", "[-]", "[1, 2"] {
+            #expect(throws: JSONSyntaxError.self, "\(bad)") { try JSON.parse(bad) }
+        }
     }
 }

@@ -31,10 +31,7 @@ private func number(_ json: JSON?) -> Double? {
 
 private func rows(_ json: JSON?) -> [[Double]] {
     guard case let .array(r)? = json else { return [] }
-    return r.map { row in
-        guard case let .array(values) = row else { return [] }
-        return values.compactMap { if case let .number(d) = $0 { return d } else { return nil } }
-    }
+    return r.map { row in row.numberArray ?? [] }
 }
 
 @Suite("CLI: sinkhorn reliability (issue 13)")

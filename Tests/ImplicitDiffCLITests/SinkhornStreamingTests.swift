@@ -24,6 +24,7 @@ private func streamedNumbers(_ json: JSON?) -> [Double] {
     switch json {
     case let .number(d)?: return [d]
     case let .array(items)?: return items.flatMap { streamedNumbers($0) }
+    case let .numbers(values)?: return values
     default: return []
     }
 }
