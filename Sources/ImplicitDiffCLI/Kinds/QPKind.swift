@@ -31,6 +31,7 @@ public enum QPKind: ProblemKind {
     }
 
     public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
+        if data.has("qps") { return try prepareQPS(data, options: options) }
         if isSparse(data) { return try prepareSparse(data, options: options) }
         try data.rejectUnknownKeys(["Q", "q", "A", "b", "G", "h"], in: "qp data")
         let qmat = try data.matrix("Q"), q = try data.vector("q")
