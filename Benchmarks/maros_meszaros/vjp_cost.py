@@ -11,10 +11,15 @@ Each problem goes to the CLI as run.py sends it (coordinate form) with a random 
 of N forward solves and of N derivatives (`stats.forward_seconds`,
 `stats.derivative_seconds`: the derivative time covers preparing the derivative, the
 pullback and the gradients, not JSON). Prints a Markdown table.
+
+`--callgrind` counts instructions instead (valgrind's callgrind, load-independent): the
+inclusive counts of the forward solve (`SparseQPSolver.solve`) and of the derivative
+(`CheckedDerivativeRequest.evaluate`) over the N repetitions.
 """
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,6 +40,7 @@ def main():
     ap.add_argument("--data", default="../shared/data/maros_meszaros")
     ap.add_argument("--problems", default=",".join(SPOT))
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--callgrind", action="store_true", help="instruction counts (valgrind) instead of times")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp()
     print("| problem | n | forward (s) | VJP (s) | VJP / forward | linear residual |")
@@ -47,8 +53,27 @@ def main():
         path = os.path.join(tmp, name + ".json")
         with open(path, "w") as f:
             json.dump(obj, f)
-        p = subprocess.run([a.binary, "solve", path, "--repeat", str(a.repeat), "--quiet"], capture_output=True, text=True)
+        cmd = [a.binary, "solve", path, "--repeat", str(a.repeat), "--quiet"]
+        if a.callgrind:
+            out = os.path.join(tmp, name + ".cg")
+            cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd
+        p = subprocess.run(cmd, capture_output=True, text=True)
         os.unlink(path)
+        if a.callgrind and p.returncode == 0:
+            ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
+                                 capture_output=True, text=True).stdout
+            os.unlink(out)
+
+            def count(pattern):
+                best = 0
+                for line in ann.splitlines():
+                    if re.search(pattern, line):
+                        best = max(best, int(line.split()[0].replace(",", "")))
+                return best
+            f = count(r"SparseQPSolverV5solveAA0D10QPSolutionVyKF")
+            d = count(r"CheckedDerivativeRequestO8evaluate2on")
+            print(f"| {name} | {n} | {f:.3g} | {d:.3g} | {d / f:.3f} | instructions |", flush=True)
+            continue
         if p.returncode != 0:
             msg = json.loads(p.stdout)["error"]["message"][:80] if p.stdout else p.stderr[-80:]
             print(f"| {name} | {n} | exit {p.returncode} | | | {msg} |", flush=True)

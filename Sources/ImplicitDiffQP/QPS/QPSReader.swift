@@ -1,3 +1,4 @@
+import Foundation
 import ImplicitDiffCore
 
 /// The QPS parser: MPS (free or fixed format) with a quadratic objective section, read
@@ -51,6 +52,9 @@ struct QPSReader {
     var rhsSet: String?, rangeSet: String?, boundSet: String?
     var quadraticSection: String?
     var line = 0
+    /// Set once a record's names and numbers are resolved and it starts to change the
+    /// model: an error after that is not a reason to read the record as fixed format.
+    var applying = false
 
     init(path: String) { self.path = path }
 
@@ -93,6 +97,7 @@ struct QPSReader {
 
     static func tokens(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
         var out = [String](), start = -1
+        out.reserveCapacity(6)
         for k in 0...bytes.count {
             let blank = k == bytes.count || isBlank(bytes[k])
             if blank {
@@ -128,17 +133,14 @@ struct QPSReader {
         default:
             // Free format first; if its fields do not fit, the fixed-format columns. A record
             // is checked (names known, numbers numbers) before anything of it is applied.
-            let fields: [String]
+            applying = false
             do {
-                let f = try freeFields(t)
-                try record(fixed: f, probe: true)
-                fields = f
-            } catch let free as QPSError {
+                try record(fixed: try freeFields(t), probe: false)
+            } catch let free as QPSError where !applying {
                 let fixed = Self.fixedFields(bytes)
                 guard bytes.count >= 15, (try? record(fixed: fixed, probe: true)) != nil else { throw free }
-                fields = fixed
+                try record(fixed: fixed, probe: false)
             }
-            try record(fixed: fields, probe: false)
         }
     }
 
@@ -179,12 +181,28 @@ struct QPSReader {
     }
 
     func number(_ s: String, _ what: String) throws -> Double {
-        var text = s
-        if text.contains(where: { $0 == "d" || $0 == "D" }) {  // Fortran exponent 1.5D+03
-            text = String(text.map { $0 == "d" || $0 == "D" ? "e" : $0 })
-        }
-        guard let v = Double(text), !v.isNaN else { throw fail("\(what) '\(s)' is not a number") }
+        guard let v = Self.parseNumber(s), !v.isNaN else { throw fail("\(what) '\(s)' is not a number") }
         return v
+    }
+
+    /// A decimal number (C `strtod` on the bytes; a Fortran exponent `1.5D+03` is read as
+    /// `1.5E+03`); `nil` unless the whole field is the number.
+    static func parseNumber(_ text: String) -> Double? {
+        var s = text
+        return s.withUTF8 { buf -> Double? in
+            guard !buf.isEmpty, buf.count < 128 else { return nil }
+            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: buf.count + 1) { tmp -> Double? in
+                for k in 0..<buf.count {
+                    let b = buf[k]
+                    tmp[k] = CChar(bitPattern: b == UInt8(ascii: "D") || b == UInt8(ascii: "d") ? UInt8(ascii: "E") : b)
+                }
+                tmp[buf.count] = 0
+                guard let start = tmp.baseAddress else { return nil }
+                var end: UnsafeMutablePointer<CChar>? = nil
+                let v = strtod(start, &end)
+                return end == start + buf.count ? v : nil
+            }
+        }
     }
 
     static func bounded(_ v: Double) -> Double {
@@ -205,41 +223,41 @@ struct QPSReader {
 
     /// A free-format record as the six fixed-format fields (`""` for an empty field).
     func freeFields(_ t: [String]) throws -> [String] {
-        let e = ""
-        var f: [String]
+        var f = [String](repeating: "", count: 6)
+        /// `t` placed from field `first` on.
+        func place(from first: Int) { for k in t.indices { f[first + k] = t[k] } }
         switch section {
         case .rows:
             guard t.count == 2 else { throw fail("a ROWS record has 2 fields (type, name), this one has \(t.count)") }
-            f = [t[0], t[1]]
+            place(from: 0)
         case .columns:
             guard t.count == 3 || t.count == 5 else {
                 throw fail("a COLUMNS record has 3 or 5 fields (column, row, value[, row, value]), this one has \(t.count)")
             }
-            f = [e] + t
+            place(from: 1)
         case .rhs, .ranges:
             switch t.count {
-            case 3, 5: f = [e] + t
-            case 2, 4: f = [e, e] + t
+            case 3, 5: place(from: 1)
+            case 2, 4: place(from: 2)
             default: throw fail("an RHS or RANGES record has 2 to 5 fields ([set,] row, value[, row, value]), this one has \(t.count)")
             }
         case .bounds:
             let type = t.first?.uppercased() ?? ""
-            let valued = !["FR", "MI", "PL", "BV"].contains(type)
+            let valued = !(type == "FR" || type == "MI" || type == "PL" || type == "BV")
             switch t.count {
-            case 4: f = t
-            case 3 where valued: f = [t[0], e, t[1], t[2]]
-            case 3: f = columnIndex[t[2]] != nil ? [t[0], t[1], t[2]] : [t[0], e, t[1], t[2]]
-            case 2 where !valued: f = [t[0], e, t[1]]
+            case 4: place(from: 0)
+            case 3 where valued || columnIndex[t[2]] == nil: f[0] = t[0]; f[2] = t[1]; f[3] = t[2]
+            case 3: place(from: 0)
+            case 2 where !valued: f[0] = t[0]; f[2] = t[1]
             default: throw fail("a BOUNDS record has 2 to 4 fields (type, [set,] column[, value]), this one has \(t.count)")
             }
         case .quadratic:
             guard t.count == 3 || t.count == 5 else {
                 throw fail("a \(quadraticSection ?? "QUADOBJ") record has 3 fields (column, column, value), this one has \(t.count)")
             }
-            f = [e] + t
-        default: f = []
+            place(from: 1)
+        default: break
         }
-        while f.count < 6 { f.append(e) }
         return f
     }
 
@@ -249,13 +267,14 @@ struct QPSReader {
         switch section {
         case .rows: try rowRecord(type: f[0], name: f[1], probe: probe)
         case .columns:
-            if f[2].uppercased() == "'MARKER'" || f[3].uppercased().contains("'INTORG'") {
+            if f[2].utf8.first == UInt8(ascii: "'") && f[2].uppercased() == "'MARKER'" {
                 throw fail("integer markers (MARKER 'INTORG') are not supported: a QP's variables are continuous")
             }
             guard !f[1].isEmpty else { throw fail("a COLUMNS record without a column name") }
             var pairs = [(try row(f[2]), try number(f[3], "coefficient"))]
             if !f[4].isEmpty || !f[5].isEmpty { pairs.append((try row(f[4]), try number(f[5], "coefficient"))) }
             if probe { return }
+        applying = true
             let j = columnFor(f[1])
             for (i, v) in pairs {
                 if i == Self.objectiveRow { c[j] += v } else if i >= 0 { aRows.append(i); aColumns.append(j); aValues.append(v) }
@@ -266,6 +285,7 @@ struct QPSReader {
             var pairs = [(try row(f[2]), try number(f[3], isRHS ? "right-hand side" : "range"), f[2])]
             if !f[4].isEmpty || !f[5].isEmpty { pairs.append((try row(f[4]), try number(f[5], isRHS ? "right-hand side" : "range"), f[4])) }
             if probe { return }
+        applying = true
             // Only the first set is read.
             if isRHS { if rhsSet == nil { rhsSet = set } else if rhsSet != set { return } } else {
                 if rangeSet == nil { rangeSet = set } else if rangeSet != set { return }
@@ -295,6 +315,7 @@ struct QPSReader {
             var pairs = [(try column(f[2]), try number(f[3], "quadratic coefficient"))]
             if !f[4].isEmpty || !f[5].isEmpty { pairs.append((try column(f[4]), try number(f[5], "quadratic coefficient"))) }
             if probe { return }
+        applying = true
             for (j, v) in pairs {
                 pRows.append(i); pColumns.append(j); pValues.append(v)
                 if mirrored && i != j { pRows.append(j); pColumns.append(i); pValues.append(v) }
@@ -309,6 +330,7 @@ struct QPSReader {
         guard !rowName.isEmpty else { throw fail("a ROWS record without a row name") }
         guard rowIndex[rowName] == nil else { throw fail("row '\(rowName)' is declared twice") }
         if probe { return }
+        applying = true
         if t == "N" {
             let isObjective = objectiveName.map { $0 == rowName } ?? !rowIndex.values.contains(Self.objectiveRow)
             rowIndex[rowName] = isObjective ? Self.objectiveRow : Self.freeRow
@@ -344,6 +366,7 @@ struct QPSReader {
         default: throw fail("bound type '\(type)' is not UP, LO, FX, FR, MI or PL")
         }
         if probe { return }
+        applying = true
         if boundSet == nil { boundSet = set } else if boundSet != set { return }
         let b = Self.bounded(v)
         switch type {
