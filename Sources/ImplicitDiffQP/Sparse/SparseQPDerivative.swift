@@ -108,9 +108,7 @@ public struct SparseQPDerivative: Sendable {
         case .nonsingular: return
         case let .singular(e): throw e
         case .unknown:
-            let p = kkt.probeRightHandSide()
-            let r = kkt.solve(bx: p.bx, by: p.by, tolerance: Self.singularityThreshold / 10)
-            try decide(probeResidual: r.residual)
+            try decide(probeResidual: kkt.probe(tolerance: Self.singularityThreshold / 10).residual)
         }
     }
 
@@ -141,8 +139,7 @@ public struct SparseQPDerivative: Sendable {
     /// of the largest, span the null space and are named.
     static func singularityError(_ k: SparseQPReducedKKT, probeResidual: Double) -> QPError {
         let n = k.free.count, m = k.activeRows.count
-        let p = k.probeRightHandSide()
-        let raw = k.solve(bx: p.bx, by: p.by, steps: 0)
+        let raw = k.probe(steps: 0, tolerance: 0)
         let ymax = (0..<m).filter { k.activeRows[$0] }.map { abs(raw.y[$0]) }.max() ?? 0
         let xmax = (0..<n).filter { k.free[$0] }.map { abs(raw.x[$0]) }.max() ?? 0
         if ymax >= xmax {

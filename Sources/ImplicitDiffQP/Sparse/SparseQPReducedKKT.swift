@@ -97,26 +97,36 @@ public struct SparseQPReducedKKT: Sendable {
         return (x, y)
     }
 
-    /// The null-space probe's right-hand side: fixed generic entries `+-[0.5, 1.5)` (a
-    /// seeded generator), so that it has a component along any null vector of `K`.
-    func probeRightHandSide() -> (bx: [Double], by: [Double]) {
+    /// The null-space probe's right-hand side, in the scaled space of the factorised
+    /// matrix: fixed generic entries `+-[0.5, 1.5)` (a seeded generator) on the free
+    /// variables and active rows, so that it has a component along any null vector of `K`.
+    func probeRightHandSide() -> [Double] {
+        let n = matrix.n, m = matrix.m
         var state: UInt64 = 0x9E3779B97F4A7C15
-        func sign() -> Double {
+        var b = [Double](repeating: 0, count: n + m)
+        for k in 0..<(n + m) where k < n ? free[k] : activeRows[k - n] {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             let u = Double(state >> 11) / Double(1 << 53)  // in [0, 1)
-            return u < 0.5 ? -(0.5 + u) : 0.5 + u
+            b[k] = u < 0.5 ? -(0.5 + u) : 0.5 + u
         }
-        return ((0..<matrix.n).map { _ in sign() }, (0..<matrix.m).map { _ in sign() })
+        return b
+    }
+
+    /// The probe `K^-1 p` alone (``probeRightHandSide()``), refined to `tolerance` (with
+    /// `steps: 0`, the regularised solve only), unscaled, with its relative residual.
+    func probe(steps: Int = 60, tolerance: Double) -> (x: [Double], y: [Double], residual: Double) {
+        let (s, res) = solver.solve(probeRightHandSide(), steps: steps, tolerance: tolerance, componentwise: false)
+        let (x, y) = unscaled(s)
+        return (x, y, res)
     }
 
     /// `K^-1 [bx; by]` refined to `tolerance` together with the null-space probe
-    /// `K^-1 [px; py]` (``probeRightHandSide()``) refined to `probeTolerance`, sharing every
-    /// pass over `K` and its factors (``SparseQPRefinedSolver/solve(_:_:steps:tolerances:)``).
-    /// Returns the solution, its residual, and the probe's residual.
+    /// (``probeRightHandSide()``) refined to `probeTolerance`, sharing every pass over `K`
+    /// and its factors (``SparseQPRefinedSolver/solve(_:_:steps:tolerances:)``). Returns
+    /// the solution, its residual, and the probe's residual.
     func solveWithProbe(bx: [Double], by: [Double], tolerance: Double, probeTolerance: Double)
         -> (x: [Double], y: [Double], residual: Double, probeResidual: Double) {
-        let p = probeRightHandSide()
-        let r = solver.solve(scaled(bx: bx, by: by), scaled(bx: p.bx, by: p.by), steps: 60,
+        let r = solver.solve(scaled(bx: bx, by: by), probeRightHandSide(), steps: 60,
                              tolerances: (tolerance, probeTolerance))
         let (x, y) = unscaled(r.x)
         return (x, y, r.xResidual, r.yResidual)
