@@ -38,15 +38,31 @@ import ImplicitDiffCore
 /// refinement stops at relative residual ``solveTolerance`` (typically two passes), the
 /// first one carrying the probe as a second right-hand side.
 public struct SparseQPDerivative: Sendable {
+    /// The state, behind one reference: a copy of a derivative is one retain, not one per
+    /// array of the solution and the factorisation.
+    final class Storage: Sendable {
+        let solution: SparseQPSolution
+        let kkt: SparseQPReducedKKT
+        let sides: SparseQPActiveSet
+        let nonsingularity = SparseQPNonsingularity()
+
+        init(solution: SparseQPSolution, kkt: SparseQPReducedKKT, sides: SparseQPActiveSet) {
+            self.solution = solution
+            self.kkt = kkt
+            self.sides = sides
+        }
+    }
+
+    let storage: Storage
     /// The solution differentiated.
-    public let solution: SparseQPSolution
+    public var solution: SparseQPSolution { storage.solution }
     /// The factorised reduced KKT system in use.
-    public let kkt: SparseQPReducedKKT
+    public var kkt: SparseQPReducedKKT { storage.kkt }
     /// The binding side of every row and bound (after the weak-activity policy).
-    public let sides: SparseQPActiveSet
+    public var sides: SparseQPActiveSet { storage.sides }
 
     /// Whether the reduced KKT matrix was found nonsingular (decided by the first solve).
-    let nonsingularity = SparseQPNonsingularity()
+    var nonsingularity: SparseQPNonsingularity { storage.nonsingularity }
     /// Relative residual at which the refinement of a derivative solve stops (the
     /// contract's default linear tolerance is `1e-10`).
     public static let solveTolerance = 1e-13
@@ -95,9 +111,7 @@ public struct SparseQPDerivative: Sendable {
         } else {
             k = try SparseQPReducedKKT(scaling: s.scaling, matrix: s.kktMatrix, symbolic: s.symbolic, free: free, activeRows: active)
         }
-        kkt = k
-        solution = s
-        sides = SparseQPActiveSet(rows: rows, bounds: bounds)
+        storage = Storage(solution: s, kkt: k, sides: SparseQPActiveSet(rows: rows, bounds: bounds))
     }
 
     /// Throws ``QPError/notDifferentiable(_:)`` when the reduced KKT matrix is singular
@@ -108,7 +122,7 @@ public struct SparseQPDerivative: Sendable {
         case .nonsingular: return
         case let .singular(e): throw e
         case .unknown:
-            try decide(probeResidual: kkt.probe(tolerance: Self.singularityThreshold / 10).residual)
+            try decide(probeResidual: storage.kkt.probe(tolerance: Self.singularityThreshold / 10).residual)
         }
     }
 
@@ -124,10 +138,10 @@ public struct SparseQPDerivative: Sendable {
     /// nonsingularity on the way (the probe as a second right-hand side).
     func solveChecked(bx: [Double], by: [Double]) throws -> (x: [Double], y: [Double], residual: Double) {
         switch nonsingularity.current {
-        case .nonsingular: return kkt.solve(bx: bx, by: by, tolerance: Self.solveTolerance)
+        case .nonsingular: return storage.kkt.solve(bx: bx, by: by, tolerance: Self.solveTolerance)
         case let .singular(e): throw e
         case .unknown:
-            let r = kkt.solveWithProbe(bx: bx, by: by, tolerance: Self.solveTolerance,
+            let r = storage.kkt.solveWithProbe(bx: bx, by: by, tolerance: Self.solveTolerance,
                                        probeTolerance: Self.singularityThreshold / 10)
             try decide(probeResidual: r.probeResidual)
             return (r.x, r.y, r.residual)
@@ -151,9 +165,9 @@ public struct SparseQPDerivative: Sendable {
     }
 
     var fixedValues: [Double] {
-        let p = solution.problem
+        let p = storage.solution.problem
         return (0..<p.variableCount).map { j in
-            switch sides.bounds[j] {
+            switch storage.sides.bounds[j] {
             case .lower: return p.lb[j]
             case .upper, .equality: return p.ub[j]
             case .inactive: return 0
@@ -174,7 +188,10 @@ public struct SparseQPDerivative: Sendable {
     /// (not computed: `O(nnz)` saved when only the vectors are wanted).
     public func pullbackWithResidual(z zbar: Vector, y ybar: Vector? = nil,
                                      matrices: Bool = true) throws -> (gradient: SparseQPParameters, residual: Double) {
-        let s = solution, p = s.problem, n = p.variableCount, m = p.rowCount
+        let p = storage.solution.problem, z = storage.solution.z, y = storage.solution.y
+        let n = p.variableCount, m = p.rowCount
+        let free = storage.kkt.free, activeRows = storage.kkt.activeRows
+        let boundSides = storage.sides.bounds, rowSides = storage.sides.rows
         guard zbar.count == n, ybar.map({ $0.count == m }) ?? true else {
             throw QPError.dimensionMismatch("cotangents: z has \(n) entries, y has \(m)")
         }
@@ -185,18 +202,18 @@ public struct SparseQPDerivative: Sendable {
         var g = SparseQPParameters.zeros(like: p)
         for j in 0..<n {
             g.q[j] = -v[j]
-            if !kkt.free[j] {
+            if !free[j] {
                 let vb = zbar[j] - pv[j] - atva[j]
-                if sides.bounds[j] == .lower { g.lb[j] = vb } else { g.ub[j] = vb }
+                if boundSides[j] == .lower { g.lb[j] = vb } else { g.ub[j] = vb }
             }
         }
-        for i in 0..<m where kkt.activeRows[i] {
-            if sides.rows[i] == .lower { g.l[i] = va[i] } else { g.u[i] = va[i] }
+        for i in 0..<m where activeRows[i] {
+            if rowSides[i] == .lower { g.l[i] = va[i] } else { g.u[i] = va[i] }
         }
         guard matrices else { return (g, sol.residual) }
-        let a = p.P.patternGradient(left: v, right: s.z), b = p.P.patternGradient(left: s.z, right: v)
+        let a = p.P.patternGradient(left: v, right: z), b = p.P.patternGradient(left: z, right: v)
         for e in 0..<a.count { g.P[e] = -0.5 * (a[e] + b[e]) }
-        let c = p.A.patternGradient(left: s.y, right: v), d = p.A.patternGradient(left: va, right: s.z)
+        let c = p.A.patternGradient(left: y, right: v), d = p.A.patternGradient(left: va, right: z)
         for e in 0..<c.count { g.A[e] = -(c[e] + d[e]) }
         return (g, sol.residual)
     }
@@ -210,23 +227,26 @@ public struct SparseQPDerivative: Sendable {
 
     /// ``pushforward(_:)`` with the relative residual of the (scaled, refined) KKT solve.
     public func pushforwardWithResidual(_ t: SparseQPParameters) throws -> (z: Vector, y: Vector, residual: Double) {
-        let s = solution, p = s.problem, n = p.variableCount, m = p.rowCount
+        let p = storage.solution.problem, z = storage.solution.z, y = storage.solution.y
+        let n = p.variableCount, m = p.rowCount
+        let free = storage.kkt.free, activeRows = storage.kkt.activeRows
+        let boundSides = storage.sides.bounds, rowSides = storage.sides.rows
         guard t.P.count == p.P.nonZeroCount, t.A.count == p.A.nonZeroCount, t.q.count == n, t.lb.count == n,
               t.ub.count == n, t.l.count == m, t.u.count == m else {
             throw QPError.dimensionMismatch("the tangent does not fit the problem's shapes and patterns")
         }
         var dzB = [Double](repeating: 0, count: n)
-        for j in 0..<n where !kkt.free[j] { dzB[j] = sides.bounds[j] == .lower ? t.lb[j] : t.ub[j] }
+        for j in 0..<n where !free[j] { dzB[j] = boundSides[j] == .lower ? t.lb[j] : t.ub[j] }
         let dP = p.P.withValues(t.P), dA = p.A.withValues(t.A)
         let dzb = Vector(dzB)
-        let t1 = dP * s.z + t.q + dA.transposedTimes(s.y) + p.P * dzb
-        let t2 = dA * s.z + p.A * dzb
+        let t1 = dP * z + t.q + dA.transposedTimes(y) + p.P * dzb
+        let t2 = dA * z + p.A * dzb
         var bx = [Double](repeating: 0, count: n), by = [Double](repeating: 0, count: m)
-        for j in 0..<n where kkt.free[j] { bx[j] = -t1[j] }
-        for i in 0..<m where kkt.activeRows[i] { by[i] = (sides.rows[i] == .lower ? t.l[i] : t.u[i]) - t2[i] }
+        for j in 0..<n where free[j] { bx[j] = -t1[j] }
+        for i in 0..<m where activeRows[i] { by[i] = (rowSides[i] == .lower ? t.l[i] : t.u[i]) - t2[i] }
         let sol = try solveChecked(bx: bx, by: by)
         var dz = sol.x
-        for j in 0..<n where !kkt.free[j] { dz[j] = dzB[j] }
+        for j in 0..<n where !free[j] { dz[j] = dzB[j] }
         return (Vector(dz), Vector(sol.y), sol.residual)
     }
 }
