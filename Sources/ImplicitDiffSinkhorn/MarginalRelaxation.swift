@@ -63,4 +63,12 @@ struct MarginalRelaxation: Sendable, Equatable {
         }
         return s
     }
+
+    /// The penalty `rho KL(r | w)` and its derivative in `eps` at fixed `r`,
+    /// `tau / (1 - tau) KL(r | w)`: both `0` when exact (the marginal is a constraint).
+    func penalty(marginal r: [Double], weights w: [Double], epsilon: Double) -> (value: Double, epsilonDerivative: Double) {
+        if isExact { return (0, 0) }
+        let kl = divergence(marginal: r, weights: w)
+        return (rho(epsilon: epsilon) * kl, tau / (1 - tau) * kl)
+    }
 }

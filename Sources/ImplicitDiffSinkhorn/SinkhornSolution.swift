@@ -120,11 +120,10 @@ public struct SinkhornSolution: Sendable {
             cost = dual - eps * total
             entropyTerm = (dual - transport) * inv - total
         } else {
-            let klA = ra.divergence(marginal: rows, weights: problem.a.scalars)
-            let klB = rb.divergence(marginal: cols, weights: problem.b.scalars)
-            cost = dual - eps * total + ra.rho(epsilon: eps) * klA + rb.rho(epsilon: eps) * klB
-            entropyTerm = (dual - transport) * inv - total + (ra.isExact ? 0 : ra.tau / (1 - ra.tau) * klA)
-                + (rb.isExact ? 0 : rb.tau / (1 - rb.tau) * klB)
+            let pa = ra.penalty(marginal: rows, weights: problem.a.scalars, epsilon: eps)
+            let pb = rb.penalty(marginal: cols, weights: problem.b.scalars, epsilon: eps)
+            cost = dual - eps * total + pa.value + pb.value
+            entropyTerm = (dual - transport) * inv - total + pa.epsilonDerivative + pb.epsilonDerivative
         }
         var rowError = 0.0, columnError = 0.0
         for i in 0..<n { rowError += abs(rows[i] - rowTargets[i]) }

@@ -74,10 +74,10 @@ public struct StreamedSinkhornSolution: Sendable {
         // Unbalanced: the penalties rho KL(P 1 | a), rho KL(P' 1 | b) in the cost and d/d eps.
         var penalty = 0.0, penaltyEpsilon = 0.0
         if !problem.isBalanced {
-            let klA = ra.divergence(marginal: rowSums, weights: problem.a.scalars)
-            let klB = rb.divergence(marginal: columnSums, weights: problem.b.scalars)
-            penalty = ra.rho(epsilon: eps) * klA + rb.rho(epsilon: eps) * klB
-            penaltyEpsilon = (ra.isExact ? 0 : ra.tau / (1 - ra.tau) * klA) + (rb.isExact ? 0 : rb.tau / (1 - rb.tau) * klB)
+            let pa = ra.penalty(marginal: rowSums, weights: problem.a.scalars, epsilon: eps)
+            let pb = rb.penalty(marginal: columnSums, weights: problem.b.scalars, epsilon: eps)
+            penalty = pa.value + pb.value
+            penaltyEpsilon = pa.epsilonDerivative + pb.epsilonDerivative
         }
         cost = f.dot(rows) + g.dot(cols) - eps * sums.total + penalty
         entropyTerm = sums.plogp - sums.total + penaltyEpsilon
