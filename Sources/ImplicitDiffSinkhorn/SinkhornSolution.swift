@@ -41,7 +41,7 @@ public struct SinkhornSolution: Sendable {
     public let costMatrix: Matrix
     /// Source potential `f` (`n`).
     public let f: Vector
-    /// Target potential `g` (`m`), `sum(g) = 0`.
+    /// Target potential `g` (`m`), `sum(g) = 0` when balanced (unique as it is when unbalanced).
     public let g: Vector
     /// The transport plan `P` (`n x m`).
     public let plan: Matrix

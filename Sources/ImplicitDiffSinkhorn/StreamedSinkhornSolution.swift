@@ -28,7 +28,7 @@ public struct StreamedSinkhornSolution: Sendable {
     public let problem: SinkhornProblem
     /// Source potential `f` (`n`).
     public let f: Vector
-    /// Target potential `g` (`m`), `sum(g) = 0`.
+    /// Target potential `g` (`m`), `sum(g) = 0` when balanced (unique as it is when unbalanced).
     public let g: Vector
     /// `<P, C> + eps sum P (log P - 1)`.
     public let cost: Double
