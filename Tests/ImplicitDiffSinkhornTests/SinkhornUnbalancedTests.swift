@@ -207,6 +207,29 @@ struct SinkhornUnbalancedTests {
         assertClose(withNewton.plan, plain.plan, rtol: 1e-7, "plan")
     }
 
+    /// Forbidden routes: with a relaxed marginal only a row or column without any allowed
+    /// route is infeasible (a balanced problem would also need a feasible flow); routes are
+    /// exactly zero and their cost derivatives zero.
+    @Test func forbiddenRoutes() throws {
+        let c = Matrix(rowArrays: [[0.2, 1e308, 0.5], [1e308, 0.1, 1e308], [0.4, 1e308, 0.3]])!
+        // Balanced: row 1 must send 1/3 to column 1, which only row 1 reaches: feasible, but
+        // give column 1 more mass than row 1 has and the flow fails.
+        let a: Vector = [0.3, 0.2, 0.5], b: Vector = [0.3, 0.4, 0.3]
+        #expect(throws: SinkhornError.self) { _ = try SinkhornProblem(costMatrix: c, a: a, b: b, epsilon: 0.1).solve() }
+        let relaxed = try SinkhornProblem(costMatrix: c, a: a, b: b, epsilon: 0.1, tauA: 0.9, tauB: 0.9)
+        let s = try relaxed.solve(options: SinkhornOptions(tolerance: 1e-12))
+        #expect(s.plan[0, 1] == 0 && s.plan[1, 0] == 0 && s.plan[1, 2] == 0 && s.plan[2, 1] == 0)
+        let grad = try s.derivative().pullback(SinkhornOutputTangent(plan: Matrix(rows: 3, columns: 3, repeating: 1)))
+        #expect(grad.costMatrix[0, 1] == 0 && grad.costMatrix[1, 0] == 0)
+        let empty = Matrix(rowArrays: [[0.2, 0.5], [1e308, 1e308]])!
+        #expect {
+            _ = try SinkhornProblem(costMatrix: empty, epsilon: 0.1, tauA: 0.5, tauB: 0.5).solve()
+        } throws: { error in
+            guard case let SinkhornError.infeasible(message) = error else { return false }
+            return message.contains("row 1")
+        }
+    }
+
     @Test func validation() throws {
         let c = Matrix(rowArrays: [[0, 1], [1, 0]])!
         for (ta, tb, name) in [(0.0, 1.0, "tau_a"), (1.5, 1.0, "tau_a"), (Double.nan, 1.0, "tau_a"), (1.0, -0.2, "tau_b"),
