@@ -10,21 +10,28 @@ import _Differentiation
 
 /// The regularised transport cost `<P, C> + eps sum P (log P - 1)` for a cost matrix,
 /// differentiable with respect to `C`, `a`, `b` and `epsilon` (gradients `P`, `f`, `g`
-/// projected to zero sum, `sum P (log P - 1)`).
+/// projected to zero sum, `sum P (log P - 1)`). With `tauA` or `tauB` below 1 the
+/// unbalanced cost (``SinkhornSolution``: plus `rho KL` of the relaxed marginals; weight
+/// gradients `-rho expm1(-f / rho)`, not projected); `tau` itself is not differentiated.
 ///
 /// ```swift
 /// let dC = gradient(at: c) { c in sinkhornCost(costMatrix: c, a: a, b: b, epsilon: 0.1) }
 /// ```
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
-public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double,
+public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
                          options: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }?.cost ?? .nan
+    solveForAD {
+        try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: options)
+    }?.cost ?? .nan
 }
 
-@derivative(of: sinkhornCost(costMatrix:a:b:epsilon:options:), wrt: (costMatrix, a, b, epsilon))
-public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+@derivative(of: sinkhornCost(costMatrix:a:b:epsilon:tauA:tauB:options:), wrt: (costMatrix, a, b, epsilon))
+public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                             options: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Vector, Vector, Double)) {
-    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }) else {
+    guard let s = solveForAD({
+        try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: options)
+    }) else {
         return (.nan, { _ in (nanMatrix(costMatrix.rows, costMatrix.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = s.costGradient
@@ -33,17 +40,21 @@ public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: 
 
 /// The regularised transport cost between point clouds (`C_ij = ||x_i - y_j||^2`),
 /// differentiable with respect to `x`, `y`, `a`, `b` and `epsilon`
-/// (`d/dx_i = 2 sum_j P_ij (x_i - y_j)`).
+/// (`d/dx_i = 2 sum_j P_ij (x_i - y_j)`); `tauA`, `tauB` as for the cost-matrix form.
 @differentiable(reverse, wrt: (x, y, a, b, epsilon))
-public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double,
+public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
                          options: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: options) }?.cost ?? .nan
+    solveForAD { try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: options) }?.cost
+        ?? .nan
 }
 
-@derivative(of: sinkhornCost(x:y:a:b:epsilon:options:), wrt: (x, y, a, b, epsilon))
-public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+@derivative(of: sinkhornCost(x:y:a:b:epsilon:tauA:tauB:options:), wrt: (x, y, a, b, epsilon))
+public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                                       options: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Matrix, Vector, Vector, Double)) {
-    guard let s = solveForAD({ try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: options) }) else {
+    guard let s = solveForAD({
+        try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: options)
+    }) else {
         return (.nan, { _ in (nanMatrix(x.rows, x.columns), nanMatrix(y.rows, y.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = s.costGradient
@@ -51,17 +62,22 @@ public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vecto
 }
 
 /// The Sinkhorn divergence `OT(a, b) - OT(a, a)/2 - OT(b, b)/2` between point clouds
-/// (``SinkhornDivergence``), differentiable with respect to `x`, `y`, `a`, `b`, `epsilon`.
+/// (``SinkhornDivergence``), differentiable with respect to `x`, `y`, `a`, `b`, `epsilon`;
+/// unbalanced terms with `tauA` or `tauB` below 1.
 @differentiable(reverse, wrt: (x, y, a, b, epsilon))
-public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double,
+public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
                                options: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: options) }?.value ?? .nan
+    solveForAD { try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB, options: options) }?.value
+        ?? .nan
 }
 
-@derivative(of: sinkhornDivergence(x:y:a:b:epsilon:options:), wrt: (x, y, a, b, epsilon))
-public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions)
+@derivative(of: sinkhornDivergence(x:y:a:b:epsilon:tauA:tauB:options:), wrt: (x, y, a, b, epsilon))
+public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                                   options: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Matrix, Vector, Vector, Double)) {
-    guard let d = solveForAD({ try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: options) }) else {
+    guard let d = solveForAD({
+        try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB, options: options)
+    }) else {
         return (.nan, { _ in (nanMatrix(x.rows, x.columns), nanMatrix(y.rows, y.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = d.gradient
@@ -70,21 +86,25 @@ public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, e
 
 /// The transport plan `P` for a cost matrix, differentiable with respect to `C`, `a`,
 /// `b` and `epsilon` by implicit differentiation (``SinkhornDerivative``: one
-/// Schur-complement factorisation, made when the derivative is first needed and reused).
+/// Schur-complement factorisation, made when the derivative is first needed and reused);
+/// the unbalanced conditions with `tauA` or `tauB` below 1.
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
-public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double,
+public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
                          options: SinkhornOptions = .init(), implicitOptions: ImplicitOptions = .init()) -> Matrix {
-    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }?.plan
-        ?? nanMatrix(costMatrix.rows, costMatrix.columns)
+    solveForAD {
+        try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: options)
+    }?.plan ?? nanMatrix(costMatrix.rows, costMatrix.columns)
 }
 
-@derivative(of: sinkhornPlan(costMatrix:a:b:epsilon:options:implicitOptions:), wrt: (costMatrix, a, b, epsilon))
-public func _vjpSinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions,
-                             implicitOptions: ImplicitOptions)
+@derivative(of: sinkhornPlan(costMatrix:a:b:epsilon:tauA:tauB:options:implicitOptions:), wrt: (costMatrix, a, b, epsilon))
+public func _vjpSinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                             options: SinkhornOptions, implicitOptions: ImplicitOptions)
     -> (value: Matrix, pullback: (Matrix) -> (Matrix, Vector, Vector, Double)) {
     let n = costMatrix.rows, m = costMatrix.columns
     let failed: (Matrix) -> (Matrix, Vector, Vector, Double) = { _ in (nanMatrix(n, m), nanVector(n), nanVector(m), .nan) }
-    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: options) }),
+    guard let s = solveForAD({
+        try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: options)
+    }),
           let derivative = solveForAD({ try s.derivative(options: implicitOptions) }) else {
         return (nanMatrix(n, m), failed)
     }
