@@ -22,14 +22,8 @@ func field(_ json: JSON?, _ path: String...) -> JSON? {
     return cur
 }
 
-func numbers(_ j: JSON?) -> [Double] {
-    switch j {
-    case let .number(d)?: return [d]
-    case let .array(a)?: return a.flatMap { numbers($0) }
-    case let .numbers(values)?: return values
-    default: return []
-    }
-}
+/// Every number of `j` in document order (none for nil).
+func numbers(_ j: JSON?) -> [Double] { j.map(numbersOf) ?? [] }
 
 let ridgeData = #""data": {"X": [[1, 2], [3, 4], [5, 7]], "y": [1, 0, 2], "lambda": 0.5}"#
 

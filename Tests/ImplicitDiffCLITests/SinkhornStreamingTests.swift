@@ -20,14 +20,7 @@ private func member(_ json: JSON?, _ path: String...) -> JSON? {
     return current
 }
 
-private func streamedNumbers(_ json: JSON?) -> [Double] {
-    switch json {
-    case let .number(d)?: return [d]
-    case let .array(items)?: return items.flatMap { streamedNumbers($0) }
-    case let .numbers(values)?: return values
-    default: return []
-    }
-}
+private func streamedNumbers(_ json: JSON?) -> [Double] { numbers(json) }
 
 private func maxRelativeDifference(_ u: [Double], _ v: [Double]) -> Double {
     guard u.count == v.count, !u.isEmpty else { return .infinity }

@@ -20,13 +20,7 @@ private func member(_ json: JSON?, _ path: String...) -> JSON? {
     return current
 }
 
-private func jsonNumbers(_ json: JSON?) -> [Double] {
-    switch json {
-    case let .number(d)?: return [d]
-    case let .array(items)?: return items.flatMap { jsonNumbers($0) }
-    default: return []
-    }
-}
+private func jsonNumbers(_ json: JSON?) -> [Double] { numbers(json) }
 
 private func string(_ json: JSON?) -> String? {
     if case let .string(s)? = json { return s }
