@@ -6,27 +6,6 @@ import ImplicitDiff
 // Issue 14, item 3 through the CLI: `tau_a`, `tau_b` of the `sinkhorn` kind (unbalanced
 // transport, ott-jax's convention), their validation, and the streamed path with them.
 
-private func run(_ doc: String, outputs: Bool = true) -> (json: JSON?, code: Int32) {
-    let (out, code) = CLIRunner(includeOutputs: outputs).run(doc)
-    return (try? JSON.parse(out), code)
-}
-
-private func member(_ json: JSON?, _ path: String...) -> JSON? {
-    var current = json
-    for key in path {
-        guard case let .object(o)? = current else { return nil }
-        current = o[key]
-    }
-    return current
-}
-
-private func jsonNumbers(_ json: JSON?) -> [Double] { numbers(json) }
-
-private func string(_ json: JSON?) -> String? {
-    if case let .string(s)? = json { return s }
-    return nil
-}
-
 private func relativeDifference(_ u: [Double], _ v: [Double]) -> Double {
     guard u.count == v.count, !u.isEmpty else { return .infinity }
     return zip(u, v).map { abs($0 - $1) }.max()! / v.map(abs).max()!
@@ -48,11 +27,11 @@ struct SinkhornUnbalancedCLITests {
     @Test func unbalancedAgreesWithOTTJAX() {
         let (json, code) = run(case1)
         #expect(code == 0, "\(String(describing: json))")
-        #expect(string(member(json, "status")) == "converged")
-        #expect(relativeDifference(jsonNumbers(member(json, "outputs", "f")), case1F) <= 1e-6)
-        #expect(relativeDifference(jsonNumbers(member(json, "outputs", "g")), case1G) <= 1e-6)
-        #expect(relativeDifference(jsonNumbers(member(json, "outputs", "cost")), [case1Cost]) <= 1e-6)
-        #expect(relativeDifference(jsonNumbers(member(json, "vjp", "a")), case1CostGradA) <= 1e-6)
+        #expect(string(field(json, "status")) == "converged")
+        #expect(relativeDifference(numbers(field(json, "outputs", "f")), case1F) <= 1e-6)
+        #expect(relativeDifference(numbers(field(json, "outputs", "g")), case1G) <= 1e-6)
+        #expect(relativeDifference(numbers(field(json, "outputs", "cost")), [case1Cost]) <= 1e-6)
+        #expect(relativeDifference(numbers(field(json, "vjp", "a")), case1CostGradA) <= 1e-6)
     }
 
     /// `tau_a = tau_b = 1` written out is the balanced problem (the default).
@@ -61,19 +40,19 @@ struct SinkhornUnbalancedCLITests {
         let (u, cu) = run(base + #"}, "derivative": {"vjp": {"f": [1, -1]}}}"#)
         let (e, ce) = run(base + #", "tau_a": 1, "tau_b": 1}, "derivative": {"vjp": {"f": [1, -1]}}}"#)
         #expect(cu == 0 && ce == 0)
-        #expect(jsonNumbers(member(u, "outputs", "f")) == jsonNumbers(member(e, "outputs", "f")))
-        #expect(jsonNumbers(member(u, "vjp", "C")) == jsonNumbers(member(e, "vjp", "C")))
+        #expect(numbers(field(u, "outputs", "f")) == numbers(field(e, "outputs", "f")))
+        #expect(numbers(field(u, "vjp", "C")) == numbers(field(e, "vjp", "C")))
     }
 
     /// Values outside (0, 1] and non-numbers: exit 2, `invalid_input`, naming the field.
     @Test(arguments: [(#""tau_a": 0"#, "tau_a"), (#""tau_a": 1.5"#, "tau_a"), (#""tau_b": -0.5"#, "tau_b"),
                       (#""tau_b": 1.0000001"#, "tau_b"), (#""tau_a": "half""#, "tau_a")])
-    func badValuesAreInvalidInput(field: String, name: String) {
-        let doc = #"{"problem": "sinkhorn", "data": {"C": [[0.1, 0.7], [0.5, 0.2]], "epsilon": 0.1, "# + field + "}}"
+    func badValuesAreInvalidInput(entry: String, name: String) {
+        let doc = #"{"problem": "sinkhorn", "data": {"C": [[0.1, 0.7], [0.5, 0.2]], "epsilon": 0.1, "# + entry + "}}"
         let (json, code) = run(doc)
         #expect(code == 2)
-        #expect(string(member(json, "error", "kind")) == "invalid_input")
-        let message = string(member(json, "error", "message")) ?? ""
+        #expect(string(field(json, "error", "kind")) == "invalid_input")
+        let message = string(field(json, "error", "message")) ?? ""
         #expect(message.contains(name), "\(message)")
     }
 
@@ -81,7 +60,7 @@ struct SinkhornUnbalancedCLITests {
     @Test func unequalMassesNeedARelaxedMarginal() {
         let base = #"{"problem": "sinkhorn", "data": {"C": [[0.1, 0.7], [0.5, 0.2]], "a": [0.5, 0.5], "b": [1, 1], "epsilon": 0.1"#
         let (json, code) = run(base + "}}")
-        #expect(code == 2 && string(member(json, "error", "kind")) == "invalid_input")
+        #expect(code == 2 && string(field(json, "error", "kind")) == "invalid_input")
         let (_, relaxed) = run(base + #", "tau_b": 0.5}}"#)
         #expect(relaxed == 0)
     }
