@@ -173,6 +173,10 @@ def check_qp_lp(data, out, quadratic):
     G, h = dense(data.get("G")) or [], data.get("h") or []
     q = data.get("q") if quadratic else data.get("c")
     Q = dense(data.get("Q")) if quadratic else None
+    if Q:
+        # 1/2 z'Qz sees only the symmetric part (the CLI accepts asymmetries up to 1e-12
+        # of max |Q_ij| and symmetrises): the gradient is (Q + Q')/2 z.
+        Q = [[(Q[i][j] + Q[j][i]) / 2 for j in range(len(Q))] for i in range(len(Q))]
     lam, mu = out["lambda"], out["mu"]
     zs = 1 + inf(z)
     problems = []

@@ -194,6 +194,39 @@ def run_cvxpylayers(probs, repeats, jobs):
     return best, [np.concatenate([qg[i], bg[i], hg[i]]) for i in range(len(probs))]
 
 
+def without_timings(result):
+    result = dict(result)
+    stats = dict(result.get("stats") or {})
+    stats.pop("forward_seconds", None)
+    stats.pop("derivative_seconds", None)
+    if stats:
+        result["stats"] = stats
+    return result
+
+
+def run_dask(binary, docs, workdir, local_results, count, err):
+    """The QP batch on a LocalCluster of 2 single-threaded worker processes through
+    python/implicitdiff_dask; its results must equal the local run's (timings aside)."""
+    package = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+    sys.path.insert(0, package)  # and for the worker processes:
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")]))
+    from dask.distributed import Client, LocalCluster
+    from implicitdiff_dask import run_batch
+
+    path = os.path.join(workdir, "qp.jsonl")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        t0 = time.perf_counter()
+        got = list(run_batch(path, client, binary=os.path.abspath(binary), partition_size=128, jobs_per_worker=1))
+        secs = time.perf_counter() - t0
+    same = [without_timings(r) for r in got] == [without_timings(r) for r in local_results]
+    print(f"dask LocalCluster(2): {secs:.2f} s, results identical to the local batch: {same}", file=sys.stderr)
+    if not same:
+        raise SystemExit("the Dask run differs from the local batch")
+    return ("", "implicitdiff_dask, LocalCluster 2 workers (identical to local: yes)", secs, count / secs, err,
+            sum(1 for r in got if "error" in r))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=".build/release/implicitdiff")
@@ -203,6 +236,9 @@ def main():
     ap.add_argument("--check", type=int, default=32, help="problems whose derivatives are checked")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--skip-anchors", action="store_true")
+    ap.add_argument("--dask", action="store_true",
+                    help="also run the QP batch through implicitdiff_dask on a LocalCluster of 2 worker processes "
+                         "and check that its results equal the local batch's (timings aside)")
     ap.add_argument("--out")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
@@ -233,6 +269,8 @@ def main():
         err_ours = max(errs) if errs else float("nan")
         rows.append((f"qp {args.count} (n=50, m=100, p=10), VJP", "implicitdiff batch --jobs 1", secs1, args.count / secs1, err_ours, failed))
         rows.append(("", "implicitdiff batch --jobs 2", ours[2][0], args.count / ours[2][0], err_ours, ours[2][2]))
+        if args.dask:
+            rows.append(run_dask(args.binary, docs, work, results, args.count, err_ours))
         if not args.skip_anchors:
             for name, fn in (("qpth (batched QPFunction)", lambda: run_qpth(probs, args.repeats)),
                              (f"cvxpylayers (diffcp, SCS eps 1e-12, n_jobs={cores})", lambda: run_cvxpylayers(probs, args.repeats, cores))):

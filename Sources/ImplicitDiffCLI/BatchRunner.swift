@@ -42,15 +42,24 @@ public struct BatchRunner {
     @discardableResult
     public func run(nextLine: () -> String?, write: (String) -> Void,
                     progress: ((Summary) -> Void)? = nil) -> Summary {
+        run(nextLine: { nextLine().map { Array($0.utf8) } },
+            write: { write(String(decoding: $0, as: UTF8.self)) }, progress: progress)
+    }
+
+    /// The same on UTF-8 bytes: lines as read (``LineReader/nextBytes()``), result lines
+    /// without their newline.
+    @discardableResult
+    public func run(nextLine: () -> [UInt8]?, write: ([UInt8]) -> Void,
+                    progress: ((Summary) -> Void)? = nil) -> Summary {
         var lineNumber = -1
         var summary = Summary()
         let runner = self.runner
         ConcurrentBatch.forEach(
             jobs: jobs, window: 4 * max(jobs, 1),
-            next: { () -> (Int, String)? in
+            next: { () -> (Int, [UInt8])? in
                 while let line = nextLine() {
                     lineNumber += 1
-                    if !line.allSatisfy(\.isWhitespace) { return (lineNumber, line) }
+                    if !line.allSatisfy(Self.isWhitespace) { return (lineNumber, line) }
                 }
                 return nil
             },
@@ -65,11 +74,11 @@ public struct BatchRunner {
     }
 
     /// The result line of one problem line, and whether it is an error.
-    static func resultLine(_ text: String, lineNumber: Int, runner: CLIRunner) -> (line: String, failed: Bool) {
+    static func resultLine(_ text: [UInt8], lineNumber: Int, runner: CLIRunner) -> (line: [UInt8], failed: Bool) {
         var id = JSON.number(Double(lineNumber))
         let output: JSON, code: Int32
         do {
-            var doc = try JSON.parse(text)
+            var doc = try JSON.parse(bytes: text)
             if case var .object(top) = doc, let given = top["id"] {
                 id = given
                 top.entries.removeAll { $0.key == "id" }
@@ -81,10 +90,15 @@ public struct BatchRunner {
         } catch {
             (output, code) = (CLIError.invalidInput("\(error)").json, 2)
         }
-        guard case let .object(result) = output else { return (output.serialized(), true) }
+        guard case let .object(result) = output else { return (output.serializedBytes(), true) }
         var entries: [(key: String, value: JSON)] = [("id", id)]
         entries += result.entries
         if code != 0 { entries.append(("exit", .number(Double(code)))) }
-        return (JSON.object(JSONObject(entries)).serialized(), code != 0)
+        return (JSON.object(JSONObject(entries)).serializedBytes(), code != 0)
+    }
+
+    /// JSON's whitespace (and the `\r` of a Windows line end).
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
 }

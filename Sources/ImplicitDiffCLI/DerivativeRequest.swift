@@ -45,7 +45,7 @@ public enum DerivativeRequest: Equatable {
     /// The `wrt` list: a non-empty array of distinct parameter names.
     private static func parseWrt(_ json: JSON?) throws -> [String]? {
         guard let json, json != .null else { return nil }
-        guard case let .array(items) = json else { throw CLIError.invalidInput("'wrt' must be an array of parameter names") }
+        guard let items = json.elements else { throw CLIError.invalidInput("'wrt' must be an array of parameter names") }
         var names = [String]()
         for (i, item) in items.enumerated() {
             guard case let .string(name) = item else { throw CLIError.invalidInput("'wrt'[\(i)] must be a parameter name (a string)") }
@@ -215,10 +215,10 @@ extension Tensor {
         if let layout { return layout.json(values: scalars) }
         switch shape.count {
         case 0: return .number(scalars.first ?? 0)
-        case 1: return .array(scalars.map { .number($0) })
+        case 1: return scalars.isEmpty ? .array([]) : .numbers(scalars)
         default:
             let r = shape[0], c = shape[1]
-            return .array((0..<r).map { i in .array((0..<c).map { .number(scalars[i * c + $0]) }) })
+            return .array((0..<r).map { i in c == 0 ? .array([]) : .numbers(Array(scalars[(i * c)..<((i + 1) * c)])) })
         }
     }
 

@@ -98,6 +98,7 @@ func numbersOf(_ j: JSON) -> [Double] {
     switch j {
     case let .number(d): return [d]
     case let .array(a): return a.flatMap(numbersOf)
+    case let .numbers(values): return values
     default: return []
     }
 }

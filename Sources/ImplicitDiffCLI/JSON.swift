@@ -2,13 +2,61 @@ import Foundation
 
 /// A JSON value. The parser is strict RFC 8259: the non-standard tokens `NaN` and
 /// `Infinity` are rejected, and so are numbers that overflow a Double (`1e999`).
-public enum JSON: Sendable, Equatable {
+public enum JSON: Sendable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSON])
     case object(JSONObject)
+    /// A non-empty array of numbers only, stored unboxed: what the parser makes of
+    /// `[1, 2.5]` and what tensors are written as (a matrix is an `.array` of these).
+    /// It equals the `.array` of the same `.number`s; read arrays through ``elements``
+    /// or ``numberArray`` to accept both.
+    case numbers([Double])
+}
+
+extension JSON: Equatable {
+    public static func == (a: JSON, b: JSON) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.number(x), .number(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.object(x), .object(y)): return x == y
+        case let (.numbers(x), .numbers(y)): return x == y
+        case let (.array(x), .array(y)): return x == y
+        case (.array, .numbers), (.numbers, .array): return a.elements == b.elements
+        default: return false
+        }
+    }
+}
+
+extension JSON {
+    /// The elements of an array (either representation), or nil for any other value.
+    public var elements: [JSON]? {
+        switch self {
+        case let .array(items): return items
+        case let .numbers(values): return values.map { .number($0) }
+        default: return nil
+        }
+    }
+
+    /// The numbers of an array whose elements are all numbers, or nil.
+    public var numberArray: [Double]? {
+        switch self {
+        case let .numbers(values): return values
+        case let .array(items):
+            var values = [Double]()
+            values.reserveCapacity(items.count)
+            for item in items {
+                guard case let .number(d) = item else { return nil }
+                values.append(d)
+            }
+            return values
+        default: return nil
+        }
+    }
 }
 
 /// A JSON object with its keys in document order.
@@ -36,7 +84,13 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
 extension JSON {
     /// Parses a complete JSON document (surrounding whitespace allowed).
     public static func parse(_ text: String) throws -> JSON {
-        var p = JSONParser(text: text)
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses a complete JSON document from its UTF-8 bytes (invalid UTF-8 inside a
+    /// string becomes U+FFFD; outside strings it is a syntax error).
+    public static func parse(bytes: [UInt8]) throws -> JSON {
+        var p = JSONParser(bytes: bytes)
         p.skipWhitespace()
         let v = try p.value(depth: 0)
         p.skipWhitespace()
@@ -52,8 +106,8 @@ struct JSONParser {
     let end: Int
     var i = 0
 
-    init(text: String) {
-        var b = Array(text.utf8)
+    init(bytes document: [UInt8]) {
+        var b = document
         end = b.count
         b.append(0)
         bytes = b
@@ -70,7 +124,7 @@ struct JSONParser {
         guard i < end else { throw error("unexpected end of input") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return .object(try object(depth: depth))
-        case UInt8(ascii: "["): return .array(try array(depth: depth))
+        case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
@@ -108,20 +162,58 @@ struct JSONParser {
         }
     }
 
-    mutating func array(depth: Int) throws -> [JSON] {
+    /// An array: `.numbers` while every element is a number (read without boxing), the
+    /// general `.array` from the first element that is not.
+    mutating func array(depth: Int) throws -> JSON {
         i += 1
         var items: [JSON] = []
         skipWhitespace()
-        if i < end, bytes[i] == UInt8(ascii: "]") { i += 1; return items }
+        if i < end, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+        if startsNumber() {
+            var values = [Double]()
+            while true {
+                values.append(try number())
+                skipWhitespace()
+                guard i < end else { throw error("unexpected end of input in an array") }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return .numbers(values) }
+                guard bytes[i] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
+                i += 1
+                skipWhitespace()
+                if !startsNumber() { break }
+            }
+            items = values.map { .number($0) }
+        }
         while true {
             skipWhitespace()
             items.append(try value(depth: depth + 1))
             skipWhitespace()
             guard i < end else { throw error("unexpected end of input in an array") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; return items }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
             throw error("expected ',' or ']'")
         }
+    }
+
+    /// Whether a number starts here (a minus sign or a digit).
+    func startsNumber() -> Bool {
+        i < end && (bytes[i] == UInt8(ascii: "-") || bytes[i] &- 0x30 < 10)
+    }
+
+    /// The value of the eight ASCII digits at `k` (the first the most significant), or
+    /// nil if any of them is not a digit: one unaligned 64-bit load, a test of all eight
+    /// bytes at once, and three multiplications that combine pairs, quads and octets.
+    @inline(__always)
+    static func eightDigits(_ p: UnsafeBufferPointer<UInt8>, at k: Int) -> UInt64? {
+        let word = UInt64(littleEndian: UnsafeRawPointer(p.baseAddress! + k).loadUnaligned(as: UInt64.self))
+        // Each byte 0x30...0x39: high nibble 3, and adding 6 does not carry into it.
+        let highNibbles = word & 0xF0F0_F0F0_F0F0_F0F0
+        let carries = (word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0
+        guard highNibbles | (carries >> 4) == 0x3333_3333_3333_3333 else { return nil }
+        var v = word &- 0x3030_3030_3030_3030
+        v = (v &* 10) &+ (v >> 8)
+        let low = (v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32))
+        let high = ((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32))
+        return (low &+ high) >> 32
     }
 
     /// Exact powers of ten (every `10^k`, `k <= 22`, is a double).
@@ -145,6 +237,11 @@ struct JSONParser {
                 k += 1
             } else {
                 guard isDigit(k) else { failure = "invalid number"; return k }
+                while significant <= 11, k + 8 <= end, let eight = Self.eightDigits(p, at: k) {
+                    mantissa = mantissa &* 100_000_000 &+ eight
+                    significant += 8
+                    k += 8
+                }
                 while isDigit(k) {
                     let digit = UInt64(p[k] &- 0x30)
                     significant += 1
@@ -156,6 +253,14 @@ struct JSONParser {
                 k += 1
                 guard isDigit(k) else { failure = "invalid number: digits expected after '.'"; return k }
                 while isDigit(k) {
+                    // Eight significant digits at a time while they fit in 19.
+                    while mantissa != 0, significant <= 11, k + 8 <= end, let eight = Self.eightDigits(p, at: k) {
+                        mantissa = mantissa &* 100_000_000 &+ eight
+                        significant += 8
+                        scale -= 8
+                        k += 8
+                    }
+                    guard isDigit(k) else { break }
                     let digit = UInt64(p[k] &- 0x30)
                     if mantissa != 0 || digit != 0 { significant += 1 }
                     if significant <= 19 { mantissa = mantissa &* 10 &+ digit; scale -= 1 }
@@ -187,6 +292,10 @@ struct JSONParser {
             let m = Double(mantissa)
             let value = power >= 0 ? m * Self.exactPowersOfTen[power] : m / Self.exactPowersOfTen[-power]
             return negative ? -value : value
+        }
+        // Up to 19 digits (every printed double): Eisel-Lemire, exact unless it declines.
+        if significant <= 19, let value = DecimalToDouble.convert(mantissa: mantissa, exponent: power, negative: negative) {
+            return value
         }
         // Otherwise strtod, on the buffer directly (the extent is validated above, and
         // JSON's grammar is a subset of strtod's, so it reads exactly these bytes).
@@ -253,10 +362,15 @@ extension JSON {
     /// Compact serialisation; doubles in Swift's shortest round-trip form. Non-finite
     /// numbers are a programming error here (callers check finiteness first).
     public func serialized() -> String {
+        String(decoding: serializedBytes(), as: UTF8.self)
+    }
+
+    /// The compact serialisation as UTF-8 bytes.
+    public func serializedBytes() -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(256)
         write(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Appends the JSON text as UTF-8 bytes (one buffer for the whole document: no
@@ -272,6 +386,13 @@ extension JSON {
             for (k, v) in a.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: " ")) }
                 v.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case let .numbers(values):
+            out.append(UInt8(ascii: "["))
+            for (k, v) in values.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: " ")) }
+                JSON.writeNumber(v, to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case let .object(o):
@@ -309,8 +430,19 @@ extension JSON {
             }
             return
         }
-        var text = d.description
-        text.withUTF8 { out.append(contentsOf: $0) }
+        // Swift's shortest round-trip digits, handed over as bytes (no `String`).
+        var sink = ByteSink()
+        swap(&sink.bytes, &out)
+        d.write(to: &sink)
+        swap(&sink.bytes, &out)
+    }
+
+    /// A byte buffer as a text stream: `Double.write(to:)` passes its digits through
+    /// `_writeASCII` without making a `String` for them.
+    private struct ByteSink: TextOutputStream {
+        var bytes: [UInt8] = []
+        mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
     }
 
     static func writeString(_ s: String, to out: inout [UInt8]) {

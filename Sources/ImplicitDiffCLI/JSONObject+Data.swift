@@ -66,7 +66,7 @@ extension JSONObject {
     /// An optional matrix. An empty array `[]` is a matrix with no rows.
     public func optionalMatrix(_ key: String, columns: Int) throws -> Matrix? {
         guard has(key) else { return nil }
-        if case let .array(a) = self[key]!, a.isEmpty { return Matrix(rows: 0, columns: columns) }
+        if let a = self[key]!.elements, a.isEmpty { return Matrix(rows: 0, columns: columns) }
         return try matrix(key)
     }
 
@@ -82,34 +82,52 @@ extension JSONObject {
         case 0:
             return Tensor(try number(v, key))
         case 1:
-            guard case let .array(a) = v else { throw CLIError.invalidInput("'\(key)' must be an array of numbers") }
             var out = [Double]()
-            out.reserveCapacity(a.count)
-            for (i, e) in a.enumerated() {
-                guard case let .number(d) = e else { throw CLIError.invalidInput("'\(key)'[\(i)] must be a number") }
-                guard d.isFinite else { throw CLIError.invalidInput("'\(key)'[\(i)] is not finite") }
-                out.append(d)
-            }
+            try appendNumbers(v, to: &out, key: key)
             return Tensor(shape: [out.count], scalars: out)
         default:
             guard case let .array(rows) = v else { throw CLIError.invalidInput("'\(key)' must be an array of rows") }
             var out = [Double]()
             var cols = -1
             for (i, r) in rows.enumerated() {
-                let row = try tensor(r, "\(key)[\(i)]", rank: 1)
-                if cols < 0 { cols = row.count } else if row.count != cols {
-                    throw CLIError.invalidInput("'\(key)' is ragged: row \(i) has \(row.count) entries, row 0 has \(cols)")
+                let before = out.count
+                try appendNumbers(r, to: &out, key: key, row: i)
+                let count = out.count - before
+                if cols < 0 {
+                    cols = count
+                    out.reserveCapacity(rows.count * cols)
+                } else if count != cols {
+                    throw CLIError.invalidInput("'\(key)' is ragged: row \(i) has \(count) entries, row 0 has \(cols)")
                 }
-                out.append(contentsOf: row.scalars)
             }
             return Tensor(shape: [rows.count, max(cols, 0)], scalars: out)
+        }
+    }
+
+    /// Appends the numbers of the array `v` (one row of `key`, or all of it), checked finite.
+    private static func appendNumbers(_ v: JSON, to out: inout [Double], key: String, row: Int? = nil) throws {
+        let place = { (j: Int) in row.map { "'\(key)[\($0)]'[\(j)]" } ?? "'\(key)'[\(j)]" }
+        switch v {
+        case let .numbers(values):
+            if let j = values.firstIndex(where: { !$0.isFinite }) { throw CLIError.invalidInput("\(place(j)) is not finite") }
+            out.append(contentsOf: values)
+        case let .array(items):
+            out.reserveCapacity(out.count + items.count)
+            for (j, e) in items.enumerated() {
+                guard case let .number(d) = e else { throw CLIError.invalidInput("\(place(j)) must be a number") }
+                guard d.isFinite else { throw CLIError.invalidInput("\(place(j)) is not finite") }
+                out.append(d)
+            }
+        default:
+            let name = row.map { "'\(key)[\($0)]'" } ?? "'\(key)'"
+            throw CLIError.invalidInput("\(name) must be an array of numbers")
         }
     }
 
     /// A tensor of exactly `shape` (used for cotangents and tangents). A vector of
     /// length 0 accepts `[]`.
     public static func tensor(_ v: JSON, _ key: String, shape: [Int]) throws -> Tensor {
-        if shape.count == 2, case let .array(a) = v, a.isEmpty, shape[0] == 0 {
+        if shape.count == 2, v.elements?.isEmpty == true, shape[0] == 0 {
             return Tensor(shape: shape, scalars: [])
         }
         let t = try tensor(v, key, rank: shape.count)

@@ -30,6 +30,7 @@ extension LassoKind {
 
 extension QPKind {
     public static func signature(for data: JSONObject) -> KindSignature? {
+        if data.has("qps") { return KindSignature(outputs: ["z", "value", "row_duals"], parameters: ["c", "rhs"]) }
         let bounds = data.has("lb") || data.has("ub")
         return KindSignature(outputs: ["z", "lambda", "mu", "value"] + (bounds ? ["w"] : []),
                              parameters: ["Q", "q", "A", "b", "G", "h"] + (data.has("l") ? ["l"] : []) + (bounds ? ["lb", "ub"] : []))

@@ -15,11 +15,16 @@ public final class LineReader {
 
     /// The next line, or `nil` at the end of the input.
     public func next() -> String? {
+        nextBytes().map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The next line's bytes (not checked as UTF-8), or `nil` at the end of the input.
+    public func nextBytes() -> [UInt8]? {
         while true {
-            if let newline = buffer[Swift.max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = Self.firstNewline(in: buffer, from: Swift.max(start, scanned)) {
                 var end = newline
                 if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let line = String(decoding: buffer[start..<end], as: UTF8.self)
+                let line = Self.copy(buffer[start..<end])
                 start = newline + 1
                 scanned = start
                 return line
@@ -27,7 +32,7 @@ public final class LineReader {
             scanned = buffer.count
             if atEnd {
                 guard start < buffer.count else { return nil }
-                let line = String(decoding: buffer[start...], as: UTF8.self)
+                let line = Self.copy(buffer[start...])
                 start = buffer.count
                 return line
             }
@@ -39,5 +44,22 @@ public final class LineReader {
             let chunk = handle.readData(ofLength: 1 << 16)
             if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
         }
+    }
+
+    /// The index of the first `\n` at or after `from` (memchr: a vectorised scan).
+    private static func firstNewline(in buffer: [UInt8], from: Int) -> Int? {
+        guard from < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { p -> Int? in
+            guard let base = p.baseAddress, let hit = memchr(base + from, 0x0A, p.count - from) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// A line's bytes with room for one more (the JSON parser's terminating 0).
+    private static func copy(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var line = [UInt8]()
+        line.reserveCapacity(bytes.count + 1)
+        line.append(contentsOf: bytes)
+        return line
     }
 }

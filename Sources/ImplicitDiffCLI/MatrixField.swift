@@ -72,7 +72,7 @@ public struct CoordinateMatrix: Sendable {
 
     /// A list of non-negative integers (sizes or 0-based indices).
     static func indices(_ v: JSON, _ key: String) throws -> [Int] {
-        guard case let .array(a) = v else { throw CLIError.invalidInput("'\(key)' must be an array of non-negative integers") }
+        guard let a = v.elements else { throw CLIError.invalidInput("'\(key)' must be an array of non-negative integers") }
         var out = [Int]()
         out.reserveCapacity(a.count)
         for (i, e) in a.enumerated() {

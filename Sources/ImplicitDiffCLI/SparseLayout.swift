@@ -35,7 +35,7 @@ public struct SparseLayout: Sendable, Equatable {
             ("shape", .array(shape.map { .number(Double($0)) })),
             ("rows", .array(rowIndices.map { .number(Double($0)) })),
             ("cols", .array(columnIndices.map { .number(Double($0)) })),
-            ("values", .array(values.map { .number($0) })),
+            ("values", values.isEmpty ? .array([]) : .numbers(values)),
         ]))
     }
 }

@@ -46,6 +46,11 @@ struct QPScaledProblem {
         // Inequalities: drop zero rows (feasible iff h_i >= 0).
         var gRows = [Int](), gScale = [Double](), gData = [Double](), hData = [Double]()
         var gNorms = [Double]()
+        gRows.reserveCapacity(problem.inequalityCount)
+        gScale.reserveCapacity(problem.inequalityCount)
+        gData.reserveCapacity(problem.inequalityCount * n)
+        hData.reserveCapacity(problem.inequalityCount)
+        gNorms.reserveCapacity(problem.inequalityCount)
         for i in 0..<problem.inequalityCount {
             let row = problem.G.row(i)
             let norm = row.norm
@@ -66,6 +71,7 @@ struct QPScaledProblem {
         // Equalities: drop zero rows (feasible iff b_i = 0) and dependent rows.
         var aRows = [Int](), aScale = [Double](), aData = [Double](), bData = [Double]()
         var dropped = [Int]()
+        aData.reserveCapacity(problem.equalityCount * n)
         for i in 0..<problem.equalityCount {
             let row = problem.A.row(i)
             let norm = row.norm

@@ -10,21 +10,28 @@ import _Differentiation
 
 /// The regularised transport cost `<P, C> + eps sum P (log P - 1)` for a cost matrix,
 /// differentiable with respect to `C`, `a`, `b` and `epsilon` (gradients `P`, `f`, `g`
-/// projected to zero sum, `sum P (log P - 1)`).
+/// projected to zero sum, `sum P (log P - 1)`). With `tauA` or `tauB` below 1 the
+/// unbalanced cost (``SinkhornSolution``: plus `rho KL` of the relaxed marginals; weight
+/// gradients `-rho expm1(-f / rho)`, not projected); `tau` itself is not differentiated.
 ///
 /// ```swift
 /// let dC = gradient(at: c) { c in sinkhornCost(costMatrix: c, a: a, b: b, epsilon: 0.1) }
 /// ```
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
-public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double,
+public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
                          solverOptions: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }?.cost ?? .nan
+    solveForAD {
+        try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: solverOptions)
+    }?.cost ?? .nan
 }
 
-@derivative(of: sinkhornCost(costMatrix:a:b:epsilon:solverOptions:), wrt: (costMatrix, a, b, epsilon))
-public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, solverOptions: SinkhornOptions)
+@derivative(of: sinkhornCost(costMatrix:a:b:epsilon:tauA:tauB:solverOptions:), wrt: (costMatrix, a, b, epsilon))
+public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                             solverOptions: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Vector, Vector, Double)) {
-    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }) else {
+    guard let s = solveForAD({
+        try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: solverOptions)
+    }) else {
         return (.nan, { _ in (nanMatrix(costMatrix.rows, costMatrix.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = s.costGradient
@@ -33,17 +40,21 @@ public func _vjpSinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: 
 
 /// The regularised transport cost between point clouds (`C_ij = ||x_i - y_j||^2`),
 /// differentiable with respect to `x`, `y`, `a`, `b` and `epsilon`
-/// (`d/dx_i = 2 sum_j P_ij (x_i - y_j)`).
+/// (`d/dx_i = 2 sum_j P_ij (x_i - y_j)`); `tauA`, `tauB` as for the cost-matrix form.
 @differentiable(reverse, wrt: (x, y, a, b, epsilon))
-public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double,
+public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
                          solverOptions: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }?.cost ?? .nan
+    solveForAD { try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: solverOptions) }?.cost
+        ?? .nan
 }
 
-@derivative(of: sinkhornCost(x:y:a:b:epsilon:solverOptions:), wrt: (x, y, a, b, epsilon))
-public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, solverOptions: SinkhornOptions)
+@derivative(of: sinkhornCost(x:y:a:b:epsilon:tauA:tauB:solverOptions:), wrt: (x, y, a, b, epsilon))
+public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                                       solverOptions: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Matrix, Vector, Vector, Double)) {
-    guard let s = solveForAD({ try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }) else {
+    guard let s = solveForAD({
+        try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: solverOptions)
+    }) else {
         return (.nan, { _ in (nanMatrix(x.rows, x.columns), nanMatrix(y.rows, y.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = s.costGradient
@@ -51,17 +62,22 @@ public func _vjpSinkhornPointCloudCost(x: Matrix, y: Matrix, a: Vector, b: Vecto
 }
 
 /// The Sinkhorn divergence `OT(a, b) - OT(a, a)/2 - OT(b, b)/2` between point clouds
-/// (``SinkhornDivergence``), differentiable with respect to `x`, `y`, `a`, `b`, `epsilon`.
+/// (``SinkhornDivergence``), differentiable with respect to `x`, `y`, `a`, `b`, `epsilon`;
+/// unbalanced terms with `tauA` or `tauB` below 1.
 @differentiable(reverse, wrt: (x, y, a, b, epsilon))
-public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double,
+public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
                                solverOptions: SinkhornOptions = .init()) -> Double {
-    solveForAD { try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: solverOptions) }?.value ?? .nan
+    solveForAD { try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB, options: solverOptions) }?.value
+        ?? .nan
 }
 
-@derivative(of: sinkhornDivergence(x:y:a:b:epsilon:solverOptions:), wrt: (x, y, a, b, epsilon))
-public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, solverOptions: SinkhornOptions)
+@derivative(of: sinkhornDivergence(x:y:a:b:epsilon:tauA:tauB:solverOptions:), wrt: (x, y, a, b, epsilon))
+public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                                   solverOptions: SinkhornOptions)
     -> (value: Double, pullback: (Double) -> (Matrix, Matrix, Vector, Vector, Double)) {
-    guard let d = solveForAD({ try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, options: solverOptions) }) else {
+    guard let d = solveForAD({
+        try SinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB, options: solverOptions)
+    }) else {
         return (.nan, { _ in (nanMatrix(x.rows, x.columns), nanMatrix(y.rows, y.columns), nanVector(a.count), nanVector(b.count), .nan) })
     }
     let g = d.gradient
@@ -70,21 +86,25 @@ public func _vjpSinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, e
 
 /// The transport plan `P` for a cost matrix, differentiable with respect to `C`, `a`,
 /// `b` and `epsilon` by implicit differentiation (``SinkhornDerivative``: one
-/// Schur-complement factorisation, made when the derivative is first needed and reused).
+/// Schur-complement factorisation, made when the derivative is first needed and reused);
+/// the unbalanced conditions with `tauA` or `tauB` below 1.
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
-public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double,
+public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
                          solverOptions: SinkhornOptions = .init(), options: ImplicitOptions = .init()) -> Matrix {
-    solveForAD { try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }?.plan
-        ?? nanMatrix(costMatrix.rows, costMatrix.columns)
+    solveForAD {
+        try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: solverOptions)
+    }?.plan ?? nanMatrix(costMatrix.rows, costMatrix.columns)
 }
 
-@derivative(of: sinkhornPlan(costMatrix:a:b:epsilon:solverOptions:options:), wrt: (costMatrix, a, b, epsilon))
-public func _vjpSinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, solverOptions: SinkhornOptions,
-                             options: ImplicitOptions)
+@derivative(of: sinkhornPlan(costMatrix:a:b:epsilon:tauA:tauB:solverOptions:options:), wrt: (costMatrix, a, b, epsilon))
+public func _vjpSinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                             solverOptions: SinkhornOptions, options: ImplicitOptions)
     -> (value: Matrix, pullback: (Matrix) -> (Matrix, Vector, Vector, Double)) {
     let n = costMatrix.rows, m = costMatrix.columns
     let failed: (Matrix) -> (Matrix, Vector, Vector, Double) = { _ in (nanMatrix(n, m), nanVector(n), nanVector(m), .nan) }
-    guard let s = solveForAD({ try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon).solve(options: solverOptions) }),
+    guard let s = solveForAD({
+        try SinkhornProblem(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB).solve(options: solverOptions)
+    }),
           let derivative = solveForAD({ try s.derivative(options: options) }) else {
         return (nanMatrix(n, m), failed)
     }
@@ -97,57 +117,73 @@ public func _vjpSinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: 
 extension SinkhornProblem {
     /// `x = [vec(C), a, b, eps] -> [f, g]` as an `ImplicitFunction` on the generic path
     /// (``SinkhornConditions``, dense Cholesky of order `n + m`), usable under Swift AD;
+    /// `tauA`, `tauB` below 1 for unbalanced transport (``SinkhornProblem/tauA``),
     /// `solverOptions` are the Sinkhorn iteration's settings, `options` the implicit
     /// derivative's. Invalid parameters or a failed solve surface as the solver's error.
-    /// For the cost and the plan inside `gradient(at:of:)`, ``sinkhornCost(costMatrix:a:b:epsilon:solverOptions:)``
-    /// and ``sinkhornPlan(costMatrix:a:b:epsilon:solverOptions:options:)`` take the same labels.
-    public static func layer(rows n: Int, columns m: Int, solverOptions: SinkhornOptions = .init(),
+    /// For the cost and the plan inside `gradient(at:of:)`,
+    /// ``sinkhornCost(costMatrix:a:b:epsilon:tauA:tauB:solverOptions:)`` and
+    /// ``sinkhornPlan(costMatrix:a:b:epsilon:tauA:tauB:solverOptions:options:)`` take the same labels.
+    public static func layer(rows n: Int, columns m: Int, tauA: Double = 1, tauB: Double = 1,
+                             solverOptions: SinkhornOptions = .init(),
                              options: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
-        let conditions = SinkhornConditions(rows: n, columns: m)
+        let conditions = SinkhornConditions(rows: n, columns: m, tauA: tauA, tauB: tauB)
         return ImplicitFunction(solver: { x in
             guard x.count == n * m + n + m + 1 else {
                 throw SinkhornError.dimensionMismatch("packed parameters: \(x.count) entries for n = \(n), m = \(m)")
             }
             let (c, a, b, eps) = conditions.unpack(x)
             let s = try SinkhornProblem(costMatrix: Matrix(rows: n, columns: m, scalars: c), a: Vector(a), b: Vector(b),
-                                        epsilon: eps).solve(options: solverOptions)
+                                        epsilon: eps, tauA: tauA, tauB: tauB).solve(options: solverOptions)
             return (s.f.concatenated(with: s.g), ())
         }, conditions: conditions, options: options).withOutputCount { _ in n + m }
+    }
+
+    @available(*, deprecated, renamed: "layer(rows:columns:tauA:tauB:solverOptions:options:)")
+    public static func potentialsMap(rows n: Int, columns m: Int, tauA: Double = 1, tauB: Double = 1,
+                                     options: SinkhornOptions = .init(),
+                                     implicitOptions: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
+        layer(rows: n, columns: m, tauA: tauA, tauB: tauB, solverOptions: options, options: implicitOptions)
     }
 }
 
 // Migration (issue 17): the forward solver's options are `solverOptions:`, the implicit
 // derivative's `options:`, in every module. The old spellings forward and warn.
 
-@available(*, deprecated, renamed: "sinkhornCost(costMatrix:a:b:epsilon:solverOptions:)")
+@available(*, deprecated, renamed: "sinkhornCost(costMatrix:a:b:epsilon:tauA:tauB:solverOptions:)")
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
-public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions) -> Double {
-    sinkhornCost(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, solverOptions: options)
+public func sinkhornCost(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
+                         options: SinkhornOptions) -> Double {
+    sinkhornCost(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB, solverOptions: options)
 }
 
-@available(*, deprecated, renamed: "sinkhornCost(x:y:a:b:epsilon:solverOptions:)")
+@available(*, deprecated, renamed: "sinkhornCost(x:y:a:b:epsilon:tauA:tauB:solverOptions:)")
 @differentiable(reverse, wrt: (x, y, a, b, epsilon))
-public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions) -> Double {
-    sinkhornCost(x: x, y: y, a: a, b: b, epsilon: epsilon, solverOptions: options)
+public func sinkhornCost(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
+                         options: SinkhornOptions) -> Double {
+    sinkhornCost(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB, solverOptions: options)
 }
 
-@available(*, deprecated, renamed: "sinkhornDivergence(x:y:a:b:epsilon:solverOptions:)")
+@available(*, deprecated, renamed: "sinkhornDivergence(x:y:a:b:epsilon:tauA:tauB:solverOptions:)")
 @differentiable(reverse, wrt: (x, y, a, b, epsilon))
-public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions) -> Double {
-    sinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, solverOptions: options)
+public func sinkhornDivergence(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
+                               options: SinkhornOptions) -> Double {
+    sinkhornDivergence(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB, solverOptions: options)
 }
 
-@available(*, deprecated, renamed: "sinkhornPlan(costMatrix:a:b:epsilon:solverOptions:options:)")
+@available(*, deprecated, renamed: "sinkhornPlan(costMatrix:a:b:epsilon:tauA:tauB:solverOptions:options:)")
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
-public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions,
-                         implicitOptions: ImplicitOptions = .init()) -> Matrix {
-    sinkhornPlan(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, solverOptions: options, options: implicitOptions)
+public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
+                         options: SinkhornOptions, implicitOptions: ImplicitOptions = .init()) -> Matrix {
+    sinkhornPlan(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB,
+                 solverOptions: options, options: implicitOptions)
 }
 
-@available(*, deprecated, renamed: "sinkhornPlan(costMatrix:a:b:epsilon:solverOptions:options:)")
+@available(*, deprecated, renamed: "sinkhornPlan(costMatrix:a:b:epsilon:tauA:tauB:solverOptions:options:)")
 @differentiable(reverse, wrt: (costMatrix, a, b, epsilon))
-public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, implicitOptions: ImplicitOptions) -> Matrix {
-    sinkhornPlan(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, solverOptions: .init(), options: implicitOptions)
+public func sinkhornPlan(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
+                         implicitOptions: ImplicitOptions) -> Matrix {
+    sinkhornPlan(costMatrix: costMatrix, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB,
+                 solverOptions: .init(), options: implicitOptions)
 }
 
 /// Runs `body`; a failure goes to the core's handling of failures under Swift AD

@@ -33,6 +33,8 @@ struct NewtonCholesky: Sendable {
         if let plain = NewtonCholesky(a, dimension: k) { self = plain; return }
         var largest = 0.0
         for j in 0..<k { largest = Swift.max(largest, a[j * k + j]) }
+        // A zero diagonal (a plan that underflowed) has no scale to regularise by.
+        guard largest > 0, largest.isFinite else { return nil }
         var mu = 1e-14 * largest
         while mu <= 1e-6 * largest {
             var shifted = a

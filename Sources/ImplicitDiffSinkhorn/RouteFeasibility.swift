@@ -34,7 +34,16 @@ struct RouteFeasibility {
     /// `nil` when the allowed routes carry the marginals with finite potentials, else
     /// what fails. Allocates one `n x m` array of flows, freed on return.
     func failure() -> String? {
-        // Rows and columns without any allowed route.
+        if let empty = lineWithoutRoutes() { return empty }
+        return flowFailure()
+    }
+
+    /// A row or column without any allowed route, or `nil`. For an unbalanced problem
+    /// (``SinkhornProblem/isBalanced`` false) this is the whole check: its plan is
+    /// positive on every allowed route for any finite potentials, and a relaxed
+    /// marginal need not be met exactly, so only an empty line (whose potential would be
+    /// infinite) stops it.
+    func lineWithoutRoutes() -> String? {
         var columnHasRoute = [Bool](repeating: false, count: m)
         for i in 0..<n {
             var any = false
@@ -49,6 +58,11 @@ struct RouteFeasibility {
         if let j = columnHasRoute.firstIndex(of: false) {
             return "column \(j) of C has no allowed route (every entry >= \(SinkhornProblem.forbiddenCostThresholdText)) but b[\(j)] = \(b[j]) > 0 must reach it"
         }
+        return nil
+    }
+
+    /// The flow checks (steps 1 and 2 above), once every line has a route.
+    private func flowFailure() -> String? {
         let sa = a.reduce(0, +), sb = b.reduce(0, +)
         let mass = Swift.min(sa, sb)
         let delta = 1e-14 * mass

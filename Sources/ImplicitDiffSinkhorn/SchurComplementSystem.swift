@@ -17,7 +17,14 @@ import _CLAPACK
 /// ```
 /// and symmetrically when `n < m`. The rank-one term `gamma 1 1'` (`gamma = mean of the
 /// diagonal / k`) removes the null direction without changing solutions of consistent
-/// right-hand sides; callers then fix the gauge. The reduced system is solved by a dense
+/// right-hand sides; callers then fix the gauge.
+///
+/// **Unbalanced problems** (`gaugeFree`): the diagonal blocks are
+/// `diag(P 1 + kappa_a s_a)` and `diag(P' 1 + kappa_b s_b)` (``SinkhornSolution/conditionDiagonals``,
+/// `= diag(P 1) / tau_a` at the solution), `K` is positive definite (`v' K v =
+/// sum_ij P_ij (v_i + w_j)^2 + kappa_a sum_i s_i v_i^2 + kappa_b sum_j s_j w_j^2`), so is
+/// `S`, and no rank-one term is added (`gamma = 0`): every right-hand side is
+/// solved as it is, and there is no gauge to fix. The reduced system is solved by a dense
 /// Cholesky factorisation (computed once, with `dsyrk`) or by Jacobi-preconditioned
 /// conjugate gradients (the core's `ConjugateGradient`) with matrix-free products (two
 /// BLAS `dgemv` per iteration).
@@ -26,8 +33,8 @@ struct SchurComplementSystem: Sendable {
     enum Side: Sendable { case targets, sources }
 
     let plan: Matrix
-    let rowSums: [Double]
-    let columnSums: [Double]
+    let rowDiagonal: [Double]
+    let columnDiagonal: [Double]
     let side: Side
     let gamma: Double
     /// The dense factorisation (`nil`: CG).
@@ -61,22 +68,23 @@ struct SchurComplementSystem: Sendable {
 
     /// With `checkConditioning: false` (the Newton finish) a dense factorisation is only
     /// refused for a non-positive pivot (``NewtonCholesky``), not for its condition.
-    init(plan: Matrix, rowSums: [Double], columnSums: [Double], options: ImplicitOptions, checkConditioning: Bool = true) throws {
+    init(plan: Matrix, rowDiagonal: [Double], columnDiagonal: [Double], options: ImplicitOptions, checkConditioning: Bool = true,
+         gaugeFree: Bool = false) throws {
         self.plan = plan
-        self.rowSums = rowSums
-        self.columnSums = columnSums
+        self.rowDiagonal = rowDiagonal
+        self.columnDiagonal = columnDiagonal
         self.options = options
         let n = plan.rows, m = plan.columns
         let keepTargets = m <= n
         let side: Side = keepTargets ? .targets : .sources
         self.side = side
         let k = keepTargets ? m : n
-        let kept = keepTargets ? columnSums : rowSums
-        let other = keepTargets ? rowSums : columnSums
+        let kept = keepTargets ? columnDiagonal : rowDiagonal
+        let other = keepTargets ? rowDiagonal : columnDiagonal
         guard kept.allSatisfy({ $0 > 0 && $0.isFinite }), other.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw ImplicitDifferentiationError.singularSystem("a row or column of the plan is zero (its marginal underflowed); the potentials are not differentiable there")
         }
-        let gamma = kept.reduce(0, +) / Double(k * k)
+        let gamma = gaugeFree ? 0 : kept.reduce(0, +) / Double(k * k)
         self.gamma = gamma
         // Diagonal of S + gamma 1 1': kept_l - sum_o P_ol^2 / other_o + gamma.
         var diag = kept
@@ -95,7 +103,7 @@ struct SchurComplementSystem: Sendable {
         factorization = try Self.prepare(
             choice: choice, checkConditioning: checkConditioning,
             reduced: { Self.reducedMatrix(plan: plan, side: side, kept: kept, other: other, gamma: gamma,
-                                          laplacian: !checkConditioning) }, k: k)
+                                          laplacian: !checkConditioning && !gaugeFree) }, k: k)
     }
 
     /// The dense factorisation of `reduced()` for `.direct` (checked, or the Newton
@@ -211,14 +219,14 @@ struct SchurComplementSystem: Sendable {
         let total = v.reduce(0, +) * gamma
         if side == .targets {
             var t = planTimes(v)
-            for i in 0..<n { t[i] /= rowSums[i] }
+            for i in 0..<n { t[i] /= rowDiagonal[i] }
             out = planTransposedTimes(t)
-            for j in 0..<k { out[j] = columnSums[j] * v[j] - out[j] + total }
+            for j in 0..<k { out[j] = columnDiagonal[j] * v[j] - out[j] + total }
         } else {
             var t = planTransposedTimes(v)
-            for j in 0..<m { t[j] /= columnSums[j] }
+            for j in 0..<m { t[j] /= columnDiagonal[j] }
             out = planTimes(t)
-            for i in 0..<k { out[i] = rowSums[i] * v[i] - out[i] + total }
+            for i in 0..<k { out[i] = rowDiagonal[i] * v[i] - out[i] + total }
         }
         return out
     }
@@ -233,12 +241,12 @@ struct SchurComplementSystem: Sendable {
         var reduced: [Double]
         if side == .targets {
             var t = rhsF
-            for i in 0..<n { t[i] /= rowSums[i] }
+            for i in 0..<n { t[i] /= rowDiagonal[i] }
             reduced = planTransposedTimes(t)
             for j in 0..<m { reduced[j] = rhsG[j] - reduced[j] }
         } else {
             var t = rhsG
-            for j in 0..<m { t[j] /= columnSums[j] }
+            for j in 0..<m { t[j] /= columnDiagonal[j] }
             reduced = planTimes(t)
             for i in 0..<n { reduced[i] = rhsF[i] - reduced[i] }
         }
@@ -259,11 +267,11 @@ struct SchurComplementSystem: Sendable {
         // Back-substitution for the eliminated block.
         if side == .targets {
             var yf = planTimes(y)
-            for i in 0..<n { yf[i] = (rhsF[i] - yf[i]) / rowSums[i] }
+            for i in 0..<n { yf[i] = (rhsF[i] - yf[i]) / rowDiagonal[i] }
             return (yf, y, report)
         } else {
             var yg = planTransposedTimes(y)
-            for j in 0..<m { yg[j] = (rhsG[j] - yg[j]) / columnSums[j] }
+            for j in 0..<m { yg[j] = (rhsG[j] - yg[j]) / columnDiagonal[j] }
             return (y, yg, report)
         }
     }

@@ -16,6 +16,11 @@ import Foundation
 /// `exp((f_i + g_j - C_ij)/eps)` with `Foundation.exp` and must agree to `1e-12`
 /// relative (`1e-300` absolute, for results in the subnormal range).
 ///
+/// Unbalanced problems (``SinkhornProblem/tauA`` or ``SinkhornProblem/tauB`` below 1) are
+/// checked against their relaxed conditions: `a` and `b` above become
+/// `s_a = a o exp(-f / rho_a)` and `s_b = b o exp(-g / rho_b)` (recomputed from the
+/// returned potentials), and every error is relative to `sum(s_a)`.
+///
 /// The answer passes at tolerance `tol` when the entries are valid and all three errors
 /// are at most `tol`, strictly as asked. Tolerances below ``roundingFloor`` (`16 u`,
 /// `u = 2^-52`) can rarely be met: each computed `P_ij` carries a relative rounding error

@@ -19,20 +19,46 @@ import Foundation
 /// `D = dC + log(P) de`. Derivatives are meaningful along mass-preserving `(da, db)`
 /// (`sum(da) = sum(db)`), as for the problem itself.
 ///
+/// **Unbalanced** (`tauA` or `tauB` below 1, ``SinkhornProblem/tauA``): with
+/// `s_a = a o exp(-kappa_a f / eps)`, `s_b = b o exp(-kappa_b g / eps)`,
+/// `kappa = (1 - tau)/tau`, the conditions have no gauge term,
+/// ```
+/// F(x, y) = [ P 1 - s_a  ]        A = (1/eps) [diag(P 1 + kappa_a s_a)  P                    ]
+///           [ P' 1 - s_b ]                    [P'                     diag(P' 1 + kappa_b s_b)]
+/// ```
+/// positive definite, and `B [dC, da, db, de] = -(1/eps) [(P o D) 1; (P o D)' 1]
+/// - [(s_a / a) o da; (s_b / b) o db] - (de / eps^2) [kappa_a s_a o f; kappa_b s_b o g]`.
+///
 /// ``SinkhornDerivative`` solves the same system faster (Schur complement of size
 /// `min(n, m)`); these conditions let the generic path (dense Cholesky of order `n + m`)
-/// serve as an independent check and make ``SinkhornProblem/layer(rows:columns:solverOptions:options:)`` possible.
+/// serve as an independent check and make ``SinkhornProblem/layer(rows:columns:tauA:tauB:solverOptions:options:)`` possible.
 public struct SinkhornConditions: ImplicitConditions {
     public typealias Byproduct = Void
     /// `n`, the number of sources.
     public let rows: Int
     /// `m`, the number of targets.
     public let columns: Int
+    /// The relaxations of the marginals, in `(0, 1]` (``SinkhornProblem/tauA``, ``SinkhornProblem/tauB``).
+    public let tauA: Double
+    public let tauB: Double
 
-    /// The conditions of problems with `n = rows` sources and `m = columns` targets.
-    public init(rows: Int, columns: Int) {
+    /// The conditions of problems with `n = rows` sources and `m = columns` targets
+    /// (balanced unless `tauA` or `tauB` is below 1).
+    public init(rows: Int, columns: Int, tauA: Double = 1, tauB: Double = 1) {
         self.rows = rows
         self.columns = columns
+        self.tauA = tauA
+        self.tauB = tauB
+    }
+
+    var balanced: Bool { tauA == 1 && tauB == 1 }
+
+    /// `s_a`, `s_b` (``MarginalRelaxation/target(weights:potential:epsilon:)``) for `(x, y)`.
+    func targets(x: Vector, y: Vector) -> (sa: [Double], sb: [Double]) {
+        let (_, a, b, eps) = unpack(x)
+        let n = rows
+        return (MarginalRelaxation(tau: tauA).target(weights: a, potential: Array(y.scalars[0..<n]), epsilon: eps),
+                MarginalRelaxation(tau: tauB).target(weights: b, potential: Array(y.scalars[n...]), epsilon: eps))
     }
 
     /// `C`, `a`, `b`, `eps` from `x = [vec(C), a, b, eps]`.
@@ -65,6 +91,12 @@ public struct SinkhornConditions: ImplicitConditions {
         let (p, _) = plan(x: x, y: y)
         var r = [Double](repeating: 0, count: n + m)
         for i in 0..<n { for j in 0..<m { r[i] += p[i * m + j]; r[n + j] += p[i * m + j] } }
+        if !balanced {
+            let (sa, sb) = targets(x: x, y: y)
+            for i in 0..<n { r[i] -= sa[i] }
+            for j in 0..<m { r[n + j] -= sb[j] }
+            return Vector(r)
+        }
         let gaugeTerm = y.scalars[n...].reduce(0, +)
         for i in 0..<n { r[i] -= a[i] }
         for j in 0..<m { r[n + j] += gaugeTerm - b[j] }
@@ -77,9 +109,22 @@ public struct SinkhornConditions: ImplicitConditions {
         let (p, logP) = plan(x: x, y: y)
         var rs = [Double](repeating: 0, count: n), cs = [Double](repeating: 0, count: m)
         for i in 0..<n { for j in 0..<m { rs[i] += p[i * m + j]; cs[j] += p[i * m + j] } }
-        let (rowSums, columnSums) = (rs, cs)
+        // Unbalanced: diagonal blocks P 1 + kappa_a s_a, P' 1 + kappa_b s_b; the weights'
+        // and eps's columns of B scaled by s / w and kappa s o h / eps^2.
+        let balanced = self.balanced
+        let (sa, sb) = balanced ? (unpack(x).a, unpack(x).b) : targets(x: x, y: y)
+        let (wa, wb) = (unpack(x).a, unpack(x).b)
+        let (ka, kb) = (MarginalRelaxation(tau: tauA).kappa, MarginalRelaxation(tau: tauB).kappa)
+        for i in 0..<n { rs[i] += ka * sa[i] }
+        for j in 0..<m { cs[j] += kb * sb[j] }
+        var weightScale = [Double](repeating: 1, count: n + m), epsColumn = [Double](repeating: 0, count: n + m)
+        if !balanced {
+            for i in 0..<n { weightScale[i] = sa[i] / wa[i]; epsColumn[i] = ka * sa[i] * y[i] / (eps * eps) }
+            for j in 0..<m { weightScale[n + j] = sb[j] / wb[j]; epsColumn[n + j] = kb * sb[j] * y[n + j] / (eps * eps) }
+        }
+        let (rowSums, columnSums, scale, epsTerm) = (rs, cs, weightScale, epsColumn)
         let a = FunctionOperator(rows: n + m, columns: n + m, apply: { v in
-            let total = v.scalars[n...].reduce(0, +)
+            let total = balanced ? v.scalars[n...].reduce(0, +) : 0
             var out = [Double](repeating: 0, count: n + m)
             for i in 0..<n {
                 for j in 0..<m {
@@ -101,7 +146,7 @@ public struct SinkhornConditions: ImplicitConditions {
                     out[n + j] -= pd
                 }
             }
-            for k in 0..<(n + m) { out[k] -= t[nm + k] }
+            for k in 0..<(n + m) { out[k] -= scale[k] * t[nm + k] + epsTerm[k] * de }
             return Vector(out)
         }, applyTransposed: { w in
             var out = [Double](repeating: 0, count: nm + n + m + 1)
@@ -113,7 +158,10 @@ public struct SinkhornConditions: ImplicitConditions {
                     de += g * logP[i * m + j]
                 }
             }
-            for k in 0..<(n + m) { out[nm + k] = -w[k] }
+            for k in 0..<(n + m) {
+                out[nm + k] = -scale[k] * w[k]
+                de -= epsTerm[k] * w[k]
+            }
             out[nm + n + m] = de
             return Vector(out)
         })
@@ -128,12 +176,4 @@ struct SymmetricOperator: AdjointableLinearOperator, Sendable {
     var columnCount: Int { base.columnCount }
     func apply(_ v: Vector) -> Vector { base.apply(v) }
     func applyTransposed(_ v: Vector) -> Vector { base.apply(v) }
-}
-
-extension SinkhornProblem {
-    @available(*, deprecated, renamed: "layer(rows:columns:solverOptions:options:)")
-    public static func potentialsMap(rows n: Int, columns m: Int, options: SinkhornOptions = .init(),
-                                     implicitOptions: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
-        layer(rows: n, columns: m, solverOptions: options, options: implicitOptions)
-    }
 }

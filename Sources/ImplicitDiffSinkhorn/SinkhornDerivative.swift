@@ -25,6 +25,22 @@ import Foundation
 /// with `proj` the projection onto sum-zero vectors, and for point clouds
 /// `xbar = 2 (diag(Cbar 1) x - Cbar y)`, `ybar = 2 (diag(Cbar' 1) y - Cbar' x)`.
 ///
+/// **Unbalanced problems** (``SinkhornProblem/tauA`` or ``SinkhornProblem/tauB`` below
+/// 1): the conditions `P 1 = s_a = a o exp(-f / rho_a)`, `P' 1 = s_b = b o exp(-g / rho_b)`
+/// (`kappa = (1 - tau)/tau = eps / rho`) linearise to
+/// ```
+/// [diag(r + kappa_a s_a)  P                    ] [df]   [(P o D) 1  + eps (s_a / a) o da + (kappa_a / eps) s_a o f d eps]
+/// [P'                     diag(c + kappa_b s_b)] [dg] = [(P o D)' 1 + eps (s_b / b) o db + (kappa_b / eps) s_b o g d eps]
+/// ```
+/// whose matrix `K_u` is positive definite: the potentials have no gauge, tangents are
+/// not projected and solutions not shifted. Reverse mode solves `K_u z = ybar` and
+/// ```
+/// abar = eps (s_a / a) o z_f + costbar (-rho_a expm1(-f / rho_a)),     bbar alike
+/// epsbar = <P o (z_f 1' + 1 z_g') - W, log P> + (kappa_a / eps) <z_f, s_a o f>
+///          + (kappa_b / eps) <z_g, s_b o g> + costbar d cost / d eps
+/// ```
+/// with `Cbar` as above. With `tau = 1` every term reduces to the balanced one.
+///
 /// `K` is reduced by a Schur complement to the smaller block (size `min(n, m)`), which
 /// is factorised once by Cholesky (dense; `.automatic` up to 400) or solved by
 /// Jacobi-preconditioned CG with matrix-free products. Every pullback and pushforward
@@ -40,8 +56,10 @@ public struct SinkhornDerivative: Sendable {
     ///   system is singular to working precision (e.g. a plan row underflowed).
     public init(solution: SinkhornSolution, options: ImplicitOptions = .init()) throws {
         // The system first: a throw then leaves no partially initialised `self`.
-        let system = try SchurComplementSystem(plan: solution.plan, rowSums: solution.rowSums,
-                                               columnSums: solution.columnSums, options: options)
+        let diagonals = solution.conditionDiagonals
+        let system = try SchurComplementSystem(plan: solution.plan, rowDiagonal: diagonals.rows,
+                                               columnDiagonal: diagonals.columns, options: options,
+                                               gaugeFree: !solution.problem.isBalanced)
         self.solution = solution
         self.system = system
     }
@@ -87,9 +105,12 @@ public struct SinkhornDerivative: Sendable {
                 }
             }
         }
-        // Adjoint of the gauge shift, then K z = (fbar, gbar).
-        let delta = fbar.reduce(0, +) - gbar.reduce(0, +)
-        for j in 0..<m { gbar[j] += delta / Double(m) }
+        // Adjoint of the gauge shift (balanced only), then K z = (fbar, gbar).
+        let balanced = s.problem.isBalanced
+        if balanced {
+            let delta = fbar.reduce(0, +) - gbar.reduce(0, +)
+            for j in 0..<m { gbar[j] += delta / Double(m) }
+        }
         var report = LinearSolveReport(method: system.method)
         var zf = [Double](repeating: 0, count: n), zg = [Double](repeating: 0, count: m)
         if fbar.contains(where: { $0 != 0 }) || gbar.contains(where: { $0 != 0 }) {
@@ -118,8 +139,24 @@ public struct SinkhornDerivative: Sendable {
             }
         }
         var gradient = SinkhornParameterTangent(costMatrix: Matrix(rows: n, columns: m, scalars: cbar))
-        gradient.a = (eps * Vector(zf) + costbar * s.f).projectedToZeroSum()
-        gradient.b = (eps * Vector(zg) + costbar * s.g).projectedToZeroSum()
+        if balanced {
+            gradient.a = (eps * Vector(zf) + costbar * s.f).projectedToZeroSum()
+            gradient.b = (eps * Vector(zg) + costbar * s.g).projectedToZeroSum()
+        } else {
+            let (ga, gb) = s.weightGradients
+            let (ka, kb) = (s.problem.relaxationA.kappa, s.problem.relaxationB.kappa)
+            var abar = [Double](repeating: 0, count: n), bbar = [Double](repeating: 0, count: m)
+            for i in 0..<n {
+                abar[i] = eps * s.rowTargets[i] / s.problem.a[i] * zf[i] + costbar * ga[i]
+                epsbar += ka * inv * zf[i] * s.rowTargets[i] * s.f[i]
+            }
+            for j in 0..<m {
+                bbar[j] = eps * s.columnTargets[j] / s.problem.b[j] * zg[j] + costbar * gb[j]
+                epsbar += kb * inv * zg[j] * s.columnTargets[j] * s.g[j]
+            }
+            gradient.a = Vector(abar)
+            gradient.b = Vector(bbar)
+        }
         gradient.epsilon = epsbar
         if case .pointClouds = s.problem.geometry {
             (gradient.x, gradient.y) = s.pointCloudGradient(costGradient: gradient.costMatrix)
@@ -137,8 +174,10 @@ public struct SinkhornDerivative: Sendable {
         let n = self.n, m = self.m, eps = epsilon, inv = 1 / eps
         let s = solution
         let dc = try s.costTangent(tangent)
-        let da = tangent.a.materialized(count: n).projectedToZeroSum()
-        let db = tangent.b.materialized(count: m).projectedToZeroSum()
+        let balanced = s.problem.isBalanced
+        // Balanced: only mass-preserving directions are meaningful (the gauge); unbalanced: all.
+        let da = balanced ? tangent.a.materialized(count: n).projectedToZeroSum() : tangent.a.materialized(count: n)
+        let db = balanced ? tangent.b.materialized(count: m).projectedToZeroSum() : tangent.b.materialized(count: m)
         guard da.count == n, db.count == m else {
             throw SinkhornError.dimensionMismatch("tangents of lengths a \(da.count), b \(db.count) for a \(n) x \(m) problem")
         }
@@ -148,8 +187,19 @@ public struct SinkhornDerivative: Sendable {
         }
         // D = dC + log(P) d eps, and the right-hand side (eps da + (P o D) 1, eps db + (P o D)' 1).
         var d = [Double](repeating: 0, count: n * m)
-        var rf = (eps * da).scalars, rg = (eps * db).scalars
-        var costChange = deps * s.entropyTerm + s.f.dot(da) + s.g.dot(db)
+        var rf: [Double], rg: [Double], costChange: Double
+        if balanced {
+            rf = (eps * da).scalars
+            rg = (eps * db).scalars
+            costChange = deps * s.entropyTerm + s.f.dot(da) + s.g.dot(db)
+        } else {
+            // eps (s / w) o dw + (kappa / eps) s o h d eps on each side.
+            let (ga, gb) = s.weightGradients
+            let (ka, kb) = (s.problem.relaxationA.kappa, s.problem.relaxationB.kappa)
+            rf = (0..<n).map { i in s.rowTargets[i] * (eps * da[i] / s.problem.a[i] + ka * inv * s.f[i] * deps) }
+            rg = (0..<m).map { j in s.columnTargets[j] * (eps * db[j] / s.problem.b[j] + kb * inv * s.g[j] * deps) }
+            costChange = deps * s.entropyTerm + ga.dot(da) + gb.dot(db)
+        }
         var logRow = [Double](repeating: 0, count: m)
         let hasCost = !dc.scalars.isEmpty
         s.costMatrix.scalars.withUnsafeBufferPointer { cp in
@@ -180,9 +230,11 @@ public struct SinkhornDerivative: Sendable {
         if rf.contains(where: { $0 != 0 }) || rg.contains(where: { $0 != 0 }) {
             (yf, yg, report) = try system.solve(rf, rg)
         }
-        let shift = yg.reduce(0, +) / Double(m)
-        for i in 0..<n { yf[i] += shift }
-        for j in 0..<m { yg[j] -= shift }
+        if balanced {
+            let shift = yg.reduce(0, +) / Double(m)
+            for i in 0..<n { yf[i] += shift }
+            for j in 0..<m { yg[j] -= shift }
+        }
         var dp = [Double](repeating: 0, count: n * m)
         s.plan.scalars.withUnsafeBufferPointer { pp in
             for i in 0..<n {

@@ -23,6 +23,21 @@ import Foundation
 /// dS/da = proj(f_ab - (f_aa + g_aa) / 2),    dS/d eps = H_ab - H_aa / 2 - H_bb / 2
 /// ```
 /// with `H = sum P (log P - 1)` and `proj` the projection onto sum-zero vectors.
+///
+/// **Unbalanced** (``tauA``, ``tauB`` below 1): every term is the unbalanced cost of
+/// ``SinkhornSolution`` with the same `tau_a`, `tau_b` (as ott-jax's
+/// `sinkhorn_divergence`, which passes them to all three problems),
+/// ```
+/// S = OT_u(a, b) - OT_u(a, a) / 2 - OT_u(b, b) / 2
+/// OT_u = <P, C> + eps sum P (log P - 1) + rho_a KL(P 1 | a) + rho_b KL(P' 1 | b)
+/// ```
+/// so `S(x, x) = 0` with `a = b`; the gradient is assembled the same way from the terms'
+/// envelope gradients (weights not projected). ott-jax adds `eps/2 (sum(a) - sum(b))^2`,
+/// which cancels the constant `eps sum(a) sum(b)` its `reg_ot_cost` carries; `OT_u` has
+/// no such constant, so there is nothing to cancel. For `tau < 1` ott-jax 0.6's
+/// divergence is built on `reg_ot_cost` values that are not the optimal values of its
+/// own iteration's problem (<doc:SinkhornDerivativeConventions>), so the two differ
+/// there by design; for `tau = 1` they agree.
 public struct SinkhornDivergence: Sendable {
     /// The three transport problems of the divergence, as failures name them.
     public enum Term: String, Sendable, Equatable, CustomStringConvertible {
@@ -47,15 +62,17 @@ public struct SinkhornDivergence: Sendable {
     ///
     /// - Throws: ``SinkhornError`` for invalid data;
     ///   ``SinkhornError/divergenceTermFailed(term:error:)`` when a solve fails.
-    public init(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, options: SinkhornOptions = .init()) throws {
-        let target = try SinkhornDivergenceTarget(y: y, b: b, epsilon: epsilon, options: options)
+    public init(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
+                options: SinkhornOptions = .init()) throws {
+        let target = try SinkhornDivergenceTarget(y: y, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB, options: options)
         try self.init(x: x, a: a, target: target, options: options)
     }
 
     /// Uniform weights `1/n`, `1/m`.
-    public init(x: Matrix, y: Matrix, epsilon: Double, options: SinkhornOptions = .init()) throws {
+    public init(x: Matrix, y: Matrix, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
+                options: SinkhornOptions = .init()) throws {
         try self.init(x: x, y: y, a: SinkhornProblem.uniformWeights(x.rows), b: SinkhornProblem.uniformWeights(y.rows),
-                      epsilon: epsilon, options: options)
+                      epsilon: epsilon, tauA: tauA, tauB: tauB, options: options)
     }
 
     /// The divergence to a target whose self term is already solved; only the cross
@@ -63,11 +80,12 @@ public struct SinkhornDivergence: Sendable {
     /// with the same target, `a` and point count), both start from its potentials at
     /// the target `eps` (``SinkhornProblem/solve(options:initialPotentials:)``).
     ///
-    /// - Throws: as ``init(x:y:a:b:epsilon:options:)``.
+    /// - Throws: as ``init(x:y:a:b:epsilon:tauA:tauB:options:)``.
     public init(x: Matrix, a: Vector, target: SinkhornDivergenceTarget, options: SinkhornOptions = .init(),
                 warmStart: SinkhornDivergence? = nil) throws {
-        let cross = try SinkhornProblem(x: x, y: target.y, a: a, b: target.b, epsilon: target.epsilon)
-        let source = try SinkhornProblem(x: x, y: x, a: a, b: a, epsilon: target.epsilon)
+        let (ta, tb) = (target.tauA, target.tauB)
+        let cross = try SinkhornProblem(x: x, y: target.y, a: a, b: target.b, epsilon: target.epsilon, tauA: ta, tauB: tb)
+        let source = try SinkhornProblem(x: x, y: x, a: a, b: a, epsilon: target.epsilon, tauA: ta, tauB: tb)
         let usable = warmStart.flatMap { w in w.crossTerm.f.count == x.rows && w.targetTerm.problem == target.term.problem ? w : nil }
         crossTerm = try Self.solve(cross, .cross, options: options, start: usable.map { ($0.crossTerm.f, $0.crossTerm.g) })
         sourceTerm = try Self.solve(source, .source, options: options,
@@ -84,6 +102,11 @@ public struct SinkhornDivergence: Sendable {
             throw SinkhornError.divergenceTermFailed(term: term, error: e)
         }
     }
+
+    /// `tau_a` of the three terms (``SinkhornProblem/tauA``).
+    public var tauA: Double { crossTerm.problem.tauA }
+    /// `tau_b` of the three terms (``SinkhornProblem/tauB``).
+    public var tauB: Double { crossTerm.problem.tauB }
 
     /// `S = OT(a, b) - OT(a, a)/2 - OT(b, b)/2`.
     public var value: Double { crossTerm.cost - 0.5 * (sourceTerm.cost + targetTerm.cost) }
@@ -112,6 +135,9 @@ public struct SinkhornDivergenceTarget: Sendable {
     public let b: Vector
     /// The regularisation.
     public let epsilon: Double
+    /// The marginals' relaxations of every term (``SinkhornProblem/tauA``, ``SinkhornProblem/tauB``).
+    public let tauA: Double
+    public let tauB: Double
     /// `OT(b, b)` between `y` and itself.
     public let term: SinkhornSolution
 
@@ -119,10 +145,14 @@ public struct SinkhornDivergenceTarget: Sendable {
     ///
     /// - Throws: ``SinkhornError`` for invalid data; ``SinkhornError/divergenceTermFailed(term:error:)``
     ///   (term ``SinkhornDivergence/Term/target``) when the solve fails.
-    public init(y: Matrix, b: Vector, epsilon: Double, options: SinkhornOptions = .init()) throws {
+    public init(y: Matrix, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1,
+                options: SinkhornOptions = .init()) throws {
         self.y = y
         self.b = b
         self.epsilon = epsilon
-        term = try SinkhornDivergence.solve(try SinkhornProblem(x: y, y: y, a: b, b: b, epsilon: epsilon), .target, options: options)
+        self.tauA = tauA
+        self.tauB = tauB
+        term = try SinkhornDivergence.solve(try SinkhornProblem(x: y, y: y, a: b, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB),
+                                            .target, options: options)
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Validation errors (``dimensionMismatch(_:)``, ``nonFinite(_:)``,
 /// ``nonPositiveWeight(marginal:index:value:)``, ``unequalMasses(_:_:)``,
-/// ``nonPositiveEpsilon(_:)``, ``costOutOfRange(row:column:value:)``,
+/// ``nonPositiveEpsilon(_:)``, ``invalidRelaxation(marginal:value:)``, ``costOutOfRange(row:column:value:)``,
 /// ``tooLarge(rows:columns:bytes:limit:)``) are raised by ``SinkhornProblem``'s
 /// initialisers, before any work and before any `n x m` allocation (`tooLarge` for
 /// point clouds by ``SinkhornProblem/solve(options:)``, before it forms the cost). The others are
@@ -21,10 +21,14 @@ public enum SinkhornError: Error, Equatable, Sendable, CustomStringConvertible {
     /// supported: drop the point instead (its plan row or column would be zero and its
     /// potential undefined, `-inf`).
     case nonPositiveWeight(marginal: String, index: Int, value: Double)
-    /// `sum(a)` and `sum(b)` differ by more than `1e-9` relative: no transport plan exists.
+    /// `sum(a)` and `sum(b)` differ by more than `1e-9` relative: no transport plan exists
+    /// (balanced problems only; with `tau_a < 1` or `tau_b < 1` the masses may differ).
     case unequalMasses(Double, Double)
     /// `epsilon` must be positive.
     case nonPositiveEpsilon(Double)
+    /// A marginal relaxation ``SinkhornProblem/tauA`` or ``SinkhornProblem/tauB`` outside
+    /// `(0, 1]` (or not finite); `marginal` is `"tau_a"` or `"tau_b"`.
+    case invalidRelaxation(marginal: String, value: Double)
     /// The iteration cap was reached before the marginal error fell below the tolerance.
     case notConverged(iterations: Int, marginalError: Double, tolerance: Double)
     /// A cost entry `C_ij <= -SinkhornProblem.forbiddenCostThreshold`: not a usable cost
@@ -62,6 +66,8 @@ public enum SinkhornError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unequalMasses(sa, sb):
             return "the marginals must have equal mass to 1e-9 relative: sum(a) = \(sa), sum(b) = \(sb)"
         case let .nonPositiveEpsilon(e): return "epsilon must be positive, got \(e)"
+        case let .invalidRelaxation(name, v):
+            return "\(name) must be in (0, 1] (1: the marginal is imposed exactly; below 1: relaxed by rho KL with rho = eps tau / (1 - tau)), got \(v)"
         case let .notConverged(it, err, tol):
             return "Sinkhorn did not converge in \(it) iterations: marginal error \(err) > tolerance \(tol)"
         case let .costOutOfRange(i, j, v):

@@ -20,6 +20,23 @@ import _CLAPACK
 /// product can overflow and what underflows carries negligible mass. The stopping test
 /// is on the row marginal right after a `v` update (the columns are then exact).
 ///
+/// **Unbalanced problems** (``SinkhornProblem/tauA`` or ``SinkhornProblem/tauB`` below 1)
+/// run exact log-domain passes only, with ott-jax's update
+/// ```
+/// f_i = tau_a (eps log a_i - eps LSE_j((g_j - C_ij)/eps))        (g alike with tau_b)
+/// ```
+/// which is a contraction of rate at most `tau_a tau_b` in the sup norm; after it the
+/// rows meet their relaxed condition `(P 1)_i = s_i = a_i exp(-f_i / rho_a)` exactly. The
+/// stopping test is the fixed-point residual of that scaled update, measured on the other
+/// side after a column pass, relative to the mass the conditions ask for (as ott-jax's
+/// `solution_error`, relative):
+/// ```
+/// ||P 1 - a o exp(-f / rho_a)||_1 / sum_i a_i exp(-f_i / rho_a)
+/// ```
+/// The kernel fast path and over-relaxation are not used there (the scaled update is
+/// not a diagonal scaling of a fixed kernel), and the potentials are reported as they
+/// are (no gauge).
+///
 /// Forbidden routes arrive as `C_ij = +infinity`: every pass gives them `exp(-inf) = 0`
 /// exactly, and the schedule starts from the range of the finite costs. Every pass of
 /// every loop (plain, over-relaxed, restarted after an underflowed column, log domain,
@@ -32,6 +49,11 @@ struct SinkhornIteration {
     let b: [Double]
     let mass: Double
     let options: SinkhornOptions
+    /// The marginals' relaxations (``SinkhornProblem/tauA``, ``SinkhornProblem/tauB``).
+    let relaxationA: MarginalRelaxation
+    let relaxationB: MarginalRelaxation
+    /// Whether both marginals are exact (the balanced iteration, unchanged).
+    var balanced: Bool { relaxationA.isExact && relaxationB.isExact }
     /// Stabilised kernel, `n x m` row-major.
     var kernel: [Double]
     var f: [Double]
@@ -56,7 +78,10 @@ struct SinkhornIteration {
 
     /// An iteration on the cost `cost` (`n x m` row-major; `+infinity` marks a forbidden
     /// route), starting from `f = g = 0`.
-    init(rows: Int, columns: Int, cost: [Double], a: Vector, b: Vector, options: SinkhornOptions) {
+    init(rows: Int, columns: Int, cost: [Double], a: Vector, b: Vector, options: SinkhornOptions,
+         tauA: Double = 1, tauB: Double = 1) {
+        relaxationA = MarginalRelaxation(tau: tauA)
+        relaxationB = MarginalRelaxation(tau: tauB)
         n = rows
         m = columns
         self.cost = cost
@@ -101,7 +126,7 @@ struct SinkhornIteration {
             let tol = last ? options.tolerance : Swift.max(options.tolerance, options.stageTolerance)
             stageCount += 1
             atTarget = last
-            if options.kernelFastPath {
+            if options.kernelFastPath, balanced {
                 try solveStageWithKernel(epsilon: e, tolerance: tol)
             } else {
                 try solveStageInLogDomain(epsilon: e, tolerance: tol)
@@ -145,10 +170,22 @@ struct SinkhornIteration {
             for i in 0..<n { previous[i] = f[i] }
             g = f
             updateRowsInLogDomain(epsilon: e)   // f = T(previous)
-            let inv = 1 / e
             var err = 0.0
-            for i in 0..<n { err += a[i] * Swift.abs(Foundation.expm1((previous[i] - f[i]) * inv)) }
-            err /= mass
+            if balanced {
+                let inv = 1 / e
+                for i in 0..<n { err += a[i] * Swift.abs(Foundation.expm1((previous[i] - f[i]) * inv)) }
+                err /= mass
+            } else {
+                // (P 1)_i = s_i exp((f_i - T(f)_i) / (eps tau)),  s_i = a_i exp(-f_i / rho).
+                let s = relaxationA.target(weights: a, potential: previous, epsilon: e)
+                let inv = 1 / (e * relaxationA.tau)
+                var total = 0.0
+                for i in 0..<n {
+                    err += s[i] * Swift.abs(Foundation.expm1((previous[i] - f[i]) * inv))
+                    total += s[i]
+                }
+                err /= total
+            }
             iterations += 1
             lastError = err
             if err <= tolerance || stalls(err, tolerance: tolerance) || !err.isFinite {
@@ -193,15 +230,17 @@ struct SinkhornIteration {
         g = potentials.g
         if symmetric {
             try solveSymmetricStage(epsilon: epsilon, tolerance: options.tolerance)
-        } else if options.kernelFastPath {
+        } else if options.kernelFastPath, balanced {
             try solveStageWithKernel(epsilon: epsilon, tolerance: options.tolerance)
         } else {
             try solveStageInLogDomain(epsilon: epsilon, tolerance: options.tolerance)
         }
     }
 
-    /// The current potentials in the gauge `sum(g) = 0`.
+    /// The current potentials in the gauge `sum(g) = 0` (as they are when unbalanced:
+    /// there is no gauge).
     func potentials() -> (f: Vector, g: Vector) {
+        if !balanced { return (Vector(f), Vector(g)) }
         let shift = g.reduce(0, +) / Double(m)
         return (Vector(f.map { $0 + shift }), Vector(g.map { $0 - shift }))
     }
@@ -355,10 +394,12 @@ struct SinkhornIteration {
         }
     }
 
-    /// Exact row update `f_i = eps (log a_i - LSE_j((g_j - C_ij)/eps))`; leaves
-    /// `K_ij = exp((f_i + g_j - C_ij)/eps)`, whose rows sum to `a`.
+    /// Exact row update `f_i = tau_a eps (log a_i - LSE_j((g_j - C_ij)/eps))`; leaves
+    /// `K_ij = exp((f_i + g_j - C_ij)/eps)`, whose rows sum to `a` (to
+    /// `a o exp(-f / rho_a)` when unbalanced).
     mutating func updateRowsInLogDomain(epsilon e: Double) {
         let inv = 1 / e, m = self.m
+        let tauA = relaxationA.tau, exactA = relaxationA.isExact
         cost.withUnsafeBufferPointer { cp in
             g.withUnsafeBufferPointer { gp in
                 kernel.withUnsafeMutableBufferPointer { kp in
@@ -367,8 +408,10 @@ struct SinkhornIteration {
                         let row = kp.baseAddress! + base
                         let mx = scaledDifferenceAndMax(gp.baseAddress!, cp.baseAddress! + base, scale: inv, into: row, count: m)
                         let s = exponentiateAndSum(row, count: m, minus: mx)
-                        f[i] = e * (Foundation.log(a[i]) - mx - Foundation.log(s))
-                        let scale = a[i] / s
+                        let fi = tauA * e * (Foundation.log(a[i]) - mx - Foundation.log(s))
+                        f[i] = fi
+                        // K_ij = exp(t_j + f_i / eps): a_i / s when exact.
+                        let scale = exactA ? a[i] / s : Foundation.exp(fi * inv + mx)
                         for j in 0..<m { kp[base + j] *= scale }
                     }
                 }
@@ -376,11 +419,14 @@ struct SinkhornIteration {
         }
     }
 
-    /// Exact column update `g_j = eps (log b_j - LSE_i((f_i - C_ij)/eps))`; leaves
-    /// `K_ij = exp((f_i + g_j - C_ij)/eps)`, whose columns sum to `b`, and returns the
-    /// relative row-marginal error of that plan.
+    /// Exact column update `g_j = tau_b eps (log b_j - LSE_i((f_i - C_ij)/eps))`; leaves
+    /// `K_ij = exp((f_i + g_j - C_ij)/eps)`, whose columns sum to `b` (to
+    /// `b o exp(-g / rho_b)` when unbalanced), and returns the relative row-marginal error
+    /// of that plan (against `a o exp(-f / rho_a)`, relative to its sum, when unbalanced).
     mutating func updateColumnsInLogDomain(epsilon e: Double) -> Double {
         let inv = 1 / e, m = self.m, n = self.n
+        let tauB = relaxationB.tau, exactB = relaxationB.isExact
+        let rowTarget = relaxationA.target(weights: a, potential: f, epsilon: e)
         var err = 0.0
         cost.withUnsafeBufferPointer { cp in
             kernel.withUnsafeMutableBufferPointer { kp in
@@ -402,8 +448,9 @@ struct SinkhornIteration {
                             for j in 0..<m { sums[j] += kp[base + j] }
                         }
                         for j in 0..<m {
-                            g[j] = e * (Foundation.log(b[j]) - mx[j] - Foundation.log(sums[j]))
-                            mx[j] = b[j] / sums[j]
+                            let gj = tauB * e * (Foundation.log(b[j]) - mx[j] - Foundation.log(sums[j]))
+                            g[j] = gj
+                            mx[j] = exactB ? b[j] / sums[j] : Foundation.exp(gj * inv + mx[j])
                         }
                         for i in 0..<n {
                             let base = i * m
@@ -413,12 +460,12 @@ struct SinkhornIteration {
                                 kp[base + j] = x
                                 rowSum += x
                             }
-                            err += abs(rowSum - a[i])
+                            err += abs(rowSum - rowTarget[i])
                         }
                     }
                 }
             }
         }
-        return err / mass
+        return err / (relaxationA.isExact ? mass : rowTarget.reduce(0, +))
     }
 }

@@ -4,7 +4,10 @@
 /// ```
 /// max(||P 1 - a||_1, ||P' 1 - b||_1) / sum(a)  <=  tolerance
 /// ```
-/// holds for the plan `P` of the target `epsilon`, and throws
+/// holds for the plan `P` of the target `epsilon` (for an unbalanced problem,
+/// ``SinkhornProblem/tauA`` or ``SinkhornProblem/tauB`` below 1: the relative fixed-point
+/// residual of ott-jax's scaled update, `||P 1 - s_a||_1 / sum(s_a)` with
+/// `s_a = a o exp(-f / rho_a)`, the columns then being exact), and throws
 /// ``SinkhornError/notConverged(iterations:marginalError:tolerance:)`` when
 /// ``maxIterations`` full iterations (one update of `f` and one of `g`, summed over the
 /// epsilon-scaling stages) did not get there.
@@ -63,7 +66,8 @@ public struct SinkhornOptions: Sendable, Equatable {
     /// (a descent direction for it). Newton converges quadratically near the solution:
     /// 2-4 steps reach rounding. If it does not meet the tolerance, Sinkhorn resumes
     /// from the best potentials up to ``maxIterations``. Every Newton step and
-    /// backtrack counts as an iteration. Default `true`.
+    /// backtrack counts as an iteration. Unbalanced problems take the same steps on their
+    /// relaxed conditions (``SinkhornSolution`` documents them). Default `true`.
     public var newtonFinish: Bool
 
     /// The marginal error below which a stalled iteration may hand over to Newton

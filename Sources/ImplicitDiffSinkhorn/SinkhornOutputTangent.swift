@@ -2,7 +2,8 @@
 /// ``SinkhornProblem``: the plan `P`, the potentials `f`, `g` and the cost.
 ///
 /// Empty matrices and vectors (`.zero`) stand for zeros of the right shape. The
-/// potentials' tangents follow the reported gauge `sum(g) = 0`, so `sum(dg) = 0`.
+/// potentials' tangents follow the reported gauge `sum(g) = 0`, so `sum(dg) = 0` (balanced
+/// problems; unbalanced potentials have no gauge).
 public struct SinkhornOutputTangent: Sendable, Equatable {
     /// `dP` or `dL/dP` (`n x m`).
     public var plan: Matrix

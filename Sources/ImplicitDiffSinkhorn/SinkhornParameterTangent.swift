@@ -6,11 +6,12 @@
 /// * As a **tangent** (``SinkhornDerivative/pushforward(_:)``): the cost moves by
 ///   `dC = costMatrix + 2 (x_i - y_j)'(dx_i - dy_j)` (the point-cloud part only for
 ///   point-cloud problems); `a` and `b` are projected to zero sum first (only
-///   mass-preserving directions are meaningful).
+///   mass-preserving directions are meaningful) when the problem is balanced, used as
+///   given when it is unbalanced.
 /// * As a **gradient** (``SinkhornDerivative/pullback(_:)``,
 ///   ``SinkhornSolution/costGradient``): `costMatrix` is `dL/dC`, and for point-cloud
 ///   problems `x`, `y` are `dL/dx`, `dL/dy` by the chain rule; `a` and `b` are projected
-///   to zero sum.
+///   to zero sum (balanced problems only).
 public struct SinkhornParameterTangent: Sendable, Equatable {
     /// `dC` or `dL/dC` (`n x m`).
     public var costMatrix: Matrix

@@ -29,14 +29,14 @@ extension SinkhornProblem {
         var options = options
         let symmetric = isSymmetric && (initialPotentials.map { $0.f == $0.g } ?? true)
         let kernel = PointCloudKernel(x: x, y: symmetric ? x : y)
-        var iteration = StreamedSinkhornIteration(kernel: kernel, a: a, b: b, options: options)
+        var iteration = StreamedSinkhornIteration(kernel: kernel, a: a, b: b, options: options, tauA: tauA, tauB: tauB)
         if let start = initialPotentials {
             guard start.f.count == sourceCount, start.g.count == targetCount else {
                 throw SinkhornError.dimensionMismatch("initial potentials of lengths \(start.f.count), \(start.g.count) for n = \(sourceCount), m = \(targetCount)")
             }
             guard start.f.isFinite, start.g.isFinite else { throw SinkhornError.nonFinite("the initial potentials") }
             options.epsilonScalingFactor = nil
-            iteration = StreamedSinkhornIteration(kernel: kernel, a: a, b: b, options: options)
+            iteration = StreamedSinkhornIteration(kernel: kernel, a: a, b: b, options: options, tauA: tauA, tauB: tauB)
             iteration.f = start.f.scalars
             iteration.g = start.g.scalars
         }
@@ -49,7 +49,7 @@ extension SinkhornProblem {
             // a few more iterations at half the tolerance (still against the cap).
             var tighter = options
             tighter.tolerance = options.tolerance / 2
-            var more = StreamedSinkhornIteration(kernel: kernel, a: a, b: b, options: tighter)
+            var more = StreamedSinkhornIteration(kernel: kernel, a: a, b: b, options: tighter, tauA: tauA, tauB: tauB)
             more.f = iteration.f
             more.g = iteration.g
             more.iterations = iteration.iterations

@@ -12,9 +12,23 @@ import Foundation
 /// ```
 /// defined up to `(f + t, g - t)`; solutions report the pair with `sum(g) = 0`.
 ///
+/// **Unbalanced transport** (``tauA``, ``tauB`` in `(0, 1]`, ott-jax's convention): a
+/// marginal with `tau < 1` is relaxed by a Kullback-Leibler penalty,
+/// ```
+/// P* = argmin  <P, C> + eps sum_ij P_ij (log P_ij - 1) + rho_a KL(P 1 | a) + rho_b KL(P' 1 | b)
+/// rho = eps tau / (1 - tau),     KL(r | a) = sum_i r_i log(r_i / a_i) - r_i + a_i
+/// ```
+/// (`tau = 1`: the marginal is imposed exactly, the default). The dual conditions become
+/// `P 1 = a o exp(-f / rho_a)`, `P' 1 = b o exp(-g / rho_b)`, the fixed point of
+/// `f <- tau_a (eps log a - eps LSE_j((g_j - C_ij)/eps))` (and alike for `g`). When either
+/// `tau < 1` the potentials are unique (no gauge: `(f + t, g - t)` changes the relaxed
+/// condition), they are reported as they are, and the masses `sum(a)`, `sum(b)` may
+/// differ.
+///
 /// Edge cases: the weights must be positive (zero weights are rejected, see
 /// ``SinkhornError/nonPositiveWeight(marginal:index:value:)``), their sums equal to
-/// `1e-9` relative (they need not be 1), `eps > 0`, and all data finite.
+/// `1e-9` relative when balanced (they need not be 1), `eps > 0`, `tau` in `(0, 1]`, and
+/// all data finite.
 ///
 /// **Forbidden routes.** A cost entry `C_ij >= forbiddenCostThreshold` (`1e15`; write
 /// `+infinity` as any such number, e.g. `1e308`) is a forbidden route: its kernel entry
@@ -50,6 +64,11 @@ public struct SinkhornProblem: Sendable, Equatable {
     public let b: Vector
     /// The regularisation `eps > 0`.
     public let epsilon: Double
+    /// The relaxation of the source marginal, in `(0, 1]`: `1` imposes `P 1 = a` (the
+    /// default), `tau < 1` penalises `rho_a KL(P 1 | a)` with `rho_a = eps tau / (1 - tau)`.
+    public let tauA: Double
+    /// The relaxation of the target marginal (as ``tauA``, for `P' 1` and `b`).
+    public let tauB: Double
     /// The number of forbidden routes: entries of `C` at or above
     /// ``forbiddenCostThreshold`` (always `0` for point clouds).
     public let forbiddenRouteCount: Int
@@ -105,7 +124,7 @@ public struct SinkhornProblem: Sendable, Equatable {
     /// - Throws: ``SinkhornError`` when shapes do not fit, data is not finite, a weight is
     ///   not positive, the masses differ, `epsilon <= 0`, an entry is
     ///   `<= -forbiddenCostThreshold`, or the problem exceeds ``denseStorageLimit``.
-    public init(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double) throws {
+    public init(costMatrix: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1) throws {
         guard costMatrix.isFinite else { throw SinkhornError.nonFinite("the cost matrix C") }
         guard costMatrix.rows == a.count, costMatrix.columns == b.count else {
             throw SinkhornError.dimensionMismatch("C is \(costMatrix.rows) x \(costMatrix.columns) but a has \(a.count) and b has \(b.count) entries")
@@ -123,7 +142,8 @@ public struct SinkhornProblem: Sendable, Equatable {
             let m = costMatrix.columns
             throw SinkhornError.costOutOfRange(row: k / m, column: k % m, value: costMatrix.scalars[k])
         }
-        try self.init(geometry: .costMatrix(costMatrix), a: a, b: b, epsilon: epsilon, forbiddenRouteCount: forbidden)
+        try self.init(geometry: .costMatrix(costMatrix), a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB,
+                      forbiddenRouteCount: forbidden)
     }
 
     /// A problem between point clouds `x` (`n x d`) and `y` (`m x d`), with the squared
@@ -134,7 +154,7 @@ public struct SinkhornProblem: Sendable, Equatable {
     ///
     /// - Throws: ``SinkhornError`` when shapes do not fit, data is not finite, a weight is
     ///   not positive, the masses differ, or `epsilon <= 0`.
-    public init(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double) throws {
+    public init(x: Matrix, y: Matrix, a: Vector, b: Vector, epsilon: Double, tauA: Double = 1, tauB: Double = 1) throws {
         guard x.isFinite else { throw SinkhornError.nonFinite("the point cloud x") }
         guard y.isFinite else { throw SinkhornError.nonFinite("the point cloud y") }
         guard x.columns == y.columns, x.columns > 0 else {
@@ -143,33 +163,38 @@ public struct SinkhornProblem: Sendable, Equatable {
         guard x.rows == a.count, y.rows == b.count else {
             throw SinkhornError.dimensionMismatch("x has \(x.rows) and y has \(y.rows) points but a has \(a.count) and b has \(b.count) entries")
         }
-        try self.init(geometry: .pointClouds(x: x, y: y), a: a, b: b, epsilon: epsilon, forbiddenRouteCount: 0)
+        try self.init(geometry: .pointClouds(x: x, y: y), a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB,
+                      forbiddenRouteCount: 0)
     }
 
     /// A problem with a cost matrix and uniform weights `a = 1/n`, `b = 1/m`.
     ///
-    /// - Throws: as ``init(costMatrix:a:b:epsilon:)``.
-    public init(costMatrix: Matrix, epsilon: Double) throws {
+    /// - Throws: as ``init(costMatrix:a:b:epsilon:tauA:tauB:)``.
+    public init(costMatrix: Matrix, epsilon: Double, tauA: Double = 1, tauB: Double = 1) throws {
         try self.init(costMatrix: costMatrix, a: Self.uniformWeights(costMatrix.rows), b: Self.uniformWeights(costMatrix.columns),
-                      epsilon: epsilon)
+                      epsilon: epsilon, tauA: tauA, tauB: tauB)
     }
 
     /// A problem between point clouds with uniform weights `a = 1/n`, `b = 1/m`.
     ///
-    /// - Throws: as ``init(x:y:a:b:epsilon:)``.
-    public init(x: Matrix, y: Matrix, epsilon: Double) throws {
-        try self.init(x: x, y: y, a: Self.uniformWeights(x.rows), b: Self.uniformWeights(y.rows), epsilon: epsilon)
+    /// - Throws: as ``init(x:y:a:b:epsilon:tauA:tauB:)``.
+    public init(x: Matrix, y: Matrix, epsilon: Double, tauA: Double = 1, tauB: Double = 1) throws {
+        try self.init(x: x, y: y, a: Self.uniformWeights(x.rows), b: Self.uniformWeights(y.rows), epsilon: epsilon,
+                      tauA: tauA, tauB: tauB)
     }
 
     /// Uniform weights `1/n` on `n` points.
     public static func uniformWeights(_ n: Int) -> Vector { Vector(repeating: 1 / Double(n), count: n) }
 
-    private init(geometry: Geometry, a: Vector, b: Vector, epsilon: Double, forbiddenRouteCount: Int) throws {
+    private init(geometry: Geometry, a: Vector, b: Vector, epsilon: Double, tauA: Double, tauB: Double,
+                 forbiddenRouteCount: Int) throws {
         guard a.count > 0, b.count > 0 else { throw SinkhornError.dimensionMismatch("a measure has no points") }
         guard a.isFinite else { throw SinkhornError.nonFinite("the marginal a") }
         guard b.isFinite else { throw SinkhornError.nonFinite("the marginal b") }
         guard epsilon.isFinite else { throw SinkhornError.nonFinite("epsilon") }
         guard epsilon > 0 else { throw SinkhornError.nonPositiveEpsilon(epsilon) }
+        guard tauA > 0, tauA <= 1 else { throw SinkhornError.invalidRelaxation(marginal: "tau_a", value: tauA) }
+        guard tauB > 0, tauB <= 1 else { throw SinkhornError.invalidRelaxation(marginal: "tau_b", value: tauB) }
         if let i = a.scalars.firstIndex(where: { !($0 > 0) }) {
             throw SinkhornError.nonPositiveWeight(marginal: "a", index: i, value: a[i])
         }
@@ -177,13 +202,24 @@ public struct SinkhornProblem: Sendable, Equatable {
             throw SinkhornError.nonPositiveWeight(marginal: "b", index: j, value: b[j])
         }
         let sa = a.sum(), sb = b.sum()
-        guard abs(sa - sb) <= 1e-9 * Swift.max(sa, sb) else { throw SinkhornError.unequalMasses(sa, sb) }
+        if tauA == 1, tauB == 1, !(abs(sa - sb) <= 1e-9 * Swift.max(sa, sb)) { throw SinkhornError.unequalMasses(sa, sb) }
         self.geometry = geometry
         self.a = a
         self.b = b
         self.epsilon = epsilon
+        self.tauA = tauA
+        self.tauB = tauB
         self.forbiddenRouteCount = forbiddenRouteCount
     }
+
+    /// Whether both marginals are imposed exactly (`tauA = tauB = 1`): the balanced
+    /// problem, whose potentials have the gauge `(f + t, g - t)`.
+    public var isBalanced: Bool { tauA == 1 && tauB == 1 }
+
+    /// The relaxation of the source marginal (``tauA``).
+    var relaxationA: MarginalRelaxation { MarginalRelaxation(tau: tauA) }
+    /// The relaxation of the target marginal (``tauB``).
+    var relaxationB: MarginalRelaxation { MarginalRelaxation(tau: tauB) }
 
     /// The cost from which an entry of ``costMatrix`` is a forbidden route:
     /// ``forbiddenCostThreshold`` for a given cost matrix, `+infinity` for point clouds.
@@ -281,12 +317,14 @@ public struct SinkhornProblem: Sendable, Equatable {
             iterationCost.withUnsafeMutableBufferPointer { cp in
                 for k in cp.indices where cp[k] >= limit { cp[k] = .infinity }
             }
-            if let failure = RouteFeasibility(n: n, m: m, cost: iterationCost, a: a.scalars, b: b.scalars).failure() {
+            let routes = RouteFeasibility(n: n, m: m, cost: iterationCost, a: a.scalars, b: b.scalars)
+            if let failure = isBalanced ? routes.failure() : routes.lineWithoutRoutes() {
                 throw SinkhornError.infeasible(failure)
             }
         }
         let symmetric = isSymmetric && (initialPotentials.map { $0.f == $0.g } ?? true)
-        var iteration = SinkhornIteration(rows: n, columns: m, cost: iterationCost, a: a, b: b, options: options)
+        var iteration = SinkhornIteration(rows: n, columns: m, cost: iterationCost, a: a, b: b, options: options,
+                                          tauA: tauA, tauB: tauB)
         if let start = initialPotentials {
             iteration.f = start.f.scalars
             iteration.g = start.g.scalars
@@ -332,12 +370,12 @@ public struct SinkhornProblem: Sendable, Equatable {
     /// trial points against ``SinkhornOptions/maxIterations``).
     static let newtonFinishSteps = 30
 
-    /// Whether the problem is its own transpose, `C = C'` and `a = b` exactly (a self
+    /// Whether the problem is its own transpose, `C = C'`, `a = b` and `tauA = tauB` exactly (a self
     /// term of the divergence, or `SinkhornProblem(x: x, y: x, a: a, b: a, ...)`), so that
     /// the symmetric update applies. Point clouds: `x = y`; a cost matrix: compared entry
     /// by entry.
     public var isSymmetric: Bool {
-        guard a == b else { return false }
+        guard a == b, tauA == tauB else { return false }
         switch geometry {
         case let .pointClouds(x, y): return x == y
         case let .costMatrix(c):

@@ -1,12 +1,13 @@
 import Foundation
 
 extension SinkhornSolution {
-    /// The Euclidean norm of the dual gradient, `||(a - P 1, b - P' 1)||_2`: the merit
-    /// function of the Newton finish.
+    /// The Euclidean norm of the dual gradient, `||(a - P 1, b - P' 1)||_2` (unbalanced:
+    /// `||(s_a - P 1, s_b - P' 1)||_2`, `s_a = a o exp(-f / rho_a)`): the merit function
+    /// of the Newton finish.
     var residualNorm: Double {
         var s = 0.0
-        for i in 0..<rowSums.count { let r = problem.a[i] - rowSums[i]; s += r * r }
-        for j in 0..<columnSums.count { let r = problem.b[j] - columnSums[j]; s += r * r }
+        for i in 0..<rowSums.count { let r = rowTargets[i] - rowSums[i]; s += r * r }
+        for j in 0..<columnSums.count { let r = columnTargets[j] - columnSums[j]; s += r * r }
         return s.squareRoot()
     }
 
@@ -23,6 +24,14 @@ extension SinkhornSolution {
     /// until `||F||_2` falls. Stops when the marginal error is at most `tolerance / 4`,
     /// after `maxSteps` steps, or when no step lowers the residual.
     ///
+    /// **Unbalanced problems**: the conditions are `P 1 = s_a`, `P' 1 = s_b` with
+    /// `s_a = a o exp(-f / rho_a)`, `s_b = b o exp(-g / rho_b)`, whose Jacobian is
+    /// `-K_u / eps` with `K_u = [diag(P 1 + kappa_a s_a)  P; P'  diag(P' 1 + kappa_b s_b)]`
+    /// (positive definite, no gauge): each step solves `K_u (df, dg) = eps (s_a - P 1, s_b - P' 1)`
+    /// as it is (no projection, no shift), with the same line search on
+    /// `||(s_a - P 1, s_b - P' 1)||_2`; the reduced matrix is the plain Schur complement
+    /// (its Laplacian form needs `S 1 = 0`, which holds only when balanced).
+    ///
     /// - Returns: the best solution found (not certified: the caller certifies) and the
     ///   number of trial points evaluated (each counts as an iteration).
     func newtonFinished(tolerance: Double, maxSteps: Int) -> (solution: SinkhornSolution, evaluations: Int) {
@@ -30,19 +39,23 @@ extension SinkhornSolution {
         let n = f.count, m = g.count, eps = problem.epsilon
         let solver: LinearSolverChoice = Swift.min(n, m) <= Self.newtonDenseLimit ? .direct : .cg
         for _ in 0..<maxSteps {
+            let balanced = problem.isBalanced
+            let diagonals = best.conditionDiagonals
             guard best.marginalError > tolerance / 4,
-                  let system = try? SchurComplementSystem(plan: best.plan, rowSums: best.rowSums, columnSums: best.columnSums,
+                  let system = try? SchurComplementSystem(plan: best.plan, rowDiagonal: diagonals.rows, columnDiagonal: diagonals.columns,
                                                           options: ImplicitOptions(linearSolver: solver, linearTolerance: 1e-12),
-                                                          checkConditioning: false)
+                                                          checkConditioning: false, gaugeFree: !balanced)
             else { break }
             var rf = [Double](repeating: 0, count: n), rg = [Double](repeating: 0, count: m)
-            for i in 0..<n { rf[i] = eps * (problem.a[i] - best.rowSums[i]) }
-            for j in 0..<m { rg[j] = eps * (problem.b[j] - best.columnSums[j]) }
-            let mismatch = (rf.reduce(0, +) - rg.reduce(0, +)) / Double(n + m)
-            for i in 0..<n { rf[i] -= mismatch }
-            for j in 0..<m { rg[j] += mismatch }
+            for i in 0..<n { rf[i] = eps * (best.rowTargets[i] - best.rowSums[i]) }
+            for j in 0..<m { rg[j] = eps * (best.columnTargets[j] - best.columnSums[j]) }
+            if balanced {
+                let mismatch = (rf.reduce(0, +) - rg.reduce(0, +)) / Double(n + m)
+                for i in 0..<n { rf[i] -= mismatch }
+                for j in 0..<m { rg[j] += mismatch }
+            }
             guard let (df, dg, _) = try? system.solve(rf, rg) else { break }
-            let shift = dg.reduce(0, +) / Double(m)
+            let shift = balanced ? dg.reduce(0, +) / Double(m) : 0
             let stepF = Vector(df) + shift, stepG = Vector(dg) - shift
             let merit = best.residualNorm
             var t = 1.0, accepted: SinkhornSolution?
@@ -71,10 +84,12 @@ extension SinkhornSolution {
     /// which Sinkhorn stalls on a self term are excluded. Each step solves
     /// `(diag(P 1) + P) df = eps (a - P 1)` by dense Cholesky (up to ``newtonDenseLimit``
     /// points; `nil` beyond, the caller then uses the general finish) and halves the step
-    /// until `||a - P 1||_2` falls; the symmetry `f = g` is kept exactly.
+    /// until `||a - P 1||_2` falls; the symmetry `f = g` is kept exactly. Balanced
+    /// problems only (`nil` when unbalanced: the general finish serves them).
     func symmetricNewtonFinished(tolerance: Double, maxSteps: Int) -> (solution: SinkhornSolution, evaluations: Int)? {
         let n = f.count
-        guard n == g.count, n <= Self.newtonDenseLimit else { return nil }
+        // Unbalanced self terms take the general finish (their potentials have no gauge).
+        guard problem.isBalanced, n == g.count, n <= Self.newtonDenseLimit else { return nil }
         let eps = problem.epsilon
         // The symmetric potential: the report's pair is (h + t, h - t).
         let h0 = 0.5 * (f + g)

@@ -19,6 +19,19 @@ import Foundation
 /// d cost = <P, dC> + <f, da> + <g, db> + d eps * sum_ij P_ij (log P_ij - 1)
 /// d cost / d x_i = 2 sum_j P_ij (x_i - y_j),   d cost / d y_j = 2 sum_i P_ij (y_j - x_i)
 /// ```
+///
+/// **Unbalanced problems** (``SinkhornProblem/tauA`` or ``SinkhornProblem/tauB`` below 1):
+/// the cost includes the marginal penalties, and the potentials are unique (no gauge):
+/// ```
+/// cost = <P, C> + eps sum_ij P_ij (log P_ij - 1) + rho_a KL(P 1 | a) + rho_b KL(P' 1 | b)
+///      = f'(P 1) + g'(P' 1) - eps sum_ij P_ij + rho_a KL(P 1 | a) + rho_b KL(P' 1 | b)
+/// d cost = <P, dC> + <-rho_a expm1(-f / rho_a), da> + <-rho_b expm1(-g / rho_b), db>
+///          + d eps (sum_ij P_ij (log P_ij - 1) + tau_a/(1 - tau_a) KL(P 1 | a) + tau_b/(1 - tau_b) KL(P' 1 | b))
+/// ```
+/// in every direction `(da, db)` (nothing is projected; for an exact side, `tau = 1`,
+/// the weight gradient is its potential). This is the optimal value of the problem
+/// ott-jax's unbalanced iteration solves; ott-jax 0.6's `reg_ot_cost` reports a different
+/// number for `tau < 1` (<doc:SinkhornDerivativeConventions>).
 /// The derivatives of the plan and of the potentials need a linear solve:
 /// ``derivative(options:)``.
 public struct SinkhornSolution: Sendable {
@@ -28,19 +41,22 @@ public struct SinkhornSolution: Sendable {
     public let costMatrix: Matrix
     /// Source potential `f` (`n`).
     public let f: Vector
-    /// Target potential `g` (`m`), `sum(g) = 0`.
+    /// Target potential `g` (`m`), `sum(g) = 0` when balanced (unique as it is when unbalanced).
     public let g: Vector
     /// The transport plan `P` (`n x m`).
     public let plan: Matrix
     /// `<P, C> + eps sum P (log P - 1)`.
     public let cost: Double
-    /// `sum_ij P_ij (log P_ij - 1)`: the derivative of the cost with respect to `eps`.
+    /// The derivative of the cost with respect to `eps`: `sum_ij P_ij (log P_ij - 1)`,
+    /// plus `tau/(1 - tau) KL` of each relaxed marginal when unbalanced.
     public let entropyTerm: Double
     /// Sinkhorn iterations, summed over the epsilon-scaling stages.
     public internal(set) var iterations: Int
     /// Number of epsilon-scaling stages (1 without scaling).
     public let stages: Int
-    /// `max(||P 1 - a||_1, ||P' 1 - b||_1) / sum(a)` of the reported plan.
+    /// `max(||P 1 - a||_1, ||P' 1 - b||_1) / sum(a)` of the reported plan; when
+    /// unbalanced, against the relaxed conditions `s_a = a o exp(-f / rho_a)`,
+    /// `s_b = b o exp(-g / rho_b)` and relative to `sum(s_a)`.
     public let marginalError: Double
     /// The independent check of the returned plan and potentials: marginal and mass
     /// errors re-summed from ``plan``, and the validity of every entry. A solution from
@@ -49,6 +65,10 @@ public struct SinkhornSolution: Sendable {
     /// `P 1` and `P' 1` of the reported plan.
     let rowSums: [Double]
     let columnSums: [Double]
+    /// What the conditions ask of `P 1` and `P' 1`: `a` and `b` when balanced,
+    /// `s_a = a o exp(-f / rho_a)` and `s_b = b o exp(-g / rho_b)` when relaxed.
+    let rowTargets: [Double]
+    let columnTargets: [Double]
 
     /// The solution of the potentials `(f, g)`; with `certify`, checked at once
     /// (otherwise ``certificate`` is `.unchecked` until ``certified()``).
@@ -93,20 +113,30 @@ public struct SinkhornSolution: Sendable {
         columnSums = cols
         let total = rows.reduce(0, +)
         let dual = f.dot(Vector(rows)) + g.dot(Vector(cols))
-        cost = dual - eps * total
-        entropyTerm = (dual - transport) * inv - total
+        let (ra, rb) = (problem.relaxationA, problem.relaxationB)
+        rowTargets = ra.target(weights: problem.a.scalars, potential: f.scalars, epsilon: eps)
+        columnTargets = rb.target(weights: problem.b.scalars, potential: g.scalars, epsilon: eps)
+        if problem.isBalanced {
+            cost = dual - eps * total
+            entropyTerm = (dual - transport) * inv - total
+        } else {
+            let pa = ra.penalty(marginal: rows, weights: problem.a.scalars, epsilon: eps)
+            let pb = rb.penalty(marginal: cols, weights: problem.b.scalars, epsilon: eps)
+            cost = dual - eps * total + pa.value + pb.value
+            entropyTerm = (dual - transport) * inv - total + pa.epsilonDerivative + pb.epsilonDerivative
+        }
         var rowError = 0.0, columnError = 0.0
-        for i in 0..<n { rowError += abs(rows[i] - problem.a[i]) }
-        for j in 0..<m { columnError += abs(cols[j] - problem.b[j]) }
-        marginalError = Swift.max(rowError, columnError) / problem.a.sum()
+        for i in 0..<n { rowError += abs(rows[i] - rowTargets[i]) }
+        for j in 0..<m { columnError += abs(cols[j] - columnTargets[j]) }
+        marginalError = Swift.max(rowError, columnError) / (problem.isBalanced ? problem.a.sum() : rowTargets.reduce(0, +))
         certificate = .unchecked
         if certify { certificate = check() }
     }
 
     /// The independent check of this solution's plan and potentials.
     func check() -> SinkhornCertificate {
-        SinkhornCertificate(plan: plan.scalars, rows: plan.rows, columns: plan.columns, a: problem.a.scalars,
-                            b: problem.b.scalars, cost: costMatrix.scalars, forbiddenThreshold: problem.forbiddenThreshold,
+        SinkhornCertificate(plan: plan.scalars, rows: plan.rows, columns: plan.columns, a: rowTargets,
+                            b: columnTargets, cost: costMatrix.scalars, forbiddenThreshold: problem.forbiddenThreshold,
                             f: f.scalars, g: g.scalars, epsilon: problem.epsilon,
                             costIsFinite: cost.isFinite && entropyTerm.isFinite)
     }
@@ -127,12 +157,34 @@ public struct SinkhornSolution: Sendable {
 
     /// The gradient of the cost (envelope theorem, no solve): `dC = P`, `da = f`,
     /// `db = g` (projected to zero sum), `d eps = sum P (log P - 1)`, and for point clouds
-    /// `dx_i = 2 sum_j P_ij (x_i - y_j)`, `dy_j = 2 sum_i P_ij (y_j - x_i)`.
+    /// `dx_i = 2 sum_j P_ij (x_i - y_j)`, `dy_j = 2 sum_i P_ij (y_j - x_i)`. When
+    /// unbalanced: `da = -rho_a expm1(-f / rho_a)`, `db = -rho_b expm1(-g / rho_b)` (not
+    /// projected) and `d eps` = ``entropyTerm`` with its penalty terms.
     public var costGradient: SinkhornParameterTangent {
-        var t = SinkhornParameterTangent(costMatrix: plan, a: f.projectedToZeroSum(), b: g.projectedToZeroSum(),
-                                         epsilon: entropyTerm)
+        let (ga, gb) = weightGradients
+        var t = SinkhornParameterTangent(costMatrix: plan, a: ga, b: gb, epsilon: entropyTerm)
         if case .pointClouds = problem.geometry { (t.x, t.y) = pointCloudGradient(costGradient: plan) }
         return t
+    }
+
+    /// `d cost / d a` and `d cost / d b`: `f`, `g` projected to zero sum when balanced;
+    /// `-rho expm1(-f / rho)` (the potential itself on an exact side) when unbalanced.
+    var weightGradients: (a: Vector, b: Vector) {
+        if problem.isBalanced { return (f.projectedToZeroSum(), g.projectedToZeroSum()) }
+        let eps = problem.epsilon
+        return (Vector(problem.relaxationA.weightGradient(potential: f.scalars, epsilon: eps)),
+                Vector(problem.relaxationB.weightGradient(potential: g.scalars, epsilon: eps)))
+    }
+
+    /// The diagonal blocks of the linearised conditions (times `eps`):
+    /// `P 1 + kappa_a s_a` and `P' 1 + kappa_b s_b` (`P 1`, `P' 1` when balanced).
+    var conditionDiagonals: (rows: [Double], columns: [Double]) {
+        if problem.isBalanced { return (rowSums, columnSums) }
+        let ka = problem.relaxationA.kappa, kb = problem.relaxationB.kappa
+        var dr = rowSums, dc = columnSums
+        for i in 0..<dr.count { dr[i] += ka * rowTargets[i] }
+        for j in 0..<dc.count { dc[j] += kb * columnTargets[j] }
+        return (dr, dc)
     }
 
     /// Prepares the derivative of the plan and potentials: builds (and, for a direct

@@ -17,6 +17,13 @@ import Foundation
 /// dense iteration). Self terms (`x = y`, `a = b`) use the symmetric update
 /// `f <- (f + T(f)) / 2`, one pass per iteration. Every iteration counts against
 /// ``SinkhornOptions/maxIterations``.
+///
+/// Unbalanced problems (``SinkhornProblem/tauA``, ``SinkhornProblem/tauB``) scale each
+/// pass, `T_f(g) <- tau_a T_f(g)` (ott-jax's update), and measure the fixed-point
+/// residual of the scaled update against the relaxed conditions: with
+/// `s_i = a_i exp(-f_i / rho_a)`, `(P 1)_i = s_i exp((f_i - tau_a T_f(g)_i)/(eps tau_a))`,
+/// and the error is `||P 1 - s||_1 / sum(s)` (columns alike); the potentials are
+/// reported without a gauge shift.
 struct StreamedSinkhornIteration {
     let kernel: PointCloudKernel
     let transposedKernel: PointCloudKernel
@@ -26,13 +33,17 @@ struct StreamedSinkhornIteration {
     let b: [Double]
     let mass: Double
     let options: SinkhornOptions
+    let relaxationA: MarginalRelaxation
+    let relaxationB: MarginalRelaxation
     var f: [Double]
     var g: [Double]
     var iterations = 0
     var stageCount = 0
     var lastError = Double.infinity
 
-    init(kernel: PointCloudKernel, a: Vector, b: Vector, options: SinkhornOptions) {
+    init(kernel: PointCloudKernel, a: Vector, b: Vector, options: SinkhornOptions, tauA: Double = 1, tauB: Double = 1) {
+        relaxationA = MarginalRelaxation(tau: tauA)
+        relaxationB = MarginalRelaxation(tau: tauB)
         self.kernel = kernel
         transposedKernel = kernel.transposed
         self.a = a.scalars
@@ -69,12 +80,32 @@ struct StreamedSinkhornIteration {
     }
 
     /// `sum_k w_k |exp((p_k - q_k)/eps) - 1|`: the L1 marginal error of a side whose
-    /// potential is `p` when the exact update would give `q`.
-    func marginalError(_ p: [Double], _ q: [Double], weights w: [Double], epsilon: Double) -> Double {
+    /// potential is `p` when the exact update would give `q`. Relaxed (`tau < 1`):
+    /// `sum_k s_k |exp((p_k - q_k)/(eps tau)) - 1|` with `s_k = w_k exp(-p_k / rho)`.
+    func marginalError(_ p: [Double], _ q: [Double], weights w: [Double], relaxation: MarginalRelaxation,
+                       epsilon: Double) -> Double {
         var s = 0.0
-        let inv = 1 / epsilon
-        for k in 0..<p.count { s += w[k] * Swift.abs(Foundation.expm1((p[k] - q[k]) * inv)) }
+        if relaxation.isExact {
+            let inv = 1 / epsilon
+            for k in 0..<p.count { s += w[k] * Swift.abs(Foundation.expm1((p[k] - q[k]) * inv)) }
+            return s
+        }
+        let target = relaxation.target(weights: w, potential: p, epsilon: epsilon)
+        let inv = 1 / (epsilon * relaxation.tau)
+        for k in 0..<p.count { s += target[k] * Swift.abs(Foundation.expm1((p[k] - q[k]) * inv)) }
         return s
+    }
+
+    /// The mass the errors are relative to: `sum(a)`, or `sum_i a_i exp(-f_i / rho_a)`
+    /// when the source marginal is relaxed.
+    func errorScale(epsilon: Double) -> Double {
+        relaxationA.isExact ? mass : relaxationA.target(weights: a, potential: f, epsilon: epsilon).reduce(0, +)
+    }
+
+    /// `out <- tau out` for a relaxed side (ott-jax's scaled update).
+    static func scale(_ out: inout [Double], by relaxation: MarginalRelaxation) {
+        if relaxation.isExact { return }
+        for k in 0..<out.count { out[k] *= relaxation.tau }
     }
 
     /// Runs the schedule (alternating, or symmetric for a self term).
@@ -98,12 +129,14 @@ struct StreamedSinkhornIteration {
         while true {
             try checkIterationCap()
             transposedKernel.update(columnPotential: f, logWeights: logB, epsilon: e, into: &gNew)
+            Self.scale(&gNew, by: relaxationB)
             for j in 0..<g.count { g[j] += omega * (gNew[j] - g[j]) }
-            let columnError = omega == 1 ? 0 : marginalError(g, gNew, weights: b, epsilon: e)
+            let columnError = omega == 1 ? 0 : marginalError(g, gNew, weights: b, relaxation: relaxationB, epsilon: e)
             kernel.update(columnPotential: g, logWeights: logA, epsilon: e, into: &fNew)
-            let rowError = marginalError(f, fNew, weights: a, epsilon: e)
+            Self.scale(&fNew, by: relaxationA)
+            let rowError = marginalError(f, fNew, weights: a, relaxation: relaxationA, epsilon: e)
             iterations += 1
-            lastError = Swift.max(rowError, columnError) / mass
+            lastError = Swift.max(rowError, columnError) / errorScale(epsilon: e)
             if lastError <= tolerance { return }
             if !lastError.isFinite || (omega > 1 && lastError > 10 * bestRelaxed) {
                 // Over-relaxation diverges here: back to the plain update for this stage.
@@ -129,8 +162,9 @@ struct StreamedSinkhornIteration {
         while true {
             try checkIterationCap()
             kernel.update(columnPotential: f, logWeights: logA, epsilon: e, into: &next)
+            Self.scale(&next, by: relaxationA)
             iterations += 1
-            lastError = marginalError(f, next, weights: a, epsilon: e) / mass
+            lastError = marginalError(f, next, weights: a, relaxation: relaxationA, epsilon: e) / errorScale(epsilon: e)
             if lastError <= tolerance || !lastError.isFinite {
                 g = f
                 return
@@ -150,8 +184,9 @@ struct StreamedSinkhornIteration {
         return rate
     }
 
-    /// The potentials in the gauge `sum(g) = 0`.
+    /// The potentials in the gauge `sum(g) = 0` (as they are when unbalanced).
     func potentials() -> (f: Vector, g: Vector) {
+        if !(relaxationA.isExact && relaxationB.isExact) { return (Vector(f), Vector(g)) }
         let shift = g.reduce(0, +) / Double(g.count)
         return (Vector(f.map { $0 + shift }), Vector(g.map { $0 - shift }))
     }

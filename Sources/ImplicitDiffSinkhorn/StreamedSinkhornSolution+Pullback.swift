@@ -22,6 +22,11 @@ extension StreamedSinkhornSolution {
     /// The answer does not depend on the gauge of `z`. A cost-only cotangent needs no
     /// solve (``costGradient``).
     ///
+    /// Unbalanced (``SinkhornProblem/tauA``, ``SinkhornProblem/tauB`` below 1): no gauge
+    /// adjoint, `K` becomes the positive definite `K_u` (diagonal blocks
+    /// `P 1 + kappa_a s_a`, `P' 1 + kappa_b s_b`), and `abar`, `bbar`, `epsbar` take the
+    /// relaxed terms of ``SinkhornDerivative``.
+    ///
     /// - Throws: ``SinkhornError/dimensionMismatch(_:)`` for a plan cotangent (it needs
     ///   the `n x m` plan: use ``densified()`` and ``SinkhornSolution/derivative(options:)``)
     ///   or cotangents of the wrong length; `ImplicitDifferentiationError.linearSolveFailed(_:)`
@@ -40,8 +45,11 @@ extension StreamedSinkhornSolution {
             throw ImplicitDifferentiationError.nonFinite("the cotangent")
         }
         let costbar = cotangent.cost
-        let delta = fbar.reduce(0, +) - gbar.reduce(0, +)
-        for j in 0..<m { gbar[j] += delta / Double(m) }
+        let balanced = problem.isBalanced
+        if balanced {
+            let delta = fbar.reduce(0, +) - gbar.reduce(0, +)
+            for j in 0..<m { gbar[j] += delta / Double(m) }
+        }
         var zf = [Double](repeating: 0, count: n), zg = [Double](repeating: 0, count: m)
         var report = LinearSolveReport(method: "none")
         if fbar.contains(where: { $0 != 0 }) || gbar.contains(where: { $0 != 0 }) {
@@ -88,10 +96,18 @@ extension StreamedSinkhornSolution {
         var epsbar = costbar * entropyTerm
         for i in 0..<n { epsbar += zf[i] * sums.rowPlogP[i] }
         for j in 0..<m { epsbar += zg[j] * sums.columnPlogP[j] }
+        var abar = (eps * Vector(zf) + costbar * f).projectedToZeroSum(), bbar = (eps * Vector(zg) + costbar * g).projectedToZeroSum()
+        if !balanced {
+            let ga = costGradient.a, gb = costGradient.b
+            let (ka, kb) = (problem.relaxationA.kappa, problem.relaxationB.kappa)
+            abar = Vector((0..<n).map { i in eps * rowTargets[i] / problem.a[i] * zf[i] + costbar * ga[i] })
+            bbar = Vector((0..<m).map { j in eps * columnTargets[j] / problem.b[j] * zg[j] + costbar * gb[j] })
+            for i in 0..<n { epsbar += ka / eps * zf[i] * rowTargets[i] * f[i] }
+            for j in 0..<m { epsbar += kb / eps * zg[j] * columnTargets[j] * g[j] }
+        }
         let gradient = SinkhornParameterTangent(
             x: Matrix(rows: n, columns: d, scalars: xbar), y: Matrix(rows: m, columns: d, scalars: ybar),
-            a: (eps * Vector(zf) + costbar * f).projectedToZeroSum(), b: (eps * Vector(zg) + costbar * g).projectedToZeroSum(),
-            epsilon: epsbar)
+            a: abar, b: bbar, epsilon: epsbar)
         guard gradient.x.isFinite, gradient.y.isFinite, gradient.a.isFinite, gradient.b.isFinite, epsbar.isFinite else {
             throw ImplicitDifferentiationError.nonFinite("the gradient")
         }
@@ -102,7 +118,9 @@ extension StreamedSinkhornSolution {
     func solvePotentialSystem(_ rf: [Double], _ rg: [Double], options: ImplicitOptions) throws
         -> (f: [Double], g: [Double], report: LinearSolveReport) {
         let n = kernel.n, m = kernel.m, eps = problem.epsilon
-        let (kernel, f, g, rows, columns) = (self.kernel, self.f.scalars, self.g.scalars, rowSums, columnSums)
+        // The diagonal blocks: P 1 and P' 1 (plus kappa s when unbalanced, K_u).
+        let (rows, columns) = conditionDiagonals
+        let (kernel, f, g) = (self.kernel, self.f.scalars, self.g.scalars)
         let system = FunctionOperator(rows: n + m, columns: n + m, apply: { v in
             let vf = Array(v.scalars[0..<n]), vg = Array(v.scalars[n...])
             let s = kernel.weightedPass(f: f, g: g, epsilon: eps, rowSide: vf, columnSide: vg, width: 1)

@@ -16,6 +16,10 @@ import Foundation
 /// finite and `>= 0`, and 4096 sampled entries equal to `exp((f_i + g_j - C_ij)/eps)`
 /// recomputed with `Foundation.exp` from `C_ij = sum_k (x_ik - y_jk)^2`.
 ///
+/// Unbalanced problems (``SinkhornProblem/tauA``, ``SinkhornProblem/tauB`` below 1) add
+/// the marginal penalties to the cost and its gradient, and check the relaxed conditions
+/// `P 1 = a o exp(-f / rho_a)`, `P' 1 = b o exp(-g / rho_b)`, as ``SinkhornSolution`` does.
+///
 /// The plan is available on demand (``plan()``, `n x m`), and ``densified()`` gives the
 /// stored-matrix ``SinkhornSolution`` of the same potentials, whose
 /// ``SinkhornSolution/derivative(options:)`` differentiates the plan and the potentials.
@@ -24,7 +28,7 @@ public struct StreamedSinkhornSolution: Sendable {
     public let problem: SinkhornProblem
     /// Source potential `f` (`n`).
     public let f: Vector
-    /// Target potential `g` (`m`), `sum(g) = 0`.
+    /// Target potential `g` (`m`), `sum(g) = 0` when balanced (unique as it is when unbalanced).
     public let g: Vector
     /// `<P, C> + eps sum P (log P - 1)`.
     public let cost: Double
@@ -45,6 +49,9 @@ public struct StreamedSinkhornSolution: Sendable {
     /// `P 1` and `P' 1` from the final pass.
     let rowSums: [Double]
     let columnSums: [Double]
+    /// What the conditions ask of them (``SinkhornSolution`` has the same).
+    let rowTargets: [Double]
+    let columnTargets: [Double]
 
     /// The solution of `(f, g)` by one pass over the plan (gauge of `f`, `g` as given).
     init(problem: SinkhornProblem, kernel: PointCloudKernel, f: Vector, g: Vector, iterations: Int, stages: Int) {
@@ -59,12 +66,25 @@ public struct StreamedSinkhornSolution: Sendable {
         let rows = Vector(sums.rowSums), cols = Vector(sums.columnSums)
         rowSums = sums.rowSums
         columnSums = sums.columnSums
-        cost = f.dot(rows) + g.dot(cols) - eps * sums.total
-        entropyTerm = sums.plogp - sums.total
+        let (ra, rb) = (problem.relaxationA, problem.relaxationB)
+        let sa = ra.target(weights: problem.a.scalars, potential: f.scalars, epsilon: eps)
+        let sb = rb.target(weights: problem.b.scalars, potential: g.scalars, epsilon: eps)
+        rowTargets = sa
+        columnTargets = sb
+        // Unbalanced: the penalties rho KL(P 1 | a), rho KL(P' 1 | b) in the cost and d/d eps.
+        var penalty = 0.0, penaltyEpsilon = 0.0
+        if !problem.isBalanced {
+            let pa = ra.penalty(marginal: rowSums, weights: problem.a.scalars, epsilon: eps)
+            let pb = rb.penalty(marginal: columnSums, weights: problem.b.scalars, epsilon: eps)
+            penalty = pa.value + pb.value
+            penaltyEpsilon = pa.epsilonDerivative + pb.epsilonDerivative
+        }
+        cost = f.dot(rows) + g.dot(cols) - eps * sums.total + penalty
+        entropyTerm = sums.plogp - sums.total + penaltyEpsilon
         var rowError = 0.0, columnError = 0.0
-        for i in 0..<n { rowError += Swift.abs(rows[i] - problem.a[i]) }
-        for j in 0..<m { columnError += Swift.abs(cols[j] - problem.b[j]) }
-        let mass = problem.a.sum()
+        for i in 0..<n { rowError += Swift.abs(rows[i] - sa[i]) }
+        for j in 0..<m { columnError += Swift.abs(cols[j] - sb[j]) }
+        let mass = problem.isBalanced ? problem.a.sum() : sa.reduce(0, +)
         let valid = sums.entriesAreValid && cost.isFinite && entropyTerm.isFinite && f.isFinite && g.isFinite
         certificate = SinkhornCertificate(rowMarginalError: rowError / mass, columnMarginalError: columnError / mass,
                                           massError: Swift.abs(sums.total - mass) / mass,
@@ -74,8 +94,21 @@ public struct StreamedSinkhornSolution: Sendable {
         var gx = [Double](repeating: 0, count: n * d), gy = [Double](repeating: 0, count: m * d)
         for i in 0..<n { for k in 0..<d { gx[i * d + k] = 2 * (rows[i] * kernel.x[i * d + k] - sums.planTimesY[i * d + k]) } }
         for j in 0..<m { for k in 0..<d { gy[j * d + k] = 2 * (cols[j] * kernel.y[j * d + k] - sums.planTransposedTimesX[j * d + k]) } }
-        costGradient = SinkhornParameterTangent(x: Matrix(rows: n, columns: d, scalars: gx), y: Matrix(rows: m, columns: d, scalars: gy),
+        var gradient = SinkhornParameterTangent(x: Matrix(rows: n, columns: d, scalars: gx), y: Matrix(rows: m, columns: d, scalars: gy),
                                                 a: f.projectedToZeroSum(), b: g.projectedToZeroSum(), epsilon: entropyTerm)
+        if !problem.isBalanced {
+            gradient.a = Vector(ra.weightGradient(potential: f.scalars, epsilon: eps))
+            gradient.b = Vector(rb.weightGradient(potential: g.scalars, epsilon: eps))
+        }
+        costGradient = gradient
+    }
+
+    /// The diagonal blocks of the linearised conditions (``SinkhornSolution/conditionDiagonals``).
+    var conditionDiagonals: (rows: [Double], columns: [Double]) {
+        if problem.isBalanced { return (rowSums, columnSums) }
+        let ka = problem.relaxationA.kappa, kb = problem.relaxationB.kappa
+        return ((0..<rowSums.count).map { rowSums[$0] + ka * rowTargets[$0] },
+                (0..<columnSums.count).map { columnSums[$0] + kb * columnTargets[$0] })
     }
 
     /// `max(row, column marginal error)` of the certificate.

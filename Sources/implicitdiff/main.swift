@@ -156,8 +156,12 @@ struct BatchCommand: ParsableCommand {
         let reader = LineReader(handle: input)
         let batch = BatchRunner(jobs: jobs, runner: CLIRunner(includeOutputs: !noOutputs, baseDirectory: base))
         let meter = progress && !quiet ? BatchProgress(total: total) : nil
-        let summary = batch.run(nextLine: reader.next,
-                                write: { output.write(Data(($0 + "\n").utf8)) },
+        let summary = batch.run(nextLine: reader.nextBytes,
+                                write: { line in
+                                    var data = Data(line)
+                                    data.append(UInt8(ascii: "\n"))
+                                    output.write(data)
+                                },
                                 progress: meter.map { m in { m.update($0) } })
         meter?.finish(summary)
         try? output.synchronize()

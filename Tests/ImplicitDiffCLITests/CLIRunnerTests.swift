@@ -2,34 +2,6 @@ import Testing
 @testable import ImplicitDiffCLI
 import ImplicitDiff
 
-/// Runs a document through the CLI logic in-process.
-func run(_ text: String) -> (json: JSON?, code: Int32) {
-    let (out, code) = CLIRunner().run(text)
-    return (try? JSON.parse(out), code)
-}
-
-func errorKind(_ json: JSON?) -> String? {
-    guard case let .object(o)? = json, case let .object(e)? = o["error"], case let .string(k)? = e["kind"] else { return nil }
-    return k
-}
-
-func field(_ json: JSON?, _ path: String...) -> JSON? {
-    var cur = json
-    for p in path {
-        guard case let .object(o)? = cur else { return nil }
-        cur = o[p]
-    }
-    return cur
-}
-
-func numbers(_ j: JSON?) -> [Double] {
-    switch j {
-    case let .number(d)?: return [d]
-    case let .array(a)?: return a.flatMap { numbers($0) }
-    default: return []
-    }
-}
-
 let ridgeData = #""data": {"X": [[1, 2], [3, 4], [5, 7]], "y": [1, 0, 2], "lambda": 0.5}"#
 
 @Suite("CLI: errors of the contract")

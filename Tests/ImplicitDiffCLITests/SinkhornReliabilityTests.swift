@@ -4,26 +4,6 @@ import ImplicitDiff
 
 // Issue 13 through the CLI, for the `sinkhorn` kind: the exact documents of the reports.
 
-/// Runs a document in-process: the parsed output and the exit code.
-private func sinkhornRun(_ text: String) -> (json: JSON?, code: Int32) {
-    let (out, code) = CLIRunner().run(text)
-    return (try? JSON.parse(out), code)
-}
-
-private func member(_ json: JSON?, _ path: String...) -> JSON? {
-    var current = json
-    for key in path {
-        guard case let .object(o)? = current else { return nil }
-        current = o[key]
-    }
-    return current
-}
-
-private func string(_ json: JSON?) -> String? {
-    if case let .string(s)? = json { return s }
-    return nil
-}
-
 private func number(_ json: JSON?) -> Double? {
     if case let .number(d)? = json { return d }
     return nil
@@ -31,10 +11,7 @@ private func number(_ json: JSON?) -> Double? {
 
 private func rows(_ json: JSON?) -> [[Double]] {
     guard case let .array(r)? = json else { return [] }
-    return r.map { row in
-        guard case let .array(values) = row else { return [] }
-        return values.compactMap { if case let .number(d) = $0 { return d } else { return nil } }
-    }
+    return r.map { row in row.numberArray ?? [] }
 }
 
 @Suite("CLI: sinkhorn reliability (issue 13)")
@@ -45,9 +22,9 @@ struct SinkhornReliabilityCLITests {
     func formerHangReturns(options: String) {
         let doc = #"{"problem":"sinkhorn","data":{"C":[[0,1e308],[1,0]],"a":[0.5,0.5],"b":[0.5,0.5],"epsilon":0.1}"#
             + options + "}"
-        let (json, code) = sinkhornRun(doc)
+        let (json, code) = run(doc)
         #expect(code == 3)
-        #expect(string(member(json, "error", "kind")) == "infeasible")
+        #expect(string(field(json, "error", "kind")) == "infeasible")
     }
 
     /// Forbidden routes written as 1e15 and 1e308: the plan has mass 1, meets the
@@ -59,10 +36,10 @@ struct SinkhornReliabilityCLITests {
          "data": {"C": [[0, 1e15, 2], [1, 0, 1e308], [1e16, 1, 0]], "a": [0.3, 0.3, 0.4], "b": [0.2, 0.4, 0.4], "epsilon": 0.1},
          "derivative": {"vjp": {"plan": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "cost": 1}}}
         """#
-        let (json, code) = sinkhornRun(doc)
+        let (json, code) = run(doc)
         #expect(code == 0, "\(String(describing: json))")
-        #expect(string(member(json, "status")) == "converged")
-        let plan = rows(member(json, "outputs", "plan"))
+        #expect(string(field(json, "status")) == "converged")
+        let plan = rows(field(json, "outputs", "plan"))
         #expect(plan.count == 3)
         guard plan.count == 3, plan.allSatisfy({ $0.count == 3 }) else { return }
         let a = [0.3, 0.3, 0.4], b = [0.2, 0.4, 0.4]
@@ -70,21 +47,21 @@ struct SinkhornReliabilityCLITests {
         for j in 0..<3 { #expect(abs(plan.map { $0[j] }.reduce(0, +) - b[j]) <= 1e-10) }
         #expect(abs(plan.joined().reduce(0, +) - 1) <= 1e-10)
         #expect(plan[0][1] == 0 && plan[1][2] == 0 && plan[2][0] == 0)
-        let cbar = rows(member(json, "vjp", "C"))
+        let cbar = rows(field(json, "vjp", "C"))
         #expect(cbar.count == 3 && cbar[0][1] == 0 && cbar[1][2] == 0 && cbar[2][0] == 0)
         #expect(cbar.joined().allSatisfy { $0.isFinite })
         for name in ["marginal_a", "marginal_b", "mass"] {
-            let value = number(member(json, "stats", "certificate", name))
+            let value = number(field(json, "stats", "certificate", name))
             #expect(value != nil && value! <= 1e-10, "\(name) = \(String(describing: value))")
         }
     }
 
     @Test func routesThatCannotCarryTheMarginalsAreInfeasible() {
         let doc = #"{"problem":"sinkhorn","data":{"C":[[1e308,1e308],[0,1]],"a":[0.5,0.5],"b":[0.5,0.5],"epsilon":0.1}}"#
-        let (json, code) = sinkhornRun(doc)
+        let (json, code) = run(doc)
         #expect(code == 3)
-        #expect(string(member(json, "error", "kind")) == "infeasible")
-        #expect(string(member(json, "error", "message"))?.contains("row 0") == true)
+        #expect(string(field(json, "error", "kind")) == "infeasible")
+        #expect(string(field(json, "error", "message"))?.contains("row 0") == true)
     }
 
     /// eps = 1e-12 against costs of order 1: "converged" at marginal error ~1e-5 before;
@@ -95,10 +72,10 @@ struct SinkhornReliabilityCLITests {
                                                [0.76, 0.00, 0.45, 0.72], [0.23, 0.95, 0.90, 0.03]],
           "a": [0.2, 0.2, 0.2, 0.2, 0.2], "b": [0.1, 0.2, 0.3, 0.4], "epsilon": 1e-12}}
         """#
-        let (json, code) = sinkhornRun(doc)
+        let (json, code) = run(doc)
         #expect(code == 3, "\(String(describing: json))")
-        #expect(string(member(json, "error", "kind")) == "not_converged")
-        #expect(string(member(json, "error", "message"))?.contains("double precision") == true)
+        #expect(string(field(json, "error", "kind")) == "not_converged")
+        #expect(string(field(json, "error", "message"))?.contains("double precision") == true)
     }
 
     /// 10 000 + 10 000 one-dimensional points (about 200 KB of JSON) would need
@@ -109,10 +86,10 @@ struct SinkhornReliabilityCLITests {
         let weights = "[" + Array(repeating: "0.0001", count: n).joined(separator: ",") + "]"
         let doc = #"{"problem": "sinkhorn", "data": {"x": "# + points + #", "y": "# + points + #", "a": "# + weights
             + #", "b": "# + weights + #", "epsilon": 0.1}}"#
-        let (json, code) = sinkhornRun(doc)
+        let (json, code) = run(doc)
         #expect(code == 2)
-        #expect(string(member(json, "error", "kind")) == "invalid_input")
-        let message = string(member(json, "error", "message")) ?? ""
+        #expect(string(field(json, "error", "kind")) == "invalid_input")
+        let message = string(field(json, "error", "message")) ?? ""
         #expect(message.contains("n = 10000") && message.contains("m = 10000") && message.contains("bytes"), "\(message)")
     }
 }

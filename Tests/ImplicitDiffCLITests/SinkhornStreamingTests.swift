@@ -6,28 +6,6 @@ import ImplicitDiff
 // Issue 14 through the CLI: uniform default weights, and point clouds solved without
 // their cost matrix under --no-outputs.
 
-private func run(_ doc: String, outputs: Bool = true) -> (json: JSON?, code: Int32) {
-    let (out, code) = CLIRunner(includeOutputs: outputs).run(doc)
-    return (try? JSON.parse(out), code)
-}
-
-private func member(_ json: JSON?, _ path: String...) -> JSON? {
-    var current = json
-    for key in path {
-        guard case let .object(o)? = current else { return nil }
-        current = o[key]
-    }
-    return current
-}
-
-private func streamedNumbers(_ json: JSON?) -> [Double] {
-    switch json {
-    case let .number(d)?: return [d]
-    case let .array(items)?: return items.flatMap { streamedNumbers($0) }
-    default: return []
-    }
-}
-
 private func maxRelativeDifference(_ u: [Double], _ v: [Double]) -> Double {
     guard u.count == v.count, !u.isEmpty else { return .infinity }
     let scale = v.map(abs).max()!
@@ -42,8 +20,8 @@ struct SinkhornStreamingCLITests {
         let explicit = #"{"problem": "sinkhorn", "data": {"C": [[0.1, 0.7, 0.3], [0.5, 0.2, 0.9]], "a": [0.5, 0.5], "b": [0.3333333333333333, 0.3333333333333333, 0.3333333333333334], "epsilon": 0.1}, "derivative": {"vjp": {"f": [1, -1]}}}"#
         let (u, cu) = run(implicit), (e, ce) = run(explicit)
         #expect(cu == 0 && ce == 0)
-        #expect(maxRelativeDifference(streamedNumbers(member(u, "outputs", "f")), streamedNumbers(member(e, "outputs", "f"))) <= 1e-12)
-        #expect(maxRelativeDifference(streamedNumbers(member(u, "vjp", "C")), streamedNumbers(member(e, "vjp", "C"))) <= 1e-10)
+        #expect(maxRelativeDifference(numbers(field(u, "outputs", "f")), numbers(field(e, "outputs", "f"))) <= 1e-12)
+        #expect(maxRelativeDifference(numbers(field(u, "vjp", "C")), numbers(field(e, "vjp", "C"))) <= 1e-10)
     }
 
     /// Which problems are solved without the cost matrix: point clouds of at least 2^22

@@ -1,5 +1,6 @@
+import Foundation   // the temporary QPS file
 import Testing
-import ImplicitDiffQP   // only this, as the README's snippets
+import ImplicitDiffQP   // the only package module, as the README's snippets
 
 // The README's ImplicitDiffQP snippets (dense, sparse, batched layer), compiled and run as
 // written with the names they assume defined here. References: the known optimum of
@@ -90,5 +91,33 @@ struct QPReadmeSnippetTests {
             expectClose(value, s.packed, rtol: 1e-12, atol: 1e-14, "row \(i) throwing value")
             expectClose(try pb(Ybar.row(i)), reference, rtol: 1e-11, atol: 1e-13, "row \(i) throwing pullback")
         }
+    }
+}
+
+/// The README's QPS snippet on the closed-form file of QPSModelTests (min c'z + 1/2 z'Qz + 10,
+/// Q = [2 1; 1 2], c = (-3, -3), x + y <= 1.5): z = (0.75, 0.75), value 7.1875, row dual
+/// -0.75, dx/dc = (-1/2, 1/2), dx/dr = 1/2 (exact to the polish: 1e-10).
+@Suite("README: the QPS snippet compiles and runs")
+struct QPSReadmeSnippetTests {
+    @Test func qpsSnippet() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UInt64.random(in: 0...UInt64.max)).qps").path
+        try QPSModelTests.lowerTriangle.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let zbar: Vector = [1, 0], dc: Vector = [1, 0], drhs: Vector = [1]
+        // --- README.md, QPS files ---
+        let model = try QPSModel(contentsOfFile: path)  // e.g. QAFIRO.QPS; or SparseQuadraticProgram(qpsFile:)
+        let s = try model.problem.solve()       // min 1/2 z'Pz + q'z, (P, q) = s (Q, c), s = -1 for OBJSENSE MAX
+        let value = model.value(at: s.z)        // the file's objective, constant included
+        let rowDuals = model.rowDuals(s.y)      // d value / d rhs
+        let g = model.parameterGradient(try s.derivative().pullback(z: zbar))   // g.c, g.rhs
+        let t = try model.dataTangent(c: dc, rhs: drhs)                          // for pushforward
+        // ---
+        expectClose(s.z, [0.75, 0.75], rtol: 1e-10, "z")
+        expectClose(value, 7.1875, rtol: 1e-10, "value")
+        expectClose(rowDuals, [-0.75], rtol: 1e-10, "row dual")
+        expectClose(g.c, [-0.5, 0.5], rtol: 1e-10, "dx/dc")
+        expectClose(g.rhs, [0.5], rtol: 1e-10, "dx/dr")
+        // Along (dc, drhs) = ((1, 0), 1): dx = -1/2 + 1/2 = 0, dy = 1/2 + 1/2 = 1.
+        expectClose(try s.derivative().pushforward(t).z, [0, 1], rtol: 1e-10, atol: 1e-12, "pushforward")
     }
 }

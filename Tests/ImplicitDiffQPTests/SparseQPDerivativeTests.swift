@@ -120,14 +120,21 @@ import Testing
         #expect(abs(inactive.q[0] + 1) < 1e-9)  // z_0 = -q_0 when free
     }
 
-    /// Two identical active rows: linearly dependent, refused with the rows named.
+    /// Two identical active rows: linearly dependent, refused with the rows named, by the
+    /// first solve (whatever the cotangent: here one the singular system could satisfy),
+    /// by every later one, and by `requireNonsingular()`.
     @Test func dependentActiveRowsAreNamed() throws {
         let A = try SparseMatrix(rows: 2, columns: 2, rowIndices: [0, 0, 1, 1], columnIndices: [0, 1, 0, 1], values: [1, 1, 1, 1])
         let p = try SparseQuadraticProgram(P: .identity(2), q: [0, 0], A: A, l: [1, 1], u: [1, 1])
         let s = try p.solve()
-        do { _ = try s.derivative(); Issue.record("dependent rows were differentiated") } catch let e as QPError {
-            guard case let .notDifferentiable(why) = e else { Issue.record("wrong error \(e)"); return }
-            #expect(why.contains("[0, 1]"), "message: \(why)")
+        let d = try s.derivative()
+        for attempt in 0..<2 {
+            do { _ = try d.pullback(z: [1, 1]); Issue.record("dependent rows were differentiated") } catch let e as QPError {
+                guard case let .notDifferentiable(why) = e else { Issue.record("wrong error \(e)"); return }
+                #expect(why.contains("[0, 1]"), "attempt \(attempt), message: \(why)")
+            }
         }
+        #expect(throws: QPError.self) { try s.derivative().requireNonsingular() }
+        #expect(throws: QPError.self) { try s.derivative().pushforward(.zeros(like: p)) }
     }
 }

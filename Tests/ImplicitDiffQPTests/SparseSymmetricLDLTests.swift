@@ -53,4 +53,24 @@ import Testing
         #expect(ldl.regularizedPivots.count == 1)
         #expect(ldl.regularizedPivots.allSatisfy { $0 >= 2 })  // a row pivot
     }
+
+    /// The two-right-hand-side solve (one pass over `L`, used to carry the derivative's
+    /// null-space probe) gives each solution as the one-vector solve does, to rounding.
+    @Test func pairSolveMatchesTwoSolves() throws {
+        let n = 60, m = 40
+        let k = quasiDefinite(n: n, m: m, c: 0.1, seed: 5)
+        var ldl = SparseSymmetricLDL(order: n + m, columnStart: k.start, rowIndices: k.rows)
+        let signs = [Double](repeating: 1, count: n) + [Double](repeating: -1, count: m)
+        #expect(ldl.factor(k.values, signs: signs) == nil)
+        var rng = QPRandom(seed: 11)
+        let b = rng.vector(n + m).scalars, c = rng.vector(n + m).scalars
+        var x1 = b, y1 = c, x2 = b, y2 = c
+        ldl.solve(&x1)
+        ldl.solve(&y1)
+        ldl.solve(&x2, &y2)
+        for i in 0..<(n + m) {
+            #expect(abs(x1[i] - x2[i]) <= 1e-13 * max(1, abs(x1[i])) && abs(y1[i] - y2[i]) <= 1e-13 * max(1, abs(y1[i])),
+                    "entry \(i): \(x1[i]) vs \(x2[i]), \(y1[i]) vs \(y2[i])")
+        }
+    }
 }

@@ -25,4 +25,22 @@ struct SinkhornDocumentationSnippetTests {
         #expect(dx.rows == 3 && dx.columns == 2 && dx.isFinite)
         _ = grad
     }
+
+    /// The unbalanced snippet: the transported mass lies between the two masses, the
+    /// weight gradient is `-rho_a expm1(-f / rho_a)`, and a tangent in `a` alone (not
+    /// mass-preserving) has a derivative.
+    @Test func unbalancedSnippet() throws {
+        // --- ImplicitDiffSinkhorn.md, Unbalanced transport ---
+        let c = Matrix(rowArrays: [[0.3, 0.8, 0.1], [0.6, 0.05, 0.5]])!
+        let u = try SinkhornProblem(costMatrix: c, a: [0.5, 0.5], b: [0.5, 0.4, 0.4],   // masses 1 and 1.3
+                                    epsilon: 0.1, tauA: 0.7, tauB: 0.8).solve()
+        let transported = u.plan.flattened.sum()           // between 1 and 1.3
+        let dcda = u.costGradient.a                        // -rho_a expm1(-f / rho_a), not projected
+        let df = try u.derivative().pushforward(SinkhornParameterTangent(a: [1, 0]))   // no gauge
+        // ---
+        #expect(transported > 1 && transported < 1.3)
+        let rho = 0.1 * 0.7 / 0.3
+        #expect((dcda - (-rho) * ((u.f * (-1 / rho)).exp() - 1)).maxNorm <= 1e-12)
+        #expect(df.f.isFinite && df.f.maxNorm > 0)
+    }
 }

@@ -48,10 +48,13 @@ struct TransportData {
     var a: Vector
     var b: Vector
     var epsilon: Double
+    /// The marginals' relaxations (1: balanced).
+    var tauA = 1.0
+    var tauB = 1.0
 
     func problem() throws -> SinkhornProblem {
-        if let c = costMatrix { return try SinkhornProblem(costMatrix: c, a: a, b: b, epsilon: epsilon) }
-        return try SinkhornProblem(x: x!, y: y!, a: a, b: b, epsilon: epsilon)
+        if let c = costMatrix { return try SinkhornProblem(costMatrix: c, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB) }
+        return try SinkhornProblem(x: x!, y: y!, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB)
     }
 
     /// Solved tightly: finite differences divide the forward error by the step. `1e-13`
@@ -73,14 +76,16 @@ struct TransportData {
         return d
     }
 
-    /// A random direction in every parameter; `da`, `db` sum to zero (mass-preserving).
+    /// A random direction in every parameter; `da`, `db` sum to zero (mass-preserving)
+    /// for a balanced problem, unrestricted for an unbalanced one.
     func randomTangent(_ rng: inout SplitMix64) -> SinkhornParameterTangent {
         var t = SinkhornParameterTangent()
         if let c = costMatrix { t.costMatrix = rng.matrix(c.rows, c.columns) }
         if let x { t.x = rng.matrix(x.rows, x.columns) }
         if let y { t.y = rng.matrix(y.rows, y.columns) }
-        t.a = (rng.vector(a.count) * a).projectedToZeroSum()
-        t.b = (rng.vector(b.count) * b).projectedToZeroSum()
+        let balanced = tauA == 1 && tauB == 1
+        t.a = balanced ? (rng.vector(a.count) * a).projectedToZeroSum() : rng.vector(a.count) * a
+        t.b = balanced ? (rng.vector(b.count) * b).projectedToZeroSum() : rng.vector(b.count) * b
         t.epsilon = 0.1 * epsilon * Double.random(in: -1...1, using: &rng)
         return t
     }

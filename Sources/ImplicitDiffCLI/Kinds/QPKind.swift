@@ -31,6 +31,7 @@ public enum QPKind: ProblemKind {
     }
 
     public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
+        if data.has("qps") { return try prepareQPS(data, options: options) }
         if isSparse(data) { return try prepareSparse(data, options: options) }
         try data.rejectUnknownKeys(["Q", "q", "A", "b", "G", "h"], in: "qp data")
         let qmat = try data.matrix("Q"), q = try data.vector("q")
@@ -411,19 +412,22 @@ final class SolvedSparseQP: SolvedProblem {
 
     func split(_ v: Vector) -> (Vector, Vector) { (Vector(Array(v.scalars[0..<p])), Vector(Array(v.scalars[p...]))) }
 
-    func gradients(_ g: SparseQPParameters) -> [String: Tensor] {
+    /// The gradients under the CLI names, only those in `wrt` (`nil`: all).
+    func gradients(_ g: SparseQPParameters, wrt: Set<String>? = nil) -> [String: Tensor] {
         let prob = solution.problem
-        let (bl, gl) = split(g.l), (bu, gu) = split(g.u)
-        let aMat = stackedPart(top: true), gMat = stackedPart(top: false)
-        var out: [String: Tensor] = [
-            "Q": matrixTensor(g.P, layout: layouts.Q, rows: n, slots: nil, pattern: prob.P),
-            "q": Tensor(g.q),
-            "A": matrixTensor(g.A, layout: layouts.A, rows: p, slots: layouts.aSlot, pattern: aMat),
-            "b": Tensor(bl + bu),
-            "G": matrixTensor(g.A, layout: layouts.G, rows: m, slots: layouts.gSlot, pattern: gMat),
-            "h": Tensor(gu)]
-        if layouts.hasLower { out["l"] = Tensor(gl) }
-        if layouts.hasBounds { out["lb"] = Tensor(g.lb); out["ub"] = Tensor(g.ub) }
+        func asked(_ name: String) -> Bool { wrt?.contains(name) ?? true }
+        var out = [String: Tensor]()
+        if asked("Q") { out["Q"] = matrixTensor(g.P, layout: layouts.Q, rows: n, slots: nil, pattern: prob.P) }
+        if asked("q") { out["q"] = Tensor(g.q) }
+        if asked("A") { out["A"] = matrixTensor(g.A, layout: layouts.A, rows: p, slots: layouts.aSlot, pattern: stackedPart(top: true)) }
+        if asked("b") { out["b"] = Tensor(Vector((0..<p).map { g.l[$0] + g.u[$0] })) }
+        if asked("G") { out["G"] = matrixTensor(g.A, layout: layouts.G, rows: m, slots: layouts.gSlot, pattern: stackedPart(top: false)) }
+        if asked("h") { out["h"] = Tensor(Vector(Array(g.u.scalars[p...]))) }
+        if layouts.hasLower && asked("l") { out["l"] = Tensor(Vector(Array(g.l.scalars[p...]))) }
+        if layouts.hasBounds {
+            if asked("lb") { out["lb"] = Tensor(g.lb) }
+            if asked("ub") { out["ub"] = Tensor(g.ub) }
+        }
         return out
     }
 
@@ -448,12 +452,14 @@ final class SolvedSparseQP: SolvedProblem {
 
     /// The value's gradient (envelope theorem on the Lagrangian): `Q: z z'/2`, `q: z`,
     /// rows: `y z'`, `u: -y+`, `l: y-`, `ub: -w+`, `lb: w-`.
-    func valueGradient() -> SparseQPParameters {
+    func valueGradient(matrices: Bool = true) -> SparseQPParameters {
         let s = solution, prob = s.problem
         var g = SparseQPParameters.zeros(like: prob)
-        g.P = prob.P.patternGradient(left: s.z, right: s.z).map { 0.5 * $0 }
+        if matrices {
+            g.P = prob.P.patternGradient(left: s.z, right: s.z).map { 0.5 * $0 }
+            g.A = prob.A.patternGradient(left: s.y, right: s.z)
+        }
         g.q = s.z
-        g.A = prob.A.patternGradient(left: s.y, right: s.z)
         for i in 0..<prob.rowCount {
             if s.y[i] > 0 { g.u[i] = -s.y[i] } else if s.y[i] < 0 { g.l[i] = -s.y[i] }
         }
@@ -464,6 +470,13 @@ final class SolvedSparseQP: SolvedProblem {
     }
 
     func vjp(_ cotangents: [String: Tensor]) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
+        try vjp(cotangents, wrt: nil)
+    }
+
+    /// Only the parameters in `wrt` are formed: without `Q`, `A`, `G` among them, the
+    /// `O(nnz)` matrix gradients are not computed.
+    func vjp(_ cotangents: [String: Tensor], wrt: Set<String>?) throws -> (gradients: [String: Tensor], report: LinearSolveReport) {
+        let matrices = wrt.map { !$0.isDisjoint(with: ["Q", "A", "G"]) } ?? true
         if let w = cotangents["w"], w.scalars.contains(where: { $0 != 0 }) {
             throw CLIError.invalidInput("cotangents on the bound multipliers w are not supported (z, lambda, mu, value are)")
         }
@@ -475,22 +488,24 @@ final class SolvedSparseQP: SolvedProblem {
         if zbar.maxNorm > 0 || lbar.maxNorm > 0 || mbar.maxNorm > 0 {
             let d = try derivative()
             do {
-                let r = try d.pullbackWithResidual(z: zbar, y: Vector(lbar.scalars + mbar.scalars))
+                let r = try d.pullbackWithResidual(z: zbar, y: Vector(lbar.scalars + mbar.scalars), matrices: matrices)
                 g = r.gradient
                 report.relativeResidual = r.residual
             } catch let e as QPError { throw CLIError(qp: e) }
         }
         if vbar != 0 {
-            let v = valueGradient()
-            g.P = zip(g.P, v.P).map { $0 + vbar * $1 }
-            g.A = zip(g.A, v.A).map { $0 + vbar * $1 }
+            let v = valueGradient(matrices: matrices)
+            if matrices {
+                g.P = zip(g.P, v.P).map { $0 + vbar * $1 }
+                g.A = zip(g.A, v.A).map { $0 + vbar * $1 }
+            }
             g.q = g.q + vbar * v.q
             g.l = g.l + vbar * v.l
             g.u = g.u + vbar * v.u
             g.lb = g.lb + vbar * v.lb
             g.ub = g.ub + vbar * v.ub
         }
-        return (gradients(g), report)
+        return (gradients(g, wrt: wrt), report)
     }
 
     /// A tangent on `Q` (symmetrised on `P`'s pattern) or on the stacked rows.

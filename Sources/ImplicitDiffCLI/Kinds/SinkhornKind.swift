@@ -2,7 +2,11 @@ import ImplicitDiff
 
 /// `sinkhorn`: entropy-regularised optimal transport (ImplicitDiffSinkhorn).
 /// P = argmin <P, C> + eps sum P (log P - 1) over P 1 = a, P' 1 = b, with `C` given or
-/// `C_ij = ||x_i - y_j||^2` from point clouds `x`, `y`.
+/// `C_ij = ||x_i - y_j||^2` from point clouds `x`, `y`. Optional `tau_a`, `tau_b` in
+/// `(0, 1]` (default 1): unbalanced transport, the marginal relaxed by `rho KL` with
+/// `rho = eps tau / (1 - tau)` (ott-jax's convention; `SinkhornProblem.tauA`); the masses
+/// of `a` and `b` may then differ. A value outside `(0, 1]`: exit 2 `invalid_input`
+/// naming the field.
 ///
 /// Errors: invalid data, a cost entry `<= -1e15`, or a problem whose `n x m` arrays
 /// would exceed `SinkhornProblem.denseStorageLimit` (checked before they are allocated):
@@ -40,8 +44,9 @@ public enum SinkhornKind: ProblemKind {
     }
 
     public static func prepare(_ data: JSONObject, options: ProblemOptions) throws -> PreparedSolve {
-        try data.rejectUnknownKeys(["C", "x", "y", "a", "b", "epsilon"], in: "sinkhorn data")
+        try data.rejectUnknownKeys(["C", "x", "y", "a", "b", "epsilon", "tau_a", "tau_b"], in: "sinkhorn data")
         let epsilon = try data.scalar("epsilon")
+        let tauA = try data.optionalScalar("tau_a") ?? 1, tauB = try data.optionalScalar("tau_b") ?? 1
         let hasC = data.has("C"), hasPoints = data.has("x") || data.has("y")
         let problem: SinkhornProblem
         do {
@@ -55,12 +60,12 @@ public enum SinkhornKind: ProblemKind {
                 // a and b may be left out: uniform weights.
                 let a = try data.optionalVector("a") ?? SinkhornProblem.uniformWeights(c.rows)
                 let b = try data.optionalVector("b") ?? SinkhornProblem.uniformWeights(c.columns)
-                problem = try SinkhornProblem(costMatrix: c, a: a, b: b, epsilon: epsilon)
+                problem = try SinkhornProblem(costMatrix: c, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB)
             case (false, true):
                 let x = try data.matrix("x"), y = try data.matrix("y")
                 let a = try data.optionalVector("a") ?? SinkhornProblem.uniformWeights(x.rows)
                 let b = try data.optionalVector("b") ?? SinkhornProblem.uniformWeights(y.rows)
-                problem = try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon)
+                problem = try SinkhornProblem(x: x, y: y, a: a, b: b, epsilon: epsilon, tauA: tauA, tauB: tauB)
             }
         } catch let e as SinkhornError {
             throw CLIError.invalidInput(e.description)
@@ -138,7 +143,9 @@ final class SolvedSinkhorn: SolvedProblem {
     var forwardIterations: Int { streamed?.iterations ?? stored!.iterations }
     /// The figures of the check run on the answer before it was reported (every one at
     /// most the tolerance): `marginal_a = ||P 1 - a||_1 / sum(a)`,
-    /// `marginal_b = ||P' 1 - b||_1 / sum(a)`, `mass = |sum P - sum(a)| / sum(a)`.
+    /// `marginal_b = ||P' 1 - b||_1 / sum(a)`, `mass = |sum P - sum(a)| / sum(a)`; when
+    /// unbalanced, against the relaxed conditions `s_a = a o exp(-f / rho_a)`,
+    /// `s_b = b o exp(-g / rho_b)` and relative to `sum(s_a)`.
     var certificate: [(name: String, value: Double)] { (streamed?.certificate ?? stored!.certificate).figures }
     /// With the streamed solution the plan is formed here (only when the outputs are
     /// written or a tangent is asked; omitted if it does not fit, which

@@ -26,20 +26,56 @@ import ImplicitDiffCore
 /// ``QPWeaklyActivePolicy/reject`` (default) throws ``QPError/notDifferentiable(_:)``
 /// naming it; the other policies give the one-sided derivatives. A singular `K`
 /// (dependent active rows, non-unique minimiser) throws, naming the rows found by a
-/// null-space probe.
+/// null-space probe: `K^-1 p` for a fixed generic `p` must refine to a relative residual
+/// below `1e-9`. The probe is not a solve of its own: it is refined together with the
+/// first solve that needs `K` (the first pullback, pushforward, or
+/// ``requireNonsingular()``), sharing its passes over `K` and its factors, and its verdict
+/// is kept for every later solve.
+///
+/// Cost: the factorisation is the solver's (the polish's, on the solver's AMD ordering and
+/// symbolic analysis; a new numeric factorisation only when the weak-activity policy
+/// changes the active set). A pullback or pushforward is one refined solve with it:
+/// refinement stops at relative residual ``solveTolerance`` (typically two passes), the
+/// first one carrying the probe as a second right-hand side.
 public struct SparseQPDerivative: Sendable {
+    /// The state, behind one reference: a copy of a derivative is one retain, not one per
+    /// array of the solution and the factorisation.
+    final class Storage: Sendable {
+        let solution: SparseQPSolution
+        let kkt: SparseQPReducedKKT
+        let sides: SparseQPActiveSet
+        let nonsingularity = SparseQPNonsingularity()
+
+        init(solution: SparseQPSolution, kkt: SparseQPReducedKKT, sides: SparseQPActiveSet) {
+            self.solution = solution
+            self.kkt = kkt
+            self.sides = sides
+        }
+    }
+
+    let storage: Storage
     /// The solution differentiated.
-    public let solution: SparseQPSolution
+    public var solution: SparseQPSolution { storage.solution }
     /// The factorised reduced KKT system in use.
-    public let kkt: SparseQPReducedKKT
+    public var kkt: SparseQPReducedKKT { storage.kkt }
     /// The binding side of every row and bound (after the weak-activity policy).
-    public let sides: SparseQPActiveSet
+    public var sides: SparseQPActiveSet { storage.sides }
+
+    /// Whether the reduced KKT matrix was found nonsingular (decided by the first solve).
+    var nonsingularity: SparseQPNonsingularity { storage.nonsingularity }
+    /// Relative residual at which the refinement of a derivative solve stops (the
+    /// contract's default linear tolerance is `1e-10`).
+    public static let solveTolerance = 1e-13
+    /// The probe's residual threshold: above it, `K` is singular.
+    static let singularityThreshold = 1e-9
 
     /// Prepares the derivative (reusing the polish's factorisation when the active set is
     /// the solver's).
     ///
     /// - Throws: ``QPError/notDifferentiable(_:)`` at a weakly active constraint (policy
-    ///   ``QPWeaklyActivePolicy/reject``) or when the reduced KKT matrix is singular.
+    ///   ``QPWeaklyActivePolicy/reject``) or when the reduced KKT matrix cannot be
+    ///   factorised. A singular reduced KKT matrix is refused by the first solve (or by
+    ///   ``requireNonsingular()``).
     public init(solution s: SparseQPSolution, policy: QPWeaklyActivePolicy = .reject) throws {
         let p = s.problem
         var rows = s.activeSet.rows, bounds = s.activeSet.bounds
@@ -75,42 +111,63 @@ public struct SparseQPDerivative: Sendable {
         } else {
             k = try SparseQPReducedKKT(scaling: s.scaling, matrix: s.kktMatrix, symbolic: s.symbolic, free: free, activeRows: active)
         }
-        try Self.checkNonsingular(k)
-        kkt = k
-        solution = s
-        sides = SparseQPActiveSet(rows: rows, bounds: bounds)
+        storage = Storage(solution: s, kkt: k, sides: SparseQPActiveSet(rows: rows, bounds: bounds))
     }
 
-    /// A null-space probe: `K^-1 b` for a fixed generic `b` (entries `+-[0.5, 1.5)`) must refine to a
-    /// relative residual below `1e-9`. Otherwise `K` is singular; the rows (or variables)
-    /// where the regularised solution is largest, within a factor 100 of the largest, span
-    /// the null space and are named.
-    static func checkNonsingular(_ k: SparseQPReducedKKT) throws {
-        let n = k.free.count, m = k.activeRows.count
-        var state: UInt64 = 0x9E3779B97F4A7C15
-        func sign() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            let u = Double(state >> 11) / Double(1 << 53)  // in [0, 1)
-            return u < 0.5 ? -(0.5 + u) : 0.5 + u
+    /// Throws ``QPError/notDifferentiable(_:)`` when the reduced KKT matrix is singular
+    /// (dependent active rows, or a minimiser that is not unique), naming the rows or
+    /// variables; runs the null-space probe on its own if no solve has decided yet.
+    public func requireNonsingular() throws {
+        switch nonsingularity.current {
+        case .nonsingular: return
+        case let .singular(e): throw e
+        case .unknown:
+            try decide(probeResidual: storage.kkt.probe(tolerance: Self.singularityThreshold / 10).residual)
         }
-        let bx = (0..<n).map { _ in sign() }, by = (0..<m).map { _ in sign() }
-        let probe = k.solve(bx: bx, by: by)
-        guard probe.residual > 1e-9 else { return }
-        let raw = k.solve(bx: bx, by: by, steps: 0)
+    }
+
+    /// Records the probe's verdict; throws the refusal when `K` is singular.
+    func decide(probeResidual: Double) throws {
+        guard probeResidual > Self.singularityThreshold else { nonsingularity.record(.nonsingular); return }
+        let e = Self.singularityError(kkt, probeResidual: probeResidual)
+        nonsingularity.record(.singular(e))
+        throw e
+    }
+
+    /// `K^-1 [bx; by]` refined to ``solveTolerance``; the first call decides
+    /// nonsingularity on the way (the probe as a second right-hand side).
+    func solveChecked(bx: [Double], by: [Double]) throws -> (x: [Double], y: [Double], residual: Double) {
+        switch nonsingularity.current {
+        case .nonsingular: return storage.kkt.solve(bx: bx, by: by, tolerance: Self.solveTolerance)
+        case let .singular(e): throw e
+        case .unknown:
+            let r = storage.kkt.solveWithProbe(bx: bx, by: by, tolerance: Self.solveTolerance,
+                                       probeTolerance: Self.singularityThreshold / 10)
+            try decide(probeResidual: r.probeResidual)
+            return (r.x, r.y, r.residual)
+        }
+    }
+
+    /// The refusal at a singular `K` whose probe refined only to `probeResidual`: the rows
+    /// (or variables) where the regularised probe solution is largest, within a factor 100
+    /// of the largest, span the null space and are named.
+    static func singularityError(_ k: SparseQPReducedKKT, probeResidual: Double) -> QPError {
+        let n = k.free.count, m = k.activeRows.count
+        let raw = k.probe(steps: 0, tolerance: 0)
         let ymax = (0..<m).filter { k.activeRows[$0] }.map { abs(raw.y[$0]) }.max() ?? 0
         let xmax = (0..<n).filter { k.free[$0] }.map { abs(raw.x[$0]) }.max() ?? 0
         if ymax >= xmax {
             let rows = (0..<m).filter { k.activeRows[$0] && abs(raw.y[$0]) >= 0.01 * ymax }
-            throw QPError.notDifferentiable("the active rows \(rows.prefix(20))\(rows.count > 20 ? " (\(rows.count) in all)" : "") are linearly dependent (on the variables not fixed at a bound), so y is not unique (the reduced KKT system refines only to a relative residual \(probe.residual))")
+            return QPError.notDifferentiable("the active rows \(rows.prefix(20))\(rows.count > 20 ? " (\(rows.count) in all)" : "") are linearly dependent (on the variables not fixed at a bound), so y is not unique (the reduced KKT system refines only to a relative residual \(probeResidual))")
         }
         let vars = (0..<n).filter { k.free[$0] && abs(raw.x[$0]) >= 0.01 * xmax }
-        throw QPError.notDifferentiable("the minimiser is not unique: P is singular on the null space of the active rows along variables \(vars.prefix(20)) (the reduced KKT system refines only to a relative residual \(probe.residual))")
+        return QPError.notDifferentiable("the minimiser is not unique: P is singular on the null space of the active rows along variables \(vars.prefix(20)) (the reduced KKT system refines only to a relative residual \(probeResidual))")
     }
 
     var fixedValues: [Double] {
-        let p = solution.problem
+        let p = storage.solution.problem
         return (0..<p.variableCount).map { j in
-            switch sides.bounds[j] {
+            switch storage.sides.bounds[j] {
             case .lower: return p.lb[j]
             case .upper, .equality: return p.ub[j]
             case .inactive: return 0
@@ -120,34 +177,43 @@ public struct SparseQPDerivative: Sendable {
 
     /// Reverse mode: the gradient of `L = <zbar, z> + <ybar, y>` with respect to the data
     /// (`ybar` on inactive rows contributes nothing: those multipliers are 0 nearby).
+    ///
+    /// - Throws: ``QPError/notDifferentiable(_:)`` when the reduced KKT matrix is singular.
     public func pullback(z zbar: Vector, y ybar: Vector? = nil) throws -> SparseQPParameters {
         try pullbackWithResidual(z: zbar, y: ybar).gradient
     }
 
     /// ``pullback(z:y:)`` with the relative residual of the (scaled, refined) KKT solve.
-    public func pullbackWithResidual(z zbar: Vector, y ybar: Vector? = nil) throws -> (gradient: SparseQPParameters, residual: Double) {
-        let s = solution, p = s.problem, n = p.variableCount, m = p.rowCount
+    /// With `matrices == false` the gradients with respect to `P` and `A` are left at zero
+    /// (not computed: `O(nnz)` saved when only the vectors are wanted).
+    public func pullbackWithResidual(z zbar: Vector, y ybar: Vector? = nil,
+                                     matrices: Bool = true) throws -> (gradient: SparseQPParameters, residual: Double) {
+        let p = storage.solution.problem, z = storage.solution.z, y = storage.solution.y
+        let n = p.variableCount, m = p.rowCount
+        let free = storage.kkt.free, activeRows = storage.kkt.activeRows
+        let boundSides = storage.sides.bounds, rowSides = storage.sides.rows
         guard zbar.count == n, ybar.map({ $0.count == m }) ?? true else {
             throw QPError.dimensionMismatch("cotangents: z has \(n) entries, y has \(m)")
         }
         let yb = ybar ?? .zeros(m)
-        let sol = kkt.solve(bx: zbar.scalars, by: yb.scalars)
+        let sol = try solveChecked(bx: zbar.scalars, by: yb.scalars)
         let v = Vector(sol.x), va = Vector(sol.y)
         let pv = p.P * v, atva = p.A.transposedTimes(va)
         var g = SparseQPParameters.zeros(like: p)
         for j in 0..<n {
             g.q[j] = -v[j]
-            if !kkt.free[j] {
+            if !free[j] {
                 let vb = zbar[j] - pv[j] - atva[j]
-                if sides.bounds[j] == .lower { g.lb[j] = vb } else { g.ub[j] = vb }
+                if boundSides[j] == .lower { g.lb[j] = vb } else { g.ub[j] = vb }
             }
         }
-        for i in 0..<m where kkt.activeRows[i] {
-            if sides.rows[i] == .lower { g.l[i] = va[i] } else { g.u[i] = va[i] }
+        for i in 0..<m where activeRows[i] {
+            if rowSides[i] == .lower { g.l[i] = va[i] } else { g.u[i] = va[i] }
         }
-        let a = p.P.patternGradient(left: v, right: s.z), b = p.P.patternGradient(left: s.z, right: v)
+        guard matrices else { return (g, sol.residual) }
+        let a = p.P.patternGradient(left: v, right: z), b = p.P.patternGradient(left: z, right: v)
         for e in 0..<a.count { g.P[e] = -0.5 * (a[e] + b[e]) }
-        let c = p.A.patternGradient(left: s.y, right: v), d = p.A.patternGradient(left: va, right: s.z)
+        let c = p.A.patternGradient(left: y, right: v), d = p.A.patternGradient(left: va, right: z)
         for e in 0..<c.count { g.A[e] = -(c[e] + d[e]) }
         return (g, sol.residual)
     }
@@ -161,23 +227,26 @@ public struct SparseQPDerivative: Sendable {
 
     /// ``pushforward(_:)`` with the relative residual of the (scaled, refined) KKT solve.
     public func pushforwardWithResidual(_ t: SparseQPParameters) throws -> (z: Vector, y: Vector, residual: Double) {
-        let s = solution, p = s.problem, n = p.variableCount, m = p.rowCount
+        let p = storage.solution.problem, z = storage.solution.z, y = storage.solution.y
+        let n = p.variableCount, m = p.rowCount
+        let free = storage.kkt.free, activeRows = storage.kkt.activeRows
+        let boundSides = storage.sides.bounds, rowSides = storage.sides.rows
         guard t.P.count == p.P.nonZeroCount, t.A.count == p.A.nonZeroCount, t.q.count == n, t.lb.count == n,
               t.ub.count == n, t.l.count == m, t.u.count == m else {
             throw QPError.dimensionMismatch("the tangent does not fit the problem's shapes and patterns")
         }
         var dzB = [Double](repeating: 0, count: n)
-        for j in 0..<n where !kkt.free[j] { dzB[j] = sides.bounds[j] == .lower ? t.lb[j] : t.ub[j] }
+        for j in 0..<n where !free[j] { dzB[j] = boundSides[j] == .lower ? t.lb[j] : t.ub[j] }
         let dP = p.P.withValues(t.P), dA = p.A.withValues(t.A)
         let dzb = Vector(dzB)
-        let t1 = dP * s.z + t.q + dA.transposedTimes(s.y) + p.P * dzb
-        let t2 = dA * s.z + p.A * dzb
+        let t1 = dP * z + t.q + dA.transposedTimes(y) + p.P * dzb
+        let t2 = dA * z + p.A * dzb
         var bx = [Double](repeating: 0, count: n), by = [Double](repeating: 0, count: m)
-        for j in 0..<n where kkt.free[j] { bx[j] = -t1[j] }
-        for i in 0..<m where kkt.activeRows[i] { by[i] = (sides.rows[i] == .lower ? t.l[i] : t.u[i]) - t2[i] }
-        let sol = kkt.solve(bx: bx, by: by)
+        for j in 0..<n where free[j] { bx[j] = -t1[j] }
+        for i in 0..<m where activeRows[i] { by[i] = (rowSides[i] == .lower ? t.l[i] : t.u[i]) - t2[i] }
+        let sol = try solveChecked(bx: bx, by: by)
         var dz = sol.x
-        for j in 0..<n where !kkt.free[j] { dz[j] = dzB[j] }
+        for j in 0..<n where !free[j] { dz[j] = dzB[j] }
         return (Vector(dz), Vector(sol.y), sol.residual)
     }
 }

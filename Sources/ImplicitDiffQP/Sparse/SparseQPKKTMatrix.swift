@@ -130,6 +130,37 @@ struct SparseQPKKTMatrix: Sendable {
     }
 }
 
+extension SparseQPKKTMatrix {
+    /// `(K x, K y)` for stored upper-triangle values `v`, in one pass over `K`.
+    func multiply(_ v: [Double], _ x: [Double], _ y: [Double]) -> ([Double], [Double]) {
+        var kx = [Double](repeating: 0, count: order), ky = kx
+        v.withUnsafeBufferPointer { vb in
+            rowIndices.withUnsafeBufferPointer { ri in
+                columnStart.withUnsafeBufferPointer { cs in
+                    x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+                        kx.withUnsafeMutableBufferPointer { ox in ky.withUnsafeMutableBufferPointer { oy in
+                            for j in 0..<order {
+                                let xj = xb[j], yj = yb[j]
+                                var s = 0.0, t = 0.0
+                                for e in cs[j]..<cs[j + 1] {
+                                    let i = ri[e], a = vb[e]
+                                    if i == j { s += a * xj; t += a * yj } else {
+                                        ox[i] += a * xj; s += a * xb[i]
+                                        oy[i] += a * yj; t += a * yb[i]
+                                    }
+                                }
+                                ox[j] += s
+                                oy[j] += t
+                            }
+                        } }
+                    } }
+                }
+            }
+        }
+        return (kx, ky)
+    }
+}
+
 /// A factorised KKT matrix with iterative refinement: the factors are of a regularised
 /// matrix `K_reg`, solves are refined against the exact `K` (values ``exact``):
 /// `x_{k+1} = x_k + K_reg^-1 (b - K x_k)`, which converges to `K^-1 b` when `K` is
@@ -191,5 +222,48 @@ struct SparseQPRefinedSolver: Sendable {
             for i in 0..<x.count { x[i] += r[i] }
         }
         return (best, bestError)
+    }
+
+    /// Two systems `K x = b` and `K y = c` refined together, normwise
+    /// (`||r||_inf / (1 + ||rhs||_inf)`): while both refine, every step is one pass over
+    /// `K` and one over `L` for both (``SparseSymmetricLDL/solve(_:_:)``); each stops on its
+    /// own tolerance or when its residual stops decreasing, and the other goes on alone.
+    /// Returns the best iterate of each and its residual.
+    func solve(_ b: [Double], _ c: [Double], steps: Int, tolerances: (Double, Double))
+        -> (x: [Double], xResidual: Double, y: [Double], yResidual: Double) {
+        let count = b.count
+        var x = b, y = c
+        ldl.solve(&x, &y)
+        let norms = (b.reduce(0) { Swift.max($0, Swift.abs($1)) }, c.reduce(0) { Swift.max($0, Swift.abs($1)) })
+        var bestX = x, bestY = y, errX = Double.infinity, errY = Double.infinity
+        var doneX = false, doneY = false
+        for _ in 0...steps {
+            var kx = [Double](), ky = [Double]()
+            if !doneX && !doneY { (kx, ky) = matrix.multiply(exact, x, y) } else if !doneX { kx = matrix.multiply(exact, x) } else {
+                ky = matrix.multiply(exact, y)
+            }
+            var rx = [Double](), ry = [Double]()
+            if !doneX {
+                rx = [Double](repeating: 0, count: count)
+                var e = 0.0
+                for i in 0..<count { rx[i] = b[i] - kx[i]; e = Swift.max(e, Swift.abs(rx[i])) }
+                e /= 1 + norms.0
+                if e < errX { errX = e; bestX = x } else { doneX = true }
+                if !(errX > tolerances.0) { doneX = true }
+            }
+            if !doneY {
+                ry = [Double](repeating: 0, count: count)
+                var e = 0.0
+                for i in 0..<count { ry[i] = c[i] - ky[i]; e = Swift.max(e, Swift.abs(ry[i])) }
+                e /= 1 + norms.1
+                if e < errY { errY = e; bestY = y } else { doneY = true }
+                if !(errY > tolerances.1) { doneY = true }
+            }
+            if doneX && doneY { break }
+            if !doneX && !doneY { ldl.solve(&rx, &ry) } else if !doneX { ldl.solve(&rx) } else { ldl.solve(&ry) }
+            if !doneX { for i in 0..<count { x[i] += rx[i] } }
+            if !doneY { for i in 0..<count { y[i] += ry[i] } }
+        }
+        return (bestX, errX, bestY, errY)
     }
 }

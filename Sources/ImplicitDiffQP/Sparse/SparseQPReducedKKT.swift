@@ -62,12 +62,11 @@ public struct SparseQPReducedKKT: Sendable {
     /// rows are ignored and returned as 0), with the relative residual of the scaled solve.
     /// With `guess`, the refinement starts there (a proximal-point iteration: on a singular
     /// consistent `K` it converges to a solution near the guess).
+    /// Refinement stops at relative residual `tolerance` (or when it stops decreasing).
     func solve(bx: [Double], by: [Double], near guess: (x: [Double], y: [Double])? = nil,
-               steps: Int = 60) -> (x: [Double], y: [Double], residual: Double) {
+               steps: Int = 60, tolerance: Double = 1e-15) -> (x: [Double], y: [Double], residual: Double) {
         let n = matrix.n, m = matrix.m
-        var b = [Double](repeating: 0, count: n + m)
-        for j in 0..<n where free[j] { b[j] = scaleX[j] * bx[j] }
-        for r in 0..<m where activeRows[r] { b[n + r] = scaleY[r] * by[r] }
+        let b = scaled(bx: bx, by: by)
         var initial: [Double]? = nil
         if let g = guess {
             var x0 = [Double](repeating: 0, count: n + m)
@@ -75,11 +74,62 @@ public struct SparseQPReducedKKT: Sendable {
             for r in 0..<m where activeRows[r] { x0[n + r] = g.y[r] / scaleY[r] }
             initial = x0
         }
-        let (s, res) = solver.solve(b, steps: steps, tolerance: 1e-15, initial: initial, componentwise: false)
+        let (s, res) = solver.solve(b, steps: steps, tolerance: tolerance, initial: initial, componentwise: false)
+        let (x, y) = unscaled(s)
+        return (x, y, res)
+    }
+
+    /// `S [bx; by]` on the free variables and active rows (0 elsewhere).
+    func scaled(bx: [Double], by: [Double]) -> [Double] {
+        let n = matrix.n, m = matrix.m
+        var b = [Double](repeating: 0, count: n + m)
+        for j in 0..<n where free[j] { b[j] = scaleX[j] * bx[j] }
+        for r in 0..<m where activeRows[r] { b[n + r] = scaleY[r] * by[r] }
+        return b
+    }
+
+    /// `S s` split into the variable and row parts (0 on fixed variables and inactive rows).
+    func unscaled(_ s: [Double]) -> (x: [Double], y: [Double]) {
+        let n = matrix.n, m = matrix.m
         var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: m)
         for j in 0..<n where free[j] { x[j] = scaleX[j] * s[j] }
         for r in 0..<m where activeRows[r] { y[r] = scaleY[r] * s[n + r] }
+        return (x, y)
+    }
+
+    /// The null-space probe's right-hand side, in the scaled space of the factorised
+    /// matrix: fixed generic entries `+-[0.5, 1.5)` (a seeded generator) on the free
+    /// variables and active rows, so that it has a component along any null vector of `K`.
+    func probeRightHandSide() -> [Double] {
+        let n = matrix.n, m = matrix.m
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        var b = [Double](repeating: 0, count: n + m)
+        for k in 0..<(n + m) where k < n ? free[k] : activeRows[k - n] {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u = Double(state >> 11) / Double(1 << 53)  // in [0, 1)
+            b[k] = u < 0.5 ? -(0.5 + u) : 0.5 + u
+        }
+        return b
+    }
+
+    /// The probe `K^-1 p` alone (``probeRightHandSide()``), refined to `tolerance` (with
+    /// `steps: 0`, the regularised solve only), unscaled, with its relative residual.
+    func probe(steps: Int = 60, tolerance: Double) -> (x: [Double], y: [Double], residual: Double) {
+        let (s, res) = solver.solve(probeRightHandSide(), steps: steps, tolerance: tolerance, componentwise: false)
+        let (x, y) = unscaled(s)
         return (x, y, res)
+    }
+
+    /// `K^-1 [bx; by]` refined to `tolerance` together with the null-space probe
+    /// (``probeRightHandSide()``) refined to `probeTolerance`, sharing every pass over `K`
+    /// and its factors (``SparseQPRefinedSolver/solve(_:_:steps:tolerances:)``). Returns
+    /// the solution, its residual, and the probe's residual.
+    func solveWithProbe(bx: [Double], by: [Double], tolerance: Double, probeTolerance: Double)
+        -> (x: [Double], y: [Double], residual: Double, probeResidual: Double) {
+        let r = solver.solve(scaled(bx: bx, by: by), probeRightHandSide(), steps: 60,
+                             tolerances: (tolerance, probeTolerance))
+        let (x, y) = unscaled(r.x)
+        return (x, y, r.xResidual, r.yResidual)
     }
 
     /// Active rows whose pivot is of the order of the regularisation: linearly dependent

@@ -235,3 +235,59 @@ struct SparseSymmetricLDL: Sendable {
         }
     }
 }
+
+extension SparseSymmetricLDL {
+    /// `x <- K^-1 x` and `y <- K^-1 y` with the current factors, in one pass over `L`
+    /// (the two right-hand sides interleaved): the triangular solves are bound by reading
+    /// `L`, so two cost little more than one.
+    func solve(_ x: inout [Double], _ y: inout [Double]) {
+        let n = order
+        guard n > 0 else { return }
+        var w = [Double](repeating: 0, count: 2 * n)
+        w.withUnsafeMutableBufferPointer { W in
+            perm.withUnsafeBufferPointer { P in
+                x.withUnsafeBufferPointer { X in y.withUnsafeBufferPointer { Y in
+                    for k in 0..<n { W[2 * k] = X[P[k]]; W[2 * k + 1] = Y[P[k]] }
+                } }
+            }
+            lStart.withUnsafeBufferPointer { Lp in
+                lRows.withUnsafeBufferPointer { Li in
+                    lValues.withUnsafeBufferPointer { Lx in
+                        diagonal.withUnsafeBufferPointer { D in
+                            // L w = b
+                            for j in 0..<n {
+                                let a = W[2 * j], b = W[2 * j + 1]
+                                if a == 0 && b == 0 { continue }
+                                for p in Lp[j]..<Lp[j + 1] {
+                                    let i = Li[p], l = Lx[p]
+                                    W[2 * i] -= l * a
+                                    W[2 * i + 1] -= l * b
+                                }
+                            }
+                            // D w = w
+                            for j in 0..<n { W[2 * j] /= D[j]; W[2 * j + 1] /= D[j] }
+                            // L' w = w
+                            var j = n - 1
+                            while j >= 0 {
+                                var a = W[2 * j], b = W[2 * j + 1]
+                                for p in Lp[j]..<Lp[j + 1] {
+                                    let i = Li[p], l = Lx[p]
+                                    a -= l * W[2 * i]
+                                    b -= l * W[2 * i + 1]
+                                }
+                                W[2 * j] = a
+                                W[2 * j + 1] = b
+                                j -= 1
+                            }
+                        }
+                    }
+                }
+            }
+            perm.withUnsafeBufferPointer { P in
+                x.withUnsafeMutableBufferPointer { X in y.withUnsafeMutableBufferPointer { Y in
+                    for k in 0..<n { X[P[k]] = W[2 * k]; Y[P[k]] = W[2 * k + 1] }
+                } }
+            }
+        }
+    }
+}
