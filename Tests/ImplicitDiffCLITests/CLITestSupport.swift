@@ -35,3 +35,9 @@ func string(_ json: JSON?) -> String? {
     if case let .string(s)? = json { return s }
     return nil
 }
+
+/// `max_i |u_i - v_i| / max_i |v_i|` (infinite when the lengths differ or are 0).
+func maxRelativeDifference(_ u: [Double], _ v: [Double]) -> Double {
+    guard u.count == v.count, !u.isEmpty else { return .infinity }
+    return zip(u, v).map { abs($0 - $1) }.max()! / Swift.max(v.map(abs).max()!, 1e-300)
+}

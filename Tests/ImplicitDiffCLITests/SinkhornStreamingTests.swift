@@ -6,12 +6,6 @@ import ImplicitDiff
 // Issue 14 through the CLI: uniform default weights, and point clouds solved without
 // their cost matrix under --no-outputs.
 
-private func maxRelativeDifference(_ u: [Double], _ v: [Double]) -> Double {
-    guard u.count == v.count, !u.isEmpty else { return .infinity }
-    let scale = v.map(abs).max()!
-    return zip(u, v).map { abs($0 - $1) }.max()! / scale
-}
-
 @Suite("CLI: sinkhorn streaming and default weights (issue 14)")
 struct SinkhornStreamingCLITests {
     /// `a`, `b` left out: uniform weights, the same answer as writing them.

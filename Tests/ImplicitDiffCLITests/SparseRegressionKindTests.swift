@@ -53,11 +53,7 @@ struct SparseRegressionKindTests {
         "[" + (0..<x.rows).map { i in "\((0..<x.columns).map { x[i, $0] })" }.joined(separator: ", ") + "]"
     }
 
-    static func close(_ a: [Double], _ b: [Double], _ rtol: Double) -> Bool {
-        guard a.count == b.count, !a.isEmpty else { return false }
-        let scale = max(b.map(abs).max() ?? 0, 1e-300)
-        return zip(a, b).allSatisfy { abs($0 - $1) <= rtol * scale }
-    }
+    static func close(_ a: [Double], _ b: [Double], _ rtol: Double) -> Bool { maxRelativeDifference(a, b) <= rtol }
 
     @Test("sparse X = dense X: outputs, vjp on the input's entries, jvp with {values}",
           arguments: [("lasso", 1e-10), ("ridge", 1e-9)])

@@ -28,35 +28,6 @@ import _Differentiation
     return (Vector(y), iterations)
 }
 
-func assertClose(_ actual: Vector, _ expected: Vector, rtol: Double, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "\(what): length \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
-    let err = (actual - expected).maxNorm
-    let scale = Swift.max(expected.maxNorm, 1e-300)
-    #expect(err <= rtol * scale, "\(what): max error \(err), relative \(err / scale) > \(rtol); expected \(expected.scalars.prefix(6)), observed \(actual.scalars.prefix(6))", sourceLocation: sourceLocation)
-}
-
-func assertClose(_ actual: Matrix, _ expected: Matrix, rtol: Double, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.rows == expected.rows && actual.columns == expected.columns,
-            "\(what): shape \(actual.rows)x\(actual.columns) vs \(expected.rows)x\(expected.columns)", sourceLocation: sourceLocation)
-    assertClose(Vector(actual.scalars), Vector(expected.scalars), rtol: rtol, what, sourceLocation: sourceLocation)
-}
-
-/// Central finite differences of `f` at `x`: the Jacobian, column by column.
-func finiteDifferenceJacobian(at x: Vector, h: Double = 1e-5, _ f: (Vector) throws -> Vector) rethrows -> Matrix {
-    let y0 = try f(x)
-    var j = Matrix(rows: y0.count, columns: x.count)
-    for k in 0..<x.count {
-        var xp = x, xm = x
-        let step = h * Swift.max(1, abs(x[k]))
-        xp[k] += step
-        xm[k] -= step
-        j.setColumn(k, to: (try f(xp) - (try f(xm))) / (2 * step))
-    }
-    return j
-}
-
 let sqrtFunction = ImplicitFunction(solver: { x in opaqueSqrt(x) },
                                     conditions: { x, y, _ in y * y - x })
 
@@ -66,36 +37,36 @@ struct SqrtTests {
     var closedForm: Vector { Vector(x.scalars.map { 0.5 / $0.squareRoot() }) }
 
     @Test func plainCallSolves() {
-        assertClose(sqrtFunction(x), x.sqrt(), rtol: 1e-14, "y")
+        expectClose(sqrtFunction(x), x.sqrt(), rtol: 1e-14, "y")
     }
 
     @Test func gradientThroughSwiftAD() {
         let g = gradient(at: x) { x in sqrtFunction(x).sum() }
-        assertClose(g, closedForm, rtol: 1e-9, "gradient of sum sqrt(x)")
+        expectClose(g, closedForm, rtol: 1e-9, "gradient of sum sqrt(x)")
     }
 
     @Test func gradientComposesWithOtherOperations() {
         // L = sum(x * sqrt(x)) = sum x^1.5, dL/dx = 1.5 sqrt(x).
         let g = gradient(at: x) { x in (x * sqrtFunction(x)).sum() }
-        assertClose(g, 1.5 * x.sqrt(), rtol: 1e-9, "gradient of sum x^1.5")
+        expectClose(g, 1.5 * x.sqrt(), rtol: 1e-9, "gradient of sum x^1.5")
     }
 
     @Test func jacobianIsDiagonal() throws {
         let j = try sqrtFunction.jacobian(at: x)
-        assertClose(j, Matrix.diagonal(closedForm), rtol: 1e-9, "Jacobian")
+        expectClose(j, Matrix.diagonal(closedForm), rtol: 1e-9, "Jacobian")
     }
 
     @Test func pullbackCanBeCalledRepeatedly() throws {
         let (y, pullback) = try sqrtFunction.valueWithPullback(at: x)
-        assertClose(y, x.sqrt(), rtol: 1e-14, "y")
+        expectClose(y, x.sqrt(), rtol: 1e-14, "y")
         for k in 0..<x.count {
-            assertClose(try pullback(.basis(k, count: x.count)), closedForm * .basis(k, count: x.count), rtol: 1e-9, "row \(k)")
+            expectClose(try pullback(.basis(k, count: x.count)), closedForm * .basis(k, count: x.count), rtol: 1e-9, "row \(k)")
         }
     }
 
     @Test func pushforward() throws {
         let dx: Vector = [1, -2, 0.5, 3]
-        assertClose(try sqrtFunction.pushforward(at: x, along: dx), closedForm * dx, rtol: 1e-9, "pushforward")
+        expectClose(try sqrtFunction.pushforward(at: x, along: dx), closedForm * dx, rtol: 1e-9, "pushforward")
     }
 
     @Test func byproductReachesConditions() throws {
@@ -130,7 +101,7 @@ struct FailureTests {
         }
         // And a healthy call inside the scope passes.
         let g = try withCheckedDerivatives { gradient(at: [4] as Vector) { x in sqrtFunction(x).sum() } }
-        assertClose(g, [0.25], rtol: 1e-9, "gradient")
+        expectClose(g, [0.25], rtol: 1e-9, "gradient")
     }
 
     @Test func solverErrorsPropagate() {
@@ -167,10 +138,10 @@ struct ADTrapTests {
         let conditions = DifferentiableConditions<Void> { x, y, _ in 3 * y - (x * x) }
         let x: Vector = [1, 2], y: Vector = [1.0 / 3, 4.0 / 3]
         let lin = try conditions.linearize(x: x, y: y, byproduct: ())
-        assertClose(lin.denseA(), Matrix.diagonal([3, 3]), rtol: 1e-15, "A = dF/dy")
-        assertClose(lin.denseB(), Matrix.diagonal([-2, -4]), rtol: 1e-15, "B = dF/dx")
-        assertClose(lin.a.applyTransposed([1, 1]), [3, 3], rtol: 1e-15, "A'1")
-        assertClose(lin.b.applyTransposed([1, 1]), [-2, -4], rtol: 1e-15, "B'1")
+        expectClose(lin.denseA(), Matrix.diagonal([3, 3]), rtol: 1e-15, "A = dF/dy")
+        expectClose(lin.denseB(), Matrix.diagonal([-2, -4]), rtol: 1e-15, "B = dF/dx")
+        expectClose(lin.a.applyTransposed([1, 1]), [3, 3], rtol: 1e-15, "A'1")
+        expectClose(lin.b.applyTransposed([1, 1]), [-2, -4], rtol: 1e-15, "B'1")
     }
 
     /// Trap 2: a parameter captured by a closure instead of passed in is a constant to AD
@@ -180,7 +151,7 @@ struct ADTrapTests {
     @Test func parametersMustBeExplicitInputs() {
         let x: Vector = [4, 9]
         let explicit = gradient(at: x) { x in sqrtFunction(x).sum() }
-        assertClose(explicit, [0.25, 1.0 / 6], rtol: 1e-9, "explicit")
+        expectClose(explicit, [0.25, 1.0 / 6], rtol: 1e-9, "explicit")
         let captured = gradient(at: Vector([0, 0])) { dummy in (sqrtFunction(x) + dummy * 0).sum() }
         #expect(captured.maxNorm == 0)
     }

@@ -17,9 +17,9 @@ private func twoVariableLP() throws -> LinearProgram {
 struct LPClosedFormTests {
     @Test func vertexDualsAndValue() throws {
         let s = try twoVariableLP().solve()
-        lpAssertClose(s.z, [0.5, 2], rtol: 1e-12, "z")
-        lpAssertClose(s.mu, [0, 1, 0, 0, 1], rtol: 1e-12, "mu")
-        lpAssertClose(s.value, -4.5, rtol: 1e-12, "value")
+        expectClose(s.z, [0.5, 2], rtol: 1e-12, "z")
+        expectClose(s.mu, [0, 1, 0, 0, 1], rtol: 1e-12, "mu")
+        expectClose(s.value, -4.5, rtol: 1e-12, "value")
         #expect(s.activeSet.activeInequalities == [1, 4])
         #expect(s.degeneracy == nil)
         #expect(s.lambda.count == 0)
@@ -42,10 +42,10 @@ struct LPClosedFormTests {
             #expect(try glp.simplex() == 0)
             return try glp.rowDuals()
         }
-        lpAssertClose(Vector(raw), [0, -1, 0, 0, -1], rtol: 1e-12, "GLPK row duals = -mu")
+        expectClose(Vector(raw), [0, -1, 0, 0, -1], rtol: 1e-12, "GLPK row duals = -mu")
         // Stationarity of the Lagrangian with the library's mu: c + G'mu = 0.
         let s = try lp.solve()
-        lpAssertClose(lp.c + lp.G.transposedTimes(s.mu), Vector.zeros(2), rtol: 1e-12, floor: 1, "c + G'mu")
+        expectClose(lp.c + lp.G.transposedTimes(s.mu), Vector.zeros(2), rtol: 1e-12, floor: 1, "c + G'mu")
     }
 
     @Test func derivativesOfTheTwoVariableVertex() throws {
@@ -56,18 +56,18 @@ struct LPClosedFormTests {
         let j = try d.jacobian()
         // dz/dh: z2 = h1, z1 = h4 - h1; other h and all of c have no effect on z.
         for (k, expected) in [(1, [-1.0, 1.0]), (4, [1.0, 0.0]), (0, [0.0, 0.0]), (2, [0.0, 0.0]), (3, [0.0, 0.0])] {
-            lpAssertClose(j.column(layout.hRange.lowerBound + k).slice(0..<2), Vector(expected), rtol: 1e-12, floor: 1, "dz/dh\(k)")
+            expectClose(j.column(layout.hRange.lowerBound + k).slice(0..<2), Vector(expected), rtol: 1e-12, floor: 1, "dz/dh\(k)")
         }
         for k in layout.cRange { #expect(j.column(k).slice(0..<2).maxNorm == 0, "dz/dc must be exactly 0") }
         // The envelope theorem: [z, -, -, mu z', -mu].
         let g = s.valueGradient
-        lpAssertClose(g.slice(layout.cRange), [0.5, 2], rtol: 1e-12, "dvalue/dc = z")
-        lpAssertClose(g.slice(layout.hRange), [0, -1, 0, 0, -1], rtol: 1e-12, "dvalue/dh = -mu")
-        lpAssertClose(g.slice(layout.gRange), [0, 0, 0.5, 2, 0, 0, 0, 0, 0.5, 2], rtol: 1e-12, "dvalue/dG = mu z'")
+        expectClose(g.slice(layout.cRange), [0.5, 2], rtol: 1e-12, "dvalue/dc = z")
+        expectClose(g.slice(layout.hRange), [0, -1, 0, 0, -1], rtol: 1e-12, "dvalue/dh = -mu")
+        expectClose(g.slice(layout.gRange), [0, 0, 0.5, 2, 0, 0, 0, 0, 0.5, 2], rtol: 1e-12, "dvalue/dG = mu z'")
         // The same gradient by the chain rule through dz: c' dz/dx + z on the c block.
         var chain = try d.pullback(Vector(lp.c.scalars + [Double](repeating: 0, count: 5)))
         chain.add(Vector(s.z.scalars + [Double](repeating: 0, count: layout.parameterCount - 2)), scaledBy: 1)
-        lpAssertClose(chain, g, rtol: 1e-12, "chain rule = envelope")
+        expectClose(chain, g, rtol: 1e-12, "chain rule = envelope")
     }
 
     /// min z1 + z2  s.t.  z1 + 2 z2 = b (= 4), z >= 0:  z = (0, b/2), value = b/2,
@@ -76,16 +76,16 @@ struct LPClosedFormTests {
         let lp = try LinearProgram(c: [1, 1], A: Matrix(rowArrays: [[1, 2]])!, b: [4],
                                    G: Matrix(rowArrays: [[-1, 0], [0, -1]])!, h: [0, 0])
         let s = try lp.solve()
-        lpAssertClose(s.z, [0, 2], rtol: 1e-12, "z")
-        lpAssertClose(s.lambda, [-0.5], rtol: 1e-12, "lambda")
-        lpAssertClose(s.mu, [0.5, 0], rtol: 1e-12, "mu")
+        expectClose(s.z, [0, 2], rtol: 1e-12, "z")
+        expectClose(s.lambda, [-0.5], rtol: 1e-12, "lambda")
+        expectClose(s.mu, [0.5, 0], rtol: 1e-12, "mu")
         let layout = lp.layout
         let dzdb = try s.derivative().pushforward(Vector.basis(layout.bRange.lowerBound, count: layout.parameterCount))
-        lpAssertClose(dzdb.slice(0..<2), [0, 0.5], rtol: 1e-12, floor: 1, "dz/db")
+        expectClose(dzdb.slice(0..<2), [0, 0.5], rtol: 1e-12, floor: 1, "dz/db")
         // From c + A'lambda + G'mu = 0 with mu2 = 0: lambda = -c2/2, mu1 = c1 - c2/2; z does not move.
         let dyDc2 = try s.derivative().pushforward(Vector.basis(1, count: layout.parameterCount))
-        lpAssertClose(dyDc2, [0, 0, -0.5, -0.5, 0], rtol: 1e-12, floor: 1, "d(z, lambda, mu)/dc2")
-        lpAssertClose(s.valueGradient.slice(layout.bRange), [0.5], rtol: 1e-12, "dvalue/db = -lambda")
+        expectClose(dyDc2, [0, 0, -0.5, -0.5, 0], rtol: 1e-12, floor: 1, "d(z, lambda, mu)/dc2")
+        expectClose(s.valueGradient.slice(layout.bRange), [0.5], rtol: 1e-12, "dvalue/db = -lambda")
     }
 
     /// Reverse, forward and the dense Jacobian are the same linear map.
@@ -96,7 +96,7 @@ struct LPClosedFormTests {
         let j = try d.jacobian()
         var rng = LPTestRandom(seed: 99)
         let dx = rng.vector(j.columns), ybar = rng.vector(j.rows)
-        lpAssertClose(try d.pushforward(dx), j * dx, rtol: 1e-12, "pushforward = J dx")
-        lpAssertClose(try d.pullback(ybar), j.transposedTimes(ybar), rtol: 1e-12, "pullback = J' ybar")
+        expectClose(try d.pushforward(dx), j * dx, rtol: 1e-12, "pushforward = J dx")
+        expectClose(try d.pullback(ybar), j.transposedTimes(ybar), rtol: 1e-12, "pullback = J' ybar")
     }
 }

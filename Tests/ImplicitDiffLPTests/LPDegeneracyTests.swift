@@ -19,8 +19,8 @@ private func dualDegenerateLP() throws -> LinearProgram {
 struct LPDegeneracyTests {
     @Test func primalDegeneracyIsDetected() throws {
         let s = try primalDegenerateLP().solve()
-        lpAssertClose(s.z, [1, 1], rtol: 1e-12, "forward solve still succeeds")
-        lpAssertClose(s.value, -2, rtol: 1e-12, "value")
+        expectClose(s.z, [1, 1], rtol: 1e-12, "forward solve still succeeds")
+        expectClose(s.value, -2, rtol: 1e-12, "value")
         let d = try #require(s.degeneracy)
         #expect(d.isPrimal && d.primal.count == 1)
         #expect(throws: LPError.self) { try s.derivative() }
@@ -34,7 +34,7 @@ struct LPDegeneracyTests {
 
     @Test func dualDegeneracyIsDetected() throws {
         let s = try dualDegenerateLP().solve()
-        lpAssertClose(s.value, -1, rtol: 1e-12, "value")
+        expectClose(s.value, -1, rtol: 1e-12, "value")
         let d = try #require(s.degeneracy)
         #expect(d.isDual && !d.isPrimal)
         #expect(throws: LPError.self) { try s.derivative() }
@@ -49,7 +49,7 @@ struct LPDegeneracyTests {
         h[inactive] = (r.problem.G * r.z)[inactive]
         let primal = try LinearProgram(c: r.problem.c, A: r.problem.A, b: r.problem.b, G: r.problem.G, h: h).solve()
         #expect(primal.degeneracy?.isPrimal == true)
-        lpAssertClose(primal.z, r.z, rtol: 1e-10, "z unchanged")
+        expectClose(primal.z, r.z, rtol: 1e-10, "z unchanged")
 
         var mu = r.mu
         mu[r.active[0]] = 0
@@ -70,14 +70,14 @@ struct LPDegeneracyTests {
         let lp = try dualDegenerateLP()
         let gamma = 0.1
         let s = try lp.solveRegularized(gamma: gamma)
-        lpAssertClose(s.z, [0.5, 0.5], rtol: 1e-12, "smoothed z")
-        lpAssertClose(s.mu, [1 - gamma / 2, 0, 0], rtol: 1e-12, "smoothed mu")
-        lpAssertClose(s.value, -1 + gamma / 4, rtol: 1e-12, "smoothed value c'z + gamma/2 |z|^2")
+        expectClose(s.z, [0.5, 0.5], rtol: 1e-12, "smoothed z")
+        expectClose(s.mu, [1 - gamma / 2, 0, 0], rtol: 1e-12, "smoothed mu")
+        expectClose(s.value, -1 + gamma / 4, rtol: 1e-12, "smoothed value c'z + gamma/2 |z|^2")
         let j = try s.derivative().jacobian()
         let dzdc = LPDense.rows(j, [0, 1])
         let expected = Matrix(rowArrays: [[-0.5 / gamma, 0.5 / gamma, 0, 0, 0, 0, 0, 0, 0, 0, 0],
                                           [0.5 / gamma, -0.5 / gamma, 0, 0, 0, 0, 0, 0, 0, 0, 0]])!
-        lpAssertClose(LPDense.columns(dzdc, Array(lp.layout.cRange)), LPDense.columns(expected, [0, 1]), rtol: 1e-12, "dz/dc")
+        expectClose(LPDense.columns(dzdc, Array(lp.layout.cRange)), LPDense.columns(expected, [0, 1]), rtol: 1e-12, "dz/dc")
     }
 
     /// The smoothed problem's derivatives against finite differences of the smoothed
@@ -89,14 +89,14 @@ struct LPDegeneracyTests {
         let s = try r.problem.solveRegularized(gamma: gamma)
         #expect(!s.activeSet.activeInequalities.isEmpty)
         #expect(s.activeSet.weaklyActiveInequalities.isEmpty)
-        let fd = try lpFiniteDifferences(at: r.problem.packed) { x in
+        let fd = try finiteDifferenceJacobian(at: r.problem.packed) { x in
             try LinearProgram(packed: x, layout: layout).solveRegularized(gamma: gamma).packedSolution
         }
-        lpAssertClose(try s.derivative().jacobian(), fd, rtol: 1e-6, "smoothed d(z, lambda, mu)/dx")
-        let fdValue = try lpFiniteDifferences(at: r.problem.packed) { x in
+        expectClose(try s.derivative().jacobian(), fd, rtol: 1e-6, "smoothed d(z, lambda, mu)/dx")
+        let fdValue = try finiteDifferenceJacobian(at: r.problem.packed) { x in
             Vector([try LinearProgram(packed: x, layout: layout).solveRegularized(gamma: gamma).value])
         }
-        lpAssertClose(s.valueGradient, fdValue.row(0), rtol: 1e-6, "smoothed value gradient")
+        expectClose(s.valueGradient, fdValue.row(0), rtol: 1e-6, "smoothed value gradient")
         // The smoothed solution satisfies its KKT conditions.
         let kkt = LinearProgramConditions(layout: layout, regularization: gamma)
             .residual(x: r.problem.packed, y: s.packedSolution, byproduct: s.activeSet)
@@ -115,10 +115,10 @@ struct LPDegeneracyTests {
             for gamma in [0.05, 1.0] {
                 let s = try lp.solveRegularized(gamma: gamma)
                 let qp = try QuadraticProgram(Q: gamma * Matrix.identity(6), q: lp.c, A: lp.A, b: lp.b, G: lp.G, h: lp.h).solve()
-                lpAssertClose(s.z, qp.z, rtol: 1e-8, "z, seed \(seed), gamma \(gamma)")
-                lpAssertClose(s.lambda, qp.lambda, rtol: 1e-8, "lambda")
-                lpAssertClose(s.mu, qp.mu, rtol: 1e-8, "mu")
-                lpAssertClose(s.value, qp.value, rtol: 1e-10, "value")
+                expectClose(s.z, qp.z, rtol: 1e-8, "z, seed \(seed), gamma \(gamma)")
+                expectClose(s.lambda, qp.lambda, rtol: 1e-8, "lambda")
+                expectClose(s.mu, qp.mu, rtol: 1e-8, "mu")
+                expectClose(s.value, qp.value, rtol: 1e-10, "value")
             }
         }
     }
@@ -132,7 +132,7 @@ struct LPDegeneracyTests {
             let s = try lp.solveRegularized(gamma: gamma, startingFrom: vertex)
             let j = try s.derivative().jacobian()
             #expect(j.isFinite)
-            if gamma == 1e-3 { lpAssertClose(s.z, vertex.z, rtol: 1e-9, "small gamma stays at the vertex") }
+            if gamma == 1e-3 { expectClose(s.z, vertex.z, rtol: 1e-9, "small gamma stays at the vertex") }
         }
         #expect(throws: LPError.self) { try lp.solveRegularized(gamma: 0) }
         #expect(throws: LPError.self) { try lp.solveRegularized(gamma: -1) }

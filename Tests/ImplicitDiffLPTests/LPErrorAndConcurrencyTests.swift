@@ -37,8 +37,8 @@ struct LPErrorAndConcurrencyTests {
         let lp = try LinearProgram(c: [-1, -2], G: g, h: [3, 2, 4, 0, 0])
         #expect(!LPBoundRows(lp.solverForm).isEmpty)
         let s = try lp.solve()
-        lpAssertClose(s.z, [1, 2], rtol: 1e-14, "z")
-        lpAssertClose(s.mu, [1, 0, 0.5, 0, 0], rtol: 1e-14, "mu")
+        expectClose(s.z, [1, 2], rtol: 1e-14, "z")
+        expectClose(s.mu, [1, 0, 0.5, 0, 0], rtol: 1e-14, "mu")
         #expect(s.degeneracy == nil)
         // The vertex is fixed by rows 0 and 2 (z0 + z1 = h0, 2 z1 = h2), one of them a
         // bound row that GLPK saw as a column bound: dz/dh0 = (1, 0), dz/dh2 = (-1/2, 1/2),
@@ -49,13 +49,13 @@ struct LPErrorAndConcurrencyTests {
             var tangent = Vector.zeros(lp.packed.count)
             tangent[hRange.lowerBound + row] = 1
             let dz = try derivative.pushforward(tangent).entries(0..<2)
-            lpAssertClose(dz, Vector(expected), rtol: 1e-14, floor: 1, "dz/dh\(row)")
+            expectClose(dz, Vector(expected), rtol: 1e-14, floor: 1, "dz/dh\(row)")
         }
         // A variable fixed by two bound rows (0 <= z0 <= 0): solved, and reported as a
         // degenerate vertex (two rows active on one variable), not as an invalid basis.
         let fixed = try LinearProgram(c: [1, -1], G: Matrix(rowArrays: [[1, 0], [-1, 0], [0, 1], [1, 1]])!, h: [0, 0, 5, 4])
         let f = try fixed.solve()
-        lpAssertClose(f.z, [0, 4], rtol: 1e-14, "fixed z")
+        expectClose(f.z, [0, 4], rtol: 1e-14, "fixed z")
         #expect(f.degeneracy != nil)
     }
 

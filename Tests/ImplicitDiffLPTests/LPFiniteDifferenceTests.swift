@@ -16,15 +16,15 @@ struct LPFiniteDifferenceTests {
         let (n, p, m, seed) = Self.shapes[k]
         let r = LPRandomProblem(n: n, p: p, m: m, seed: seed)
         let s = try r.problem.solve()
-        lpAssertClose(s.z, r.z, rtol: 1e-12, "z at the constructed vertex")
+        expectClose(s.z, r.z, rtol: 1e-12, "z at the constructed vertex")
         #expect(s.activeSet.activeInequalities == r.active)
         let layout = r.problem.layout
         let x = r.problem.packed
         let implicit = try s.derivative().jacobian()
-        let fd = try lpFiniteDifferences(at: x) { x in
+        let fd = try finiteDifferenceJacobian(at: x) { x in
             try LinearProgram(packed: x, layout: layout).solve().packedSolution
         }
-        lpAssertClose(implicit, fd, rtol: 1e-6, "d(z, lambda, mu)/d(c, A, b, G, h), n=\(n) p=\(p) m=\(m)")
+        expectClose(implicit, fd, rtol: 1e-6, "d(z, lambda, mu)/d(c, A, b, G, h), n=\(n) p=\(p) m=\(m)")
         // dz/dc is exactly zero at a vertex.
         for j in layout.cRange { #expect(implicit.column(j).slice(0..<n).maxNorm == 0) }
     }
@@ -36,12 +36,12 @@ struct LPFiniteDifferenceTests {
         let r = LPRandomProblem(n: n, p: p, m: m, seed: seed)
         let s = try r.problem.solve()
         let layout = r.problem.layout
-        let fd = try lpFiniteDifferences(at: r.problem.packed) { x in
+        let fd = try finiteDifferenceJacobian(at: r.problem.packed) { x in
             Vector([try LinearProgram(packed: x, layout: layout).solve().value])
         }
-        lpAssertClose(try s.valueGradientChecked(), fd.row(0), rtol: 1e-6, "dvalue/dx")
-        lpAssertClose(s.valueGradient.slice(layout.bRange), -r.lambda, rtol: 1e-12, floor: 1, "dvalue/db = -lambda")
-        lpAssertClose(s.valueGradient.slice(layout.hRange), -r.mu, rtol: 1e-12, "dvalue/dh = -mu")
+        expectClose(try s.valueGradientChecked(), fd.row(0), rtol: 1e-6, "dvalue/dx")
+        expectClose(s.valueGradient.slice(layout.bRange), -r.lambda, rtol: 1e-12, floor: 1, "dvalue/db = -lambda")
+        expectClose(s.valueGradient.slice(layout.hRange), -r.mu, rtol: 1e-12, "dvalue/dh = -mu")
     }
 
     /// Reverse mode (pullback of random cotangents) and forward mode (pushforward of random
@@ -61,8 +61,8 @@ struct LPFiniteDifferenceTests {
         }
         let step = 1e-6
         let directional = (try solveAt(step) - (try solveAt(-step))) / (2 * step)
-        lpAssertClose(try d.pushforward(dx), directional, rtol: 1e-6, "pushforward")
+        expectClose(try d.pushforward(dx), directional, rtol: 1e-6, "pushforward")
         let ybar = rng.vector(layout.solutionCount)
-        lpAssertClose(Vector([try d.pullback(ybar).dot(dx)]), Vector([ybar.dot(directional)]), rtol: 1e-6, "<pullback, dx>")
+        expectClose(Vector([try d.pullback(ybar).dot(dx)]), Vector([ybar.dot(directional)]), rtol: 1e-6, "<pullback, dx>")
     }
 }

@@ -84,30 +84,30 @@ struct LPModelTests {
     private func checkWyndor(_ model: LPModel, sense: Double) throws {
         #expect(model.columnNames.map { $0.uppercased() } == ["DOORS", "WINDOWS"])
         #expect(model.rowNames.map { $0.uppercased() } == ["PLANT1", "PLANT2", "PLANT3", "TOTAL"])
-        lpAssertClose(model.rhs, [4, 12, 18, 0], rtol: 1e-15, "rhs in file order, missing RHS = 0")
+        expectClose(model.rhs, [4, 12, 18, 0], rtol: 1e-15, "rhs in file order, missing RHS = 0")
         #expect(model.rowSenses == [.lessOrEqual, .lessOrEqual, .lessOrEqual, .greaterOrEqual])
         let s = try model.solve()
         #expect(s.degeneracy == nil)
-        lpAssertClose(s.x, [2, 6], rtol: 1e-12, "x")
-        lpAssertClose(s.value, -36 * sense, rtol: 1e-12, "value")
-        lpAssertClose(s.rowDuals, sense * Vector([0, -1.5, -1, 0]), rtol: 1e-12, "row duals")
+        expectClose(s.x, [2, 6], rtol: 1e-12, "x")
+        expectClose(s.value, -36 * sense, rtol: 1e-12, "value")
+        expectClose(s.rowDuals, sense * Vector([0, -1.5, -1, 0]), rtol: 1e-12, "row duals")
         let d = try s.derivative()
         // d value/d(c, rhs) = (x, row duals).
         let (gc, grhs, _) = try d.pullback(x: .zero, value: 1)
-        lpAssertClose(gc, s.x, rtol: 1e-12, "dvalue/dc = x")
-        lpAssertClose(grhs, s.rowDuals, rtol: 1e-12, "dvalue/drhs = row duals")
+        expectClose(gc, s.x, rtol: 1e-12, "dvalue/dc = x")
+        expectClose(grhs, s.rowDuals, rtol: 1e-12, "dvalue/drhs = row duals")
         // dx/drhs: x = (r3 - r2)/3, y = r2/2 (independent of the sense).
-        lpAssertClose(try d.pushforward(c: .zero, rhs: [0, 1, 0, 0]).x, [-1.0 / 3, 0.5], rtol: 1e-12, "dx/drhs2")
-        lpAssertClose(try d.pushforward(c: .zero, rhs: [0, 0, 1, 0]).x, [1.0 / 3, 0], rtol: 1e-12, floor: 1, "dx/drhs3")
-        lpAssertClose(try d.pushforward(c: [1, 0], rhs: .zero).x, [0, 0], rtol: 0, floor: 1, "dx/dc = 0")
+        expectClose(try d.pushforward(c: .zero, rhs: [0, 1, 0, 0]).x, [-1.0 / 3, 0.5], rtol: 1e-12, "dx/drhs2")
+        expectClose(try d.pushforward(c: .zero, rhs: [0, 0, 1, 0]).x, [1.0 / 3, 0], rtol: 1e-12, floor: 1, "dx/drhs3")
+        expectClose(try d.pushforward(c: [1, 0], rhs: .zero).x, [0, 0], rtol: 0, floor: 1, "dx/dc = 0")
         // Duals of the min form: pi3 = c1/3, pi2 = c2/2 - c1/3 (c the file's coefficients).
-        lpAssertClose(try d.pushforward(c: [1, 0], rhs: .zero).rowDuals, [0, -1.0 / 3, 1.0 / 3, 0], rtol: 1e-12, "drow_duals/dc1")
+        expectClose(try d.pushforward(c: [1, 0], rhs: .zero).rowDuals, [0, -1.0 / 3, 1.0 / 3, 0], rtol: 1e-12, "drow_duals/dc1")
         // Reverse and forward agree: <xbar, dx> + <rbar, dduals> + vbar dvalue.
         let (dx, dr, dv, _) = try d.pushforward(c: [0.3, -0.7], rhs: [0.1, 0.2, -0.4, 0.5])
         let (bc, brhs, _) = try d.pullback(x: [1.5, -2], rowDuals: [0.2, 0.4, -1, 3], value: 0.7)
         let forward = Vector([1.5, -2]).dot(dx) + Vector([0.2, 0.4, -1, 3]).dot(dr) + 0.7 * dv
         let reverse = bc.dot([0.3, -0.7]) + brhs.dot([0.1, 0.2, -0.4, 0.5])
-        lpAssertClose(reverse, forward, rtol: 1e-12, "adjoint identity")
+        expectClose(reverse, forward, rtol: 1e-12, "adjoint identity")
     }
 
     @Test func fixedFormatMPS() throws {
@@ -131,7 +131,7 @@ struct LPModelTests {
             #expect(try glp.simplex() == 0)
             return try glp.rowDuals()
         }
-        lpAssertClose(Vector(native), [0, 1.5, 1, 0], rtol: 1e-9, "GLPK row duals (max)")
+        expectClose(Vector(native), [0, 1.5, 1, 0], rtol: 1e-9, "GLPK row duals (max)")
     }
 
     @Test func rangesAndBadFilesAreRejected() throws {
@@ -157,21 +157,21 @@ struct LPModelTests {
         let model = try LPModel.read(path: try lpTemporaryFile(LPNetlibModels.kb2, suffix: ".mps"), format: .mps)
         #expect(model.columnCount == 41 && model.rowCount == 43)
         let s = try model.solve()
-        lpAssertClose(s.value, -1.7499001299e3, rtol: 1e-10, "KB2 optimal value")
+        expectClose(s.value, -1.7499001299e3, rtol: 1e-10, "KB2 optimal value")
         #expect(s.degeneracy == nil)
         let (gc, grhs, _) = try s.derivative().pullback(x: .zero, value: 1)
-        lpAssertClose(grhs, s.rowDuals, rtol: 1e-12, "dvalue/drhs = row_duals")
-        lpAssertClose(gc, s.x, rtol: 1e-12, "dvalue/dc = x")
+        expectClose(grhs, s.rowDuals, rtol: 1e-12, "dvalue/drhs = row_duals")
+        expectClose(gc, s.x, rtol: 1e-12, "dvalue/dc = x")
         let rows = Array(stride(from: 0, to: model.rowCount, by: 3))
-        let fdRHS = try lpFiniteDifferences(at: model.rhs, indices: rows) { rhs in
+        let fdRHS = try finiteDifferenceJacobian(at: model.rhs, indices: rows) { rhs in
             Vector([try model.linearProgram(rhs: rhs).solve().value])
         }
-        lpAssertClose(fdRHS.row(0), Vector(rows.map { s.rowDuals[$0] }), rtol: 1e-6, "FD dvalue/drhs")
+        expectClose(fdRHS.row(0), Vector(rows.map { s.rowDuals[$0] }), rtol: 1e-6, "FD dvalue/drhs")
         let columns = Array(stride(from: 0, to: model.columnCount, by: 4))
-        let fdC = try lpFiniteDifferences(at: model.c, indices: columns) { c in
+        let fdC = try finiteDifferenceJacobian(at: model.c, indices: columns) { c in
             Vector([try model.linearProgram(c: c).solve().value])
         }
-        lpAssertClose(fdC.row(0), Vector(columns.map { s.x[$0] }), rtol: 1e-6, "FD dvalue/dc")
+        expectClose(fdC.row(0), Vector(columns.map { s.x[$0] }), rtol: 1e-6, "FD dvalue/dc")
         // dx along a random rhs direction.
         var rng = LPTestRandom(seed: 3)
         let direction = rng.vector(model.rowCount)
@@ -179,7 +179,7 @@ struct LPModelTests {
         let xp = try model.linearProgram(rhs: model.rhs + step * direction).solve().z
         let xm = try model.linearProgram(rhs: model.rhs - step * direction).solve().z
         let fd: Vector = (xp - xm) / (2 * step)
-        lpAssertClose(try s.derivative().pushforward(c: .zero, rhs: direction).x, fd, rtol: 1e-6, "FD dx/drhs")
+        expectClose(try s.derivative().pushforward(c: .zero, rhs: direction).x, fd, rtol: 1e-6, "FD dx/drhs")
     }
 
     /// Netlib AFIRO: the known optimal value at a primal- and dual-degenerate vertex (its
@@ -189,7 +189,7 @@ struct LPModelTests {
     @Test func netlibAFIRO() throws {
         let model = try LPModel.read(path: try lpTemporaryFile(LPNetlibModels.afiro, suffix: ".mps"), format: .mps)
         let s = try model.solve()
-        lpAssertClose(s.value, -4.6475314286e2, rtol: 1e-10, "AFIRO optimal value")
+        expectClose(s.value, -4.6475314286e2, rtol: 1e-10, "AFIRO optimal value")
         let degeneracy = try #require(s.degeneracy)
         #expect(degeneracy.isPrimal && degeneracy.isDual)
         let d = try s.derivative()

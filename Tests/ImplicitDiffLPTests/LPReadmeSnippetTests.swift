@@ -50,16 +50,16 @@ struct LPReadmeSnippetTests {
         let m = try model.solve()
         let (gm, _, _) = try m.derivative().pullback(x: .zero, value: 1, wrt: [.c])
         // ---
-        lpAssertClose(g.c, r.z, rtol: 1e-12, "sparse: d value/dc = z")
-        lpAssertClose(gm, [2, 6], rtol: 1e-12, "model: d value/dc = x = (2, 6)")
+        expectClose(g.c, r.z, rtol: 1e-12, "sparse: d value/dc = z")
+        expectClose(gm, [2, 6], rtol: 1e-12, "model: d value/dc = x = (2, 6)")
         let layout = lp.layout
         // The dense derivative: a cotangent on z alone pulls back to zero on c (dz/dc = 0 at a vertex).
         let pulled = try d.pullback(cost.concatenated(with: .zeros(layout.solutionCount - 4)))
         #expect(pulled.slice(layout.cRange).maxNorm <= 1e-12, "dz/dc = 0 at the vertex")
-        let fd = try lpFiniteDifferences(at: c) { c in
+        let fd = try finiteDifferenceJacobian(at: c) { c in
             Vector([try LinearProgram(c: c, A: A, b: b, G: G, h: h).solveRegularized(gamma: 0.1).z.dot(cost)])
         }
-        lpAssertClose(gc, fd.row(0), rtol: 1e-6, "smoothed layer in c vs central differences")
+        expectClose(gc, fd.row(0), rtol: 1e-6, "smoothed layer in c vs central differences")
     }
 
     @Test func doccOverviewSnippet() throws {
@@ -74,10 +74,10 @@ struct LPReadmeSnippetTests {
             gradient(at: lp.h) { h in lp.layout.z(inH(h)).dot(lp.c) }   // = -mu
         }
         // ---
-        lpAssertClose(s.z, [1, 3], rtol: 1e-12, "z")
-        lpAssertClose(s.mu, [1, 1, 0, 0], rtol: 1e-12, "mu")
+        expectClose(s.z, [1, 3], rtol: 1e-12, "z")
+        expectClose(s.mu, [1, 1, 0, 0], rtol: 1e-12, "mu")
         #expect(J.rows == 6 && J.columns == 4)
-        lpAssertClose(Vector(Array(J.scalars[0..<8])), [1, -1, 0, 0, 0, 1, 0, 0], rtol: 1e-12, "dz/dh")
-        lpAssertClose(dValue, [-1, -1, 0, 0], rtol: 1e-12, "d value/dh = -mu")
+        expectClose(Vector(Array(J.scalars[0..<8])), [1, -1, 0, 0, 0, 1, 0, 0], rtol: 1e-12, "dz/dh")
+        expectClose(dValue, [-1, -1, 0, 0], rtol: 1e-12, "d value/dh = -mu")
     }
 }

@@ -45,7 +45,7 @@ struct LPReliabilityTests {
         // The thread's GLPK environment was reset and works again.
         let r = LPRandomProblem(n: 4, p: 1, m: 7, seed: 13)
         let s = try r.problem.solve()
-        lpAssertClose(s.z, r.z, rtol: 1e-9, floor: 1, "z after a GLPK fault on this thread")
+        expectClose(s.z, r.z, rtol: 1e-9, floor: 1, "z after a GLPK fault on this thread")
         // Twice in a row, and with the deliberate fault of the test hook.
         #expect(throws: LPError.self) { try form.solve(options: LPOptions()) }
         #expect(throws: GLPKFailure.self) {
@@ -54,7 +54,7 @@ struct LPReliabilityTests {
                 try glp.provokeError()
             }
         }
-        lpAssertClose(try r.problem.solve().z, r.z, rtol: 1e-9, floor: 1, "z after two more faults")
+        expectClose(try r.problem.solve().z, r.z, rtol: 1e-9, floor: 1, "z after two more faults")
     }
 
     /// GLPK's message of a caught fault is collected by the terminal hook (it is part of the
@@ -93,7 +93,7 @@ struct LPReliabilityTests {
         #expect(throws: LPError.self) { try LinearProgram(c: [1, 1], A: Matrix(rowArrays: [[1, 1]])!, b: [-1e120]) }
         // Inside the limits: solved.
         let s = try LinearProgram(c: [-1, -1], G: Matrix(rowArrays: [[1e-90, 1], [1, -1]])!, h: [1, 0]).solve()
-        lpAssertClose(s.z, [1, 1], rtol: 1e-12, "z")
+        expectClose(s.z, [1, 1], rtol: 1e-12, "z")
     }
 
     // MARK: - 3. Unbounded problems reported as optimal
@@ -136,8 +136,8 @@ struct LPReliabilityTests {
         }
         for tiny in [1e-90, 1e-60, 1e-20] {
             let s = try LinearProgram(c: [-1, -1], G: Matrix(rowArrays: [[tiny, 1], [1, -1]])!, h: [1, 0]).solve()
-            lpAssertClose(s.z, [1, 1], rtol: 1e-12, "z (entry \(tiny))")
-            lpAssertClose(s.mu, [2, 1], rtol: 1e-12, "mu (entry \(tiny))")
+            expectClose(s.z, [1, 1], rtol: 1e-12, "z (entry \(tiny))")
+            expectClose(s.mu, [2, 1], rtol: 1e-12, "mu (entry \(tiny))")
             #expect(abs(s.value + 2) < 1e-12)
             #expect(s.certificate.passed && s.certificate.dual < 1e-15)
         }
@@ -223,7 +223,7 @@ struct LPReliabilityTests {
             let c = pow(10.0, rng.uniform(-6...6)) * r.problem.c
             let lp = try LinearProgram(c: c, A: r.problem.A, b: r.problem.b, G: g, h: h)
             let s = try lp.solve()
-            lpAssertClose(s.z, r.z, rtol: 1e-8, floor: 1, "z, seed \(seed)")
+            expectClose(s.z, r.z, rtol: 1e-8, floor: 1, "z, seed \(seed)")
             #expect(s.certificate.worst < 1e-12, "seed \(seed): \(s.certificate)")
         }
     }

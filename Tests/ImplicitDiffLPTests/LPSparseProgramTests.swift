@@ -35,9 +35,9 @@ struct LPSparseProgramTests {
         let s = try sparse(r).solve()
         #expect(s.degeneracy == nil)
         #expect(s.certificate.passed)
-        lpAssertClose(s.z, r.z, rtol: 1e-12, "z")
-        lpAssertClose(s.lambda, r.lambda, rtol: 1e-12, "lambda")
-        lpAssertClose(s.mu, r.mu, rtol: 1e-12, "mu")
+        expectClose(s.z, r.z, rtol: 1e-12, "z")
+        expectClose(s.lambda, r.lambda, rtol: 1e-12, "lambda")
+        expectClose(s.mu, r.mu, rtol: 1e-12, "mu")
     }
 
     /// Reverse mode equals the dense path's implicit derivative (plus the envelope value
@@ -54,11 +54,11 @@ struct LPSparseProgramTests {
         let (g, _) = try d.pullback(z: zbar, lambda: lbar, mu: mbar, value: vbar)
         var reference = try dense.derivative().pullback(Vector(zbar.scalars + lbar.scalars + mbar.scalars))
         reference.add(dense.valueGradient, scaledBy: vbar)
-        lpAssertClose(g.c, reference.slice(layout.cRange), rtol: 1e-9, "cbar")
-        lpAssertClose(g.b, reference.slice(layout.bRange), rtol: 1e-9, "bbar")
-        lpAssertClose(g.h, reference.slice(layout.hRange), rtol: 1e-9, "hbar")
-        lpAssertClose(Vector(g.A), Vector(atPattern(Array(reference.scalars[layout.aRange]), problem.A)), rtol: 1e-9, "Abar")
-        lpAssertClose(Vector(g.G), Vector(atPattern(Array(reference.scalars[layout.gRange]), problem.G)), rtol: 1e-9, "Gbar")
+        expectClose(g.c, reference.slice(layout.cRange), rtol: 1e-9, "cbar")
+        expectClose(g.b, reference.slice(layout.bRange), rtol: 1e-9, "bbar")
+        expectClose(g.h, reference.slice(layout.hRange), rtol: 1e-9, "hbar")
+        expectClose(Vector(g.A), Vector(atPattern(Array(reference.scalars[layout.aRange]), problem.A)), rtol: 1e-9, "Abar")
+        expectClose(Vector(g.G), Vector(atPattern(Array(reference.scalars[layout.gRange]), problem.G)), rtol: 1e-9, "Gbar")
         // Adjoint identity: <ybar, J t> = <J' ybar, t>.
         let t = SparseLinearProgramDerivative.Parameters(
             c: rng.vector(6), A: rng.vector(problem.A.nonZeroCount).scalars, b: rng.vector(2),
@@ -66,7 +66,7 @@ struct LPSparseProgramTests {
         let (dz, dl, dm, dv, _) = try d.pushforward(t)
         let forward = zbar.dot(dz) + lbar.dot(dl) + mbar.dot(dm) + vbar * dv
         let reverse = g.c.dot(t.c) + Vector(g.A).dot(Vector(t.A)) + g.b.dot(t.b) + Vector(g.G).dot(Vector(t.G)) + g.h.dot(t.h)
-        lpAssertClose(reverse, forward, rtol: 1e-11, "adjoint identity")
+        expectClose(reverse, forward, rtol: 1e-11, "adjoint identity")
     }
 
     /// Forward mode against central differences of the sparse problem solved again,
@@ -87,10 +87,10 @@ struct LPSparseProgramTests {
                                     h: problem.h + s * t.h).solve()
         }
         let plus = try solved(step), minus = try solved(-step)
-        lpAssertClose(dz, (plus.z - minus.z) / (2 * step), rtol: 1e-6, "FD dz")
-        lpAssertClose(dl, (plus.lambda - minus.lambda) / (2 * step), rtol: 1e-6, "FD dlambda")
-        lpAssertClose(dm, (plus.mu - minus.mu) / (2 * step), rtol: 1e-6, "FD dmu")
-        lpAssertClose(dv, (plus.value - minus.value) / (2 * step), rtol: 1e-6, "FD dvalue")
+        expectClose(dz, (plus.z - minus.z) / (2 * step), rtol: 1e-6, "FD dz")
+        expectClose(dl, (plus.lambda - minus.lambda) / (2 * step), rtol: 1e-6, "FD dlambda")
+        expectClose(dm, (plus.mu - minus.mu) / (2 * step), rtol: 1e-6, "FD dmu")
+        expectClose(dv, (plus.value - minus.value) / (2 * step), rtol: 1e-6, "FD dvalue")
     }
 
     /// The table of LPDifferentiability, entry by entry.
@@ -122,7 +122,7 @@ struct LPDegenerateModelTests {
     @Test func primalDegenerateUniqueOptimum() throws {
         let model = try LPModel.read(path: try lpTemporaryFile(LPNetlibModels.sc50a, suffix: ".mps"), format: .mps)
         let s = try model.solve()
-        lpAssertClose(s.value, -6.4575077059e1, rtol: 1e-10, "SC50A optimal value")
+        expectClose(s.value, -6.4575077059e1, rtol: 1e-10, "SC50A optimal value")
         let degeneracy = try #require(s.degeneracy)
         #expect(degeneracy.isPrimal)
         let d = try s.derivative()
@@ -141,10 +141,10 @@ struct LPDegenerateModelTests {
         }
         #expect(refusal.contains("d row_duals/d c"), "message: \(refusal)")
         let columns = Array(stride(from: 0, to: model.columnCount, by: 5))
-        let fd = try lpFiniteDifferences(at: model.c, indices: columns) { c in
+        let fd = try finiteDifferenceJacobian(at: model.c, indices: columns) { c in
             Vector([try model.linearProgram(c: c).solve().value])
         }
-        lpAssertClose(fd.row(0), Vector(columns.map { s.x[$0] }), rtol: 1e-7, floor: 1, "FD d value/d c")
+        expectClose(fd.row(0), Vector(columns.map { s.x[$0] }), rtol: 1e-7, floor: 1, "FD d value/d c")
         do {
             _ = try d.pullback(x: .zero, value: 1, wrt: [.c, .rhs])
             Issue.record("d value/d rhs was returned at a primal-degenerate vertex")

@@ -18,11 +18,11 @@ struct LPSwiftADTests {
         let weights = rng.vector(layout.solutionCount)
         let g = try withCheckedDerivatives { gradient(at: x) { x in map(x).dot(weights) } }
         let explicit = try r.problem.solve().derivative().pullback(weights)
-        lpAssertClose(g, explicit, rtol: 1e-12, "AD gradient = implicit pullback")
-        let fd = try lpFiniteDifferences(at: x) { x in
+        expectClose(g, explicit, rtol: 1e-12, "AD gradient = implicit pullback")
+        let fd = try finiteDifferenceJacobian(at: x) { x in
             Vector([try LinearProgram(packed: x, layout: layout).solve().packedSolution.dot(weights)])
         }
-        lpAssertClose(g, fd.row(0), rtol: 1e-6, "AD gradient vs finite differences")
+        expectClose(g, fd.row(0), rtol: 1e-6, "AD gradient vs finite differences")
     }
 
     /// value(x) = c'z(x): Swift AD through the map gives the envelope gradient
@@ -35,9 +35,9 @@ struct LPSwiftADTests {
             valueWithGradient(at: r.problem.packed) { x in LinearProgram.objectiveValue(x, layer: map, layout: layout) }
         }
         let s = try r.problem.solve()
-        lpAssertClose(value, s.value, rtol: 1e-12, "value")
-        lpAssertClose(g, s.valueGradient, rtol: 1e-10, "AD value gradient = envelope")
-        lpAssertClose(g.slice(layout.cRange), r.z, rtol: 1e-10, "dvalue/dc = z")
+        expectClose(value, s.value, rtol: 1e-12, "value")
+        expectClose(g, s.valueGradient, rtol: 1e-10, "AD value gradient = envelope")
+        expectClose(g.slice(layout.cRange), r.z, rtol: 1e-10, "dvalue/dc = z")
     }
 
     /// At a degenerate vertex the failure is thrown by withCheckedDerivatives (never a NaN
@@ -53,16 +53,16 @@ struct LPSwiftADTests {
         let smoothed = LinearProgram.layer(layout: lp.layout, regularization: 1.25)
         let g = try withCheckedDerivatives { gradient(at: x) { x in smoothed(x).entries(0..<2).sum() } }
         #expect(g.isFinite && g.count == lp.layout.parameterCount)
-        let fd = try lpFiniteDifferences(at: x) { x in
+        let fd = try finiteDifferenceJacobian(at: x) { x in
             Vector([try LinearProgram(packed: x, layout: lp.layout).solveRegularized(gamma: 1.25).z.sum()])
         }
-        lpAssertClose(g, fd.row(0), rtol: 1e-6, "smoothed AD gradient vs finite differences")
-        lpAssertClose(g.slice(lp.layout.cRange), [-0.8, -0.8], rtol: 1e-12, "d sum(z)/dc = -1/gamma per entry")
+        expectClose(g, fd.row(0), rtol: 1e-6, "smoothed AD gradient vs finite differences")
+        expectClose(g.slice(lp.layout.cRange), [-0.8, -0.8], rtol: 1e-12, "d sum(z)/dc = -1/gamma per entry")
         // gamma = 0.5 projects -c/gamma = (2, 2) onto the corner (1, 1), where all three
         // constraints are active: the smoothed problem itself is degenerate there, which is
         // reported (weakly active constraints), and the derivative of the working set is given.
         let corner = try lp.solveRegularized(gamma: 0.5)
-        lpAssertClose(corner.z, [1, 1], rtol: 1e-12, "corner")
+        expectClose(corner.z, [1, 1], rtol: 1e-12, "corner")
         #expect(!corner.activeSet.weaklyActiveInequalities.isEmpty)
         #expect(try corner.derivative().jacobian().isFinite)
     }

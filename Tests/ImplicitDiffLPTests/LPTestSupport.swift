@@ -16,52 +16,6 @@ import Testing
 /// The shared seeded generator (uniform vectors and matrices in [-1, 1]).
 typealias LPTestRandom = SplitMix64
 
-/// Checks `max|actual - expected| <= rtol * max(|expected|_inf, floor)` and prints
-/// expected, observed and the error when it fails.
-func lpAssertClose(_ actual: Vector, _ expected: Vector, rtol: Double, floor: Double = 1e-300, _ what: String,
-                   sourceLocation: SourceLocation = #_sourceLocation) {
-    guard actual.count == expected.count else {
-        Issue.record("\(what): length \(actual.count), expected \(expected.count)", sourceLocation: sourceLocation)
-        return
-    }
-    let err = actual.count == 0 ? 0 : (actual - expected).maxNorm
-    let scale = Swift.max(expected.maxNorm, floor)
-    #expect(err <= rtol * scale,
-            "\(what): max error \(err) (relative \(err / scale)) > \(rtol); expected \(expected.scalars.prefix(8)), observed \(actual.scalars.prefix(8))",
-            sourceLocation: sourceLocation)
-}
-
-func lpAssertClose(_ actual: Double, _ expected: Double, rtol: Double, _ what: String,
-                   sourceLocation: SourceLocation = #_sourceLocation) {
-    lpAssertClose(Vector([actual]), Vector([expected]), rtol: rtol, floor: 1, what, sourceLocation: sourceLocation)
-}
-
-func lpAssertClose(_ actual: Matrix, _ expected: Matrix, rtol: Double, _ what: String,
-                   sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.rows == expected.rows && actual.columns == expected.columns,
-            "\(what): shape \(actual.rows)x\(actual.columns), expected \(expected.rows)x\(expected.columns)",
-            sourceLocation: sourceLocation)
-    lpAssertClose(Vector(actual.scalars), Vector(expected.scalars), rtol: rtol, what, sourceLocation: sourceLocation)
-}
-
-/// Central differences of `f` at `x` along the coordinates `indices` (all by default):
-/// the Jacobian's columns for those coordinates.
-func lpFiniteDifferences(at x: Vector, indices: [Int]? = nil, relativeStep h: Double = 1e-6,
-                         _ f: (Vector) throws -> Vector) rethrows -> Matrix {
-    let columns = indices ?? Array(0..<x.count)
-    var out: Matrix?
-    for (k, i) in columns.enumerated() {
-        let step = h * Swift.max(1, abs(x[i]))
-        var xp = x, xm = x
-        xp[i] += step
-        xm[i] -= step
-        let d = (try f(xp) - (try f(xm))) / (2 * step)
-        if out == nil { out = Matrix(rows: d.count, columns: columns.count) }
-        out!.setColumn(k, to: d)
-    }
-    return out ?? Matrix(rows: 0, columns: 0)
-}
-
 /// A random LP with a known non-degenerate optimal vertex: `z*` random, `n - p` of the `m`
 /// inequalities active with multipliers in [0.5, 1.5], the others with slack in [0.5, 1.5],
 /// `c = -(A'lambda + G'mu)`.

@@ -41,7 +41,7 @@ struct LassoTests {
         // An independent dense solve (LU of X_S'X_S formed by a plain product).
         let lu = try LUFactorization(xs.transposed * xs)
         let wS = lu.solve(xs.transposedTimes(y) - lambda * signs)
-        assertClose(Vector(s.map { solution.w[$0] }), wS, rtol: 1e-12, "w_S = (X_S'X_S)^-1 (X_S'y - lambda s)")
+        expectClose(Vector(s.map { solution.w[$0] }), wS, rtol: 1e-12, "w_S = (X_S'X_S)^-1 (X_S'y - lambda s)")
 
         let derivative = try solution.derivative()
         #expect(derivative.support == s)
@@ -50,19 +50,19 @@ struct LassoTests {
         // dw/dlambda (last column): -(X_S'X_S)^-1 s on S, 0 off S.
         var dLambda = Vector.zeros(12)
         for (a, i) in s.enumerated() { dLambda[i] = -lu.solve(signs)[a] }
-        assertClose(j.column(p - 1), dLambda, rtol: 1e-11, "dw/dlambda")
+        expectClose(j.column(p - 1), dLambda, rtol: 1e-11, "dw/dlambda")
         // dw/dy: (X_S'X_S)^-1 X_S' on the rows of S, 0 elsewhere.
         let dy = lu.solve(xs.transposed)
         for i in 0..<12 {
             let expected = s.firstIndex(of: i).map { dy.row($0) } ?? .zeros(30)
-            assertClose(Vector(Array(j.row(i).scalars[(30 * 12)..<(30 * 12 + 30)])), expected, rtol: 1e-11, floor: 1e-3,
+            expectClose(Vector(Array(j.row(i).scalars[(30 * 12)..<(30 * 12 + 30)])), expected, rtol: 1e-11, floor: 1e-3,
                         "dw_\(i)/dy")
         }
         // The value's gradient by the envelope theorem: (r w', -r, ||w||_1), r = Xw - y.
         let r = x * solution.w - y
         let expected = Vector(Matrix.outer(r, solution.w).scalars + (-r).scalars
                               + [solution.w.scalars.reduce(0) { $0 + abs($1) }])
-        assertClose(try derivative.valueGradient(), expected, rtol: 1e-11, "dV/dtheta")
+        expectClose(try derivative.valueGradient(), expected, rtol: 1e-11, "dV/dtheta")
     }
 
     /// Regression: with more coefficients than observations and lambda = 1e-6 lambda_max a
@@ -93,7 +93,7 @@ struct LassoTests {
         let moderate = 0.05 * x.transposedTimes(y).maxNorm
         let direct = try Lasso(design: x, targets: y, lambda: moderate).solve()
         let path = try Lasso(design: x, targets: y, lambda: moderate).solveAlongPath(pathThreshold: 1)
-        assertClose(path.w, direct.w, rtol: 1e-8, "path vs direct at lambda = 0.05 lambda_max")
+        expectClose(path.w, direct.w, rtol: 1e-8, "path vs direct at lambda = 0.05 lambda_max")
     }
 
     @Test func finiteDifferencesAllParameters() throws {
@@ -133,9 +133,9 @@ struct LassoTests {
         // Slightly above it: w = 0 with margin 1%, differentiable; dw = 0, dV/dy = y.
         let above = try Lasso(design: x, targets: y, lambda: 1.01 * critical).solve()
         let derivative = try above.derivative()
-        assertClose(try derivative.jacobian(), Matrix(rows: 5, columns: 15 * 5 + 15 + 1), rtol: 0, floor: 1, "dw = 0")
+        expectClose(try derivative.jacobian(), Matrix(rows: 5, columns: 15 * 5 + 15 + 1), rtol: 0, floor: 1, "dw = 0")
         let g = try derivative.valueGradient()
-        assertClose(Vector(Array(g.scalars[75..<90])), y, rtol: 1e-14, "dV/dy = y at w = 0")
+        expectClose(Vector(Array(g.scalars[75..<90])), y, rtol: 1e-14, "dV/dy = y at w = 0")
     }
 
     @Test func duplicateColumnsAreNotDifferentiable() throws {
@@ -146,7 +146,11 @@ struct LassoTests {
         for j in 0..<5 { x.setColumn(j, to: x0.column(j)) }
         x.setColumn(5, to: x0.column(0))
         let solution = try Lasso(design: x, targets: y, lambda: 0.3 * lambda).solve()
-        #expect(throws: (any Error).self) { try solution.derivative() }
+        #expect { try solution.derivative() } throws: { error in
+            if case .singularSystem? = error as? ImplicitDifferentiationError { return true }
+            if case .notStrictlyComplementary? = error as? ProxError { return true }
+            return false
+        }
     }
 
     @Test func swiftADThroughTheSolutionMap() throws {
@@ -165,7 +169,7 @@ struct LassoTests {
         let g = try withCheckedDerivatives { gradient(at: [lambda], of: validationLoss) }
         let h = 1e-6 * lambda
         let fd = (validationLoss([lambda + h]) - validationLoss([lambda - h])) / (2 * h)
-        assertClose(g[0], fd, rtol: 1e-6, "d validation loss / d lambda")
+        expectClose(g[0], fd, rtol: 1e-6, "d validation loss / d lambda")
         #expect(abs(g[0]) > 1e-6, "the test needs a nonzero hyperparameter gradient")
     }
 
@@ -184,7 +188,7 @@ struct LassoTests {
         #expect(counter.count == 1)
         // And it is the right gradient: d sum(w) / dtheta from the explicit API.
         let (expected, _) = try lasso.solve(options: tightSolver).derivative().pullback(w: Vector(repeating: 1, count: 5))
-        assertClose(g, expected, rtol: 1e-10, "Swift AD gradient vs explicit pullback")
+        expectClose(g, expected, rtol: 1e-10, "Swift AD gradient vs explicit pullback")
     }
 }
 

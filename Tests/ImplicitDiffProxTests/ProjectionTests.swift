@@ -39,14 +39,14 @@ struct ProjectionTests {
             let p = set.project(v)
             if set.differentiabilityMargin(at: v) > 0.05, p.scalars.filter({ $0 > 0 }).count >= 2, p.scalars.contains(0) { break }
         }
-        assertClose(set.project(v).sum(), 1.5, rtol: 1e-14, "simplex sum")
+        expectClose(set.project(v).sum(), 1.5, rtol: 1e-14, "simplex sum")
         // Vertices s e_i make the VI complete (it is linear in q).
         checkProjection(set, v) { _ in (0..<7).map { 1.5 * Vector.basis($0, count: 7) } }
         try checkJacobians(set, at: v, stepSize: 1)
         // Brute force on n = 2: the segment from (s, 0) to (0, s), searched by golden section.
         let v2 = Vector([0.9, -0.2])
         let t = goldenSection({ t in (Vector([1.5 * t, 1.5 * (1 - t)]) - v2).squaredNorm() }, 0, 1)
-        assertClose(set.project(v2), Vector([1.5 * t, 1.5 * (1 - t)]), rtol: 1e-7, floor: 1, "simplex n = 2 brute force")
+        expectClose(set.project(v2), Vector([1.5 * t, 1.5 * (1 - t)]), rtol: 1e-7, floor: 1, "simplex n = 2 brute force")
     }
 
     @Test func l1Ball() throws {
@@ -99,10 +99,10 @@ struct ProjectionTests {
         let plane = try Hyperplane(normal: a, offset: b)
         let v = rng.vector(6, in: -2...2)
         let p = plane.project(v)
-        assertClose(a.dot(p), b, rtol: 1e-14, floor: 1, "on the hyperplane")
+        expectClose(a.dot(p), b, rtol: 1e-14, floor: 1, "on the hyperplane")
         // v - p is parallel to a (the VI with q = p +- z, z orthogonal to a, both signs).
         let d = v - p
-        assertClose(d - (a.dot(d) / a.squaredNorm()) * a, .zeros(6), rtol: 1e-14, floor: 1, "v - p parallel to a")
+        expectClose(d - (a.dot(d) / a.squaredNorm()) * a, .zeros(6), rtol: 1e-14, floor: 1, "v - p parallel to a")
         try checkJacobians(plane, at: v, stepSize: 1)
 
         let half = try Halfspace(normal: a, offset: b)
@@ -123,11 +123,11 @@ struct ProjectionTests {
         let set = try AffineSet(matrix: a, rightHandSide: b)
         let v = rng.vector(6, in: -2...2)
         let p = set.project(v)
-        assertClose(a * p, b, rtol: 1e-13, floor: 1, "A p = b")
+        expectClose(a * p, b, rtol: 1e-13, floor: 1, "A p = b")
         // v - p lies in the row space of A (orthogonal to every feasible direction).
         let d = v - p
         let rowSpace = a.transposedTimes(try CholeskyFactorization(a * a.transposed).solve(a * d))
-        assertClose(d, rowSpace, rtol: 1e-12, floor: 1, "v - p in range(A')")
+        expectClose(d, rowSpace, rtol: 1e-12, floor: 1, "v - p in range(A')")
         try checkJacobians(set, at: v, stepSize: 1)
         #expect(throws: ProxError.self) {
             try AffineSet(matrix: Matrix(rows: 2, columns: 3, scalars: [1, 2, 3, 2, 4, 6]), rightHandSide: [1, 2])

@@ -25,13 +25,13 @@ struct RidgeRegressionTests {
         var gram = Matrix.product(p.design, transposed: true, p.design, transposed: false)
         for i in 0..<d { gram[i, i] += p.lambda }
         let lu = try LUFactorization(gram)
-        assertClose(s.w, lu.solve(p.design.transposedTimes(p.targets)), rtol: 1e-12, "w")
+        expectClose(s.w, lu.solve(p.design.transposedTimes(p.targets)), rtol: 1e-12, "w")
 
         let j = try s.derivative().jacobian()
         let dwdl = j.column(n * d + n)
-        assertClose(dwdl, -1.0 * lu.solve(s.w), rtol: 1e-9, "dw/dlambda")
+        expectClose(dwdl, -1.0 * lu.solve(s.w), rtol: 1e-9, "dw/dlambda")
         let dwdy = Matrix(rows: d, columns: n, scalars: (0..<d).flatMap { i in (0..<n).map { j[i, n * d + $0] } })
-        assertClose(dwdy, lu.solve(p.design.transposed), rtol: 1e-9, "dw/dy")
+        expectClose(dwdy, lu.solve(p.design.transposed), rtol: 1e-9, "dw/dy")
     }
 
     /// Regression: a wide design (N < d) with a tiny lambda. `X'X + lambda I` then has
@@ -48,16 +48,16 @@ struct RidgeRegressionTests {
         for i in 0..<n { g[i, i] += lambda }
         let lu = try LUFactorization(g)
         let a = lu.solve(p.targets)
-        assertClose(s.w, p.design.transposedTimes(a), rtol: 1e-12, "w = X' G^-1 y")
+        expectClose(s.w, p.design.transposedTimes(a), rtol: 1e-12, "w = X' G^-1 y")
         var dl = Vector.zeros(n * d + n + 1)
         dl[n * d + n] = 1
         let dw = try s.derivative().pushforward(dl)
         // Rounding times cond(G) (~1e2): 1e-10 (the generic path, before the fused
         // derivative, was 1e-6 off at lambda = 1e-8).
-        assertClose(dw, -1.0 * p.design.transposedTimes(lu.solve(a)), rtol: 1e-10, "dw/dlambda = -X' G^-2 y")
+        expectClose(dw, -1.0 * p.design.transposedTimes(lu.solve(a)), rtol: 1e-10, "dw/dlambda = -X' G^-2 y")
         let j = try s.derivative().jacobian()
         let dwdy = Matrix(rows: d, columns: n, scalars: (0..<d).flatMap { i in (0..<n).map { j[i, n * d + $0] } })
-        assertClose(dwdy, p.design.transposed * lu.solve(Matrix.identity(n)), rtol: 1e-10, "dw/dy = X' G^-1")
+        expectClose(dwdy, p.design.transposed * lu.solve(Matrix.identity(n)), rtol: 1e-10, "dw/dy = X' G^-1")
     }
 
     /// Regression: the pullback and pushforward of a wide ridge regression at tiny
@@ -86,7 +86,7 @@ struct RidgeRegressionTests {
         let y = p.targets
         let alpha = Vector((0..<n).map { y[$0] / (sv[$0] * sv[$0] + lambda) })     // (X X' + lambda I)^-1 y
         let w = design.transposedTimes(alpha)
-        assertClose(s.w, w, rtol: 1e-14, "w = X' alpha")
+        expectClose(s.w, w, rtol: 1e-14, "w = X' alpha")
         // Pullback: u = X A^-1 wbar = D c_(0..<n) / (D^2 + lambda) with c = U wbar;
         // lambda v = U' (c .* [lambda / (D^2 + lambda); 1]); r = -lambda alpha.
         let c = times(wbar)
@@ -95,7 +95,7 @@ struct RidgeRegressionTests {
         var gX = Matrix.outer(alpha, lambdaV)                       // -(r v') = alpha (lambda v)'
         gX.addOuter(-1.0 * xv, w)
         let expected = Vector(gX.scalars + xv.scalars + [-xv.dot(alpha)])
-        assertClose(gradient, expected, rtol: 1e-12, "pullback")
+        expectClose(gradient, expected, rtol: 1e-12, "pullback")
         // Pushforward: B t = -lambda dX' alpha + X'(dX w - dy) + dlambda X' alpha, and
         // A^-1 X' z = U' [D z / (D^2 + lambda); 0].
         let dX = Matrix(rows: n, columns: d, scalars: Array(tangent.scalars[0..<(n * d)]))
@@ -104,7 +104,7 @@ struct RidgeRegressionTests {
         let nullPart = transposedTimes(Vector((0..<d).map { $0 < n ? c2[$0] * lambda / (sv[$0] * sv[$0] + lambda) : c2[$0] }))
         let z = dX * w - dy + dl * alpha
         let rangePart = transposedTimes(Vector((0..<d).map { $0 < n ? sv[$0] * z[$0] / (sv[$0] * sv[$0] + lambda) : 0 }))
-        assertClose(dw, nullPart - rangePart, rtol: 1e-12, "pushforward")
+        expectClose(dw, nullPart - rangePart, rtol: 1e-12, "pushforward")
         // The two modes are adjoint: <dw, wbar> = <tangent, gradient>.
         let forward = dw.dot(wbar), reverse = tangent.dot(gradient)
         #expect(abs(forward - reverse) <= 1e-12 * Swift.max(abs(forward), abs(reverse)), "\(forward) vs \(reverse)")
@@ -117,7 +117,7 @@ struct RidgeRegressionTests {
         let fd = try finiteDifferenceJacobian(at: p.packed) { x in
             try RidgeRegression.unpack(x, rows: n, columns: d).solve().w
         }
-        assertClose(j, fd, rtol: 1e-6, "dw/d[X, y, lambda]")
+        expectClose(j, fd, rtol: 1e-6, "dw/d[X, y, lambda]")
     }
 
     @Test func everyLinearSolverAgrees() throws {
@@ -136,8 +136,8 @@ struct RidgeRegressionTests {
             #expect(report.method == choice.rawValue)
             #expect(report.iterations > 0)
             #expect(report.relativeResidual < 1e-10, "\(choice): residual \(report.relativeResidual)")
-            assertClose(xbar, reference, rtol: 1e-9, "pullback with \(choice)")
-            assertClose(try d.pushforward(tangent), referenceForward, rtol: 1e-9, "pushforward with \(choice)")
+            expectClose(xbar, reference, rtol: 1e-9, "pullback with \(choice)")
+            expectClose(try d.pushforward(tangent), referenceForward, rtol: 1e-9, "pushforward with \(choice)")
         }
     }
 
@@ -166,7 +166,7 @@ struct RidgeRegressionTests {
         }
         let grad = gradient(at: x0) { x in loss(x) }
         let fd = finiteDifferenceJacobian(at: x0) { x in Vector([loss(x)]) }
-        assertClose(grad, Vector(fd.scalars), rtol: 1e-6, "validation-loss gradient")
+        expectClose(grad, Vector(fd.scalars), rtol: 1e-6, "validation-loss gradient")
         #expect(grad.maxNorm > 0)
     }
 
@@ -176,14 +176,20 @@ struct RidgeRegressionTests {
         let fd = try finiteDifferenceJacobian(at: p.packed) { x in
             Vector([try RidgeRegression.unpack(x, rows: 7, columns: 3).solve().value])
         }
-        assertClose(s.valueGradient, Vector(fd.scalars), rtol: 1e-6, "d value")
+        expectClose(s.valueGradient, Vector(fd.scalars), rtol: 1e-6, "d value")
     }
 
     @Test func badInputIsRejected() {
         var g = SplitMix64(seed: 1)
-        #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(4), lambda: 1) }
-        #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(3), lambda: -1) }
-        #expect(throws: (any Error).self) { _ = try RidgeRegression(design: g.matrix(3, 2), targets: [1, .nan, 2], lambda: 1) }
+        #expect { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(4), lambda: 1) } throws: { error in
+            if case .dimensionMismatch? = error as? LinearAlgebraError { true } else { false }
+        }
+        #expect { _ = try RidgeRegression(design: g.matrix(3, 2), targets: g.vector(3), lambda: -1) } throws: { error in
+            error as? RidgeRegression.RidgeError == .nonPositiveLambda(-1)
+        }
+        #expect { _ = try RidgeRegression(design: g.matrix(3, 2), targets: [1, .nan, 2], lambda: 1) } throws: { error in
+            if case .nonFinite? = error as? LinearAlgebraError { true } else { false }
+        }
     }
 
     /// The certificate (the relative gradient residual, recomputed from `w` and the data)

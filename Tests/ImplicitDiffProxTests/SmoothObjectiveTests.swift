@@ -14,20 +14,20 @@ func checkSmoothObjective<F: SmoothObjective>(_ f: F, at w: Vector, seed: UInt64
     let n = f.dimension, theta = f.parameters, p = theta.count
     #expect(f.parameterCount == p, sourceLocation: sourceLocation)
     let (value, gradient) = f.valueAndGradient(at: w)
-    assertClose(value, f.value(at: w), rtol: 1e-12, "\(F.self) value", sourceLocation: sourceLocation)
+    expectClose(value, f.value(at: w), rtol: 1e-12, "\(F.self) value", sourceLocation: sourceLocation)
     let fdGradient = finiteDifferenceJacobian(at: w) { Vector([f.value(at: $0)]) }
-    assertClose(gradient, Vector(fdGradient.scalars), rtol: rtol, floor: 1, "\(F.self) gradient", sourceLocation: sourceLocation)
+    expectClose(gradient, Vector(fdGradient.scalars), rtol: rtol, floor: 1, "\(F.self) gradient", sourceLocation: sourceLocation)
 
     let v = rng.vector(n)
     let hv = f.hessianVectorProduct(at: w, v)
-    assertClose(hv, finiteDifference(at: w, along: v) { f.gradient(at: $0) }, rtol: rtol, floor: 1,
+    expectClose(hv, finiteDifference(at: w, along: v) { f.gradient(at: $0) }, rtol: rtol, floor: 1,
                 "\(F.self) Hessian product", sourceLocation: sourceLocation)
     let s = [0, n - 1, n / 2]
     let block = f.hessianBlock(at: w, indices: s)
     let dense = finiteDifferenceJacobian(at: w) { f.gradient(at: $0) }
     for (a, i) in s.enumerated() {
         for (b, j) in s.enumerated() {
-            assertClose(block[a, b], dense[i, j], rtol: rtol, floor: 1, "\(F.self) Hessian block (\(i), \(j))",
+            expectClose(block[a, b], dense[i, j], rtol: rtol, floor: 1, "\(F.self) Hessian block (\(i), \(j))",
                         sourceLocation: sourceLocation)
         }
     }
@@ -35,14 +35,14 @@ func checkSmoothObjective<F: SmoothObjective>(_ f: F, at w: Vector, seed: UInt64
     let g = f.gradientParameterJacobian(at: w)
     let dtheta = rng.vector(p)
     let fdG = try finiteDifference(at: theta, along: dtheta) { try f.withParameters($0).gradient(at: w) }
-    assertClose(g.apply(dtheta), fdG, rtol: rtol, floor: 1, "\(F.self) G dtheta", sourceLocation: sourceLocation)
-    assertClose(g.applyTransposed(v).dot(dtheta), v.dot(g.apply(dtheta)), rtol: adjointTolerance, floor: 1,
+    expectClose(g.apply(dtheta), fdG, rtol: rtol, floor: 1, "\(F.self) G dtheta", sourceLocation: sourceLocation)
+    expectClose(g.applyTransposed(v).dot(dtheta), v.dot(g.apply(dtheta)), rtol: adjointTolerance, floor: 1,
                 "\(F.self) G' adjoint", sourceLocation: sourceLocation)
     let partial = f.parameterGradient(at: w)
     let fdPartial = try finiteDifference(at: theta, along: dtheta) { Vector([try f.withParameters($0).value(at: w)]) }
-    assertClose(partial.dot(dtheta), fdPartial[0], rtol: rtol, floor: 1, "\(F.self) df/dtheta", sourceLocation: sourceLocation)
+    expectClose(partial.dot(dtheta), fdPartial[0], rtol: rtol, floor: 1, "\(F.self) df/dtheta", sourceLocation: sourceLocation)
     let fused = f.parameterPullback(at: w, gradientCotangent: v, valueCotangent: 0.7)
-    assertClose(fused, g.applyTransposed(v) + 0.7 * partial, rtol: 1e-12, floor: 1, "\(F.self) fused pullback",
+    expectClose(fused, g.applyTransposed(v) + 0.7 * partial, rtol: 1e-12, floor: 1, "\(F.self) fused pullback",
                 sourceLocation: sourceLocation)
 }
 
@@ -54,12 +54,12 @@ struct SmoothObjectiveTests {
         for useGram in [true, false, nil] as [Bool?] {
             let f = try LeastSquares(design: x, targets: y, useGram: useGram)
             try checkSmoothObjective(f, at: w, seed: 72)
-            assertClose(f.precomputed().gradient(at: w), f.gradient(at: w), rtol: 1e-13, "Gram gradient (\(String(describing: useGram)))")
+            expectClose(f.precomputed().gradient(at: w), f.gradient(at: w), rtol: 1e-13, "Gram gradient (\(String(describing: useGram)))")
         }
         #expect(try LeastSquares(design: x, targets: y).precomputationBreakEven != nil)
         #expect(try LeastSquares(design: x, targets: y, useGram: false).precomputationBreakEven == nil)
         // The Gram matrix by dsyrk is X'X.
-        assertClose(LeastSquares.gram(x), x.transposed * x, rtol: 1e-14, "dsyrk Gram")
+        expectClose(LeastSquares.gram(x), x.transposed * x, rtol: 1e-14, "dsyrk Gram")
     }
 
     @Test func logisticLoss() throws {

@@ -68,18 +68,18 @@ struct SparseDesignTests {
         #expect(sparse.smooth.parameterCount == x.nonZeroCount + x.rows)
         let s = try sparse.solveAlongPath(), t = try dense.solveAlongPath()
         #expect(s.w.scalars.filter { $0 != 0 }.count >= 2, "a non-trivial support")
-        assertClose(s.w, t.w, rtol: 1e-10, "w")
+        expectClose(s.w, t.w, rtol: 1e-10, "w")
         #expect(abs(s.value - t.value) <= 1e-12 * abs(t.value))
         let ds = try s.derivative(), dd = try t.derivative()
         var g = SplitMix64(seed: seed + 7)
         let wbar = g.normalVector(x.columns), vbar = 0.7
         let gs = try ds.pullback(w: wbar, value: vbar).gradient, gd = try dd.pullback(w: wbar, value: vbar).gradient
-        assertClose(gs, Self.restrict(gd, x), rtol: 1e-10, "pullback [values X, y, lambda]")
+        expectClose(gs, Self.restrict(gd, x), rtol: 1e-10, "pullback [values X, y, lambda]")
         let tangent = g.normalVector(x.nonZeroCount + x.rows + 1)
         let fs = try ds.pushforward(tangent), fd = try dd.pushforward(Self.widen(tangent, x))
-        assertClose(fs.w, fd.w, rtol: 1e-10, "pushforward dw")
+        expectClose(fs.w, fd.w, rtol: 1e-10, "pushforward dw")
         #expect(abs(fs.value - fd.value) <= 1e-10 * max(abs(fd.value), 1))
-        assertClose(try ds.valueGradient(), Self.restrict(try dd.valueGradient(), x), rtol: 1e-10, "dV/dtheta")
+        expectClose(try ds.valueGradient(), Self.restrict(try dd.valueGradient(), x), rtol: 1e-10, "dV/dtheta")
     }
 
     @Test("sparse lasso gradients against central differences of re-solved problems")
@@ -104,14 +104,14 @@ struct SparseDesignTests {
             down[k] -= h
             fd.append((try loss(up) - loss(down)) / (2 * h))
         }
-        assertClose(reverse, Vector(fd), rtol: 1e-6, "reverse vs central differences")
+        expectClose(reverse, Vector(fd), rtol: 1e-6, "reverse vs central differences")
         // Forward: one random direction.
         let direction = g.normalVector(theta.count)
         let forward = try derivative.pushforward(direction)
         let h = 1e-6
         let wUp = try problem.withParameters(theta + h * direction).solveAlongPath()
         let wDown = try problem.withParameters(theta - h * direction).solveAlongPath()
-        assertClose(forward.w, (1 / (2 * h)) * (wUp.w - wDown.w), rtol: 1e-6, "forward dw vs central differences")
+        expectClose(forward.w, (1 / (2 * h)) * (wUp.w - wDown.w), rtol: 1e-6, "forward dw vs central differences")
         #expect(abs(forward.value - (wUp.value - wDown.value) / (2 * h)) <= 1e-6 * max(abs(forward.value), 1))
     }
 
@@ -130,7 +130,7 @@ struct SparseDesignTests {
         let x = sparse.design
         let s = try sparse.solve(), t = try dense.solve()
         #expect(s.certificate <= SparseRidgeRegression.certificateTolerance)
-        assertClose(s.w, t.w, rtol: 1e-10, "w")
+        expectClose(s.w, t.w, rtol: 1e-10, "w")
         #expect(abs(s.value - t.value) <= 1e-12 * abs(t.value))
         let options = ImplicitOptions(linearTolerance: 1e-13)
         let ds = try s.derivative(options: options), dd = try t.derivative()
@@ -138,10 +138,10 @@ struct SparseDesignTests {
         let wbar = g.normalVector(x.columns)
         let (gs, report) = try ds.pullbackWithReport(wbar)
         #expect(report.method == "cg")
-        assertClose(gs, Self.restrict(try dd.pullback(wbar), x), rtol: 1e-10, "pullback [values X, y, lambda]")
+        expectClose(gs, Self.restrict(try dd.pullback(wbar), x), rtol: 1e-10, "pullback [values X, y, lambda]")
         let tangent = g.normalVector(x.nonZeroCount + x.rows + 1)
-        assertClose(try ds.pushforward(tangent), try dd.pushforward(Self.widen(tangent, x)), rtol: 1e-10, "pushforward")
-        assertClose(s.valueGradient, Self.restrict(t.valueGradient, x), rtol: 1e-12, "dV/dtheta")
+        expectClose(try ds.pushforward(tangent), try dd.pushforward(Self.widen(tangent, x)), rtol: 1e-10, "pushforward")
+        expectClose(s.valueGradient, Self.restrict(t.valueGradient, x), rtol: 1e-12, "dV/dtheta")
     }
 
     @Test("sparse ridge gradients against central differences; the solution map works under Swift AD")
@@ -161,15 +161,15 @@ struct SparseDesignTests {
             down[k] -= h
             fd.append(wbar.dot(try w(up) - w(down)) / (2 * h))
         }
-        assertClose(try derivative.pullback(wbar), Vector(fd), rtol: 1e-6, "reverse vs central differences")
+        expectClose(try derivative.pullback(wbar), Vector(fd), rtol: 1e-6, "reverse vs central differences")
         let direction = g.normalVector(theta.count), h = 1e-6
-        assertClose(try derivative.pushforward(direction), (1 / (2 * h)) * (try w(theta + h * direction) - w(theta - h * direction)),
+        expectClose(try derivative.pushforward(direction), (1 / (2 * h)) * (try w(theta + h * direction) - w(theta - h * direction)),
                     rtol: 1e-6, "forward vs central differences")
         // The same gradient through the ImplicitFunction under Swift AD.
         let map = problem.layer(options: ImplicitOptions(linearTolerance: 1e-13))
         #expect(map.outputCount?(theta) == problem.design.columns)
         let viaAD = try withCheckedDerivatives { gradient(at: theta) { p in map(p).dot(wbar) } }
-        assertClose(viaAD, Vector(fd), rtol: 1e-6, "Swift AD through the solution map")
+        expectClose(viaAD, Vector(fd), rtol: 1e-6, "Swift AD through the solution map")
     }
 
     @Test("the dense ridge solution map sets its output count (moved from the core's tests)")

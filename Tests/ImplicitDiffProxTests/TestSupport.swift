@@ -11,52 +11,6 @@ import Testing
 
 // The seeded generator `SplitMix64` is the shared ImplicitDiffTestSupport one.
 
-/// Expects `max|actual - expected| <= rtol * max(max|expected|, floor)` and reports
-/// expected, observed and the error otherwise.
-func assertClose(_ actual: Vector, _ expected: Vector, rtol: Double, floor: Double = 1e-300, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "\(what): length \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
-    guard actual.count == expected.count else { return }
-    let err = (actual - expected).maxNorm
-    let scale = Swift.max(expected.maxNorm, floor)
-    #expect(err <= rtol * scale,
-            "\(what): max error \(err), relative \(err / scale) > \(rtol); expected \(expected.scalars.prefix(6)), observed \(actual.scalars.prefix(6))",
-            sourceLocation: sourceLocation)
-}
-
-func assertClose(_ actual: Matrix, _ expected: Matrix, rtol: Double, floor: Double = 1e-300, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.rows == expected.rows && actual.columns == expected.columns,
-            "\(what): shape \(actual.rows)x\(actual.columns) vs \(expected.rows)x\(expected.columns)", sourceLocation: sourceLocation)
-    assertClose(Vector(actual.scalars), Vector(expected.scalars), rtol: rtol, floor: floor, what, sourceLocation: sourceLocation)
-}
-
-func assertClose(_ actual: Double, _ expected: Double, rtol: Double, floor: Double = 1e-300, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    assertClose(Vector([actual]), Vector([expected]), rtol: rtol, floor: floor, what, sourceLocation: sourceLocation)
-}
-
-/// Central finite differences of `f` at `x`: the Jacobian, column by column, with step
-/// `h max(1, |x_k|)`.
-func finiteDifferenceJacobian(at x: Vector, h: Double = 1e-6, _ f: (Vector) throws -> Vector) rethrows -> Matrix {
-    let y0 = try f(x)
-    var j = Matrix(rows: y0.count, columns: x.count)
-    for k in 0..<x.count {
-        var xp = x, xm = x
-        let step = h * Swift.max(1, abs(x[k]))
-        xp[k] += step
-        xm[k] -= step
-        j.setColumn(k, to: (try f(xp) - (try f(xm))) / (2 * step))
-    }
-    return j
-}
-
-/// Central difference of `f` along the direction `v`.
-func finiteDifference(at x: Vector, along v: Vector, h: Double = 1e-6, _ f: (Vector) throws -> Vector) rethrows -> Vector {
-    let step = h * Swift.max(1, x.maxNorm) / Swift.max(v.maxNorm, 1e-300)
-    return (try f(x + step * v) - (try f(x - step * v))) / (2 * step)
-}
-
 /// The minimiser of a convex scalar function on `[a, b]` by golden-section search to
 /// `1e-13` relative (an inner optimisation independent of any prox formula).
 func goldenSection(_ f: (Double) -> Double, _ a0: Double, _ b0: Double) -> Double {

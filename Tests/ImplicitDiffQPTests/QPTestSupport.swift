@@ -64,35 +64,6 @@ struct KnownQP {
     }
 }
 
-/// Max-norm closeness `max|a - e| <= atol + rtol * max|e|`, reporting both on failure.
-func expectClose(_ actual: Vector, _ expected: Vector, rtol: Double, atol: Double = 0, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "\(what): length \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
-    guard actual.count == expected.count else { return }
-    let err = (actual - expected).maxNorm
-    let scale = expected.maxNorm
-    #expect(err <= atol + rtol * scale,
-            "\(what): max error \(err) (relative \(scale > 0 ? err / scale : err)) > atol \(atol) + rtol \(rtol) * \(scale); expected \(expected.scalars.prefix(5)), observed \(actual.scalars.prefix(5))",
-            sourceLocation: sourceLocation)
-}
-
-func expectClose(_ actual: Matrix, _ expected: Matrix, rtol: Double, atol: Double = 0, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.rows == expected.rows && actual.columns == expected.columns,
-            "\(what): shape \(actual.rows)x\(actual.columns) vs \(expected.rows)x\(expected.columns)", sourceLocation: sourceLocation)
-    expectClose(actual.flattened, expected.flattened, rtol: rtol, atol: atol, what, sourceLocation: sourceLocation)
-}
-
-func expectClose(_ actual: Double, _ expected: Double, rtol: Double, atol: Double = 0, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    expectClose(Vector([actual]), Vector([expected]), rtol: rtol, atol: atol, what, sourceLocation: sourceLocation)
-}
-
-/// Central difference `(f(x + t d) - f(x - t d)) / 2t` of a vector function.
-func centralDifference(step t: Double = 1e-6, _ f: (Double) throws -> Vector) rethrows -> Vector {
-    (try f(t) - (try f(-t))) / (2 * t)
-}
-
 extension QuadraticProgram {
     /// The problem with data `self + t * d` (`d` materialised; `dQ` symmetric).
     func perturbed(_ t: Double, along d: QPParameters) -> QuadraticProgram {

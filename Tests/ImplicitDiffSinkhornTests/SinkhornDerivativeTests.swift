@@ -44,18 +44,18 @@ struct SinkhornDerivativeTests {
             let t = data.randomTangent(&rng)
             let fd = try data.finiteDifference(along: t, h: 1e-4 * data.epsilon)
             let (jvp, report) = try d.pushforwardWithReport(t)
-            assertClose(jvp.plan, fd.plan, rtol: c.rtol, "\(c.name): dP")
-            assertClose(jvp.f, fd.f, rtol: c.rtol, "\(c.name): df")
-            assertClose(jvp.g, fd.g, rtol: c.rtol, "\(c.name): dg")
-            assertClose(jvp.cost, fd.cost, rtol: c.rtol, "\(c.name): d cost")
+            expectClose(jvp.plan, fd.plan, rtol: c.rtol, "\(c.name): dP")
+            expectClose(jvp.f, fd.f, rtol: c.rtol, "\(c.name): df")
+            expectClose(jvp.g, fd.g, rtol: c.rtol, "\(c.name): dg")
+            expectClose(jvp.cost, fd.cost, rtol: c.rtol, "\(c.name): d cost")
             #expect(report.method == "cholesky" && report.relativeResidual < 1e-12)
             #expect(abs(jvp.g.sum()) <= 1e-12 * jvp.g.maxNorm, "gauge sum(dg) = 0")
             // Reverse mode: <pullback(w), t> = <w, J t>, with J t from finite differences.
             let w = randomCotangent(n: n, m: m, &rng)
             let grad = try d.pullback(w)
-            assertClose(inner(grad, t), inner(w, fd), rtol: c.rtol, "\(c.name): <pullback(w), t>")
+            expectClose(inner(grad, t), inner(w, fd), rtol: c.rtol, "\(c.name): <pullback(w), t>")
             // And exactly the adjoint of the pushforward.
-            assertClose(inner(grad, t), inner(w, jvp), rtol: 1e-11, "\(c.name): adjoint identity")
+            expectClose(inner(grad, t), inner(w, jvp), rtol: 1e-11, "\(c.name): adjoint identity")
         }
     }
 
@@ -64,36 +64,36 @@ struct SinkhornDerivativeTests {
         let data = randomCostData(n: n, m: m, epsilon: 0.1, seed: seed)
         let s = try data.solve()
         let unrolled = unrolledPotentials(data, iterations: 400)
-        assertClose(unrolled.f, s.f, rtol: 1e-12, "unrolled f converged")
-        assertClose(unrolled.g, s.g, rtol: 1e-12, "unrolled g converged")
+        expectClose(unrolled.f, s.f, rtol: 1e-12, "unrolled f converged")
+        expectClose(unrolled.g, s.g, rtol: 1e-12, "unrolled g converged")
         var rng = SplitMix64(seed: seed + 1)
         let w = randomCotangent(n: n, m: m, &rng)
         let theta = packParameters(data)
         let reference = gradient(at: theta) { theta in unrolledLoss(theta, n: n, m: m, iterations: 400, cotangent: w) }
         let grad = try s.derivative().pullback(w)
-        assertClose(grad.costMatrix.flattened, reference.entries(0..<(n * m)), rtol: 1e-9, "dL/dC")
-        assertClose(grad.a, reference.entries((n * m)..<(n * m + n)).projectedToZeroSum(), rtol: 1e-9, "dL/da (projected)")
-        assertClose(grad.b, reference.entries((n * m + n)..<(n * m + n + m)).projectedToZeroSum(), rtol: 1e-9, "dL/db (projected)")
-        assertClose(grad.epsilon, reference[n * m + n + m], rtol: 1e-9, "dL/d eps")
+        expectClose(grad.costMatrix.flattened, reference.entries(0..<(n * m)), rtol: 1e-9, "dL/dC")
+        expectClose(grad.a, reference.entries((n * m)..<(n * m + n)).projectedToZeroSum(), rtol: 1e-9, "dL/da (projected)")
+        expectClose(grad.b, reference.entries((n * m + n)..<(n * m + n + m)).projectedToZeroSum(), rtol: 1e-9, "dL/db (projected)")
+        expectClose(grad.epsilon, reference[n * m + n + m], rtol: 1e-9, "dL/d eps")
     }
 
     @Test func costGradientIsTheEnvelopeAndNeedsNoSolve() throws {
         for data in [randomCostData(n: 6, m: 5, epsilon: 0.05, seed: 41), randomPointData(n: 5, m: 7, epsilon: 0.05, seed: 42)] {
             let s = try data.solve()
             let g = s.costGradient
-            assertClose(g.costMatrix, s.plan, rtol: 0, "d cost/dC = P")
+            expectClose(g.costMatrix, s.plan, rtol: 0, "d cost/dC = P")
             // Same as the general pullback with a cost-only cotangent (zero right-hand side).
             let (viaPullback, report) = try s.derivative().pullbackWithReport(SinkhornOutputTangent(cost: 1))
             #expect(report.iterations == 0)
-            assertClose(viaPullback.a, g.a, rtol: 1e-14, "a")
-            assertClose(viaPullback.costMatrix, g.costMatrix, rtol: 1e-14, "C")
-            assertClose(viaPullback.x, g.x, rtol: 1e-14, "x")
+            expectClose(viaPullback.a, g.a, rtol: 1e-14, "a")
+            expectClose(viaPullback.costMatrix, g.costMatrix, rtol: 1e-14, "C")
+            expectClose(viaPullback.x, g.x, rtol: 1e-14, "x")
             // And finite differences of the cost along random directions.
             var rng = SplitMix64(seed: 43)
             for _ in 0..<2 {
                 let t = data.randomTangent(&rng)
                 let fd = try data.finiteDifference(along: t, h: 1e-4 * data.epsilon)
-                assertClose(inner(g, t), fd.cost, rtol: 1e-7, "d cost along t")
+                expectClose(inner(g, t), fd.cost, rtol: 1e-7, "d cost along t")
             }
         }
     }
@@ -113,7 +113,7 @@ struct SinkhornDerivativeTests {
                 let t = which == "x" ? SinkhornParameterTangent(x: e) : SinkhornParameterTangent(y: e)
                 fd.scalars[k] = inner(w, try data.finiteDifference(along: t, h: 1e-6))
             }
-            assertClose(which == "x" ? grad.x : grad.y, fd, rtol: 1e-6, "dL/d\(which)")
+            expectClose(which == "x" ? grad.x : grad.y, fd, rtol: 1e-6, "dL/d\(which)")
         }
     }
 
@@ -130,11 +130,11 @@ struct SinkhornDerivativeTests {
         let (gi, report) = try iterative.pullbackWithReport(w)
         #expect(report.iterations > 0 && report.relativeResidual <= 1e-12)
         // CG stops at 1e-12 relative residual; the solutions then agree to ~cond * 1e-12.
-        assertClose(gi.x, gd.x, rtol: 1e-8, "x")
-        assertClose(gi.a, gd.a, rtol: 1e-8, "a")
-        assertClose(gi.epsilon, gd.epsilon, rtol: 1e-8, "eps")
+        expectClose(gi.x, gd.x, rtol: 1e-8, "x")
+        expectClose(gi.a, gd.a, rtol: 1e-8, "a")
+        expectClose(gi.epsilon, gd.epsilon, rtol: 1e-8, "eps")
         let t = data.randomTangent(&rng)
-        assertClose(try iterative.pushforward(t).plan, try dense.pushforward(t).plan, rtol: 1e-8, "dP")
+        expectClose(try iterative.pushforward(t).plan, try dense.pushforward(t).plan, rtol: 1e-8, "dP")
     }
 
     @Test func jacobianByColumnsEqualsJacobianByRows() throws {
@@ -151,11 +151,11 @@ struct SinkhornDerivativeTests {
             let grad = try d.pullback(SinkhornOutputTangent(f: e.slice(0..<4), g: e.slice(4..<7)))
             for k in 0..<4 { byRows[i, k] = grad.a[k] }
         }
-        assertClose(byColumns, byRows, rtol: 1e-11, "Jacobian d(f, g)/da")
+        expectClose(byColumns, byRows, rtol: 1e-11, "Jacobian d(f, g)/da")
         // Against finite differences, column by column.
         for k in 0..<4 {
             let fd = try data.finiteDifference(along: SinkhornParameterTangent(a: Vector.basis(k, count: 4).projectedToZeroSum()), h: 1e-5)
-            assertClose(byColumns.column(k), fd.f.concatenated(with: fd.g), rtol: 1e-6, "column \(k)")
+            expectClose(byColumns.column(k), fd.f.concatenated(with: fd.g), rtol: 1e-6, "column \(k)")
         }
     }
 
@@ -168,9 +168,9 @@ struct SinkhornDerivativeTests {
         var shifted = w
         shifted.g = w.g + 0.7
         let g1 = try d.pullback(w), g2 = try d.pullback(shifted)
-        assertClose(g2.costMatrix, g1.costMatrix, rtol: 1e-11, "C")
-        assertClose(g2.a, g1.a, rtol: 1e-11, "a")
-        assertClose(g2.epsilon, g1.epsilon, rtol: 1e-11, "eps")
+        expectClose(g2.costMatrix, g1.costMatrix, rtol: 1e-11, "C")
+        expectClose(g2.a, g1.a, rtol: 1e-11, "a")
+        expectClose(g2.epsilon, g1.epsilon, rtol: 1e-11, "eps")
     }
 
     @Test func wrongShapesThrow() throws {
@@ -199,14 +199,14 @@ struct SinkhornConditionsTests {
         let w = rng.vector(n + m)
         let viaGeneric = try generic.pullback(w)
         let viaSchur = try schur.pullback(SinkhornOutputTangent(f: w.slice(0..<n), g: w.slice(n..<(n + m))))
-        assertClose(viaSchur.costMatrix.flattened, viaGeneric.slice(0..<(n * m)), rtol: 1e-9, "C")
-        assertClose(viaSchur.a, viaGeneric.slice((n * m)..<(n * m + n)).projectedToZeroSum(), rtol: 1e-9, "a")
-        assertClose(viaSchur.b, viaGeneric.slice((n * m + n)..<(n * m + n + m)).projectedToZeroSum(), rtol: 1e-9, "b")
-        assertClose(viaSchur.epsilon, viaGeneric[n * m + n + m], rtol: 1e-9, "eps")
+        expectClose(viaSchur.costMatrix.flattened, viaGeneric.slice(0..<(n * m)), rtol: 1e-9, "C")
+        expectClose(viaSchur.a, viaGeneric.slice((n * m)..<(n * m + n)).projectedToZeroSum(), rtol: 1e-9, "a")
+        expectClose(viaSchur.b, viaGeneric.slice((n * m + n)..<(n * m + n + m)).projectedToZeroSum(), rtol: 1e-9, "b")
+        expectClose(viaSchur.epsilon, viaGeneric[n * m + n + m], rtol: 1e-9, "eps")
         let t = data.randomTangent(&rng)
         let dx = t.costMatrix.flattened.concatenated(with: t.a).concatenated(with: t.b).concatenated(with: [t.epsilon])
         let forward = try schur.pushforward(t)
-        assertClose(forward.f.concatenated(with: forward.g), try generic.pushforward(dx), rtol: 1e-9, "pushforward")
+        expectClose(forward.f.concatenated(with: forward.g), try generic.pushforward(dx), rtol: 1e-9, "pushforward")
     }
 
     @Test func potentialsLayerUnderSwiftAD() throws {
@@ -216,8 +216,8 @@ struct SinkhornConditionsTests {
         let w = rng.vector(7)
         let g = try withCheckedDerivatives { gradient(at: packParameters(data)) { x in map(x).dot(w) } }
         let direct = try data.solve().derivative().pullback(SinkhornOutputTangent(f: w.slice(0..<4), g: w.slice(4..<7)))
-        assertClose(g.slice(0..<12), direct.costMatrix.flattened, rtol: 1e-9, "C")
-        assertClose(g[19], direct.epsilon, rtol: 1e-9, "eps")
+        expectClose(g.slice(0..<12), direct.costMatrix.flattened, rtol: 1e-9, "C")
+        expectClose(g[19], direct.epsilon, rtol: 1e-9, "eps")
         #expect(throws: SinkhornError.self) { _ = try map.value(at: [1, 2, 3]) }
     }
 }

@@ -12,34 +12,6 @@ extension SplitMix64 {
     }
 }
 
-/// `max |actual - expected| <= rtol * max |expected|` (max-norm relative error), with
-/// expected / observed / error printed on failure.
-func assertClose(_ actual: Vector, _ expected: Vector, rtol: Double, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "\(what): length \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
-    guard actual.count == expected.count else { return }
-    let err = (actual - expected).maxNorm
-    let scale = Swift.max(expected.maxNorm, 1e-300)
-    #expect(err <= rtol * scale,
-            "\(what): max error \(err), relative \(err / scale) > \(rtol); expected \(expected.scalars.prefix(5)), observed \(actual.scalars.prefix(5))",
-            sourceLocation: sourceLocation)
-}
-
-func assertClose(_ actual: Matrix, _ expected: Matrix, rtol: Double, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.rows == expected.rows && actual.columns == expected.columns,
-            "\(what): shape \(actual.rows)x\(actual.columns) vs \(expected.rows)x\(expected.columns)", sourceLocation: sourceLocation)
-    assertClose(Vector(actual.scalars), Vector(expected.scalars), rtol: rtol, what, sourceLocation: sourceLocation)
-}
-
-func assertClose(_ actual: Double, _ expected: Double, rtol: Double, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    let err = abs(actual - expected)
-    #expect(err <= rtol * abs(expected),
-            "\(what): expected \(expected), observed \(actual), error \(err), relative \(err / abs(expected)) > \(rtol)",
-            sourceLocation: sourceLocation)
-}
-
 /// The data of a problem, movable along a parameter tangent (for finite differences).
 struct TransportData {
     var costMatrix: Matrix?
