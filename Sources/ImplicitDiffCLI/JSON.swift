@@ -90,27 +90,34 @@ extension JSON {
     /// Parses a complete JSON document from its UTF-8 bytes (invalid UTF-8 inside a
     /// string becomes U+FFFD; outside strings it is a syntax error).
     public static func parse(bytes: [UInt8]) throws -> JSON {
-        var p = JSONParser(bytes: bytes)
-        p.skipWhitespace()
-        let v = try p.value(depth: 0)
-        p.skipWhitespace()
-        guard p.i == p.end else { throw p.error("unexpected text after the document") }
-        return v
+        var terminated = bytes
+        terminated.append(0)
+        return try terminated.withUnsafeBufferPointer { buffer in
+            var p = JSONParser(bytes: buffer, end: bytes.count)
+            p.skipWhitespace()
+            let v = try p.value(depth: 0)
+            p.skipWhitespace()
+            guard p.i == p.end else { throw p.error("unexpected text after the document") }
+            return v
+        }
     }
 }
 
+/// A recursive-descent reader of one document, through a pointer to its bytes (valid for
+/// the parser's life: `JSON.parse(bytes:)` scopes it).
 struct JSONParser {
     /// The document's bytes and a terminating 0 (so that `strtod` never reads past them).
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     /// The number of bytes of the document.
     let end: Int
     var i = 0
+    /// The numbers of the array being read (see `array(depth:)`).
+    var scratch: [Double] = []
 
-    init(bytes document: [UInt8]) {
-        var b = document
-        end = b.count
-        b.append(0)
-        bytes = b
+    init(bytes: UnsafeBufferPointer<UInt8>, end: Int) {
+        precondition(end < bytes.count && bytes[end] == 0, "the document must be 0-terminated")
+        self.bytes = bytes
+        self.end = end
     }
 
     func error(_ m: String) -> JSONSyntaxError { JSONSyntaxError(message: m, offset: i) }
@@ -170,18 +177,20 @@ struct JSONParser {
         skipWhitespace()
         if i < end, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
         if startsNumber() {
-            var values = [Double]()
+            // Gathered in `scratch` (its capacity kept from array to array), then copied
+            // once at its exact size: no regrowth per array.
+            scratch.removeAll(keepingCapacity: true)
             while true {
-                values.append(try number())
+                scratch.append(try number())
                 skipWhitespace()
                 guard i < end else { throw error("unexpected end of input in an array") }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .numbers(values) }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return .numbers(Array(scratch)) }
                 guard bytes[i] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
                 i += 1
                 skipWhitespace()
                 if !startsNumber() { break }
             }
-            items = values.map { .number($0) }
+            items = scratch.map { .number($0) }
         }
         while true {
             skipWhitespace()
@@ -227,7 +236,7 @@ struct JSONParser {
         var mantissa: UInt64 = 0, significant = 0, scale = 0, exponent = 0
         var negative = false
         var failure: String?
-        i = bytes.withUnsafeBufferPointer { p -> Int in
+        i = { (p: UnsafeBufferPointer<UInt8>) -> Int in
             var k = start
             let end = self.end
             @inline(__always) func isDigit(_ k: Int) -> Bool { k < end && p[k] &- 0x30 < 10 }
@@ -282,7 +291,7 @@ struct JSONParser {
                 exponent *= sign
             }
             return k
-        }
+        }(bytes)
         if let failure { throw error(failure) }
         // Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are
         // both exact doubles, so one correctly rounded multiplication or division gives
@@ -300,12 +309,10 @@ struct JSONParser {
         // Otherwise strtod, on the buffer directly (the extent is validated above, and
         // JSON's grammar is a subset of strtod's, so it reads exactly these bytes).
         let length = i - start
-        let d: Double = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
-                var stop: UnsafeMutablePointer<CChar>?
-                let value = strtod(base + start, &stop)
-                return stop == UnsafeMutablePointer(mutating: base + start + length) ? value : .nan
-            }
+        let d: Double = bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { base in
+            var stop: UnsafeMutablePointer<CChar>?
+            let value = strtod(base + start, &stop)
+            return stop == UnsafeMutablePointer(mutating: base + start + length) ? value : .nan
         }
         guard !d.isNaN else {
             throw error("invalid number '\(String(decoding: bytes[start..<i], as: UTF8.self))'")
@@ -368,7 +375,7 @@ extension JSON {
     /// The compact serialisation as UTF-8 bytes.
     public func serializedBytes() -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(256)
+        out.reserveCapacity(1 << 12)
         write(to: &out)
         return out
     }

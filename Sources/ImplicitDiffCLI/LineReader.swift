@@ -41,8 +41,7 @@ public final class LineReader {
                 scanned -= start
                 start = 0
             }
-            let chunk = handle.readData(ofLength: 1 << 16)
-            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+            if !readChunk() { atEnd = true }
         }
     }
 
@@ -53,6 +52,22 @@ public final class LineReader {
             guard let base = p.baseAddress, let hit = memchr(base + from, 0x0A, p.count - from) else { return nil }
             return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
+    }
+
+    /// Appends up to 64 KiB read straight from the file descriptor into `buffer` (no
+    /// intermediate `Data`); false at the end of the input. Interrupted reads are retried;
+    /// an error ends the input like the end of the file.
+    private func readChunk() -> Bool {
+        let chunk = 1 << 16
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        let fd = handle.fileDescriptor
+        var got = -1
+        buffer.withUnsafeMutableBufferPointer { p in
+            repeat { got = read(fd, p.baseAddress! + old, chunk) } while got < 0 && errno == EINTR
+        }
+        buffer.removeLast(chunk - Swift.max(got, 0))
+        return got > 0
     }
 
     /// A line's bytes with room for one more (the JSON parser's terminating 0).

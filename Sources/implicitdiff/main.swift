@@ -158,9 +158,9 @@ struct BatchCommand: ParsableCommand {
         let meter = progress && !quiet ? BatchProgress(total: total) : nil
         let summary = batch.run(nextLine: reader.nextBytes,
                                 write: { line in
-                                    var data = Data(line)
-                                    data.append(UInt8(ascii: "\n"))
-                                    output.write(data)
+                                    var bytes = line
+                                    bytes.append(UInt8(ascii: "\n"))
+                                    writeAll(bytes, to: output.fileDescriptor)
                                 },
                                 progress: meter.map { m in { m.update($0) } })
         meter?.finish(summary)
@@ -224,5 +224,19 @@ struct GradCheck: ParsableCommand {
         print("")
         print(failures == 0 ? "all derivative checks passed" : "\(failures) derivative checks failed")
         if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Writes every byte to the file descriptor (retrying short and interrupted writes; an
+/// error, e.g. a closed pipe, stops the output).
+func writeAll(_ bytes: [UInt8], to fd: Int32) {
+    bytes.withUnsafeBufferPointer { p in
+        var offset = 0
+        while offset < p.count {
+            let n = write(fd, p.baseAddress! + offset, p.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
     }
 }
