@@ -424,7 +424,7 @@ extension JSON {
 
     static func writeNumber(_ d: Double, to out: inout [UInt8]) {
         precondition(d.isFinite, "non-finite number in JSON output")
-        if d == d.rounded(), abs(d) < 1e15 {
+        if abs(d) < 1e15, Double(Int64(d)) == d {
             var v = Int64(d)
             if v == 0 { out.append(UInt8(ascii: "0")); return }
             if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
