@@ -54,11 +54,7 @@ final class SolvedQPSModel: SolvedProblem {
 
     let status = "optimal"
     var forwardIterations: Int { solution.iterations }
-    var certificate: [(name: String, value: Double)] {
-        let c = solution.certificate
-        return [("primal", c.relativePrimal), ("dual", c.relativeDual), ("gap", c.relativeGap),
-                ("primal_abs", c.primal), ("dual_abs", Swift.max(c.dual, c.dualSign)), ("gap_abs", c.gap)]
-    }
+    var certificate: [(name: String, value: Double)] { solution.certificateFigures }
     var outputs: [(name: String, value: Tensor)] {
         [("z", Tensor(solution.z)), ("value", Tensor(model.value(at: solution.z))),
          ("row_duals", Tensor(model.rowDuals(solution.y)))]

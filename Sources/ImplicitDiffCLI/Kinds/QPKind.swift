@@ -365,13 +365,7 @@ final class SolvedSparseQP: SolvedProblem {
     var m: Int { solution.problem.rowCount - p }
     let status = "optimal"
     var forwardIterations: Int { solution.iterations }
-    /// Relative primal and dual residuals and duality gap recomputed on the original data
-    /// (`SparseQPResidual`), and the absolute ones (qpbenchmark's definitions).
-    var certificate: [(name: String, value: Double)] {
-        let c = solution.certificate
-        return [("primal", c.relativePrimal), ("dual", c.relativeDual), ("gap", c.relativeGap),
-                ("primal_abs", c.primal), ("dual_abs", Swift.max(c.dual, c.dualSign)), ("gap_abs", c.gap)]
-    }
+    var certificate: [(name: String, value: Double)] { solution.certificateFigures }
     var outputs: [(name: String, value: Tensor)] {
         let y = solution.y.scalars
         var out: [(name: String, value: Tensor)] = [
@@ -566,5 +560,16 @@ final class SolvedSparseQP: SolvedProblem {
             out["w"] = Tensor(Vector((0..<n).map { d.kkt.free[$0] ? 0 : -r[$0] }))
         }
         return (out, report)
+    }
+}
+
+extension SparseQPSolution {
+    /// The certificate as the CLI reports it: relative primal and dual residuals and
+    /// duality gap recomputed on the original data (`SparseQPResidual`), and the absolute
+    /// ones (qpbenchmark's definitions).
+    var certificateFigures: [(name: String, value: Double)] {
+        let c = certificate
+        return [("primal", c.relativePrimal), ("dual", c.relativeDual), ("gap", c.relativeGap),
+                ("primal_abs", c.primal), ("dual_abs", Swift.max(c.dual, c.dualSign)), ("gap_abs", c.gap)]
     }
 }
