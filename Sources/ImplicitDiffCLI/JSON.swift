@@ -261,18 +261,21 @@ struct JSONParser {
             if k < end, p[k] == UInt8(ascii: ".") {
                 k += 1
                 guard isDigit(k) else { failure = "invalid number: digits expected after '.'"; return k }
+                // Leading zeros of a number below 1 only scale it.
+                if mantissa == 0 {
+                    while k < end, p[k] == UInt8(ascii: "0") { k += 1; scale -= 1 }
+                }
+                // Then every digit is significant: eight at a time while they fit in 19,
+                // the rest one by one (beyond 19 they are counted, for strtod, not kept).
+                while significant <= 11, k + 8 <= end, let eight = Self.eightDigits(p, at: k) {
+                    mantissa = mantissa &* 100_000_000 &+ eight
+                    significant += 8
+                    scale -= 8
+                    k += 8
+                }
                 while isDigit(k) {
-                    // Eight significant digits at a time while they fit in 19.
-                    while mantissa != 0, significant <= 11, k + 8 <= end, let eight = Self.eightDigits(p, at: k) {
-                        mantissa = mantissa &* 100_000_000 &+ eight
-                        significant += 8
-                        scale -= 8
-                        k += 8
-                    }
-                    guard isDigit(k) else { break }
-                    let digit = UInt64(p[k] &- 0x30)
-                    if mantissa != 0 || digit != 0 { significant += 1 }
-                    if significant <= 19 { mantissa = mantissa &* 10 &+ digit; scale -= 1 }
+                    significant += 1
+                    if significant <= 19 { mantissa = mantissa &* 10 &+ UInt64(p[k] &- 0x30); scale -= 1 }
                     k += 1
                 }
             }
