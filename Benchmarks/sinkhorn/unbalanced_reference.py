@@ -68,6 +68,7 @@ def cost_matrix_case(label, C, a, b, eps, ta, tb, W, wf, wg):
     print(f"// {label}: n = {C.shape[0]}, m = {C.shape[1]}, eps = {eps}, tau_a = {ta}, tau_b = {tb},"
           f" iterations {int(out.n_iters)}")
     print(f"// ott-jax reg_ot_cost (not matched, see the script): {float(out.reg_ot_cost)!r}")
+    print(f"// ott-jax ent_reg_cost (documented as OT_u, not equal to it for tau < 1): {float(out.ent_reg_cost)!r}")
     print(fmt("f", f))
     print(fmt("g", g))
     print(fmt("plan", P))
