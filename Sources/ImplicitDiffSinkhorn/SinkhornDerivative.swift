@@ -42,9 +42,10 @@ import Foundation
 /// with `Cbar` as above. With `tau = 1` every term reduces to the balanced one.
 ///
 /// `K` is reduced by a Schur complement to the smaller block (size `min(n, m)`), which
-/// is factorised once by Cholesky (dense; `.automatic` up to 400) or solved by
-/// Jacobi-preconditioned CG with matrix-free products. Every pullback and pushforward
-/// reuses the factorisation. Cost-only cotangents need no solve (envelope theorem).
+/// the core's `ImplicitLinearSystem` solves: factorised once by Cholesky (dense;
+/// `.automatic` up to 400) or by Jacobi-preconditioned CG with matrix-free products (any
+/// other Krylov choice runs as asked). Every pullback and pushforward reuses the
+/// factorisation. Cost-only cotangents need no solve (envelope theorem).
 public struct SinkhornDerivative: Sendable {
     /// The solution differentiated.
     public let solution: SinkhornSolution
@@ -64,7 +65,7 @@ public struct SinkhornDerivative: Sendable {
         self.system = system
     }
 
-    /// The linear solver in use: "cholesky" or "cg".
+    /// The linear solver in use: "cholesky" or "cg" under `.automatic`.
     public var method: String { system.method }
 
     var n: Int { solution.plan.rows }

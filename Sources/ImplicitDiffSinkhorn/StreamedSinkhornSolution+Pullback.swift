@@ -114,7 +114,7 @@ extension StreamedSinkhornSolution {
         return (gradient, report)
     }
 
-    /// `K z = (rf, rg)` by Jacobi-preconditioned CG, `K v` by one blocked pass.
+    /// `K z = (rf, rg)` by the core's Jacobi-preconditioned CG, `K v` by one blocked pass.
     func solvePotentialSystem(_ rf: [Double], _ rg: [Double], options: ImplicitOptions) throws
         -> (f: [Double], g: [Double], report: LinearSolveReport) {
         let n = kernel.n, m = kernel.m, eps = problem.epsilon
@@ -129,17 +129,16 @@ extension StreamedSinkhornSolution {
             for j in 0..<m { out[n + j] = s.planTransposedTimesRowSide[j] + columns[j] * vg[j] }
             return Vector(out)
         })
-        let cg = ConjugateGradient(options: KrylovOptions(absoluteTolerance: 0, relativeTolerance: options.linearTolerance,
-                                                          maxIterations: options.linearMaxIterations ?? Swift.max(10 * (n + m), 1000),
-                                                          recordHistory: false))
-        do {
-            let result = try cg.solve(system, Vector(rf + rg), initialGuess: nil,
-                                      preconditioner: JacobiPreconditioner(diagonal: Vector(rows + columns)))
-            let z = result.solution.scalars
-            return (Array(z[0..<n]), Array(z[n...]),
-                    LinearSolveReport(method: "cg", iterations: result.iterations, relativeResidual: result.relativeResidual))
-        } catch let e as KrylovError {
-            throw ImplicitDifferentiationError.linearSolveFailed(e)
-        }
+        // K is symmetric positive semidefinite (definite when unbalanced) and every
+        // right-hand side is consistent: CG unless another Krylov method is asked for;
+        // never dense (forming K would cost the n x m memory this path avoids).
+        var krylov = options
+        if krylov.linearSolver == .automatic || krylov.linearSolver == .direct { krylov.linearSolver = .cg }
+        krylov.linearMaxIterations = options.linearMaxIterations ?? Swift.max(10 * (n + m), 1000)
+        let solver = try ImplicitLinearSystem(operator: system, isSymmetric: true, isPositiveDefinite: true,
+                                              preconditioner: .jacobi(diagonal: Vector(rows + columns)), options: krylov)
+        let (solution, report) = try solver.solve(Vector(rf + rg))
+        let z = solution.scalars
+        return (Array(z[0..<n]), Array(z[n...]), report)
     }
 }

@@ -88,6 +88,7 @@ struct DenseJacobianBlock: AdjointableLinearOperator {
     var rowCount: Int { cache.rows }
     var columnCount: Int { block == .x ? cache.xCount : cache.yCount }
     func apply(_ v: Vector) -> Vector { matrix * v }
+    func densified() -> Matrix { matrix }
     func applyTransposed(_ v: Vector) -> Vector {
         let (bx, ay) = cache.transposedProducts(v)
         return block == .x ? bx : ay

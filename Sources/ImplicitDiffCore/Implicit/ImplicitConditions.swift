@@ -51,12 +51,22 @@ public struct ConditionsLinearization {
     /// prefers a Krylov method for a pullback (see ``LinearSolverChoice/automatic``), and
     /// the residual check estimates `A v` by central differences of `F` rather than forming `A`.
     public var isMatrixFree: Bool
+    /// The conditions' own preconditioner for Krylov solves of `A`, used when
+    /// ``ImplicitOptions/preconditioner`` is `nil` (e.g. the inverse diagonal of a
+    /// Schur complement the conditions form anyway).
+    public var preconditioner: ImplicitPreconditioner?
+    /// The largest `n_y` that `.automatic` solves by a dense factorisation for these
+    /// conditions, when forming `A` costs more than the Krylov products it saves (a Schur
+    /// complement `S = D - P' D_r^-1 P` is formed in `n_y^2 n` flops but applied in
+    /// `2 n n_y`); the smaller of this and ``ImplicitOptions/denseLimit`` applies. `nil`:
+    /// the options' limit alone.
+    public var denseLimit: Int?
 
     /// A linearisation with the given operators, optional factorisation of `A`, and structure flags.
     public init(a: any AdjointableLinearOperator, b: any AdjointableLinearOperator,
                 factorizedA: (any Factorization)? = nil, isSymmetric: Bool = false,
                 isPositiveDefinite: Bool = false, fusedDerivative: FusedDerivative? = nil,
-                isMatrixFree: Bool = false) {
+                isMatrixFree: Bool = false, preconditioner: ImplicitPreconditioner? = nil, denseLimit: Int? = nil) {
         self.a = a
         self.b = b
         self.factorizedA = factorizedA
@@ -64,12 +74,13 @@ public struct ConditionsLinearization {
         self.isPositiveDefinite = isPositiveDefinite
         self.fusedDerivative = fusedDerivative
         self.isMatrixFree = isMatrixFree
+        self.preconditioner = preconditioner
+        self.denseLimit = denseLimit
     }
 
     /// The dense `A`: the operator itself when it is a ``Matrix``, else built from products.
     public func denseA() -> Matrix {
         if let m = a as? Matrix { return m }
-        if let c = a as? DenseJacobianBlock { return c.matrix }
         return a.densified()
     }
 

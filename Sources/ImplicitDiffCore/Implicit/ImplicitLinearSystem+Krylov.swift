@@ -25,7 +25,8 @@ extension ImplicitLinearSystem {
         let a = linearization.a
         let op = AnyAdjointable(transposed && !linearization.isSymmetric ? TransposedOperator(AnyAdjointable(a)) : a)
         let choice = krylov ?? .gmres
-        let preconditioner = options.preconditioner?.krylovPreconditioner(transposed: transposed && !linearization.isSymmetric)
+        let preconditioner = (options.preconditioner ?? linearization.preconditioner)?
+            .krylovPreconditioner(transposed: transposed && !linearization.isSymmetric)
         do {
             return try krylovSolve(r, op, choice, name: method, preconditioner: preconditioner)
         } catch ImplicitDifferentiationError.linearSolveFailed(KrylovError.breakdown) where choice == .cg || choice == .bicgstab {

@@ -62,10 +62,10 @@ public struct ImplicitLinearSystem {
                     choice = lin.isPositiveDefinite ? .cg : lin.isSymmetric ? .minres : .gmres
                     deferDense = true
                 }
-            } else if n <= options.denseLimit {
+            } else if n <= Swift.min(options.denseLimit, lin.denseLimit ?? .max) {
                 choice = .direct
             } else {
-                choice = lin.isSymmetric ? .minres : .gmres
+                choice = lin.isPositiveDefinite ? .cg : lin.isSymmetric ? .minres : .gmres
             }
         }
         if choice == .direct {
@@ -82,6 +82,18 @@ public struct ImplicitLinearSystem {
             method = choice.rawValue
         }
         deferred = deferDense ? DeferredFactorization(lin) : nil
+    }
+
+    /// The system `A z = r` of a bare operator (no parameters): for conditions that reduce
+    /// their linear system themselves (a Schur complement, the support block of a sparse
+    /// fixed point) and solve the reduced one with the core's choice of method, checks and
+    /// reports. `B` is empty.
+    public init(operator a: any AdjointableLinearOperator, isSymmetric: Bool = false, isPositiveDefinite: Bool = false,
+                preconditioner: ImplicitPreconditioner? = nil, denseLimit: Int? = nil, options: ImplicitOptions) throws {
+        let empty = Matrix(rows: a.rowCount, columns: 0)
+        try self.init(ConditionsLinearization(a: a, b: empty, isSymmetric: isSymmetric, isPositiveDefinite: isPositiveDefinite,
+                                              preconditioner: preconditioner, denseLimit: denseLimit),
+                      options: options)
     }
 
     /// Relative asymmetry of `A` below which it counts as symmetric (products with `A'`

@@ -41,6 +41,8 @@ public struct ImplicitOptions: Sendable, Equatable {
     /// conditions.
     public var residualTolerance: Double
     /// Largest `n_y` that `.automatic` solves by a dense factorisation. Default 2000.
+    /// Conditions whose `A` is expensive to form compared with its products lower it
+    /// for themselves (``ConditionsLinearization/denseLimit``).
     public var denseLimit: Int
     /// Largest `n_y` that `.automatic` solves densely for matrix-free conditions
     /// (``ConditionsLinearization/isMatrixFree``) when one right-hand side is asked

@@ -11,6 +11,10 @@ public protocol LinearOperator {
     var columnCount: Int { get }
     /// `A v`.
     func apply(_ v: Vector) -> Vector
+    /// The dense matrix of the operator. The default builds it from `columnCount`
+    /// products; an operator that has a cheaper way (a Gram matrix by one BLAS `syrk`)
+    /// implements it, and the direct solvers use it.
+    func densified() -> Matrix
 }
 
 /// A linear operator that can also apply its transpose `v -> A' v`.
@@ -49,4 +53,5 @@ extension Matrix: AdjointableLinearOperator {
     public var columnCount: Int { columns }
     public func apply(_ v: Vector) -> Vector { self * v }
     public func applyTransposed(_ v: Vector) -> Vector { transposedTimes(v) }
+    public func densified() -> Matrix { self }
 }

@@ -68,12 +68,12 @@ public struct ProximalSolution<Smooth: SmoothObjective, Prox: ProximalOperator>:
             var directOptions = options
             directOptions.linearSolver = .direct
             engine = .direct(try ImplicitLinearSystem(lin, options: directOptions))
-        } else if let s = system.support {
-            engine = .reduced(support: s, operator: system.reducedOperator(s), method: choice == .automatic ? .cg : choice)
         } else {
-            engine = .general(operator: lin.a, method: [.automatic, .cg, .minres].contains(choice) ? .gmres : choice)
+            engine = try FixedPointLinearSolver.krylov(options: options, support: system.support,
+                                                       reducedOperator: { system.reducedOperator(system.support ?? []) },
+                                                       general: lin)
         }
-        return ProximalDerivative(solver: FixedPointLinearSolver(engine: engine, dimension: w.count, options: options),
+        return ProximalDerivative(solver: FixedPointLinearSolver(engine: engine, dimension: w.count),
                                   b: lin.b,
                                   parameterCount: problem.smooth.parameterCount + problem.prox.parameters.count,
                                   valueDirection: system.gradient + problem.prox.pieceGradient(at: w),
