@@ -48,6 +48,22 @@ private struct CountingOperator: AdjointableLinearOperator, Sendable {
     }
 }
 
+/// A Cholesky factorisation that measures its own residual (and says how often).
+private struct MeasuringCholesky: ResidualMeasuringFactorization {
+    let base: CholeskyFactorization
+    let matrix: Matrix
+    let counts = Counts()
+    var dimension: Int { base.dimension }
+    func solve(_ b: Vector) -> Vector { base.solve(b) }
+    func solveTransposed(_ b: Vector) -> Vector { base.solveTransposed(b) }
+    func solve(_ b: Matrix) -> Matrix { base.solve(b) }
+    func solveTransposed(_ b: Matrix) -> Matrix { base.solveTransposed(b) }
+    func relativeResidual(solution z: Vector, rightHandSide r: Vector) -> Double {
+        counts.densifications.withLock { $0 += 1 }
+        return (matrix * z - r).norm / r.norm
+    }
+}
+
 @Suite("The core's linear solve for reduced systems")
 struct ReducedSystemTests {
     let rhs: Vector = {
@@ -67,6 +83,22 @@ struct ReducedSystemTests {
         expectClose(z, expected, rtol: 1e-9, "direct")
         // One product: the residual the core recomputes after a factorised solve.
         #expect(op.counts.products.withLock { $0 } == 1)
+        #expect(report.relativeResidual < 1e-12)
+    }
+
+    @Test("a factorisation that measures its own residual replaces the product with A")
+    func measuringFactorization() throws {
+        let op = CountingOperator(matrix: spd, cheapDense: true)
+        let own = MeasuringCholesky(base: try CholeskyFactorization(spd), matrix: spd)
+        let system = try ImplicitLinearSystem(
+            ConditionsLinearization(a: op, b: Matrix(rows: size, columns: 0), factorizedA: own, isPositiveDefinite: true),
+            options: .init())
+        let (z, report) = try system.solve(rhs)
+        let (zt, _) = try system.solveTransposed(rhs)
+        expectClose(z, expected, rtol: 1e-9, "solve")
+        expectClose(zt, expected, rtol: 1e-9, "transposed solve")
+        #expect(op.counts.products.withLock { $0 } == 0)
+        #expect(own.counts.densifications.withLock { $0 } == 2)
         #expect(report.relativeResidual < 1e-12)
     }
 

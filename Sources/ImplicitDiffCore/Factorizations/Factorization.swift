@@ -17,6 +17,16 @@ public protocol Factorization: Sendable {
     func solveTransposed(_ b: Matrix) -> Matrix
 }
 
+/// A factorisation that measures the relative residual `||A z - r|| / ||r||` of its own
+/// solves more cheaply than a product with the conditions' `A` (a block-diagonal matrix
+/// with an identity block: only the factorised block can be off). The implicit linear
+/// system reports this residual instead of forming `A z`.
+public protocol ResidualMeasuringFactorization: Factorization {
+    /// `||A z - r|| / ||r||` for a solution `z` of `A z = r` (`A` symmetric or the
+    /// transposed solve measured the same way).
+    func relativeResidual(solution z: Vector, rightHandSide r: Vector) -> Double
+}
+
 extension Factorization {
     @inlinable
     func checkRightHandSide(_ count: Int) {

@@ -156,7 +156,10 @@ public struct ImplicitLinearSystem {
             (z, report) = try krylovSolve(rhs, transposed: transposed)
         }
         guard z.isFinite else { throw ImplicitDifferentiationError.nonFinite("the solution of the implicit linear system") }
-        if factorization != nil {
+        if let measuring = factorization as? any ResidualMeasuringFactorization,
+           linearization.isSymmetric || !transposed {
+            report.relativeResidual = measuring.relativeResidual(solution: z, rightHandSide: rhs)
+        } else if factorization != nil {
             let az = transposed ? linearization.a.applyTransposed(z) : linearization.a.apply(z)
             let bnorm = rhs.norm
             report.relativeResidual = bnorm == 0 ? (az.norm) : (az - rhs).norm / bnorm

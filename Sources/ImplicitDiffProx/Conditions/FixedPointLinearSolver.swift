@@ -57,12 +57,7 @@ struct FixedPointLinearSolver {
         guard rhs.isFinite else { throw ImplicitDifferentiationError.nonFinite("the right-hand side (cotangent or tangent)") }
         switch engine {
         case let .direct(system):
-            if let f = system.factorization as? SupportBlockFactorization {
-                // Symmetric: one solve serves both; the residual is checked on K_S only.
-                let z = f.solve(rhs)
-                guard z.isFinite else { throw ImplicitDifferentiationError.nonFinite("the solution of the implicit linear system") }
-                return (z, LinearSolveReport(method: method, relativeResidual: f.relativeResidual(solution: z, rightHandSide: rhs)))
-            }
+            // A support-block factorisation is symmetric and measures its residual on K_S.
             var (z, report) = transposed ? try system.solveTransposed(rhs) : try system.solve(rhs)
             report.method = method
             return (z, report)

@@ -9,7 +9,7 @@
 /// For the lasso `m_S = 1` and `K_S = X_S'X_S`; for the elastic net
 /// `K_S = X_S'X_S + lambda2 I`. The same factorisation serves the solver's Newton polish
 /// and every pullback, pushforward and Jacobian of the derivative.
-public struct SupportBlockFactorization: Factorization {
+public struct SupportBlockFactorization: ResidualMeasuringFactorization {
     public let dimension: Int
     /// `S`, increasing.
     public let support: [Int]
