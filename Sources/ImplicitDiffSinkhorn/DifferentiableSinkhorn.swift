@@ -193,10 +193,8 @@ func solveForAD<T>(_ body: () throws -> T) -> T? {
     do {
         return try body()
     } catch {
-        // The core routes a throwing solver's error through its checked scope; a
-        // one-entry implicit function whose solver rethrows `error` reaches it.
-        let failing = ImplicitFunction<Void>(solver: { _ in throw error }, conditions: { x, y, _ in y - x })
-        _ = failing(Vector.zeros(1))
+        // The core's checked scope (or a stop with the error when there is none).
+        recordDerivativeFailure(error)
         return nil
     }
 }

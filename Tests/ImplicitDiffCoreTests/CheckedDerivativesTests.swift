@@ -73,6 +73,19 @@ struct CheckedDerivativesTests {
         }
     }
 
+    @Test("a module's own failure report: thrown by the checked scope, a stop without one")
+    func recordedFailure() async {
+        #expect {
+            try withCheckedDerivatives { recordDerivativeFailure(ImplicitDifferentiationError.singularSystem("recorded")) }
+        } throws: { error in
+            guard case ImplicitDifferentiationError.singularSystem("recorded") = error else { return false }
+            return true
+        }
+        await #expect(processExitsWith: .failure) {
+            recordDerivativeFailure(ImplicitDifferentiationError.singularSystem("no scope"))
+        }
+    }
+
     @Test("a thread started by hand is outside the scope: the failure stops the program, not a NaN")
     func threadOutsideTheScopeStops() async {
         await #expect(processExitsWith: .failure) {

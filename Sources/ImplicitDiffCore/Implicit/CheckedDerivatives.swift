@@ -58,6 +58,16 @@ public func withCheckedDerivatives<R>(isolation: isolated (any Actor)? = #isolat
     return result
 }
 
+/// Reports a failure inside a differentiable function that does not go through
+/// ``ImplicitFunction`` (a module's `@differentiable` entry point with its own
+/// `@derivative`): the error is recorded in the enclosing ``withCheckedDerivatives(_:)``
+/// scope, which then throws it, and the caller returns NaN placeholders; without a
+/// scope (or after it returned) the program stops with the error, exactly as for an
+/// ``ImplicitFunction`` that fails under Swift AD. Never a silent NaN.
+public func recordDerivativeFailure(_ error: any Error) {
+    _ = DerivativeFailures.fail(error, placeholderCount: 0)
+}
+
 /// Where failures inside Swift AD go. Not API.
 enum DerivativeFailures {
     final class Sink: @unchecked Sendable {
