@@ -46,4 +46,15 @@ public enum QPWeaklyActivePolicy: String, Sendable, CaseIterable {
     /// Treat every weakly active inequality as active: the derivative of the smooth
     /// piece on which the constraint binds (`G_i dz = dh_i - dG_i z`).
     case treatAsActive
+
+    /// The inequalities treated as active at `set` under this policy (the weakly active
+    /// ones kept as the solver classified them for ``reject``, which refuses them where a
+    /// derivative is asked).
+    public func activeInequalities(_ set: QPActiveSet) -> [Int] {
+        switch self {
+        case .reject: return set.active
+        case .treatAsInactive: return Set(set.active).subtracting(set.weaklyActive).sorted()
+        case .treatAsActive: return Set(set.active).union(set.weaklyActive).sorted()
+        }
+    }
 }

@@ -44,22 +44,12 @@ public struct QPConditions: ImplicitConditions {
         self.policy = policy
     }
 
-    /// The active set in force for a byproduct under ``policy`` (weak rows kept as they are
-    /// for ``QPWeaklyActivePolicy/reject``: their residuals vanish either way).
-    func effectiveActive(_ set: QPActiveSet) -> [Int] {
-        switch policy {
-        case .reject: return set.active
-        case .treatAsInactive: return Set(set.active).subtracting(set.weaklyActive).sorted()
-        case .treatAsActive: return Set(set.active).union(set.weaklyActive).sorted()
-        }
-    }
-
     public func residual(x: Vector, y: Vector, byproduct: QPByproduct) -> Vector {
         guard let p = try? shape.unpackProblem(x), y.count == shape.solutionCount else {
             return Vector(repeating: .nan, count: y.count)
         }
         let o = shape.unpackSolution(y)
-        let active = effectiveActive(byproduct.activeSet)
+        let active = policy.activeInequalities(byproduct.activeSet)
         let isActive = Set(active)
         var muA = o.mu
         for i in 0..<shape.m where !isActive.contains(i) { muA[i] = 0 }
@@ -175,14 +165,22 @@ struct QPFullOrdering: Sendable {
 }
 
 /// The factorisation of the full `dF/dy` of ``QPConditions``: the reduced LDL' plus the
-/// identity on the inactive multipliers. Not API.
-struct QPFullKKTFactorization: Factorization {
+/// identity on the inactive multipliers. It measures its residual in its refinement step
+/// (the identity block is exact), so the core's solve makes one product with `K`. Not API.
+struct QPFullKKTFactorization: ResidualMeasuringFactorization {
     let kkt: QPReducedKKT
     let map: QPFullOrdering
     var dimension: Int { map.shape.solutionCount }
 
-    func solve(_ b: Vector) -> Vector {
-        map.expandRows(kkt.solve(map.reduceColumns(b)), passthrough: b)
+    func solve(_ b: Vector) -> Vector { solveMeasuringResidual(b, transposed: false).solution }
+
+    /// `K` is symmetric: both directions are the same solve.
+    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double) {
+        let reduced = map.reduceColumns(b)
+        let (x, relative) = kkt.solveMeasuringResidual(reduced)
+        // The residual lives on the reduced rows; relative to the whole right-hand side.
+        let bn = b.norm, rn = reduced.norm
+        return (map.expandRows(x, passthrough: b), bn == 0 ? 0 : relative * rn / bn)
     }
 
     func solveTransposed(_ b: Vector) -> Vector { solve(b) }

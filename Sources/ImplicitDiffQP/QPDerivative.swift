@@ -43,20 +43,13 @@ public struct QPDerivative: Sendable {
         if !set.dependentEqualities.isEmpty {
             throw QPError.notDifferentiable("equality rows \(set.dependentEqualities) are linearly dependent on the other rows, so lambda is not unique (linearly dependent active constraints)")
         }
-        var active = set.active
-        if !set.weaklyActive.isEmpty {
-            switch policy {
-            case .reject:
-                let i = set.weaklyActive[0]
-                let slack = s.problem.h[i] - s.problem.G.row(i).dot(s.z)
-                let others = set.weaklyActive.count > 1 ? " (weakly active: \(set.weaklyActive))" : ""
-                throw QPError.notDifferentiable("inequality \(i) is weakly active (slack h_i - G_i z = \(slack), multiplier mu_i = \(s.mu[i]), both ~ 0)\(others): the solution map has a kink there (a one-sided derivative: QPWeaklyActivePolicy .treatAsInactive or .treatAsActive; in the CLI, options.weakly_active = \"inactive\" or \"active\")")
-            case .treatAsInactive:
-                active = Set(active).subtracting(set.weaklyActive).sorted()
-            case .treatAsActive:
-                active = Set(active).union(set.weaklyActive).sorted()
-            }
+        if policy == .reject, !set.weaklyActive.isEmpty {
+            let i = set.weaklyActive[0]
+            let slack = s.problem.h[i] - s.problem.G.row(i).dot(s.z)
+            let others = set.weaklyActive.count > 1 ? " (weakly active: \(set.weaklyActive))" : ""
+            throw QPError.notDifferentiable("inequality \(i) is weakly active (slack h_i - G_i z = \(slack), multiplier mu_i = \(s.mu[i]), both ~ 0)\(others): the solution map has a kink there (a one-sided derivative: QPWeaklyActivePolicy .treatAsInactive or .treatAsActive; in the CLI, options.weakly_active = \"inactive\" or \"active\")")
         }
+        let active = policy.activeInequalities(set)
         if let k = s.reducedKKT, k.activeInequalities == active, k.equalities == set.equalities {
             kkt = k
         } else {
@@ -90,8 +83,8 @@ public struct QPDerivative: Sendable {
         var grad = QPParameters().materialized(shape)
         var report = LinearSolveReport(method: kkt.method)
         if rhs.maxNorm > 0 {
-            let w = kkt.solve(rhs)
-            report.relativeResidual = relativeResidual(w, rhs)
+            let w: Vector
+            (w, report.relativeResidual) = kkt.solveMeasuringResidual(rhs)
             grad = sensitivity.applyBTransposed(w).scaled(by: -1)
         }
         if c.value != 0 { grad = grad.adding(sensitivity.valueGradient, scaledBy: c.value) }
@@ -114,8 +107,8 @@ public struct QPDerivative: Sendable {
         var report = LinearSolveReport(method: kkt.method)
         let dv = sensitivity.valueDerivative(t)
         guard rhs.maxNorm > 0 else { return (sensitivity.expand(.zeros(rhs.count), value: dv), report) }
-        let d = kkt.solve(rhs)
-        report.relativeResidual = relativeResidual(d, rhs)
+        let d: Vector
+        (d, report.relativeResidual) = kkt.solveMeasuringResidual(rhs)
         return (sensitivity.expand(d, value: dv), report)
     }
 
@@ -157,8 +150,8 @@ public struct QPDerivative: Sendable {
                 let v = sensitivity.reduce(c)
                 if v.maxNorm > 0 { live[r] = true; rhs.setColumn(r, to: v) }
             }
-            let w = kkt.solve(rhs)
-            report.relativeResidual = relativeResidual(w, rhs)
+            let w: Matrix
+            (w, report.relativeResidual) = kkt.solveMeasuringResidual(rhs)
             for r in 0..<rows where live[r] {
                 let g = sensitivity.applyBTransposed(w.column(r), blocks: [parameter]).flattened(parameter)
                 for c in 0..<cols { j[r, c] = -g[c] }
@@ -178,29 +171,14 @@ public struct QPDerivative: Sendable {
                 }
                 rhs.setColumn(c, to: -sensitivity.applyB(t))
             }
-            let d = kkt.solve(rhs)
-            report.relativeResidual = relativeResidual(d, rhs)
+            let d: Matrix
+            (d, report.relativeResidual) = kkt.solveMeasuringResidual(rhs)
             for c in 0..<cols {
                 let o = sensitivity.expand(d.column(c), value: 0).flattened(output)
                 for r in 0..<rows { j[r, c] = o[r] }
             }
         }
         return (j, report)
-    }
-
-    // MARK: reports
-
-    func relativeResidual(_ x: Vector, _ rhs: Vector) -> Double {
-        let r = rhs - kkt.apply(x)
-        let bn = rhs.norm
-        return bn == 0 ? 0 : r.norm / bn
-    }
-
-    /// The relative residual of a weighted sum of the columns (one product with `K`
-    /// instead of one per column; weights 1, 2, ..., 7 repeating so columns cannot cancel).
-    func relativeResidual(_ x: Matrix, _ rhs: Matrix) -> Double {
-        let weights = Vector((0..<rhs.columns).map { Double(1 + $0 % 7) })
-        return relativeResidual(x * weights, rhs * weights)
     }
 }
 

@@ -149,24 +149,37 @@ public struct QPReducedKKT: Factorization {
     }
 
     /// `K^-1 r`, with one step of iterative refinement.
-    public func solve(_ r: Vector) -> Vector {
+    public func solve(_ r: Vector) -> Vector { solveMeasuringResidual(r).solution }
+
+    /// `K^-1 r` with one step of iterative refinement, and the relative residual
+    /// `||r - K x_0|| / ||r||` of the unrefined solution `x_0`, which the refinement forms
+    /// anyway: it bounds the returned solution's residual whenever `cond(K) eps < 1`
+    /// (the refinement step multiplies it by `||I - K K~^-1|| = O(cond(K) eps)`), so one
+    /// product with `K` per solve both refines and reports.
+    public func solveMeasuringResidual(_ r: Vector) -> (solution: Vector, relativeResidual: Double) {
         checkDimension(r.count)
         var x = Vector(rawSolve(r.scalars, columns: 1))
         let e = r - apply(x)
         x += Vector(rawSolve(e.scalars, columns: 1))
-        return x
+        let rn = r.norm
+        return (x, rn == 0 ? e.norm : e.norm / rn)
     }
 
     /// `K^-1 R` for the columns of `R` (one multi-right-hand-side solve, plus one of
     /// refinement).
-    public func solve(_ r: Matrix) -> Matrix {
+    public func solve(_ r: Matrix) -> Matrix { solveMeasuringResidual(r).solution }
+
+    /// ``solve(_:)-(Matrix)`` and the relative residual `||R - K X_0||_F / ||R||_F` of the
+    /// unrefined solution (see ``solveMeasuringResidual(_:)-(Vector)``).
+    public func solveMeasuringResidual(_ r: Matrix) -> (solution: Matrix, relativeResidual: Double) {
         checkDimension(r.rows)
-        if r.columns == 0 { return r }
+        if r.columns == 0 { return (r, 0) }
         var x = Matrix(rows: r.rows, columns: r.columns, scalars: rawSolve(r.scalars, columns: r.columns))
         let e = r - apply(x)
         let c = rawSolve(e.scalars, columns: r.columns)
         for i in 0..<x.scalars.count { x.scalars[i] += c[i] }
-        return x
+        let en = Vector(e.scalars).norm, rn = Vector(r.scalars).norm
+        return (x, rn == 0 ? en : en / rn)
     }
 
     /// `K` is symmetric: the same as ``solve(_:)-(Vector)``.

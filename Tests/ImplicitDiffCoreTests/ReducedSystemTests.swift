@@ -58,9 +58,10 @@ private struct MeasuringCholesky: ResidualMeasuringFactorization {
     func solveTransposed(_ b: Vector) -> Vector { base.solveTransposed(b) }
     func solve(_ b: Matrix) -> Matrix { base.solve(b) }
     func solveTransposed(_ b: Matrix) -> Matrix { base.solveTransposed(b) }
-    func relativeResidual(solution z: Vector, rightHandSide r: Vector) -> Double {
+    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double) {
         counts.densifications.withLock { $0 += 1 }
-        return (matrix * z - r).norm / r.norm
+        let z = transposed ? base.solveTransposed(b) : base.solve(b)
+        return (z, (matrix * z - b).norm / b.norm)
     }
 }
 

@@ -137,3 +137,34 @@ struct QPLayerTests {
                     rtol: 1e-10, atol: 1e-12, "pushforwards")
     }
 }
+
+/// Issue 16: the layer's reverse mode solves through the core's one linear-solve entry
+/// point and multiplies by the reduced KKT matrix once per solve (the refinement's
+/// product also gives the reported residual).
+@Suite("QP layer: one KKT product per solve")
+struct QPLayerLinearSolveTests {
+    let k = KnownQP(n: 7, p: 2, m: 9, activeCount: 4, seed: 61)
+
+    @Test("the layer's factorisation measures its own residual, an upper estimate of the honest one")
+    func measuredResidual() throws {
+        let shape = k.problem.shape
+        let layer = QuadraticProgram.layer(shape: shape)
+        let (y, derivative) = try layer.derivative(at: shape.pack(k.problem))
+        let factorization = try #require(derivative.system.factorization as? QPFullKKTFactorization)
+        var rng = QPRandom(seed: 62)
+        let ybar = rng.vector(y.count)
+        // The core reports what the factorisation measured: no product with A.
+        let (w, report) = try derivative.system.solveTransposed(ybar)
+        let (same, measured) = factorization.solveMeasuringResidual(ybar, transposed: true)
+        #expect(w == same && report.relativeResidual == measured)
+        // The honest residual of the returned solution, with the full dF/dy.
+        let honest = (derivative.system.linearization.a.apply(w) - ybar).norm / ybar.norm
+        #expect(honest <= Swift.max(measured, 1e-15), "honest \(honest) vs reported \(measured)")
+        #expect(measured < 1e-12)
+        // And the pullback it serves is the reduced-KKT pullback.
+        let xbar = try derivative.pullback(ybar)
+        let o = shape.unpackSolution(ybar)
+        let reference = try k.problem.solve().derivative().pullback(QPOutputs(z: o.z, lambda: o.lambda, mu: o.mu))
+        expectClose(xbar, shape.pack(reference), rtol: 1e-10, atol: 1e-12, "layer pullback vs QPDerivative")
+    }
+}

@@ -18,13 +18,15 @@ public protocol Factorization: Sendable {
 }
 
 /// A factorisation that measures the relative residual `||A z - r|| / ||r||` of its own
-/// solves more cheaply than a product with the conditions' `A` (a block-diagonal matrix
-/// with an identity block: only the factorised block can be off). The implicit linear
-/// system reports this residual instead of forming `A z`.
+/// solves more cheaply than the implicit system's product with `A` would: one whose
+/// solve already forms `r - A z` (iterative refinement), or a block-diagonal matrix whose
+/// identity block is exact. The implicit linear system then reports this residual and
+/// multiplies by `A` no more.
 public protocol ResidualMeasuringFactorization: Factorization {
-    /// `||A z - r|| / ||r||` for a solution `z` of `A z = r` (`A` symmetric or the
-    /// transposed solve measured the same way).
-    func relativeResidual(solution z: Vector, rightHandSide r: Vector) -> Double
+    /// `A^-1 b` (`A^-T b` when `transposed`) and the relative residual of the returned
+    /// solution as the solve measured it (an upper estimate is allowed, e.g. the residual
+    /// before a final refinement step).
+    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double)
 }
 
 extension Factorization {

@@ -150,16 +150,17 @@ public struct ImplicitLinearSystem {
         }
         let z: Vector
         var report = LinearSolveReport(method: method)
-        if let f = factorization {
+        var measured = false
+        if let f = factorization as? any ResidualMeasuringFactorization {
+            (z, report.relativeResidual) = f.solveMeasuringResidual(rhs, transposed: transposed)
+            measured = true
+        } else if let f = factorization {
             z = transposed ? f.solveTransposed(rhs) : f.solve(rhs)
         } else {
             (z, report) = try krylovSolve(rhs, transposed: transposed)
         }
         guard z.isFinite else { throw ImplicitDifferentiationError.nonFinite("the solution of the implicit linear system") }
-        if let measuring = factorization as? any ResidualMeasuringFactorization,
-           linearization.isSymmetric || !transposed {
-            report.relativeResidual = measuring.relativeResidual(solution: z, rightHandSide: rhs)
-        } else if factorization != nil {
+        if factorization != nil, !measured {
             let az = transposed ? linearization.a.applyTransposed(z) : linearization.a.apply(z)
             let bnorm = rhs.norm
             report.relativeResidual = bnorm == 0 ? (az.norm) : (az - rhs).norm / bnorm

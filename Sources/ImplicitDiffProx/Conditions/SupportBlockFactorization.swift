@@ -44,6 +44,12 @@ public struct SupportBlockFactorization: ResidualMeasuringFactorization {
         return e.norm / rn
     }
 
+    /// The solution with its residual measured on `K_S` (symmetric: `transposed` is the same solve).
+    public func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double) {
+        let z = solve(b)
+        return (z, relativeResidual(solution: z, rightHandSide: b))
+    }
+
     /// Entries `S` of `v`.
     func gather(_ v: Vector) -> Vector { Vector(support.map { v.scalars[$0] }) }
 
