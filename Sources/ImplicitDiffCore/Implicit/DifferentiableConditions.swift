@@ -56,8 +56,14 @@ final class PullbackJacobian {
         self.pullback = pullback
     }
 
-    /// `(B' w, A' w)`, materialised to full length.
+    /// `(B' w, A' w)`, materialised to full length: by the dense blocks once they exist
+    /// (a direct solve formed them; a pullback of `F` would only repeat them), else by
+    /// one pullback.
     func transposedProducts(_ w: Vector) -> (Vector, Vector) {
+        if let d = dense {
+            let wm = w.materialized(count: rows)
+            return (d.b.transposedTimes(wm), d.a.transposedTimes(wm))
+        }
         let (bx, ay) = pullback(w)
         return (bx.materialized(count: xCount), ay.materialized(count: yCount))
     }
