@@ -133,15 +133,10 @@ public struct SparseRidgeRegression: Sendable {
     }
 
     /// `x = [values(X), y, lambda] -> w` on this problem's pattern, as an
-    /// `ImplicitFunction` (usable under Swift AD). `.automatic` linear solves become CG
-    /// with the Jacobi preconditioner of the problem at hand.
+    /// `ImplicitFunction` (usable under Swift AD). `.automatic` linear solves are CG with
+    /// the Jacobi preconditioner of the problem at hand (``SparseRidgeSolution/linearization``).
     public func layer(options: ImplicitOptions = .init()) -> ImplicitFunction<Void> {
         let template = self
-        var options = options
-        if options.linearSolver == .automatic {
-            options.linearSolver = .cg
-            if options.preconditioner == nil { options.preconditioner = .jacobi(diagonal: normalDiagonal) }
-        }
         return ImplicitFunction(solver: { x in
             (try template.withPacked(x).solve().w, ())
         }, conditions: SparseRidgeConditions(template: template), options: options)

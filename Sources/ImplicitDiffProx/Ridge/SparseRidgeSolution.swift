@@ -50,19 +50,17 @@ public struct SparseRidgeSolution: Sendable {
                 out.append(z.dot(w))
                 return Vector(out)
             })
-        return ConditionsLinearization(a: problem.normalOperator, b: b, isPositiveDefinite: true)
+        // Never formed under .automatic (n products and n^2 memory): the core's CG with the
+        // Jacobi preconditioner diag(X'X) + lambda.
+        return ConditionsLinearization(a: problem.normalOperator, b: b, isPositiveDefinite: true,
+                                       preconditioner: .jacobi(diagonal: problem.normalDiagonal), denseLimit: 0)
     }
 
     /// The derivative of `w` with respect to `[values(X), y, lambda]`. Under
     /// `.automatic` the linear solves are Jacobi-preconditioned CG on `A` (never formed);
     /// `.direct` forms the `n x n` matrix `A` by `n` products (no `N x n` array).
     public func derivative(options: ImplicitOptions = .init()) throws -> ImplicitDerivative {
-        var options = options
-        if options.linearSolver == .automatic {
-            options.linearSolver = .cg
-            if options.preconditioner == nil { options.preconditioner = .jacobi(diagonal: problem.normalDiagonal) }
-        }
-        return try ImplicitDerivative(x: problem.packed, y: w, linearization: linearization,
+        try ImplicitDerivative(x: problem.packed, y: w, linearization: linearization,
                                       conditionResidual: problem.gradientResidual(at: w).maxNorm, options: options)
     }
 
