@@ -167,15 +167,15 @@ struct QPFullOrdering: Sendable {
 /// The factorisation of the full `dF/dy` of ``QPConditions``: the reduced LDL' plus the
 /// identity on the inactive multipliers. It measures its residual in its refinement step
 /// (the identity block is exact), so the core's solve makes one product with `K`. Not API.
-struct QPFullKKTFactorization: ResidualMeasuringFactorization {
+struct QPFullKKTFactorization: Factorization {
     let kkt: QPReducedKKT
     let map: QPFullOrdering
     var dimension: Int { map.shape.solutionCount }
 
-    func solve(_ b: Vector) -> Vector { solveMeasuringResidual(b, transposed: false).solution }
+    func solve(_ b: Vector) -> Vector { map.expandRows(kkt.solve(map.reduceColumns(b)), passthrough: b) }
 
     /// `K` is symmetric: both directions are the same solve.
-    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double) {
+    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double)? {
         let reduced = map.reduceColumns(b)
         let (x, relative) = kkt.solveMeasuringResidual(reduced)
         // The residual lives on the reduced rows; relative to the whole right-hand side.

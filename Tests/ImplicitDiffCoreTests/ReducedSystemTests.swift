@@ -49,7 +49,7 @@ private struct CountingOperator: AdjointableLinearOperator, Sendable {
 }
 
 /// A Cholesky factorisation that measures its own residual (and says how often).
-private struct MeasuringCholesky: ResidualMeasuringFactorization {
+private struct MeasuringCholesky: Factorization {
     let base: CholeskyFactorization
     let matrix: Matrix
     let counts = Counts()
@@ -58,7 +58,7 @@ private struct MeasuringCholesky: ResidualMeasuringFactorization {
     func solveTransposed(_ b: Vector) -> Vector { base.solveTransposed(b) }
     func solve(_ b: Matrix) -> Matrix { base.solve(b) }
     func solveTransposed(_ b: Matrix) -> Matrix { base.solveTransposed(b) }
-    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double) {
+    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double)? {
         counts.densifications.withLock { $0 += 1 }
         let z = transposed ? base.solveTransposed(b) : base.solve(b)
         return (z, (matrix * z - b).norm / b.norm)

@@ -155,7 +155,7 @@ struct QPLayerLinearSolveTests {
         let ybar = rng.vector(y.count)
         // The core reports what the factorisation measured: no product with A.
         let (w, report) = try derivative.system.solveTransposed(ybar)
-        let (same, measured) = factorization.solveMeasuringResidual(ybar, transposed: true)
+        let (same, measured) = try #require(factorization.solveMeasuringResidual(ybar, transposed: true))
         #expect(w == same && report.relativeResidual == measured)
         // The honest residual of the returned solution, with the full dF/dy.
         let honest = (derivative.system.linearization.a.apply(w) - ybar).norm / ybar.norm

@@ -15,18 +15,19 @@ public protocol Factorization: Sendable {
     func solve(_ b: Matrix) -> Matrix
     /// `A^-T B` for an `n x k` matrix `B`.
     func solveTransposed(_ b: Matrix) -> Matrix
+    /// `A^-1 b` (`A^-T b` when `transposed`) with the relative residual
+    /// `||A z - b|| / ||b||` of the returned solution as the solve measured it, or `nil`
+    /// (the default) when it does not measure it. A factorisation whose solve forms
+    /// `b - A z` anyway (iterative refinement), or whose matrix has an exact identity
+    /// block, measures it more cheaply than the implicit system's product with the
+    /// conditions' `A`, which is then skipped. An upper estimate is allowed (e.g. the
+    /// residual before a final refinement step).
+    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double)?
 }
 
-/// A factorisation that measures the relative residual `||A z - r|| / ||r||` of its own
-/// solves more cheaply than the implicit system's product with `A` would: one whose
-/// solve already forms `r - A z` (iterative refinement), or a block-diagonal matrix whose
-/// identity block is exact. The implicit linear system then reports this residual and
-/// multiplies by `A` no more.
-public protocol ResidualMeasuringFactorization: Factorization {
-    /// `A^-1 b` (`A^-T b` when `transposed`) and the relative residual of the returned
-    /// solution as the solve measured it (an upper estimate is allowed, e.g. the residual
-    /// before a final refinement step).
-    func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double)
+extension Factorization {
+    /// Does not measure: the implicit system forms `A z - b` itself.
+    public func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double)? { nil }
 }
 
 extension Factorization {

@@ -151,11 +151,12 @@ public struct ImplicitLinearSystem {
         let z: Vector
         var report = LinearSolveReport(method: method)
         var measured = false
-        if let f = factorization as? any ResidualMeasuringFactorization {
-            (z, report.relativeResidual) = f.solveMeasuringResidual(rhs, transposed: transposed)
-            measured = true
-        } else if let f = factorization {
-            z = transposed ? f.solveTransposed(rhs) : f.solve(rhs)
+        if let f = factorization {
+            if let (solution, residual) = f.solveMeasuringResidual(rhs, transposed: transposed) {
+                (z, report.relativeResidual, measured) = (solution, residual, true)
+            } else {
+                z = transposed ? f.solveTransposed(rhs) : f.solve(rhs)
+            }
         } else {
             (z, report) = try krylovSolve(rhs, transposed: transposed)
         }

@@ -9,7 +9,7 @@
 /// For the lasso `m_S = 1` and `K_S = X_S'X_S`; for the elastic net
 /// `K_S = X_S'X_S + lambda2 I`. The same factorisation serves the solver's Newton polish
 /// and every pullback, pushforward and Jacobian of the derivative.
-public struct SupportBlockFactorization: ResidualMeasuringFactorization {
+public struct SupportBlockFactorization: Factorization {
     public let dimension: Int
     /// `S`, increasing.
     public let support: [Int]
@@ -45,7 +45,7 @@ public struct SupportBlockFactorization: ResidualMeasuringFactorization {
     }
 
     /// The solution with its residual measured on `K_S` (symmetric: `transposed` is the same solve).
-    public func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double) {
+    public func solveMeasuringResidual(_ b: Vector, transposed: Bool) -> (solution: Vector, relativeResidual: Double)? {
         let z = solve(b)
         return (z, relativeResidual(solution: z, rightHandSide: b))
     }
