@@ -241,9 +241,14 @@ extension SparseSymmetricLDL {
     /// (the two right-hand sides interleaved): the triangular solves are bound by reading
     /// `L`, so two cost little more than one.
     func solve(_ x: inout [Double], _ y: inout [Double]) {
+        var w = [Double](repeating: 0, count: 2 * order)
+        solve(&x, &y, work: &w)
+    }
+
+    /// ``solve(_:_:)`` with a caller's workspace of at least `2 * order` entries (no allocation).
+    func solve(_ x: inout [Double], _ y: inout [Double], work w: inout [Double]) {
         let n = order
         guard n > 0 else { return }
-        var w = [Double](repeating: 0, count: 2 * n)
         w.withUnsafeMutableBufferPointer { W in
             perm.withUnsafeBufferPointer { P in
                 x.withUnsafeBufferPointer { X in y.withUnsafeBufferPointer { Y in
