@@ -144,8 +144,22 @@ extension SparseQPKKTMatrix {
                         rx.withUnsafeMutableBufferPointer { ox in ry.withUnsafeMutableBufferPointer { oy in
                             if first { for i in 0..<order { ox[i] = b[i] } }
                             if second { for i in 0..<order { oy[i] = c[i] } }
-                            for j in 0..<order {
-                                if first {
+                            if first && second {
+                                for j in 0..<order {
+                                    let xj = xb[j], yj = yb[j]
+                                    var s = 0.0, t = 0.0
+                                    for e in cs[j]..<cs[j + 1] {
+                                        let i = ri[e], a = vb[e]
+                                        if i == j { s += a * xj; t += a * yj } else {
+                                            ox[i] -= a * xj; s += a * xb[i]
+                                            oy[i] -= a * yj; t += a * yb[i]
+                                        }
+                                    }
+                                    ox[j] -= s
+                                    oy[j] -= t
+                                }
+                            } else if first {
+                                for j in 0..<order {
                                     let xj = xb[j]
                                     var s = 0.0
                                     for e in cs[j]..<cs[j + 1] {
@@ -154,7 +168,8 @@ extension SparseQPKKTMatrix {
                                     }
                                     ox[j] -= s
                                 }
-                                if second {
+                            } else if second {
+                                for j in 0..<order {
                                     let yj = yb[j]
                                     var t = 0.0
                                     for e in cs[j]..<cs[j + 1] {
@@ -269,7 +284,7 @@ struct SparseQPRefinedSolver: Sendable {
 
     /// Two systems `K x = b` and `K y = c` refined together, normwise
     /// (`||r||_inf / (1 + ||rhs||_inf)`): while both refine, every step is one pass over
-    /// `K` and one over `L` for both (``SparseSymmetricLDL/solve(_:_:work:)``); each stops on
+    /// `K` and one over `L` for both (``SparseSymmetricLDL/correct(_:_:residuals:_:corrections:_:work:)``); each stops on
     /// its own tolerance or when its residual stops decreasing (its last correction is then
     /// taken back), and the other goes on alone. Returns the best iterate of each and its
     /// residual. Every vector is allocated once, before the first pass.
@@ -277,11 +292,14 @@ struct SparseQPRefinedSolver: Sendable {
         -> (x: [Double], xResidual: Double, y: [Double], yResidual: Double) {
         let count = b.count
         var x = b, y = c
-        var work = [Double](repeating: 0, count: 2 * count)
+        var work = [Double](unsafeUninitializedCapacity: 2 * count) { _, c in c = 2 * count }  // overwritten by every solve
         ldl.solve(&x, &y, work: &work)
         var bNorm = 0.0, cNorm = 0.0
         for i in 0..<count { bNorm = Swift.max(bNorm, Swift.abs(b[i])); cNorm = Swift.max(cNorm, Swift.abs(c[i])) }
-        var rx = [Double](repeating: 0, count: count), ry = rx, dx = rx, dy = rx
+        // Written before they are read: residuals by `residuals`, corrections by `correct`
+        // (or copied from the residuals).
+        func uninitialized() -> [Double] { [Double](unsafeUninitializedCapacity: count) { _, c in c = count } }
+        var rx = uninitialized(), ry = uninitialized(), dx = uninitialized(), dy = uninitialized()
         var errX = Double.infinity, errY = Double.infinity
         var doneX = false, doneY = false
         var correctedX = false, correctedY = false
@@ -304,12 +322,19 @@ struct SparseQPRefinedSolver: Sendable {
                 if !(errY > tolerances.1) { doneY = true }
             }
             if doneX && doneY { break }
-            for i in 0..<count { dx[i] = rx[i]; dy[i] = ry[i] }
-            if !doneX && !doneY { ldl.solve(&dx, &dy, work: &work) } else if !doneX { ldl.solve(&dx) } else { ldl.solve(&dy) }
+            if !doneX && !doneY {
+                ldl.correct(&x, &y, residuals: rx, ry, corrections: &dx, &dy, work: &work)
+            } else if !doneX {
+                dx = rx
+                ldl.solve(&dx)
+                x.withUnsafeMutableBufferPointer { X in dx.withUnsafeBufferPointer { D in for i in 0..<count { X[i] += D[i] } } }
+            } else {
+                dy = ry
+                ldl.solve(&dy)
+                y.withUnsafeMutableBufferPointer { Y in dy.withUnsafeBufferPointer { D in for i in 0..<count { Y[i] += D[i] } } }
+            }
             correctedX = !doneX
             correctedY = !doneY
-            if !doneX { for i in 0..<count { x[i] += dx[i] } }
-            if !doneY { for i in 0..<count { y[i] += dy[i] } }
         }
         return (x, errX, y, errY)
     }
