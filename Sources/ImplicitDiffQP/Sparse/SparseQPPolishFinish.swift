@@ -25,7 +25,7 @@ import ImplicitDiffCore
 /// Every candidate (the polished point, one and two refinement steps from it, the
 /// least-norm point and one step from it) is certified on the original data (``SparseQPResidual``); the one with the
 /// smallest absolute residual among those whose relative residuals pass the tolerance is
-/// kept. The finish runs only when the polished point misses ``absoluteGoal``.
+/// kept, a replacement needing a clear (tenfold) improvement. The finish runs only when the polished point misses ``absoluteGoal``.
 extension SparseQPSolver {
     /// A candidate point on the active set with its certificate.
     struct PolishedPoint {
@@ -39,6 +39,12 @@ extension SparseQPSolver {
     /// a tenth of qpbenchmark's high accuracy (`1e-9`), a margin for a checker that sums
     /// the gap's large terms in another order.
     static let absoluteGoal = 1e-10
+
+    /// A candidate replaces the best one only when its absolute residual is at most this
+    /// fraction of the best's: near the rounding level of the gap (a difference of terms of
+    /// size `|z'P z|`, `|q'z|`, `|u'y|`, ...), smaller differences are noise of the summation,
+    /// not a better point.
+    static let clearImprovement = 0.1
 
     /// The point of a reduced-KKT solution `(x_F, y_a)`: `z_B = g_B`, `w_B` from stationarity.
     func point(x: [Double], y: [Double], free: [Bool], fixed: [Double]) -> PolishedPoint {
@@ -80,7 +86,8 @@ extension SparseQPSolver {
                 bx: [Double], by: [Double]) -> PolishedPoint {
         var best = start
         func consider(_ c: PolishedPoint) {
-            if c.certificate.maximum <= options.tolerance && c.certificate.absoluteMaximum < best.certificate.absoluteMaximum {
+            if c.certificate.maximum <= options.tolerance
+                && c.certificate.absoluteMaximum <= Self.clearImprovement * best.certificate.absoluteMaximum {
                 best = c
             }
         }
