@@ -76,3 +76,26 @@ import Testing
         #expect((f.z - s.z).maxNorm <= 1e-9 * (1 + s.z.maxNorm))
     }
 }
+
+/// When the finish is tried (``SparseQPSolver/needsFinish(_:)``).
+@Suite struct SparseQPPolishFinishTriggerTests {
+    /// The residuals of `(z, w)` for `min 1/2 s z^2 + q z` subject to `z >= lb` (no rows).
+    func residual(s: Double, q: Double, lb: Double, z: Double, w: Double) throws -> SparseQPResidual {
+        let p = try SparseQuadraticProgram(P: SparseMatrix(Matrix(rowArrays: [[s]])!), q: Vector([q]), lb: Vector([lb]))
+        return SparseQPResidual(problem: p, z: Vector([z]), y: Vector([]), w: Vector([w]))
+    }
+
+    /// A dual residual above 1e-9 absolute is finished; an exact point is not; a point
+    /// whose dual residual is below 1e-9 but whose gap is above it at a relative level far
+    /// above rounding (a multiplier of the wrong size: complementarity violated) is.
+    @Test func dualResidualsAndRealGapsAreFinished() throws {
+        // z = 1 at the bound lb = 1: stationarity s + q + w = 0, gap s + q + lb w = 0.
+        let exact = try residual(s: 1, q: 2, lb: 1, z: 1, w: -3)
+        #expect(exact.absoluteMaximum == 0 && !SparseQPSolver.needsFinish(exact))
+        let dual = try residual(s: 1, q: 2, lb: 1, z: 1, w: -3 + 1e-8)
+        #expect(dual.dual > 1e-9 && SparseQPSolver.needsFinish(dual))
+        // lb = 0.5 below z = 1 with w = -3: stationary, but the gap (1 - 0.5) * 3 = 1.5 is real.
+        let gap = try residual(s: 1, q: 2, lb: 0.5, z: 1, w: -3)
+        #expect(gap.dual <= 1e-9 && gap.gap > 1 && SparseQPSolver.needsFinish(gap), "\(gap)")
+    }
+}

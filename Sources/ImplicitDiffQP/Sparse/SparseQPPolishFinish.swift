@@ -25,7 +25,8 @@ import ImplicitDiffCore
 /// Every candidate (the polished point, one and two refinement steps from it, the
 /// least-norm point and one step from it) is certified on the original data (``SparseQPResidual``); the one with the
 /// smallest absolute residual among those whose relative residuals pass the tolerance is
-/// kept, a replacement needing a clear (tenfold) improvement. The finish runs only when the polished point misses ``absoluteGoal``.
+/// kept, a replacement needing a clear (tenfold) improvement. The finish runs only when
+/// the polished point misses ``absoluteGoal`` other than by summation noise (``needsFinish(_:)``).
 extension SparseQPSolver {
     /// A candidate point on the active set with its certificate.
     struct PolishedPoint {
@@ -36,9 +37,20 @@ extension SparseQPSolver {
     }
 
     /// The absolute residual level (primal, dual, gap) below which the finish is not tried:
-    /// a tenth of qpbenchmark's high accuracy (`1e-9`), a margin for a checker that sums
-    /// the gap's large terms in another order.
-    static let absoluteGoal = 1e-10
+    /// qpbenchmark's high accuracy.
+    static let absoluteGoal = 1e-9
+    /// Refinement passes of each solve of the finish (a nonsingular reduced system needs
+    /// two; more only spend time on a singular one).
+    static let finishSteps = 4
+
+    /// Whether a certified point is worth finishing: its primal or dual residual (or a
+    /// multiplier on an infinite side) exceeds ``absoluteGoal``, or its duality gap does while
+    /// not at the rounding level of its own terms (relative gap above `100 eps`: below that
+    /// the gap is the summation's noise, which no other point on the active set removes).
+    static func needsFinish(_ c: SparseQPResidual) -> Bool {
+        Swift.max(c.primal, c.dual, c.dualSign) > absoluteGoal
+            || (c.gap > absoluteGoal && c.relativeGap > 100 * Double.ulpOfOne)
+    }
 
     /// A candidate replaces the best one only when its absolute residual is at most this
     /// fraction of the best's: near the rounding level of the gap (a difference of terms of
@@ -73,7 +85,7 @@ extension SparseQPSolver {
             case .inactive: break
             }
         }
-        let d = kkt.solve(bx: rx, by: ry, steps: 60)
+        let d = kkt.solve(bx: rx, by: ry, steps: Self.finishSteps)
         var x = c.z.scalars, y = c.y.scalars
         for j in 0..<n where free[j] { x[j] += d.x[j] }
         for r in 0..<m where kkt.activeRows[r] { y[r] += d.y[r] }
@@ -96,7 +108,7 @@ extension SparseQPSolver {
         if best.certificate.absoluteMaximum <= Self.absoluteGoal { return best }
         consider(refined(once, kkt: kkt, sides: sides, fixed: fixed))
         if best.certificate.absoluteMaximum <= Self.absoluteGoal { return best }
-        let plain = kkt.solve(bx: bx, by: by, steps: 60)
+        let plain = kkt.solve(bx: bx, by: by, steps: Self.finishSteps)
         let least = point(x: plain.x, y: plain.y, free: kkt.free, fixed: fixed)
         consider(least)
         if best.certificate.absoluteMaximum <= Self.absoluteGoal { return best }

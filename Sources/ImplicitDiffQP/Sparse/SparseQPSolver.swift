@@ -133,7 +133,7 @@ struct SparseQPSolver {
             var candidate = point(x: sol.x, y: sol.y, free: free, fixed: fixed)
             let residual = candidate.certificate
             if residual.maximum <= options.tolerance {
-                if residual.absoluteMaximum > Self.absoluteGoal {
+                if Self.needsFinish(residual) {
                     candidate = finish(candidate, kkt: kkt, sides: sides, fixed: fixed, bx: bx, by: by)
                 }
                 let (zv, yv, wv) = (candidate.z, candidate.y, candidate.w)
