@@ -323,6 +323,10 @@ struct SparseQPLayouts {
     let gSlot: [Int]
     let hasLower: Bool
     let hasBounds: Bool
+    /// The parameters' names and shapes, and the coordinate-form layouts by name: fixed by
+    /// the problem's shape, formed once per problem rather than once per derivative.
+    let parameterShapes: [(name: String, shape: [Int])]
+    let byName: [String: SparseLayout]
 
     init(Q: SparseLayout?, A: SparseLayout?, G: SparseLayout?, equalities a: SparseMatrix, inequalities g: SparseMatrix,
          hasLower: Bool, hasBounds: Bool) {
@@ -331,6 +335,16 @@ struct SparseQPLayouts {
         self.G = G
         self.hasLower = hasLower
         self.hasBounds = hasBounds
+        let n = a.columns, p = a.rows, m = g.rows
+        var shapes: [(name: String, shape: [Int])] = [("Q", [n, n]), ("q", [n]), ("A", [p, n]), ("b", [p]), ("G", [m, n]), ("h", [m])]
+        if hasLower { shapes.append(("l", [m])) }
+        if hasBounds { shapes += [("lb", [n]), ("ub", [n])] }
+        parameterShapes = shapes
+        var d = [String: SparseLayout]()
+        if let Q { d["Q"] = Q }
+        if let A { d["A"] = A }
+        if let G { d["G"] = G }
+        byName = d
         var aS = [Int](repeating: 0, count: a.nonZeroCount), gS = [Int](repeating: 0, count: g.nonZeroCount)
         var k = 0
         for j in 0..<a.columns {
@@ -374,19 +388,8 @@ final class SolvedSparseQP: SolvedProblem {
         if layouts.hasBounds { out.append(("w", Tensor(solution.w))) }
         return out
     }
-    var parameterShapes: [(name: String, shape: [Int])] {
-        var s: [(name: String, shape: [Int])] = [("Q", [n, n]), ("q", [n]), ("A", [p, n]), ("b", [p]), ("G", [m, n]), ("h", [m])]
-        if layouts.hasLower { s.append(("l", [m])) }
-        if layouts.hasBounds { s += [("lb", [n]), ("ub", [n])] }
-        return s
-    }
-    var sparseLayouts: [String: SparseLayout] {
-        var d = [String: SparseLayout]()
-        if let l = layouts.Q { d["Q"] = l }
-        if let l = layouts.A { d["A"] = l }
-        if let l = layouts.G { d["G"] = l }
-        return d
-    }
+    var parameterShapes: [(name: String, shape: [Int])] { layouts.parameterShapes }
+    var sparseLayouts: [String: SparseLayout] { layouts.byName }
 
     func derivative() throws -> SparseQPDerivative {
         if let d = cached { return d }
@@ -409,18 +412,21 @@ final class SolvedSparseQP: SolvedProblem {
     /// The gradients under the CLI names, only those in `wrt` (`nil`: all).
     func gradients(_ g: SparseQPParameters, wrt: Set<String>? = nil) -> [String: Tensor] {
         let prob = solution.problem
-        func asked(_ name: String) -> Bool { wrt?.contains(name) ?? true }
-        var out = [String: Tensor]()
-        if asked("Q") { out["Q"] = matrixTensor(g.P, layout: layouts.Q, rows: n, slots: nil, pattern: prob.P) }
-        if asked("q") { out["q"] = Tensor(g.q) }
-        if asked("A") { out["A"] = matrixTensor(g.A, layout: layouts.A, rows: p, slots: layouts.aSlot, pattern: stackedPart(top: true)) }
-        if asked("b") { out["b"] = Tensor(Vector((0..<p).map { g.l[$0] + g.u[$0] })) }
-        if asked("G") { out["G"] = matrixTensor(g.A, layout: layouts.G, rows: m, slots: layouts.gSlot, pattern: stackedPart(top: false)) }
-        if asked("h") { out["h"] = Tensor(Vector(Array(g.u.scalars[p...]))) }
-        if layouts.hasLower && asked("l") { out["l"] = Tensor(Vector(Array(g.l.scalars[p...]))) }
-        if layouts.hasBounds {
-            if asked("lb") { out["lb"] = Tensor(g.lb) }
-            if asked("ub") { out["ub"] = Tensor(g.ub) }
+        let names = wrt.map(Array.init) ?? layouts.parameterShapes.map(\.name)
+        var out = [String: Tensor](minimumCapacity: names.count)
+        for name in names {
+            switch name {
+            case "Q": out["Q"] = matrixTensor(g.P, layout: layouts.Q, rows: n, slots: nil, pattern: prob.P)
+            case "q": out["q"] = Tensor(g.q)
+            case "A": out["A"] = matrixTensor(g.A, layout: layouts.A, rows: p, slots: layouts.aSlot, pattern: stackedPart(top: true))
+            case "b": out["b"] = Tensor(Vector((0..<p).map { g.l[$0] + g.u[$0] }))
+            case "G": out["G"] = matrixTensor(g.A, layout: layouts.G, rows: m, slots: layouts.gSlot, pattern: stackedPart(top: false))
+            case "h": out["h"] = Tensor(Vector(Array(g.u.scalars[p...])))
+            case "l" where layouts.hasLower: out["l"] = Tensor(Vector(Array(g.l.scalars[p...])))
+            case "lb" where layouts.hasBounds: out["lb"] = Tensor(g.lb)
+            case "ub" where layouts.hasBounds: out["ub"] = Tensor(g.ub)
+            default: break
+            }
         }
         return out
     }

@@ -104,14 +104,23 @@ public struct SparseQPDerivative: Sendable {
         // Equality rows bind on the side their multiplier points to.
         for i in 0..<p.rowCount where rows[i] == .equality { rows[i] = s.y[i] >= 0 ? .upper : .lower }
         for j in 0..<p.variableCount where bounds[j] == .equality { bounds[j] = s.w[j] >= 0 ? .upper : .lower }
-        let free = bounds.map { $0 == .inactive }, active = rows.map { $0 != .inactive }
         let k: SparseQPReducedKKT
-        if let r = s.reducedKKT, r.free == free, r.activeRows == active {
+        if let r = s.reducedKKT, Self.matches(r, rows: rows, bounds: bounds) {
             k = r
         } else {
-            k = try SparseQPReducedKKT(scaling: s.scaling, matrix: s.kktMatrix, symbolic: s.symbolic, free: free, activeRows: active)
+            k = try SparseQPReducedKKT(scaling: s.scaling, matrix: s.kktMatrix, symbolic: s.symbolic,
+                                       free: bounds.map { $0 == .inactive }, activeRows: rows.map { $0 != .inactive })
         }
         storage = Storage(solution: s, kkt: k, sides: SparseQPActiveSet(rows: rows, bounds: bounds))
+    }
+
+    /// Whether `k` was factorised on the active set with these sides (free variables:
+    /// inactive bounds; active rows: any side but inactive).
+    static func matches(_ k: SparseQPReducedKKT, rows: [SparseQPActiveSet.Side], bounds: [SparseQPActiveSet.Side]) -> Bool {
+        guard k.free.count == bounds.count, k.activeRows.count == rows.count else { return false }
+        for j in 0..<bounds.count where k.free[j] != (bounds[j] == .inactive) { return false }
+        for i in 0..<rows.count where k.activeRows[i] != (rows[i] != .inactive) { return false }
+        return true
     }
 
     /// Throws ``QPError/notDifferentiable(_:)`` when the reduced KKT matrix is singular
@@ -198,11 +207,12 @@ public struct SparseQPDerivative: Sendable {
         let yb = ybar ?? .zeros(m)
         let sol = try solveChecked(bx: zbar.scalars, by: yb.scalars)
         let v = Vector(sol.x), va = Vector(sol.y)
-        let pv = p.P * v, atva = p.A.transposedTimes(va)
         var g = SparseQPParameters.zeros(like: p)
-        for j in 0..<n {
-            g.q[j] = -v[j]
-            if !free[j] {
+        for j in 0..<n { g.q[j] = -v[j] }
+        if free.contains(false) {
+            // v_B = zbar_B - (P v)_B - (A_a' v_a)_B on the fixed variables.
+            let pv = p.P * v, atva = p.A.transposedTimes(va)
+            for j in 0..<n where !free[j] {
                 let vb = zbar[j] - pv[j] - atva[j]
                 if boundSides[j] == .lower { g.lb[j] = vb } else { g.ub[j] = vb }
             }

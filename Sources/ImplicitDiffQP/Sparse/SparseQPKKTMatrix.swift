@@ -131,6 +131,64 @@ struct SparseQPKKTMatrix: Sendable {
 }
 
 extension SparseQPKKTMatrix {
+    /// `rx = b - K x` (when `first`) and `ry = c - K y` (when `second`), in one pass over
+    /// `K` (stored upper-triangle values `v`). Returns the max norms of the two residuals
+    /// (0 for one not computed).
+    func residuals(_ v: [Double], _ b: [Double], _ x: [Double], _ rx: inout [Double],
+                   _ c: [Double], _ y: [Double], _ ry: inout [Double], first: Bool, second: Bool) -> (Double, Double) {
+        var normX = 0.0, normY = 0.0
+        v.withUnsafeBufferPointer { vb in
+            rowIndices.withUnsafeBufferPointer { ri in
+                columnStart.withUnsafeBufferPointer { cs in
+                    x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+                        rx.withUnsafeMutableBufferPointer { ox in ry.withUnsafeMutableBufferPointer { oy in
+                            if first { for i in 0..<order { ox[i] = b[i] } }
+                            if second { for i in 0..<order { oy[i] = c[i] } }
+                            if first && second {
+                                for j in 0..<order {
+                                    let xj = xb[j], yj = yb[j]
+                                    var s = 0.0, t = 0.0
+                                    for e in cs[j]..<cs[j + 1] {
+                                        let i = ri[e], a = vb[e]
+                                        if i == j { s += a * xj; t += a * yj } else {
+                                            ox[i] -= a * xj; s += a * xb[i]
+                                            oy[i] -= a * yj; t += a * yb[i]
+                                        }
+                                    }
+                                    ox[j] -= s
+                                    oy[j] -= t
+                                }
+                            } else if first {
+                                for j in 0..<order {
+                                    let xj = xb[j]
+                                    var s = 0.0
+                                    for e in cs[j]..<cs[j + 1] {
+                                        let i = ri[e], a = vb[e]
+                                        if i == j { s += a * xj } else { ox[i] -= a * xj; s += a * xb[i] }
+                                    }
+                                    ox[j] -= s
+                                }
+                            } else if second {
+                                for j in 0..<order {
+                                    let yj = yb[j]
+                                    var t = 0.0
+                                    for e in cs[j]..<cs[j + 1] {
+                                        let i = ri[e], a = vb[e]
+                                        if i == j { t += a * yj } else { oy[i] -= a * yj; t += a * yb[i] }
+                                    }
+                                    oy[j] -= t
+                                }
+                            }
+                            if first { for i in 0..<order { normX = Swift.max(normX, Swift.abs(ox[i])) } }
+                            if second { for i in 0..<order { normY = Swift.max(normY, Swift.abs(oy[i])) } }
+                        } }
+                    } }
+                }
+            }
+        }
+        return (normX, normY)
+    }
+
     /// `(K x, K y)` for stored upper-triangle values `v`, in one pass over `K`.
     func multiply(_ v: [Double], _ x: [Double], _ y: [Double]) -> ([Double], [Double]) {
         var kx = [Double](repeating: 0, count: order), ky = kx
@@ -226,44 +284,58 @@ struct SparseQPRefinedSolver: Sendable {
 
     /// Two systems `K x = b` and `K y = c` refined together, normwise
     /// (`||r||_inf / (1 + ||rhs||_inf)`): while both refine, every step is one pass over
-    /// `K` and one over `L` for both (``SparseSymmetricLDL/solve(_:_:)``); each stops on its
-    /// own tolerance or when its residual stops decreasing, and the other goes on alone.
-    /// Returns the best iterate of each and its residual.
+    /// `K` and one over `L` for both (``SparseSymmetricLDL/correct(_:_:residuals:_:corrections:_:work:)``); each stops on
+    /// its own tolerance or when its residual stops decreasing (its last correction is then
+    /// taken back), and the other goes on alone. Returns the best iterate of each and its
+    /// residual. Every vector is allocated once, before the first pass.
     func solve(_ b: [Double], _ c: [Double], steps: Int, tolerances: (Double, Double))
         -> (x: [Double], xResidual: Double, y: [Double], yResidual: Double) {
         let count = b.count
         var x = b, y = c
-        ldl.solve(&x, &y)
-        let norms = (b.reduce(0) { Swift.max($0, Swift.abs($1)) }, c.reduce(0) { Swift.max($0, Swift.abs($1)) })
-        var bestX = x, bestY = y, errX = Double.infinity, errY = Double.infinity
+        var work = [Double](unsafeUninitializedCapacity: 2 * count) { _, c in c = 2 * count }  // overwritten by every solve
+        ldl.solve(&x, &y, work: &work)
+        var bNorm = 0.0, cNorm = 0.0
+        for i in 0..<count { bNorm = Swift.max(bNorm, Swift.abs(b[i])); cNorm = Swift.max(cNorm, Swift.abs(c[i])) }
+        // Written before they are read: residuals by `residuals`, corrections by `correct`
+        // (or copied from the residuals).
+        func uninitialized() -> [Double] { [Double](unsafeUninitializedCapacity: count) { _, c in c = count } }
+        var rx = uninitialized(), ry = uninitialized(), dx = uninitialized(), dy = uninitialized()
+        var errX = Double.infinity, errY = Double.infinity
         var doneX = false, doneY = false
+        var correctedX = false, correctedY = false
         for _ in 0...steps {
-            var kx = [Double](), ky = [Double]()
-            if !doneX && !doneY { (kx, ky) = matrix.multiply(exact, x, y) } else if !doneX { kx = matrix.multiply(exact, x) } else {
-                ky = matrix.multiply(exact, y)
-            }
-            var rx = [Double](), ry = [Double]()
+            let (ex, ey) = matrix.residuals(exact, b, x, &rx, c, y, &ry, first: !doneX, second: !doneY)
             if !doneX {
-                rx = [Double](repeating: 0, count: count)
-                var e = 0.0
-                for i in 0..<count { rx[i] = b[i] - kx[i]; e = Swift.max(e, Swift.abs(rx[i])) }
-                e /= 1 + norms.0
-                if e < errX { errX = e; bestX = x } else { doneX = true }
+                let e = ex / (1 + bNorm)
+                if e < errX { errX = e } else {
+                    if correctedX { for i in 0..<count { x[i] -= dx[i] } }  // back to the best iterate
+                    doneX = true
+                }
                 if !(errX > tolerances.0) { doneX = true }
             }
             if !doneY {
-                ry = [Double](repeating: 0, count: count)
-                var e = 0.0
-                for i in 0..<count { ry[i] = c[i] - ky[i]; e = Swift.max(e, Swift.abs(ry[i])) }
-                e /= 1 + norms.1
-                if e < errY { errY = e; bestY = y } else { doneY = true }
+                let e = ey / (1 + cNorm)
+                if e < errY { errY = e } else {
+                    if correctedY { for i in 0..<count { y[i] -= dy[i] } }
+                    doneY = true
+                }
                 if !(errY > tolerances.1) { doneY = true }
             }
             if doneX && doneY { break }
-            if !doneX && !doneY { ldl.solve(&rx, &ry) } else if !doneX { ldl.solve(&rx) } else { ldl.solve(&ry) }
-            if !doneX { for i in 0..<count { x[i] += rx[i] } }
-            if !doneY { for i in 0..<count { y[i] += ry[i] } }
+            if !doneX && !doneY {
+                ldl.correct(&x, &y, residuals: rx, ry, corrections: &dx, &dy, work: &work)
+            } else if !doneX {
+                dx = rx
+                ldl.solve(&dx)
+                x.withUnsafeMutableBufferPointer { X in dx.withUnsafeBufferPointer { D in for i in 0..<count { X[i] += D[i] } } }
+            } else {
+                dy = ry
+                ldl.solve(&dy)
+                y.withUnsafeMutableBufferPointer { Y in dy.withUnsafeBufferPointer { D in for i in 0..<count { Y[i] += D[i] } } }
+            }
+            correctedX = !doneX
+            correctedY = !doneY
         }
-        return (bestX, errX, bestY, errY)
+        return (x, errX, y, errY)
     }
 }

@@ -82,18 +82,32 @@ public struct SparseQPReducedKKT: Sendable {
     /// `S [bx; by]` on the free variables and active rows (0 elsewhere).
     func scaled(bx: [Double], by: [Double]) -> [Double] {
         let n = matrix.n, m = matrix.m
-        var b = [Double](repeating: 0, count: n + m)
-        for j in 0..<n where free[j] { b[j] = scaleX[j] * bx[j] }
-        for r in 0..<m where activeRows[r] { b[n + r] = scaleY[r] * by[r] }
-        return b
+        return [Double](unsafeUninitializedCapacity: n + m) { b, count in
+            free.withUnsafeBufferPointer { f in scaleX.withUnsafeBufferPointer { s in bx.withUnsafeBufferPointer { v in
+                for j in 0..<n { b[j] = f[j] ? s[j] * v[j] : 0 }
+            } } }
+            activeRows.withUnsafeBufferPointer { a in scaleY.withUnsafeBufferPointer { s in by.withUnsafeBufferPointer { v in
+                for r in 0..<m { b[n + r] = a[r] ? s[r] * v[r] : 0 }
+            } } }
+            count = n + m
+        }
     }
 
     /// `S s` split into the variable and row parts (0 on fixed variables and inactive rows).
     func unscaled(_ s: [Double]) -> (x: [Double], y: [Double]) {
         let n = matrix.n, m = matrix.m
-        var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: m)
-        for j in 0..<n where free[j] { x[j] = scaleX[j] * s[j] }
-        for r in 0..<m where activeRows[r] { y[r] = scaleY[r] * s[n + r] }
+        let x = [Double](unsafeUninitializedCapacity: n) { x, count in
+            free.withUnsafeBufferPointer { f in scaleX.withUnsafeBufferPointer { c in s.withUnsafeBufferPointer { v in
+                for j in 0..<n { x[j] = f[j] ? c[j] * v[j] : 0 }
+            } } }
+            count = n
+        }
+        let y = [Double](unsafeUninitializedCapacity: m) { y, count in
+            activeRows.withUnsafeBufferPointer { a in scaleY.withUnsafeBufferPointer { c in s.withUnsafeBufferPointer { v in
+                for r in 0..<m { y[r] = a[r] ? c[r] * v[n + r] : 0 }
+            } } }
+            count = m
+        }
         return (x, y)
     }
 
@@ -103,13 +117,17 @@ public struct SparseQPReducedKKT: Sendable {
     func probeRightHandSide() -> [Double] {
         let n = matrix.n, m = matrix.m
         var state: UInt64 = 0x9E3779B97F4A7C15
-        var b = [Double](repeating: 0, count: n + m)
-        for k in 0..<(n + m) where k < n ? free[k] : activeRows[k - n] {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            let u = Double(state >> 11) / Double(1 << 53)  // in [0, 1)
-            b[k] = u < 0.5 ? -(0.5 + u) : 0.5 + u
+        return [Double](unsafeUninitializedCapacity: n + m) { b, count in
+            free.withUnsafeBufferPointer { f in activeRows.withUnsafeBufferPointer { a in
+                for k in 0..<(n + m) {
+                    guard k < n ? f[k] : a[k - n] else { b[k] = 0; continue }
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    let u = Double(state >> 11) / Double(1 << 53)  // in [0, 1)
+                    b[k] = u < 0.5 ? -(0.5 + u) : 0.5 + u
+                }
+            } }
+            count = n + m
         }
-        return b
     }
 
     /// The probe `K^-1 p` alone (``probeRightHandSide()``), refined to `tolerance` (with

@@ -130,22 +130,21 @@ struct SparseQPSolver {
                 }
             }
             let sol = kkt.solve(bx: bx, by: by, near: (guess.z, guess.y), steps: 60)
-            var z = sol.x
-            for j in 0..<n where !free[j] { z[j] = fixed[j] }
-            let zv = Vector(z), yv = Vector(sol.y)
-            let t = p.P * zv + p.q + p.A.transposedTimes(yv)
-            var w = [Double](repeating: 0, count: n)
-            for j in 0..<n where !free[j] { w[j] = -t[j] }
-            let wv = Vector(w)
-            let residual = SparseQPResidual(problem: p, z: zv, y: yv, w: wv)
+            var candidate = point(x: sol.x, y: sol.y, free: free, fixed: fixed)
+            let residual = candidate.certificate
             if residual.maximum <= options.tolerance {
+                if Self.needsFinish(residual) {
+                    candidate = finish(candidate, kkt: kkt, sides: sides, fixed: fixed, bx: bx, by: by)
+                }
+                let (zv, yv, wv) = (candidate.z, candidate.y, candidate.w)
                 let weak = weaklyActive(sides, z: zv, y: yv, w: wv)
                 let set = SparseQPActiveSet(rows: sides.rows, bounds: sides.bounds,
                                             weaklyActiveRows: weak.rows, weaklyActiveBounds: weak.bounds)
                 return SparseQPSolution(problem: p, z: zv, y: yv, w: wv, activeSet: set, iterations: iterations,
-                                        polished: true, certificate: residual, reducedKKT: kkt, scaling: sc,
+                                        polished: true, certificate: candidate.certificate, reducedKKT: kkt, scaling: sc,
                                         kktMatrix: matrix, symbolic: symbolic)
             }
+            let (zv, yv, wv) = (candidate.z, candidate.y, candidate.w)
             guard let moved = adjusted(sides, z: zv, y: yv, w: wv) else { return nil }
             sides = moved
         }

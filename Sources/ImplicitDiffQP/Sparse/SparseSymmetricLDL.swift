@@ -241,52 +241,94 @@ extension SparseSymmetricLDL {
     /// (the two right-hand sides interleaved): the triangular solves are bound by reading
     /// `L`, so two cost little more than one.
     func solve(_ x: inout [Double], _ y: inout [Double]) {
+        var w = [Double](repeating: 0, count: 2 * order)
+        solve(&x, &y, work: &w)
+    }
+
+    /// ``solve(_:_:)`` with a caller's workspace of at least `2 * order` entries (no allocation).
+    func solve(_ x: inout [Double], _ y: inout [Double], work w: inout [Double]) {
         let n = order
         guard n > 0 else { return }
-        var w = [Double](repeating: 0, count: 2 * n)
         w.withUnsafeMutableBufferPointer { W in
             perm.withUnsafeBufferPointer { P in
                 x.withUnsafeBufferPointer { X in y.withUnsafeBufferPointer { Y in
                     for k in 0..<n { W[2 * k] = X[P[k]]; W[2 * k + 1] = Y[P[k]] }
                 } }
             }
-            lStart.withUnsafeBufferPointer { Lp in
-                lRows.withUnsafeBufferPointer { Li in
-                    lValues.withUnsafeBufferPointer { Lx in
-                        diagonal.withUnsafeBufferPointer { D in
-                            // L w = b
-                            for j in 0..<n {
-                                let a = W[2 * j], b = W[2 * j + 1]
-                                if a == 0 && b == 0 { continue }
-                                for p in Lp[j]..<Lp[j + 1] {
-                                    let i = Li[p], l = Lx[p]
-                                    W[2 * i] -= l * a
-                                    W[2 * i + 1] -= l * b
-                                }
-                            }
-                            // D w = w
-                            for j in 0..<n { W[2 * j] /= D[j]; W[2 * j + 1] /= D[j] }
-                            // L' w = w
-                            var j = n - 1
-                            while j >= 0 {
-                                var a = W[2 * j], b = W[2 * j + 1]
-                                for p in Lp[j]..<Lp[j + 1] {
-                                    let i = Li[p], l = Lx[p]
-                                    a -= l * W[2 * i]
-                                    b -= l * W[2 * i + 1]
-                                }
-                                W[2 * j] = a
-                                W[2 * j + 1] = b
-                                j -= 1
-                            }
-                        }
-                    }
-                }
-            }
+            solveInterleaved(W)
             perm.withUnsafeBufferPointer { P in
                 x.withUnsafeMutableBufferPointer { X in y.withUnsafeMutableBufferPointer { Y in
                     for k in 0..<n { X[P[k]] = W[2 * k]; Y[P[k]] = W[2 * k + 1] }
                 } }
+            }
+        }
+    }
+
+    /// One refinement step for two systems: the corrections `dx = K^-1 rx`, `dy = K^-1 ry`
+    /// (with the current factors) are stored and added to `x` and `y`, in one pass over `L`
+    /// for both and no allocation (`work`: at least `2 * order` entries).
+    func correct(_ x: inout [Double], _ y: inout [Double], residuals rx: [Double], _ ry: [Double],
+                 corrections dx: inout [Double], _ dy: inout [Double], work w: inout [Double]) {
+        let n = order
+        guard n > 0 else { return }
+        w.withUnsafeMutableBufferPointer { W in
+            perm.withUnsafeBufferPointer { P in
+                rx.withUnsafeBufferPointer { X in ry.withUnsafeBufferPointer { Y in
+                    for k in 0..<n { W[2 * k] = X[P[k]]; W[2 * k + 1] = Y[P[k]] }
+                } }
+            }
+            solveInterleaved(W)
+            perm.withUnsafeBufferPointer { P in
+                x.withUnsafeMutableBufferPointer { X in y.withUnsafeMutableBufferPointer { Y in
+                    dx.withUnsafeMutableBufferPointer { DX in dy.withUnsafeMutableBufferPointer { DY in
+                        for k in 0..<n {
+                            let i = P[k], a = W[2 * k], b = W[2 * k + 1]
+                            DX[i] = a
+                            DY[i] = b
+                            X[i] += a
+                            Y[i] += b
+                        }
+                    } }
+                } }
+            }
+        }
+    }
+
+    /// `w <- (L D L')^-1 w` for two right-hand sides interleaved (`w[2k]`, `w[2k + 1]`),
+    /// in the pivot order.
+    private func solveInterleaved(_ W: UnsafeMutableBufferPointer<Double>) {
+        let n = order
+        lStart.withUnsafeBufferPointer { Lp in
+            lRows.withUnsafeBufferPointer { Li in
+                lValues.withUnsafeBufferPointer { Lx in
+                    diagonal.withUnsafeBufferPointer { D in
+                        // L w = b
+                        for j in 0..<n {
+                            let a = W[2 * j], b = W[2 * j + 1]
+                            if a == 0 && b == 0 { continue }
+                            for p in Lp[j]..<Lp[j + 1] {
+                                let i = Li[p], l = Lx[p]
+                                W[2 * i] -= l * a
+                                W[2 * i + 1] -= l * b
+                            }
+                        }
+                        // D w = w
+                        for j in 0..<n { W[2 * j] /= D[j]; W[2 * j + 1] /= D[j] }
+                        // L' w = w
+                        var j = n - 1
+                        while j >= 0 {
+                            var a = W[2 * j], b = W[2 * j + 1]
+                            for p in Lp[j]..<Lp[j + 1] {
+                                let i = Li[p], l = Lx[p]
+                                a -= l * W[2 * i]
+                                b -= l * W[2 * i + 1]
+                            }
+                            W[2 * j] = a
+                            W[2 * j + 1] = b
+                            j -= 1
+                        }
+                    }
+                }
             }
         }
     }
