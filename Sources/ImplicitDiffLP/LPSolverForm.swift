@@ -58,6 +58,21 @@ struct LPSolverForm: Sendable {
             let rows = try glp.rowStatuses(), columns = try glp.columnStatuses()
             return boundRows.isEmpty ? (rows, columns) : boundRows.originalStatuses(self, rowStatus: rows, columnStatus: columns)
         }
+        // Dense LPs: an interior point proposes a basis (LPCrossover); when its vertex is
+        // primal and dual feasible it is the answer, otherwise the simplex starts there.
+        var initialBasis: (rows: [Int32], columns: [Int32])?
+        if !usesGLPKBasis, let tolerance = LPForwardMethod.current.interiorPointTolerance(for: glpForm, options: options),
+           let iterate = LPInteriorPoint(tolerance: tolerance).solve(glpForm) {
+            let guess = LPCrossover.statuses(iterate, rows: glpForm.rowCount, columns: columnCount)
+            let original = boundRows.isEmpty ? guess
+                : boundRows.originalStatuses(self, rowStatus: guess.rows, columnStatus: guess.columns)
+            if let solution = try? basicSolution(rowStatus: original.rows, columnStatus: original.columns,
+                                                 iterations: 0, options: options),
+               solution.violation == nil {
+                return solution
+            }
+            initialBasis = guess
+        }
         do {
             return try GLPKProblem.withProblem { glp in
                 try glp.setMinimize(true)
@@ -70,6 +85,11 @@ struct LPSolverForm: Sendable {
                 if let columns = glpForm.columnMatrix { try glp.loadColumns(columns) } else { try glp.loadMatrix(glpForm.matrix) }
                 try glp.scale()
                 if usesGLPKBasis { try glp.advancedBasis() }
+                if let initialBasis {
+                    // The crossover's basis, unless GLPK cannot factorise it.
+                    try glp.setStatuses(rows: initialBasis.rows, columns: initialBasis.columns)
+                    if try glp.factorize() != 0 { try glp.standardBasis() }
+                }
                 // With every variable boxed, any basis is dual feasible once the nonbasic
                 // variables sit at the right bound, and the dual simplex needs no phase
                 // one: 2.3x fewer pivots than the primal on dense LPs with box bounds
