@@ -8,7 +8,7 @@
 /// column bounds, ``LPBoundRows``) is dense and not small, and every column has a finite
 /// bound:
 /// ```
-/// nnz(K) >= 0.5 rows * columns,   rows * columns >= 20000,   min(rows, columns) >= 50
+/// nnz(K) >= 0.5 rows * columns,   rows * columns >= 5000,   min(rows, columns) >= 40
 /// ```
 /// and no iteration or time limit is set (those are the simplex's). Below that size
 /// GLPK's simplex needs a few milliseconds at most and the interior point cannot win.
@@ -32,8 +32,8 @@ enum LPForwardMethod: Sendable, Equatable {
         case .automatic:
             guard options.iterationLimit == nil, options.timeLimit == nil else { return nil }
             let entries = m * n
-            guard entries >= 20_000, min(m, n) >= 50, 2 * form.matrix.values.count >= entries else { return nil }
-            return 1e-9
+            guard entries >= 5_000, min(m, n) >= 40, 2 * form.matrix.values.count >= entries else { return nil }
+            return 1e-8
         }
     }
 }

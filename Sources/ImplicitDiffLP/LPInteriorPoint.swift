@@ -1,4 +1,5 @@
 import ImplicitDiffCore
+import _CLAPACK
 
 /// A dense primal-dual interior point method (Mehrotra's predictor-corrector) for an
 /// ``LPSolverForm`` whose columns all have a finite bound. Not API. It only proposes a
@@ -34,8 +35,6 @@ import ImplicitDiffCore
 /// `sum s z / (1 + |c'x|)`, each at most ``tolerance``. Returns `nil` when the iteration
 /// fails (no progress, a factorisation fails, the iteration cap): the caller then runs
 /// the simplex as if this had not been tried.
-import Foundation
-let debugIPM = getenv("LP11_DEBUG") != nil
 struct LPInteriorPoint {
     /// The iterate in the scaled problem: values, bound duals and distances.
     struct Iterate {
@@ -56,7 +55,7 @@ struct LPInteriorPoint {
 
     /// Stopping tolerance of the relative residuals and duality measure (moderate: the
     /// iterate only has to separate the active bounds from the inactive ones).
-    var tolerance = 1e-9
+    var tolerance = 1e-8
     var iterationLimit = 60
 
     /// Runs the method on `form` (every column with a finite bound; see
@@ -140,7 +139,6 @@ struct LPInteriorPoint {
             let dualError = rd.reduce(0.0) { max($0, abs($1)) } / 2
             let gapError = gap / (1 + abs(objective))
             if !(primalError.isFinite && dualError.isFinite && gapError.isFinite) { return nil }
-            if debugIPM { FileHandle.standardError.write("ipm \(iteration) \(primalError) \(dualError) \(gapError) tol \(tolerance)\n".data(using: .utf8)!) }
             if primalError <= tolerance && dualError <= tolerance && gapError <= tolerance {
                 return Iterate(v: v, zl: zl, zu: zu, sl: sl, su: su, hasLower: hasLower, hasUpper: hasUpper,
                                isFixed: isFixed, iterations: iteration)
@@ -153,13 +151,7 @@ struct LPInteriorPoint {
                 if hasUpper[t] { inv += zu[t] / su[t] }
                 d[t] = 1 / inv
             }
-            var scaledK = dense
-            for j in 0..<n {
-                let s = d[j].squareRoot()
-                for i in 0..<m { scaledK[i * n + j] *= s }
-            }
-            let sk = Matrix(rows: m, columns: n, scalars: consume scaledK)
-            var normal = Matrix.product(sk, transposed: false, sk, transposed: true)
+            var normal = Self.normalMatrix(dense, rows: m, columns: n, d: d)
             var diagonalMax = 0.0
             for i in 0..<m {
                 normal.scalars[i * m + i] += d[n + i]
@@ -167,7 +159,7 @@ struct LPInteriorPoint {
             }
             let delta = 1e-12 * max(diagonalMax, 1)
             for i in 0..<m { normal.scalars[i * m + i] += delta }
-            guard let cholesky = try? CholeskyFactorization(normal) else { if debugIPM { print("chol fail") }; return nil }
+            guard let cholesky = try? CholeskyFactorization(normal) else { return nil }
 
             /// The Newton direction for the complementarity targets `rl`, `ru`.
             func direction(_ rl: [Double], _ ru: [Double]) -> (dv: [Double], dy: [Double], dzl: [Double], dzu: [Double]) {
@@ -246,6 +238,24 @@ struct LPInteriorPoint {
             for i in 0..<m { y[i] += alphaD * step.dy[i] }
         }
         return nil
+    }
+
+    /// The lower triangle of `K diag(d_x) K'` (row-major `K`, `m x n`; `d` holds `d_x`
+    /// first): `K D^(1/2)` formed once, then one BLAS `dsyrk` (half the work of the
+    /// general product, which the core's `Matrix` offers).
+    static func normalMatrix(_ k: [Double], rows m: Int, columns n: Int, d: [Double]) -> Matrix {
+        var scaled = k
+        let root = (0..<n).map { d[$0].squareRoot() }
+        scaled.withUnsafeMutableBufferPointer { a in
+            root.withUnsafeBufferPointer { r in
+                for i in 0..<m {
+                    for j in 0..<n { a[i * n + j] *= r[j] }
+                }
+            }
+        }
+        var out = [Double](repeating: 0, count: m * m)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(m), Int32(n), 1, scaled, Int32(n), 0, &out, Int32(m))
+        return Matrix(rows: m, columns: m, scalars: out)
     }
 
     private func pow3(_ t: Double) -> Double { t * t * t }

@@ -1,0 +1,161 @@
+import Testing
+@testable import ImplicitDiffLP
+
+// The interior point + crossover forward path of dense LPs (LPInteriorPoint, LPCrossover,
+// LPForwardMethod) against GLPK's simplex on the same problems.
+//
+// Tolerances: both paths report the vertex, duals and derivatives recomputed from the
+// optimal basis by the same LU solve with one refinement step; when they find the same
+// basis the numbers agree to rounding (~1e-15 relative on these well-conditioned
+// problems), compared at 1e-10 to leave room for a different pivot order inside LAPACK's
+// LU if the basis columns come in another order.
+
+/// The anchors' dense LP (`Benchmarks/anchors/run.py`, `make_lp`) at size `n`:
+/// `min c'z`, `A z = b` (`n/4` rows), `G z <= h` with `n/2` random rows plus the box
+/// `0 <= z <= 10` as `2n` rows of `G`, feasible around an interior point `z0`.
+private func anchorStyleLP(n: Int, seed: UInt64) throws -> LinearProgram {
+    var rng = LPTestRandom(seed: seed)
+    let p = n / 4, k = n / 2
+    let a = rng.matrix(p, n), gr = rng.matrix(k, n)
+    let z0 = rng.vector(n, in: 1...9)
+    let b = a * z0
+    let hr = (gr * z0).scalars.map { $0 + rng.uniform(0.1...1) }
+    var g = Matrix(rows: k + 2 * n, columns: n)
+    for i in 0..<k { for j in 0..<n { g[i, j] = gr[i, j] } }
+    for j in 0..<n {
+        g[k + j, j] = -1
+        g[k + n + j, j] = 1
+    }
+    let h = hr + [Double](repeating: 0, count: n) + [Double](repeating: 10, count: n)
+    return try LinearProgram(c: rng.vector(n), A: a, b: b, G: g, h: Vector(h))
+}
+
+/// Solves `lp` with the given forward method.
+private func solve(_ lp: LinearProgram, _ method: LPForwardMethod) throws -> LinearProgramSolution {
+    try LPForwardMethod.$current.withValue(method) { try lp.solve() }
+}
+
+@Suite("LP interior point and crossover")
+struct LPInteriorPointTests {
+    @Test("same vertex, value, duals and derivative as the simplex", arguments: [(40, 1 as UInt64), (60, 2), (80, 3)])
+    func sameAnswerAsTheSimplex(n: Int, seed: UInt64) throws {
+        let lp = try anchorStyleLP(n: n, seed: seed)
+        let simplex = try solve(lp, .simplex)
+        let interior = try solve(lp, .interiorPoint(tolerance: 1e-8))
+        #expect(interior.iterations == 0, "the crossover's basis was optimal: no simplex pivot")
+        #expect(simplex.degeneracy == nil && interior.degeneracy == nil)
+        #expect(interior.activeSet.activeInequalities == simplex.activeSet.activeInequalities)
+        expectClose(interior.z, simplex.z, rtol: 1e-10, "z")
+        expectClose(interior.lambda, simplex.lambda, rtol: 1e-10, "lambda")
+        expectClose(interior.mu, simplex.mu, rtol: 1e-10, "mu")
+        expectClose(interior.value, simplex.value, rtol: 1e-10, "value")
+        var rng = LPTestRandom(seed: seed + 100)
+        let cotangent = rng.vector(n)
+        let layout = lp.layout
+        let ybar = Vector(cotangent.scalars + [Double](repeating: 0, count: layout.equalityCount + layout.inequalityCount))
+        let gi = try interior.derivative().pullback(ybar)
+        let gs = try simplex.derivative().pullback(ybar)
+        expectClose(gi, gs, rtol: 1e-10, "VJP of z w.r.t. (c, A, b, G, h)")
+    }
+
+    /// A random LP with a known vertex (`LPRandomProblem`: free variables, so the
+    /// automatic choice keeps the simplex) plus box rows, solved by both paths.
+    @Test func knownVertexWithEqualityRows() throws {
+        let r = LPRandomProblem(n: 50, p: 10, m: 70, seed: 7)
+        let box = Matrix(rowArrays: (0..<50).map { j in (0..<50).map { $0 == j ? 1.0 : 0 } })!
+        var g = Matrix(rows: 120, columns: 50)
+        for i in 0..<70 { for j in 0..<50 { g[i, j] = r.problem.G[i, j] } }
+        for i in 0..<50 { for j in 0..<50 { g[70 + i, j] = box[i, j] } }
+        let h = r.problem.h.scalars + [Double](repeating: 5, count: 50)   // |z*| <= 1: the box rows are inactive
+        let lp = try LinearProgram(c: r.problem.c, A: r.problem.A, b: r.problem.b, G: g, h: Vector(h))
+        let interior = try solve(lp, .interiorPoint(tolerance: 1e-8))
+        expectClose(interior.z, r.z, rtol: 1e-10, "z = z*")
+        expectClose(interior.lambda, r.lambda, rtol: 1e-10, "lambda")
+        expectClose(interior.mu, Vector(r.mu.scalars + [Double](repeating: 0, count: 50)), rtol: 1e-10, "mu")
+    }
+
+    /// A primal-degenerate vertex: a redundant row through the optimal vertex (the sum of
+    /// two active rows). The vertex is unique, so both paths report it and both report
+    /// the degeneracy.
+    @Test func primalDegenerateVertex() throws {
+        let base = try anchorStyleLP(n: 40, seed: 11)
+        let z = try solve(base, .simplex)
+        let active = z.activeSet.activeInequalities
+        let extra = base.G.row(active[0]) + base.G.row(active[1])
+        var g = Matrix(rows: base.G.rows + 1, columns: 40)
+        for i in 0..<base.G.rows { for j in 0..<40 { g[i, j] = base.G[i, j] } }
+        for j in 0..<40 { g[base.G.rows, j] = extra[j] }
+        let h = Vector(base.h.scalars + [extra.dot(z.z)])
+        let lp = try LinearProgram(c: base.c, A: base.A, b: base.b, G: g, h: h)
+        let simplex = try solve(lp, .simplex)
+        let interior = try solve(lp, .interiorPoint(tolerance: 1e-8))
+        expectClose(interior.z, simplex.z, rtol: 1e-10, "z")
+        expectClose(interior.value, simplex.value, rtol: 1e-12, "value")
+        #expect(simplex.degeneracy?.isPrimal == true)
+        #expect(interior.degeneracy?.isPrimal == true)
+    }
+
+    /// A dual-degenerate LP: `c` is a multiple of a constraint row, so a whole edge (or
+    /// face) is optimal. The paths may stop at different optimal vertices; the value and
+    /// the verdict "not unique" must agree.
+    @Test func dualDegenerateFace() throws {
+        let base = try anchorStyleLP(n: 40, seed: 13)
+        let row = base.G.row(0)
+        let lp = try LinearProgram(c: -1.0 * row, A: base.A, b: base.b, G: base.G, h: base.h)
+        let simplex = try solve(lp, .simplex)
+        let interior = try solve(lp, .interiorPoint(tolerance: 1e-8))
+        expectClose(interior.value, simplex.value, rtol: 1e-10, "optimal value")
+        #expect(simplex.degeneracy?.isDual == true)
+        #expect(interior.degeneracy?.isDual == true)
+        #expect(interior.certificate.passed)
+    }
+
+    /// An interior point stopped far from the optimum (tolerance 0.5) proposes a basis that
+    /// is not optimal; the simplex then starts from it and finds the same vertex.
+    @Test func fallsBackWhenTheCrossoverBasisIsNotOptimal() throws {
+        let lp = try anchorStyleLP(n: 60, seed: 17)
+        let simplex = try solve(lp, .simplex)
+        let early = try solve(lp, .interiorPoint(tolerance: 0.5))
+        #expect(early.iterations > 0, "the simplex ran after the crossover")
+        expectClose(early.z, simplex.z, rtol: 1e-10, "z")
+        expectClose(early.mu, simplex.mu, rtol: 1e-10, "mu")
+        #expect(early.degeneracy == nil)
+    }
+
+    /// Crossed rows: the interior point does not converge, and the verdict is the
+    /// simplex's certified "infeasible".
+    @Test func infeasibleStaysInfeasible() throws {
+        let base = try anchorStyleLP(n: 40, seed: 19)
+        var g = base.G
+        var h = base.h.scalars
+        // Row 0 and its negation with a gap: G_0 z <= h_0 and -G_0 z <= -h_0 - 1.
+        g = Matrix(rows: base.G.rows + 1, columns: 40, scalars: g.scalars + (-1.0 * base.G.row(0)).scalars)
+        h.append(-h[0] - 1)
+        let lp = try LinearProgram(c: base.c, A: base.A, b: base.b, G: g, h: Vector(h))
+        for method in [LPForwardMethod.simplex, .interiorPoint(tolerance: 1e-8)] {
+            #expect { try solve(lp, method) } throws: { error in
+                if case .infeasible = error as? LPError { return true }
+                return false
+            }
+        }
+    }
+
+    /// The automatic choice: dense, boxed and not small -> interior point; small, sparse
+    /// or with a free variable -> simplex.
+    @Test func automaticChoice() throws {
+        let options = LPOptions()
+        func choice(_ lp: LinearProgram) -> Double? {
+            let form = lp.solverForm
+            let moved = LPBoundRows(form)
+            return LPForwardMethod.automatic.interiorPointTolerance(for: moved.isEmpty ? form : moved.reduced(form), options: options)
+        }
+        #expect(choice(try anchorStyleLP(n: 100, seed: 1)) != nil, "75 x 100 dense, boxed")
+        #expect(choice(try anchorStyleLP(n: 40, seed: 1)) == nil, "30 x 40: small")
+        #expect(choice(LPRandomProblem(n: 100, p: 20, m: 120, seed: 1).problem) == nil, "free variables")
+        var limited = LPOptions()
+        limited.iterationLimit = 10
+        let big = try anchorStyleLP(n: 100, seed: 1).solverForm
+        #expect(LPForwardMethod.automatic.interiorPointTolerance(for: LPBoundRows(big).reduced(big), options: limited) == nil,
+                "an iteration limit is the simplex's")
+    }
+}
