@@ -399,6 +399,10 @@ struct LPBasicSolution: Sendable {
     /// Whether one of those can enter the basis with a positive step (an optimal edge:
     /// `x` is not unique); computed on the sparse path only.
     var hasOptimalEdge = false
+    /// The candidates whose single edge the ratio test of `hasOptimalEdge` examined and
+    /// found not to move (sparse path only), and the basis header of that test.
+    var candidateEdges: [LPCandidateEdge] = []
+    var basisHeader: [Int] = []
     /// A description of the worst infeasibility beyond the tolerance, if any.
     var violation: String?
     /// Whether that worst infeasibility is a reduced cost of the wrong sign (the basis is
