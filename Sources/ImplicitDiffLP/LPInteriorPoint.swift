@@ -23,7 +23,7 @@ import _CLAPACK
 /// (K D_x K' + D_w + delta I) dy = r_p - E D g,     dv = D (E'dy + g)
 /// g = -r_d + (sigma mu - s_l z_l)/s_l - (sigma mu - s_u z_u)/s_u
 /// ```
-/// formed by one BLAS product of `K D_x^(1/2)` with its transpose and solved by one
+/// formed by one BLAS `dsyrk` of `K D_x^(1/2)` and solved by one
 /// Cholesky factorisation; the predictor (`sigma = 0`) and Mehrotra's corrector
 /// (`sigma = (mu_aff/mu)^3`, second-order terms `ds_aff dz_aff`) share it. The small
 /// dual regularisation `delta` (relative to the largest diagonal entry) keeps the
@@ -56,10 +56,11 @@ struct LPInteriorPoint {
     /// Stopping tolerance of the relative residuals and duality measure (moderate: the
     /// iterate only has to separate the active bounds from the inactive ones).
     var tolerance = 1e-8
+    /// Iteration cap (Mehrotra's method needs 15-25 on the problems it is chosen for).
     var iterationLimit = 60
 
     /// Runs the method on `form` (every column with a finite bound; see
-    /// ``LPSolverForm/interiorPointApplies``); `nil` on failure.
+    /// ``LPForwardMethod``); `nil` on failure.
     func solve(_ form: LPSolverForm) -> Iterate? {
         let m = form.rowCount, n = form.columnCount, total = n + m
         let (rowScale, columnScale) = form.matrix.equilibration()
