@@ -23,13 +23,13 @@ import _CLAPACK
 /// (K D_x K' + D_w + delta I) dy = r_p - E D g,     dv = D (E'dy + g)
 /// g = -r_d + (sigma mu - s_l z_l)/s_l - (sigma mu - s_u z_u)/s_u
 /// ```
-/// formed by one BLAS `dsyrk` of `K D_x^(1/2)` and solved by one
-/// Cholesky factorisation; the predictor (`sigma = 0`) and Mehrotra's corrector
+/// formed by one BLAS `dsyrk` of `K D_x^(1/2)` and solved by one LAPACK
+/// Cholesky factorisation (`dpotrf`); the predictor (`sigma = 0`) and Mehrotra's corrector
 /// (`sigma = (mu_aff/mu)^3`, second-order terms `ds_aff dz_aff`) share it. The small
 /// dual regularisation `delta` (relative to the largest diagonal entry) keeps the
 /// factorisation defined as `D` spreads over many orders of magnitude near the optimum.
 ///
-/// The problem is first equilibrated by powers of two (``LPSparseRows/equilibration()``)
+/// The problem is first equilibrated by powers of two (``scaling(_:)``)
 /// and `c` scaled to max-norm 1, so the stopping figures are relative:
 /// `||r_p|| / (1 + ||r||)`, `||r_d|| / (1 + ||c||)` and the duality measure
 /// `sum s z / (1 + |c'x|)`, each at most ``tolerance``. Returns `nil` when the iteration
@@ -63,7 +63,7 @@ struct LPInteriorPoint {
     /// ``LPForwardMethod``); `nil` on failure.
     func solve(_ form: LPSolverForm) -> Iterate? {
         let m = form.rowCount, n = form.columnCount, total = n + m
-        let (rowScale, columnScale) = form.matrix.equilibration()
+        let (rowScale, columnScale) = Self.scaling(form.matrix)
         let k = form.matrix.scaled(rows: rowScale, columns: columnScale)
         // Dense K (row-major) of the scaled problem.
         var dense = [Double](repeating: 0, count: m * n)
@@ -160,7 +160,7 @@ struct LPInteriorPoint {
             }
             let delta = 1e-12 * max(diagonalMax, 1)
             for i in 0..<m { normal.scalars[i * m + i] += delta }
-            guard let cholesky = try? CholeskyFactorization(normal) else { return nil }
+            guard let cholesky = Self.cholesky(normal.scalars, m) else { return nil }
 
             /// The Newton direction for the complementarity targets `rl`, `ru`.
             func direction(_ rl: [Double], _ ru: [Double]) -> (dv: [Double], dy: [Double], dzl: [Double], dzu: [Double]) {
@@ -177,7 +177,7 @@ struct LPInteriorPoint {
                 let kdg = (kMatrix * Vector(dg)).scalars
                 var rhs = [Double](repeating: 0, count: m)
                 for i in 0..<m { rhs[i] = rp[i] - kdg[i] + d[n + i] * g[n + i] }
-                let dy = cholesky.solve(Vector(rhs)).scalars
+                let dy = Self.solve(cholesky, m, rhs)
                 let ktdy = kMatrix.transposedTimes(Vector(dy)).scalars
                 var dv = [Double](repeating: 0, count: total)
                 for j in 0..<n { dv[j] = d[j] * (ktdy[j] + g[j]) }
@@ -257,6 +257,59 @@ struct LPInteriorPoint {
         var out = [Double](repeating: 0, count: m * m)
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(m), Int32(n), 1, scaled, Int32(n), 0, &out, Int32(m))
         return Matrix(rows: m, columns: m, scalars: out)
+    }
+
+    /// Powers of two `(R, S)` for `R K S`: one geometric-mean round (rows, then columns)
+    /// and one max-norm round, with ``LPSparseRows/equilibrationFactor(_:_:)``. Cheaper
+    /// than ``LPSparseRows/equilibration()``'s up to eight rounds, and enough here: the
+    /// scaling only conditions the iteration, the answer is recomputed unscaled.
+    static func scaling(_ k: LPSparseRows) -> (rows: [Double], columns: [Double]) {
+        let m = k.rowCount, n = k.columnCount
+        var rows = [Double](repeating: 1, count: m), columns = [Double](repeating: 1, count: n)
+        k.values.withUnsafeBufferPointer { values in
+            k.columnIndices.withUnsafeBufferPointer { index in
+                for geometric in [true, false] {
+                    for i in 0..<m {
+                        var small = Double.infinity, large = 0.0
+                        for e in k.rowStart[i]..<k.rowStart[i + 1] where values[e] != 0 {
+                            let v = abs(values[e]) * columns[index[e]]
+                            small = min(small, v)
+                            large = max(large, v)
+                        }
+                        rows[i] = LPSparseRows.equilibrationFactor(geometric ? small : nil, large)
+                    }
+                    var small = [Double](repeating: .infinity, count: n), large = [Double](repeating: 0, count: n)
+                    for i in 0..<m {
+                        for e in k.rowStart[i]..<k.rowStart[i + 1] where values[e] != 0 {
+                            let j = index[e], v = abs(values[e]) * rows[i]
+                            small[j] = min(small[j], v)
+                            large[j] = max(large[j], v)
+                        }
+                    }
+                    for j in 0..<n { columns[j] = LPSparseRows.equilibrationFactor(geometric ? small[j] : nil, large[j]) }
+                }
+            }
+        }
+        return (rows, columns)
+    }
+
+    /// The Cholesky factor of the symmetric positive definite `m x m` matrix whose lower
+    /// triangle (row-major) is `a` (LAPACK `dpotrf`; the row-major lower triangle is the
+    /// column-major upper one); `nil` when a pivot is not positive. The core's
+    /// `CholeskyFactorization` also estimates the condition number (`dpocon`, 4% of the
+    /// forward solve here) and refuses a matrix beyond `1 / (n ulp)`: this iteration's
+    /// matrices are regularised instead and only their directions matter.
+    static func cholesky(_ a: [Double], _ m: Int) -> [Double]? {
+        var l = a
+        let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(m), &l, Int32(m))
+        return info == 0 ? l : nil
+    }
+
+    /// `(L L')^-1 b` with the factor of ``cholesky(_:_:)``.
+    static func solve(_ l: [Double], _ m: Int, _ b: [Double]) -> [Double] {
+        var x = b
+        _ = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(m), 1, l, Int32(m), &x, Int32(m))
+        return x
     }
 
     private func pow3(_ t: Double) -> Double { t * t * t }
