@@ -140,6 +140,79 @@ struct LPInteriorPointTests {
         }
     }
 
+    /// Rows scaled by powers of two from 2^-20 to 2^20 (and the objective by 2^15): the
+    /// interior point's scaling undoes them, and the vertex is the simplex's.
+    @Test func badlyScaledRows() throws {
+        let base = try anchorStyleLP(n: 60, seed: 23)
+        var g = base.G, h = base.h
+        for i in 0..<g.rows {
+            let f = Double(sign: .plus, exponent: (i * 7) % 41 - 20, significand: 1)
+            for j in 0..<g.columns { g[i, j] *= f }
+            h[i] *= f
+        }
+        let lp = try LinearProgram(c: 32768 * base.c, A: base.A, b: base.b, G: g, h: h)
+        let simplex = try solve(lp, .simplex)
+        let interior = try solve(lp, .interiorPoint(tolerance: 1e-8))
+        expectClose(interior.z, simplex.z, rtol: 1e-10, "z")
+        expectClose(interior.value, simplex.value, rtol: 1e-10, "value")
+        expectClose(interior.lambda, simplex.lambda, rtol: 1e-10, "lambda")
+    }
+
+    /// Nonnegative variables without upper bounds and a direction of descent: the
+    /// interior point does not converge, and the verdict is the simplex's certified
+    /// "unbounded".
+    @Test func unboundedStaysUnbounded() throws {
+        var rng = LPTestRandom(seed: 29)
+        let n = 50, k = 60
+        // G z <= h with G <= 0 entrywise on column 0: z_0 can grow without bound; c_0 < 0.
+        var g = rng.matrix(k, n)
+        for i in 0..<k { g[i, 0] = -abs(g[i, 0]) }
+        var gAll = Matrix(rows: k + n, columns: n)
+        for i in 0..<k { for j in 0..<n { gAll[i, j] = g[i, j] } }
+        for j in 0..<n { gAll[k + j, j] = -1 }
+        var c = rng.vector(n, in: 0.1...1)
+        c[0] = -1
+        let h = Vector([Double](repeating: 1, count: k) + [Double](repeating: 0, count: n))
+        let lp = try LinearProgram(c: c, G: gAll, h: h)
+        for method in [LPForwardMethod.simplex, .interiorPoint(tolerance: 1e-8)] {
+            #expect { try solve(lp, method) } throws: { error in
+                if case .unbounded = error as? LPError { return true }
+                return false
+            }
+        }
+    }
+
+    /// Small integer data (many ties: degenerate vertices and optimal faces are common):
+    /// the interior point + crossover (the automatic choice at this size: 75 x 100 for
+    /// GLPK) and the simplex agree on the status, the value and the
+    /// uniqueness verdict; where `z` is unique, on `z` and the primal verdict too.
+    @Test(arguments: 0..<12)
+    func integerDataAgreesWithTheSimplex(seed: Int) throws {
+        var rng = LPTestRandom(seed: UInt64(1000 + seed))
+        let n = 100, p = 15, k = 60
+        func integer(_ r: Int, _ c: Int) -> Matrix {
+            Matrix(rows: r, columns: c, scalars: (0..<(r * c)).map { _ in Double(Int(rng.uniform(-3...3).rounded())) })
+        }
+        let a = integer(p, n), gr = integer(k, n)
+        let z0 = Vector((0..<n).map { _ in Double(Int(rng.uniform(1...4).rounded())) })
+        var g = Matrix(rows: k + 2 * n, columns: n)
+        for i in 0..<k { for j in 0..<n { g[i, j] = gr[i, j] } }
+        for j in 0..<n { g[k + j, j] = -1; g[k + n + j, j] = 1 }
+        let h = Vector((gr * z0).scalars.map { $0 + Double(seed % 3) } + [Double](repeating: 0, count: n) + [Double](repeating: 5, count: n))
+        let c = Vector((0..<n).map { _ in Double(Int(rng.uniform(-2...2).rounded())) })
+        let lp = try LinearProgram(c: c, A: a, b: a * z0, G: g, h: h)
+        let simplex = try solve(lp, .simplex)
+        let automatic = try solve(lp, .automatic)
+        let form = lp.solverForm
+        #expect(LPForwardMethod.automatic.interiorPointTolerance(for: LPBoundRows(form).reduced(form), options: .init()) != nil)
+        expectClose(automatic.value, simplex.value, rtol: 1e-10, floor: 1, "value")
+        #expect(automatic.degeneracy?.isDual == simplex.degeneracy?.isDual, "dual degeneracy (z not unique)")
+        if simplex.degeneracy?.isDual != true {
+            expectClose(automatic.z, simplex.z, rtol: 1e-10, floor: 1, "z")
+            #expect(automatic.degeneracy?.isPrimal == simplex.degeneracy?.isPrimal, "primal degeneracy")
+        }
+    }
+
     /// The automatic choice: dense, boxed and not small -> interior point; small, sparse
     /// or with a free variable -> simplex.
     @Test func automaticChoice() throws {
