@@ -38,6 +38,13 @@ struct LPSolverForm: Sendable {
     /// every variable is boxed, the primal otherwise) and recomputes the basic solution
     /// from the optimal basis.
     ///
+    /// Dense problems (``LPForwardMethod``) first try the interior point
+    /// (``LPInteriorPoint``) and its crossover basis (``LPCrossover``): when the basic
+    /// solution recomputed from that basis has no violation beyond
+    /// ``LPOptions/feasibilityTolerance`` it is returned (0 simplex iterations); otherwise
+    /// the simplex starts from that basis. Either way the answer is a basis's exact vertex,
+    /// checked by the same code.
+    ///
     /// Fallbacks, each documented in the error when all fail:
     /// * when the simplex stops without a verdict (iteration cap, singular or
     ///   ill-conditioned basis), the other one is run from the standard basis;
