@@ -8,10 +8,12 @@
 /// column bounds, ``LPBoundRows``) is dense and not small, and every column has a finite
 /// bound:
 /// ```
-/// nnz(K) >= 0.5 rows * columns,   rows * columns >= 5000,   min(rows, columns) >= 40
+/// nnz(K) >= 0.5 rows * columns,   rows * columns >= 5000,   40 <= rows <= columns
 /// ```
 /// and no iteration or time limit is set (those are the simplex's). Below that size
 /// GLPK's simplex needs a few milliseconds at most and the interior point cannot win.
+/// The normal equations have one row per constraint row (`rows^2 columns` work per
+/// iteration), so problems with more rows than columns keep the simplex.
 enum LPForwardMethod: Sendable, Equatable {
     /// The method of the solves in the current task.
     @TaskLocal static var current: LPForwardMethod = .automatic
@@ -32,7 +34,7 @@ enum LPForwardMethod: Sendable, Equatable {
         case .automatic:
             guard options.iterationLimit == nil, options.timeLimit == nil else { return nil }
             let entries = m * n
-            guard entries >= 5_000, min(m, n) >= 40, 2 * form.matrix.values.count >= entries else { return nil }
+            guard entries >= 5_000, min(m, n) >= 40, m <= n, 2 * form.matrix.values.count >= entries else { return nil }
             return 1e-8
         }
     }

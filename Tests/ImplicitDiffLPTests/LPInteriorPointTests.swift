@@ -225,6 +225,12 @@ struct LPInteriorPointTests {
         #expect(choice(try anchorStyleLP(n: 100, seed: 1)) != nil, "75 x 100 dense, boxed")
         #expect(choice(try anchorStyleLP(n: 40, seed: 1)) == nil, "30 x 40: small")
         #expect(choice(LPRandomProblem(n: 100, p: 20, m: 120, seed: 1).problem) == nil, "free variables")
+        // 40 variables boxed, 160 dense rows (6400 entries): more rows than columns.
+        var rng = LPTestRandom(seed: 5)
+        let tall = try LinearProgram(c: rng.vector(40), G: Matrix(rows: 240, columns: 40,
+            scalars: rng.matrix(160, 40).scalars + (0..<80).flatMap { i in (0..<40).map { j in j == i % 40 ? (i < 40 ? -1.0 : 1.0) : 0 } }),
+            h: Vector([Double](repeating: 1, count: 160) + [Double](repeating: 1, count: 80)))
+        #expect(choice(tall) == nil, "160 rows > 40 columns")
         var limited = LPOptions()
         limited.iterationLimit = 10
         let big = try anchorStyleLP(n: 100, seed: 1).solverForm
