@@ -102,7 +102,11 @@ public struct LinearProgram: Sendable {
     }
 
     /// Solves with GLPK's simplex, recomputes the vertex from the optimal basis, and
-    /// checks it on this problem's data (``LPCertificate``) before returning it.
+    /// checks it on this problem's data (``LPCertificate``) before returning it. Dense
+    /// problems whose variables are all bounded (by single-variable rows of `G`) and that
+    /// are not small first try an interior point whose crossover basis, when its vertex is
+    /// primal and dual feasible, is the optimal basis (no simplex pivot); otherwise the
+    /// simplex starts from it. The answer is the same exact vertex either way.
     ///
     /// - Throws: ``LPError/infeasible(_:)``, ``LPError/unbounded(_:)``,
     ///   ``LPError/notConverged(_:)`` (also when the answer fails its certificate: the

@@ -21,7 +21,8 @@ public struct LinearProgramSolution: Sendable {
     public let value: Double
     /// Active set, degeneracy verdict and the factorisation the derivatives reuse.
     public let activeSet: LPActiveSet
-    /// Simplex iterations (plus active-set iterations for the smoothed problem).
+    /// Simplex iterations (plus active-set iterations for the smoothed problem); 0 when
+    /// the interior point's crossover basis was optimal (dense problems).
     public let iterations: Int
     /// The independent check of `(z, lambda, mu)` on the problem's data (for the smoothed
     /// problem: on its own optimality conditions), which this solution passed.

@@ -60,7 +60,10 @@ extension LPSolverForm {
             rowStatus: rowStatus, columnStatus: columnStatus, basisFactorization: nil, iterations: try glp.iterationCount())
         var classified = classify(solution, options: options)
         if !classified.zeroReducedCost.isEmpty {
-            classified.hasOptimalEdge = try hasOptimalEdge(classified, basis: basis)
+            var examined = [LPCandidateEdge]()
+            classified.hasOptimalEdge = try hasOptimalEdge(classified, basis: basis, examined: &examined)
+            classified.candidateEdges = examined
+            classified.basisHeader = basis.header
         }
         return classified
     }
@@ -73,8 +76,13 @@ extension LPSolverForm {
     /// ratio test gives the longest step inside their bounds. A step beyond `1e-7`
     /// relative counts; a free candidate counts at once. No such edge does not prove
     /// uniqueness (several candidates may move together): the auxiliary LP of
-    /// ``optimumIsUnique(_:options:)`` decides then.
-    func hasOptimalEdge(_ s: LPBasicSolution, basis: LPGLPKBasis) throws -> Bool {
+    /// ``optimumIsUnique(_:options:)`` decides then, except for a single candidate, whose
+    /// ratio test is already exact. `examined` receives the candidates whose edge was
+    /// ratio-tested (all of them, when the answer is `false`, but those skipped: fixed
+    /// ones, columns without ``columnMatrix``, beyond the first 200), with the movement of
+    /// the basic variables along their edge when there are at most two candidates
+    /// (``planarFaceIsPoint(_:candidates:)``).
+    func hasOptimalEdge(_ s: LPBasicSolution, basis: LPGLPKBasis, examined: inout [LPCandidateEdge]) throws -> Bool {
         let m = rowCount
         func value(_ v: Int) -> Double { v < m ? s.rowActivity[v] : s.x[v - m] }
         func bounds(_ v: Int) -> (Double, Double) { v < m ? (rowLower[v], rowUpper[v]) : (columnLower[v - m], columnUpper[v - m]) }
@@ -96,6 +104,11 @@ extension LPSolverForm {
             let (lq, uq) = bounds(q)
             var step = uq - lq  // the candidate's own range
             let alphaScale = alpha.reduce(0) { max($0, abs($1)) }
+            let keep = s.zeroReducedCost.count <= 2
+            var changes = keep ? [Double](repeating: 0, count: alpha.count) : []
+            if keep {
+                for k in 0..<alpha.count where abs(alpha[k]) > 1e-11 * max(1, alphaScale) { changes[k] = -sigma * alpha[k] }
+            }
             for (k, v) in basis.header.enumerated() where abs(alpha[k]) > 1e-11 * max(1, alphaScale) {
                 let change = -sigma * alpha[k]  // d value(v) / d t
                 let (l, u) = bounds(v)
@@ -104,6 +117,7 @@ extension LPSolverForm {
                 if step <= 0 { break }
             }
             if step > 1e-7 * (1 + abs(value(q))) { return true }
+            examined.append(LPCandidateEdge(candidate: q, range: uq - lq, changes: changes))
         }
         return false
     }

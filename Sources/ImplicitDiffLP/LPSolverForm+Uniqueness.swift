@@ -20,7 +20,10 @@ import _CGLPK
 /// in `D` is genuinely non-zero, and then `x` is reported as not unique (the safe side).
 /// A free nonbasic variable in `D` (it could move both ways) is reported as not unique.
 /// The forward solve has already tried each candidate alone (an `ftran` and a ratio test:
-/// ``hasOptimalEdge(_:basis:)``); an optimal edge found there settles it without this LP.
+/// ``hasOptimalEdge(_:basis:examined:)``); an optimal edge found there settles it without
+/// this LP. With one or two candidates `F'` is a segment or a polygon in their movements,
+/// and is decided exactly from the edges the forward solve measured
+/// (``planarFaceIsPoint(_:candidates:)``), without this LP.
 /// The auxiliary LP runs in rounds of 50 simplex iterations and stops as soon as a
 /// candidate has moved (greenbea: 0.1 s instead of a full solve).
 extension LPSolverForm {
@@ -41,7 +44,11 @@ extension LPSolverForm {
             if status == GLP_NF { return false }
             inD[k] = status != GLP_NS
         }
-        if !inD.contains(true) { return true }
+        let moving = (0..<(m + n)).filter { inD[$0] }
+        if moving.isEmpty { return true }
+        // At most two candidates: F' is a polygon in their movements, decided exactly
+        // without GLPK (LPSolverForm+PlanarFace.swift).
+        if moving.count <= 2, let unique = planarFaceIsPoint(basic, candidates: moving) { return unique }
         var objectiveD = [Double](repeating: 0, count: n)
         var columnLo = columnLower, columnHi = columnUpper, rowLo = rowLower, rowHi = rowUpper
         for j in 0..<n where basic.columnStatus[j] != GLP_BS {

@@ -38,6 +38,13 @@ struct LPSolverForm: Sendable {
     /// every variable is boxed, the primal otherwise) and recomputes the basic solution
     /// from the optimal basis.
     ///
+    /// Dense problems (``LPForwardMethod``) first try the interior point
+    /// (``LPInteriorPoint``) and its crossover basis (``LPCrossover``): when the basic
+    /// solution recomputed from that basis has no violation beyond
+    /// ``LPOptions/feasibilityTolerance`` it is returned (0 simplex iterations); otherwise
+    /// the simplex starts from that basis. Either way the answer is a basis's exact vertex,
+    /// checked by the same code.
+    ///
     /// Fallbacks, each documented in the error when all fail:
     /// * when the simplex stops without a verdict (iteration cap, singular or
     ///   ill-conditioned basis), the other one is run from the standard basis;
@@ -58,6 +65,21 @@ struct LPSolverForm: Sendable {
             let rows = try glp.rowStatuses(), columns = try glp.columnStatuses()
             return boundRows.isEmpty ? (rows, columns) : boundRows.originalStatuses(self, rowStatus: rows, columnStatus: columns)
         }
+        // Dense LPs: an interior point proposes a basis (LPCrossover); when its vertex is
+        // primal and dual feasible it is the answer, otherwise the simplex starts there.
+        var initialBasis: (rows: [Int32], columns: [Int32])?
+        if !usesGLPKBasis, let tolerance = LPForwardMethod.current.interiorPointTolerance(for: glpForm, options: options),
+           let iterate = LPInteriorPoint(tolerance: tolerance).solve(glpForm) {
+            let guess = LPCrossover.statuses(iterate, rows: glpForm.rowCount, columns: columnCount)
+            let original = boundRows.isEmpty ? guess
+                : boundRows.originalStatuses(self, rowStatus: guess.rows, columnStatus: guess.columns)
+            if let solution = try? basicSolution(rowStatus: original.rows, columnStatus: original.columns,
+                                                 iterations: 0, options: options),
+               solution.violation == nil {
+                return solution
+            }
+            initialBasis = guess
+        }
         do {
             return try GLPKProblem.withProblem { glp in
                 try glp.setMinimize(true)
@@ -70,6 +92,11 @@ struct LPSolverForm: Sendable {
                 if let columns = glpForm.columnMatrix { try glp.loadColumns(columns) } else { try glp.loadMatrix(glpForm.matrix) }
                 try glp.scale()
                 if usesGLPKBasis { try glp.advancedBasis() }
+                if let initialBasis {
+                    // The crossover's basis, unless GLPK cannot factorise it.
+                    try glp.setStatuses(rows: initialBasis.rows, columns: initialBasis.columns)
+                    if try glp.factorize() != 0 { try glp.standardBasis() }
+                }
                 // With every variable boxed, any basis is dual feasible once the nonbasic
                 // variables sit at the right bound, and the dual simplex needs no phase
                 // one: 2.3x fewer pivots than the primal on dense LPs with box bounds
@@ -379,6 +406,10 @@ struct LPBasicSolution: Sendable {
     /// Whether one of those can enter the basis with a positive step (an optimal edge:
     /// `x` is not unique); computed on the sparse path only.
     var hasOptimalEdge = false
+    /// The candidates whose single edge the ratio test of `hasOptimalEdge` examined and
+    /// found not to move (sparse path only), and the basis header of that test.
+    var candidateEdges: [LPCandidateEdge] = []
+    var basisHeader: [Int] = []
     /// A description of the worst infeasibility beyond the tolerance, if any.
     var violation: String?
     /// Whether that worst infeasibility is a reduced cost of the wrong sign (the basis is
