@@ -14,7 +14,9 @@ pullback and the gradients, not JSON). Prints a Markdown table.
 
 `--callgrind` counts instructions instead (valgrind's callgrind, load-independent): the
 inclusive counts of the forward solve (`SparseQPSolver.solve`) and of the derivative
-(`CheckedDerivativeRequest.evaluate`) over the N repetitions.
+(`CheckedDerivativeRequest.evaluate`, the whole CLI request) over the N repetitions, and
+in the last column the library's part alone (preparing `SparseQPDerivative` and one
+`pullbackWithResidual`, without the CLI's parsing and result dictionaries).
 """
 import argparse
 import json
@@ -72,7 +74,12 @@ def main():
                 return best
             f = count(r"SparseQPSolverV5solveAA0D10QPSolutionVyKF")
             d = count(r"CheckedDerivativeRequestO8evaluate2on")
-            print(f"| {name} | {n} | {f:.3g} | {d:.3g} | {d / f:.3f} | instructions |", flush=True)
+            # The library's part: preparing the derivative and one pullback (without the
+            # CLI's cotangent parsing, name checks and result dictionaries).
+            lib = count(r"SolvedSparseQPC10derivative0abF00E12QPDerivativeVyKF") + \
+                count(r"SparseQPDerivativeV20pullbackWithResidual")
+            print(f"| {name} | {n} | {f:.3g} | {d:.3g} | {d / f:.3f} | instructions; library {lib:.3g} = {lib / f:.3f} |",
+                  flush=True)
             continue
         if p.returncode != 0:
             msg = json.loads(p.stdout)["error"]["message"][:80] if p.stdout else p.stderr[-80:]
