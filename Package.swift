@@ -31,15 +31,20 @@ let package = Package(
         .systemLibrary(name: "_CGLPK", path: "Sources/_CGLPK", providers: [.apt(["libglpk-dev"])]),
         .systemLibrary(name: "_CSuiteSparse", path: "Sources/_CSuiteSparse", providers: [.apt(["libsuitesparse-dev"])]),
 
-        // The theorem, linear algebra, lazy operators, Krylov and direct solvers.
-        .target(name: "ImplicitDiffCore", dependencies: ["_CLAPACK"]),
+        // Shared kernels (not API, not a product; underscore): the BLAS/LAPACK wrappers,
+        // the vectorised exponential and the row-major loops that several modules run in
+        // their inner loops, all `@inlinable` so that they inline across modules.
+        .target(name: "_ImplicitDiffKernels", dependencies: ["_CLAPACK"]),
 
-        // Problem modules: each depends on the core only.
-        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CSuiteSparse"]),
+        // The theorem, linear algebra, lazy operators, Krylov and direct solvers.
+        .target(name: "ImplicitDiffCore", dependencies: ["_ImplicitDiffKernels", "_CLAPACK"]),
+
+        // Problem modules: each depends on the core (and the internal kernels) only.
+        .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels", "_CSuiteSparse"]),
         .target(name: "ImplicitDiffLP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK"]),
-        .target(name: "ImplicitDiffProx", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
-        .target(name: "ImplicitDiffSinkhorn", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
-        .target(name: "ImplicitDiffNewton", dependencies: ["ImplicitDiffCore", "_CLAPACK"]),
+        .target(name: "ImplicitDiffProx", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels"]),
+        .target(name: "ImplicitDiffSinkhorn", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels"]),
+        .target(name: "ImplicitDiffNewton", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels"]),
 
         // Umbrella: `import ImplicitDiff` brings every module.
         .target(name: "ImplicitDiff", dependencies: [
@@ -75,7 +80,7 @@ let package = Package(
 
         // Seeded test data shared by the test targets (not in any product).
         .target(name: "ImplicitDiffTestSupport", dependencies: ["ImplicitDiffCore"], path: "Tests/ImplicitDiffTestSupport"),
-        .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore", "ImplicitDiffTestSupport"]),
+        .testTarget(name: "ImplicitDiffCoreTests", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffQPTests", dependencies: ["ImplicitDiffQP", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffLPTests", dependencies: ["ImplicitDiffLP", "_CGLPK", "ImplicitDiffTestSupport",
                                                        "ImplicitDiffQP"]),  // QP: the smoothed LP vs the QP solver

@@ -1,3 +1,5 @@
+import _ImplicitDiffKernels
+
 /// The Cholesky factor `Q = L L'` of a positive definite, well-conditioned `Q`, shared by
 /// the convexity check, every polish solve and every derivative of one solution. Not API.
 struct QPCholeskyOfQ: Sendable {
@@ -16,8 +18,8 @@ struct QPCholeskyOfQ: Sendable {
     init?(_ q: Matrix) {
         let n = q.rows
         var l = q.scalars
-        guard n > 0, QPKernels.choleskyLower(&l, n: n) else { return nil }
-        let rcond = QPKernels.choleskyReciprocalCondition(l, n: n, norm1: QPKernels.symmetricNorm1(q.scalars, n: n))
+        guard n > 0, LAPACK.choleskyLower(&l, n: n) else { return nil }
+        let rcond = LAPACK.choleskyReciprocalCondition(l, n: n, norm1: RowMajor.symmetricNorm1(q.scalars, n: n))
         guard rcond >= Self.conditionLimit else { return nil }
         self.n = n
         factor = l
@@ -46,15 +48,15 @@ struct QPRangeSpaceFactor: Sendable {
     /// `nil` when `S` is singular to working precision (dependent constraint rows).
     init?(cholesky: QPCholeskyOfQ, constraints c: [Double], rows r: Int) {
         let n = cholesky.n
-        var yy = QPKernels.transpose(c, rows: r, columns: n)
-        QPKernels.triangularSolve(cholesky.factor, n: n, matrix: &yy, columns: r)
+        var yy = RowMajor.transpose(c, rows: r, columns: n)
+        BLAS.triangularSolve(cholesky.factor, n: n, matrix: &yy, columns: r)
         var s = [Double](repeating: 0, count: r * r)
-        QPKernels.syrkTransposedLower(yy, k: n, n: r, into: &s, beta: 0)
+        BLAS.syrkTransposedLower(yy, k: n, n: r, into: &s, beta: 0)
         // Full symmetric copy for the norm, then factorise the lower triangle.
         for i in 0..<r { for j in 0..<i { s[j * r + i] = s[i * r + j] } }
-        let norm1 = QPKernels.symmetricNorm1(s, n: r)
-        guard QPKernels.choleskyLower(&s, n: r) else { return nil }
-        let rcond = QPKernels.choleskyReciprocalCondition(s, n: r, norm1: norm1)
+        let norm1 = RowMajor.symmetricNorm1(s, n: r)
+        guard LAPACK.choleskyLower(&s, n: r) else { return nil }
+        let rcond = LAPACK.choleskyReciprocalCondition(s, n: r, norm1: norm1)
         guard rcond >= Double(Swift.max(r, 1)) * Double.ulpOfOne else { return nil }
         // Stored properties are assigned only past the last `return nil`.
         self.n = n
@@ -67,19 +69,19 @@ struct QPRangeSpaceFactor: Sendable {
     /// `K^-1 R` for a row-major `(n + r) x k` right-hand side.
     func solve(_ rhs: [Double], columns k: Int) -> [Double] {
         var u = Array(rhs[0..<(n * k)])
-        QPKernels.triangularSolve(l, n: n, matrix: &u, columns: k, transposed: false)
+        BLAS.triangularSolve(l, n: n, matrix: &u, columns: k, transposed: false)
         if r > 0 {
             var w = Array(rhs[(n * k)..<((n + r) * k)])
             // w = Y'u - g
-            QPKernels.gemm(y, u, into: &w, m: r, n: k, k: n, transposeA: true, alpha: 1, beta: -1)
-            QPKernels.triangularSolve(ls, n: r, matrix: &w, columns: k, transposed: false)
-            QPKernels.triangularSolve(ls, n: r, matrix: &w, columns: k, transposed: true)
+            BLAS.gemm(y, u, into: &w, m: r, n: k, k: n, transposeA: true, alpha: 1, beta: -1)
+            BLAS.triangularSolve(ls, n: r, matrix: &w, columns: k, transposed: false)
+            BLAS.triangularSolve(ls, n: r, matrix: &w, columns: k, transposed: true)
             // u = u - Y w
-            QPKernels.gemm(y, w, into: &u, m: n, n: k, k: r, alpha: -1, beta: 1)
-            QPKernels.triangularSolve(l, n: n, matrix: &u, columns: k, transposed: true)
+            BLAS.gemm(y, w, into: &u, m: n, n: k, k: r, alpha: -1, beta: 1)
+            BLAS.triangularSolve(l, n: n, matrix: &u, columns: k, transposed: true)
             return u + w
         }
-        QPKernels.triangularSolve(l, n: n, matrix: &u, columns: k, transposed: true)
+        BLAS.triangularSolve(l, n: n, matrix: &u, columns: k, transposed: true)
         return u
     }
 }

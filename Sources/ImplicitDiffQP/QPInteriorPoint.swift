@@ -1,4 +1,5 @@
 import Foundation
+import _ImplicitDiffKernels
 
 /// Mehrotra's predictor-corrector primal-dual interior point method on a
 /// ``QPScaledProblem``, with slacks `s = h - G z >= 0`:
@@ -51,10 +52,10 @@ struct QPInteriorPoint {
             throw QPError.notConverged(iterations: 0, residual: .nan)
         }
         var r1 = sp.q.map { -$0 }
-        if m > 0 { QPKernels.gemv(sp.G, rows: m, columns: n, sp.h, into: &r1, transposed: true, beta: 1) }
+        if m > 0 { BLAS.gemv(sp.G, rows: m, columns: n, sp.h, into: &r1, transposed: true, beta: 1) }
         let (z0, l0) = system.solve(sp, r1, sp.b)
         var s0 = sp.h
-        if m > 0 { QPKernels.gemv(sp.G, rows: m, columns: n, z0, into: &s0, alpha: -1, beta: 1) }
+        if m > 0 { BLAS.gemv(sp.G, rows: m, columns: n, z0, into: &s0, alpha: -1, beta: 1) }
         var mu0 = s0.map { -$0 }
         let ap = -(s0.min() ?? 1)
         if ap >= -1e-8 { for i in 0..<m { s0[i] += 1 + ap } }
@@ -73,9 +74,9 @@ struct QPInteriorPoint {
 
     func dualResidual() -> (r: [Double], scale: Double) {
         let n = sp.n
-        let qz = QPKernels.gemv(sp.Q, rows: n, columns: n, z)
-        let at = sp.p > 0 ? QPKernels.gemv(sp.A, rows: sp.p, columns: n, lambda, transposed: true) : [Double](repeating: 0, count: n)
-        let gt = sp.m > 0 ? QPKernels.gemv(sp.G, rows: sp.m, columns: n, mu, transposed: true) : [Double](repeating: 0, count: n)
+        let qz = BLAS.gemv(sp.Q, rows: n, columns: n, z)
+        let at = sp.p > 0 ? BLAS.gemv(sp.A, rows: sp.p, columns: n, lambda, transposed: true) : [Double](repeating: 0, count: n)
+        let gt = sp.m > 0 ? BLAS.gemv(sp.G, rows: sp.m, columns: n, mu, transposed: true) : [Double](repeating: 0, count: n)
         var r = [Double](repeating: 0, count: n)
         for i in 0..<n { r[i] = qz[i] + sp.q[i] + at[i] + gt[i] }
         return (r, Swift.max(maxAbs(qz), maxAbs(sp.q), maxAbs(at), maxAbs(gt)))
@@ -86,12 +87,12 @@ struct QPInteriorPoint {
         var re = [Double](), ri = [Double]()
         var scale = 0.0
         if sp.p > 0 {
-            let az = QPKernels.gemv(sp.A, rows: sp.p, columns: n, z)
+            let az = BLAS.gemv(sp.A, rows: sp.p, columns: n, z)
             re = zip(az, sp.b).map { $0 - $1 }
             scale = Swift.max(scale, maxAbs(az), maxAbs(sp.b))
         }
         if sp.m > 0 {
-            let gz = QPKernels.gemv(sp.G, rows: sp.m, columns: n, z)
+            let gz = BLAS.gemv(sp.G, rows: sp.m, columns: n, z)
             ri = (0..<sp.m).map { gz[$0] + s[$0] - sp.h[$0] }
             scale = Swift.max(scale, maxAbs(gz), maxAbs(sp.h))
         }
@@ -105,7 +106,7 @@ struct QPInteriorPoint {
         if sp.m > 0 {
             var sm = 0.0
             for i in 0..<sp.m { sm += s[i] * mu[i] }
-            let qz = QPKernels.gemv(sp.Q, rows: sp.n, columns: sp.n, z)
+            let qz = BLAS.gemv(sp.Q, rows: sp.n, columns: sp.n, z)
             var zqz = 0.0, qtz = 0.0
             for i in 0..<sp.n { zqz += z[i] * qz[i]; qtz += sp.q[i] * z[i] }
             gap = (sm / Double(sp.m)) / (1 + Swift.max(abs(0.5 * zqz), abs(qtz)))
@@ -150,8 +151,8 @@ struct QPInteriorPoint {
         guard norm > 0, norm.isFinite else { return nil }
         let ln = l.map { $0 / norm }, un = u.map { $0 / norm }
         var v = [Double](repeating: 0, count: sp.n)
-        if sp.p > 0 { QPKernels.gemv(sp.A, rows: sp.p, columns: sp.n, ln, into: &v, transposed: true, beta: 1) }
-        if sp.m > 0 { QPKernels.gemv(sp.G, rows: sp.m, columns: sp.n, un, into: &v, transposed: true, beta: 1) }
+        if sp.p > 0 { BLAS.gemv(sp.A, rows: sp.p, columns: sp.n, ln, into: &v, transposed: true, beta: 1) }
+        if sp.m > 0 { BLAS.gemv(sp.G, rows: sp.m, columns: sp.n, un, into: &v, transposed: true, beta: 1) }
         var bound = 0.0
         for i in 0..<sp.p { bound += sp.b[i] * ln[i] }
         for i in 0..<sp.m { bound += sp.h[i] * un[i] }
@@ -163,13 +164,13 @@ struct QPInteriorPoint {
         let norm = maxAbs(d)
         guard norm > 0, norm.isFinite else { return nil }
         let dn = d.map { $0 / norm }
-        let qd = QPKernels.gemv(sp.Q, rows: sp.n, columns: sp.n, dn)
+        let qd = BLAS.gemv(sp.Q, rows: sp.n, columns: sp.n, dn)
         guard maxAbs(qd) <= eps else { return nil }
         var slope = 0.0
         for i in 0..<sp.n { slope += sp.q[i] * dn[i] }
         guard slope < -eps else { return nil }
-        if sp.p > 0 { guard maxAbs(QPKernels.gemv(sp.A, rows: sp.p, columns: sp.n, dn)) <= eps else { return nil } }
-        if sp.m > 0 { guard (QPKernels.gemv(sp.G, rows: sp.m, columns: sp.n, dn).max() ?? 0) <= eps else { return nil } }
+        if sp.p > 0 { guard maxAbs(BLAS.gemv(sp.A, rows: sp.p, columns: sp.n, dn)) <= eps else { return nil } }
+        if sp.m > 0 { guard (BLAS.gemv(sp.G, rows: sp.m, columns: sp.n, dn).max() ?? 0) <= eps else { return nil } }
         return "a direction d with Q d ~ 0, A d ~ 0, G d <= 0 and q'd < 0 (normalised slope \(slope)) along which the objective decreases without bound"
     }
 
@@ -193,12 +194,12 @@ struct QPInteriorPoint {
             var w = [Double](repeating: 0, count: m)
             for i in 0..<m { w[i] = weights[i] * ri[i] - rc[i] / s[i] }
             var r1 = rd.map { -$0 }
-            if m > 0 { QPKernels.gemv(sp.G, rows: m, columns: n, w, into: &r1, transposed: true, alpha: -1, beta: 1) }
+            if m > 0 { BLAS.gemv(sp.G, rows: m, columns: n, w, into: &r1, transposed: true, alpha: -1, beta: 1) }
             let r2 = re.map { -$0 }
             let (dz, dl) = system.solve(sp, r1, r2)
             var dmu = [Double](repeating: 0, count: m), ds = [Double](repeating: 0, count: m)
             if m > 0 {
-                let gdz = QPKernels.gemv(sp.G, rows: m, columns: n, dz)
+                let gdz = BLAS.gemv(sp.G, rows: m, columns: n, dz)
                 for i in 0..<m {
                     dmu[i] = weights[i] * gdz[i] + w[i]
                     ds[i] = -ri[i] - gdz[i]

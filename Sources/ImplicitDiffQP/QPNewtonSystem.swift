@@ -1,3 +1,5 @@
+import _ImplicitDiffKernels
+
 /// The Newton system of one interior-point iteration, in normal-equation form:
 /// ```
 /// [ H   A' ] [dz]   [r1]        H = Q + G' diag(d) G,  d = mu / s
@@ -49,20 +51,20 @@ struct QPNewtonSystem {
         for _ in 0..<6 {
             hmat = sp.Q
             for i in 0..<n { hmat[i * n + i] += primalRegularization }
-            QPKernels.syrkTransposedLower(gs, k: m, n: n, into: &hmat)
-            if QPKernels.choleskyLower(&hmat, n: n) { ok = true; break }
+            BLAS.syrkTransposedLower(gs, k: m, n: n, into: &hmat)
+            if LAPACK.choleskyLower(&hmat, n: n) { ok = true; break }
             primalRegularization *= 100
         }
         guard ok else { return false }
         l = hmat
         if p > 0 {
-            var yy = QPKernels.transpose(sp.A, rows: p, columns: n)
-            QPKernels.triangularSolve(l, n: n, matrix: &yy, columns: p)
+            var yy = RowMajor.transpose(sp.A, rows: p, columns: n)
+            BLAS.triangularSolve(l, n: n, matrix: &yy, columns: p)
             y = yy
             var s = [Double](repeating: 0, count: p * p)
             for i in 0..<p { s[i * p + i] = dualRegularization }
-            QPKernels.syrkTransposedLower(yy, k: n, n: p, into: &s)
-            guard QPKernels.choleskyLower(&s, n: p) else { return false }
+            BLAS.syrkTransposedLower(yy, k: n, n: p, into: &s)
+            guard LAPACK.choleskyLower(&s, n: p) else { return false }
             ls = s
         }
         return true
@@ -71,33 +73,33 @@ struct QPNewtonSystem {
     /// Solves the regularised system `[H + dp I, A'; A, -dd I] [x; w] = [r1; r2]`.
     func solveRegularized(_ r1: [Double], _ r2: [Double]) -> ([Double], [Double]) {
         var u = r1
-        QPKernels.triangularSolve(l, n: n, &u, transposed: false)
+        BLAS.triangularSolve(l, n: n, &u, transposed: false)
         if p == 0 {
-            QPKernels.triangularSolve(l, n: n, &u, transposed: true)
+            BLAS.triangularSolve(l, n: n, &u, transposed: true)
             return (u, [])
         }
         // (Y'Y + dd I) w = Y'u - r2
-        var w = QPKernels.gemv(y, rows: n, columns: p, u, transposed: true)
+        var w = BLAS.gemv(y, rows: n, columns: p, u, transposed: true)
         for i in 0..<p { w[i] -= r2[i] }
-        QPKernels.triangularSolve(ls, n: p, &w, transposed: false)
-        QPKernels.triangularSolve(ls, n: p, &w, transposed: true)
+        BLAS.triangularSolve(ls, n: p, &w, transposed: false)
+        BLAS.triangularSolve(ls, n: p, &w, transposed: true)
         // x = L^-T (u - Y w)
-        QPKernels.gemv(y, rows: n, columns: p, w, into: &u, alpha: -1, beta: 1)
-        QPKernels.triangularSolve(l, n: n, &u, transposed: true)
+        BLAS.gemv(y, rows: n, columns: p, w, into: &u, alpha: -1, beta: 1)
+        BLAS.triangularSolve(l, n: n, &u, transposed: true)
         return (u, w)
     }
 
     /// `[H A'; A 0] [x; w]`, from the data.
     func apply(_ sp: QPScaledProblem, _ x: [Double], _ w: [Double]) -> ([Double], [Double]) {
-        var out = QPKernels.gemv(sp.Q, rows: n, columns: n, x)
+        var out = BLAS.gemv(sp.Q, rows: n, columns: n, x)
         if m > 0 {
-            var gx = QPKernels.gemv(sp.G, rows: m, columns: n, x)
+            var gx = BLAS.gemv(sp.G, rows: m, columns: n, x)
             for i in 0..<m { gx[i] *= d[i] }
-            QPKernels.gemv(sp.G, rows: m, columns: n, gx, into: &out, transposed: true, beta: 1)
+            BLAS.gemv(sp.G, rows: m, columns: n, gx, into: &out, transposed: true, beta: 1)
         }
         if p > 0 {
-            QPKernels.gemv(sp.A, rows: p, columns: n, w, into: &out, transposed: true, beta: 1)
-            return (out, QPKernels.gemv(sp.A, rows: p, columns: n, x))
+            BLAS.gemv(sp.A, rows: p, columns: n, w, into: &out, transposed: true, beta: 1)
+            return (out, BLAS.gemv(sp.A, rows: p, columns: n, x))
         }
         return (out, [])
     }

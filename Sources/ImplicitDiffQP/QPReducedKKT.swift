@@ -1,3 +1,5 @@
+import _ImplicitDiffKernels
+
 /// The reduced KKT matrix of a QP on an active set, factorised once:
 /// ```
 ///       [ Q    G_a'  A' ]        unknowns  [ z      ]
@@ -132,7 +134,7 @@ public struct QPReducedKKT: Factorization {
         for i in eq { rows += p.A.row(i).scalars }
         for i in active { rows += p.G.row(i).scalars }
         let count = eq.count + active.count
-        let (_, dependent) = QPKernels.pivotedRowRank(rows, rows: count, columns: n, tolerance: 1e-10)
+        let (_, dependent) = LAPACK.pivotedRowRank(rows, rows: count, columns: n, tolerance: 1e-10)
         if !dependent.isEmpty {
             let names = dependent.map { $0 < eq.count ? "equality \(eq[$0])" : "inequality \(active[$0 - eq.count])" }
             return "the active constraints are linearly dependent (\(names.joined(separator: ", ")) depend on the others): the multipliers are not unique"
@@ -202,11 +204,11 @@ public struct QPReducedKKT: Factorization {
         for i in equalities { c_ += problem.A.scalars[(i * n)..<((i + 1) * n)] }
         // [Q C'; C 0] [X; W] = [Q X + C'W; C X]
         var outTop = [Double](repeating: 0, count: n * c)
-        QPKernels.gemm(problem.Q.scalars, top, into: &outTop, m: n, n: c, k: n)
+        BLAS.gemm(problem.Q.scalars, top, into: &outTop, m: n, n: c, k: n)
         let w = Array(v.scalars[(n * c)...])
-        QPKernels.gemm(c_, w, into: &outTop, m: n, n: c, k: k + pe, transposeA: true, beta: 1)
+        BLAS.gemm(c_, w, into: &outTop, m: n, n: c, k: k + pe, transposeA: true, beta: 1)
         var outBottom = [Double](repeating: 0, count: (k + pe) * c)
-        QPKernels.gemm(c_, top, into: &outBottom, m: k + pe, n: c, k: n)
+        BLAS.gemm(c_, top, into: &outBottom, m: k + pe, n: c, k: n)
         return Matrix(rows: v.rows, columns: c, scalars: outTop + outBottom)
     }
 
@@ -219,7 +221,7 @@ public struct QPReducedKKT: Factorization {
     static func product(problem p: QuadraticProgram, active: [Int], equalities eq: [Int], _ v: Vector) -> Vector {
         let n = p.variableCount, k = active.count
         let z = Array(v.scalars[0..<n])
-        var out = QPKernels.gemv(p.Q.scalars, rows: n, columns: n, z)
+        var out = BLAS.gemv(p.Q.scalars, rows: n, columns: n, z)
         var tail = [Double](repeating: 0, count: k + eq.count)
         p.G.scalars.withUnsafeBufferPointer { g in
             for (t, i) in active.enumerated() {

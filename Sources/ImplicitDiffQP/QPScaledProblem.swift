@@ -1,3 +1,5 @@
+import _ImplicitDiffKernels
+
 /// The QP as the interior point sees it: rows of `A` and `G` scaled to unit 2-norm,
 /// the objective scaled by `c = 1 / max(max |Q_ij|, max |q_i|)` (1 when both are zero;
 /// tiny objectives are scaled up as well as large ones down: with `c = 1 / max(1, ...)`, a
@@ -89,7 +91,7 @@ struct QPScaledProblem {
             bData.append(problem.b[i] * r)
         }
         if aRows.count > 0 {
-            let (independent, dependent) = QPKernels.pivotedRowRank(aData, rows: aRows.count, columns: n,
+            let (independent, dependent) = LAPACK.pivotedRowRank(aData, rows: aRows.count, columns: n,
                                                                     tolerance: Self.rankTolerance)
             if !dependent.isEmpty {
                 dropped += dependent.map { aRows[$0] }

@@ -1,3 +1,5 @@
+import _ImplicitDiffKernels
+
 /// The dense QP solver: Mehrotra interior point (``QPInteriorPoint``) to locate the
 /// active set, then an exact solve of the equality-constrained QP on it (polish) with
 /// the reduced KKT factorisation that the derivatives reuse. Not API.
@@ -126,7 +128,7 @@ struct QPSolver {
         if scale == 0 { return }
         var c = sp.Q
         for i in 0..<n { c[i * n + i] += 1e-9 * scale }
-        if !QPKernels.choleskyLower(&c, n: n) {
+        if !LAPACK.choleskyLower(&c, n: n) {
             throw QPError.nonConvex("Q is not positive semidefinite (Q + 1e-9 max|Q_ij| I has no Cholesky factorisation)")
         }
     }

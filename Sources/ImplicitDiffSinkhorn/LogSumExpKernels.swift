@@ -1,7 +1,7 @@
-import ImplicitDiffCore
+import _ImplicitDiffKernels
 
-// The vectorised exponential (`fastExp`, `exponentiate`) is ImplicitDiffCore's
-// (package access): these are the fused passes of the log-sum-exp built on it.
+// The vectorised exponential (`fastExp`, `exponentiate`) is in the internal kernels
+// module: these are the fused passes of the log-sum-exp built on it.
 
 /// `out[j] = (g[j] - c[j]) * scale` for `j < count`; returns `max_j out[j]`. Four lanes at
 /// a time. Not API.
@@ -27,7 +27,7 @@ func scaledDifferenceAndMax(_ g: UnsafePointer<Double>, _ c: UnsafePointer<Doubl
     return result
 }
 
-/// `exp(x)` for `x <= 0` (a log-sum-exp's shifted exponents): the core's reduction
+/// `exp(x)` for `x <= 0` (a log-sum-exp's shifted exponents): the kernels' reduction
 /// `reducedExponential` (`exp(x) = p 2^k`, within 2 ulp, as `fastExp`) with only the
 /// lower clamp at `-750` written as a lane select, and the scaling `2^k` as two factors
 /// (results down to the subnormal range round once; `x < -745` gives 0). `fastExp`'s

@@ -1,4 +1,4 @@
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// `A = L L'` by LAPACK `dpotrf`, refused only when a pivot is not positive: the
 /// factorisation of the Newton finish (``SinkhornSolution/newtonFinished(tolerance:maxSteps:)``).
@@ -19,8 +19,7 @@ struct NewtonCholesky: Sendable {
     init?(_ a: [Double], dimension k: Int) {
         guard a.allSatisfy(\.isFinite) else { return nil }
         var l = a
-        let info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(k), &l, Int32(k))
-        guard info == 0 else { return nil }
+        guard LAPACK.choleskyLower(&l, n: k) else { return nil }
         dimension = k
         factor = l
     }
@@ -48,8 +47,7 @@ struct NewtonCholesky: Sendable {
     /// `A^-1 b`.
     func solve(_ b: [Double]) -> [Double] {
         var x = b
-        let info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(dimension), 1, factor, Int32(dimension), &x, 1)
-        precondition(info == 0, "dpotrs: info \(info)")
+        LAPACK.choleskySolveLower(factor, n: dimension, &x)
         return x
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// What one pass over the plan `P_ij = exp((f_i + g_j - C_ij)/eps)` of two point clouds
 /// collects, without storing `P`. Not API.
@@ -91,12 +91,12 @@ extension PointCloudKernel {
                                         py.withUnsafeMutableBufferPointer { pyp in
                                             ptx.withUnsafeMutableBufferPointer { ptp in
                                                 // P_IJ Y_J -> (P Y)_I,  P_IJ' X_I -> (P' X)_J.
-                                                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(bi), Int32(d), Int32(bj), 1,
-                                                            ep.baseAddress, Int32(bj), yp.baseAddress! + columns.lowerBound * d, Int32(d),
-                                                            1, pyp.baseAddress! + rows.lowerBound * d, Int32(d))
-                                                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(bj), Int32(d), Int32(bi), 1,
-                                                            ep.baseAddress, Int32(bj), xp.baseAddress! + rows.lowerBound * d, Int32(d),
-                                                            1, ptp.baseAddress! + columns.lowerBound * d, Int32(d))
+                                                BLAS.gemm(ep.baseAddress!, lda: bj, yp.baseAddress! + columns.lowerBound * d, ldb: d,
+                                                          into: pyp.baseAddress! + rows.lowerBound * d, ldc: d,
+                                                          m: bi, n: d, k: bj, beta: 1)
+                                                BLAS.gemm(ep.baseAddress!, lda: bj, xp.baseAddress! + rows.lowerBound * d, ldb: d,
+                                                          into: ptp.baseAddress! + columns.lowerBound * d, ldc: d,
+                                                          m: bj, n: d, k: bi, transposeA: true, beta: 1)
                                             }
                                         }
                                     }

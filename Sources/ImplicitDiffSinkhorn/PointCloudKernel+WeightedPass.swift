@@ -1,5 +1,5 @@
 import Foundation
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// What ``PointCloudKernel/weightedPass(f:g:epsilon:rowSide:columnSide:width:)`` collects
 /// from the plan `P_ij = exp((f_i + g_j - C_ij)/eps)`, without storing it. Not API.
@@ -58,12 +58,12 @@ extension PointCloudKernel {
                                                 rowPlogP[i] += s
                                             }
                                             // P_IJ V_J -> (P V)_I,   P_IJ' U_I -> (P' U)_J.
-                                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(bi), Int32(k), Int32(bj), 1,
-                                                        ep.baseAddress, Int32(bj), vp.baseAddress! + columns.lowerBound * k, Int32(k),
-                                                        1, pvp.baseAddress! + rows.lowerBound * k, Int32(k))
-                                            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(bj), Int32(k), Int32(bi), 1,
-                                                        ep.baseAddress, Int32(bj), up.baseAddress! + rows.lowerBound * k, Int32(k),
-                                                        1, ptp.baseAddress! + columns.lowerBound * k, Int32(k))
+                                            BLAS.gemm(ep.baseAddress!, lda: bj, vp.baseAddress! + columns.lowerBound * k, ldb: k,
+                                                      into: pvp.baseAddress! + rows.lowerBound * k, ldc: k,
+                                                      m: bi, n: k, k: bj, beta: 1)
+                                            BLAS.gemm(ep.baseAddress!, lda: bj, up.baseAddress! + rows.lowerBound * k, ldb: k,
+                                                      into: ptp.baseAddress! + columns.lowerBound * k, ldc: k,
+                                                      m: bj, n: k, k: bi, transposeA: true, beta: 1)
                                             j0 += cb
                                         }
                                         i0 += rb

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// The squared Euclidean cost between two point clouds, never stored: blocks of it are
 /// recomputed from the points whenever a pass over the plan needs them. Not API.
@@ -91,9 +91,8 @@ struct PointCloudKernel: Sendable {
         for r in 0..<bi { (buffer + r * bj).update(from: scaledW + columns.lowerBound, count: bj) }
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(bi), Int32(bj), Int32(d), 2 * inverseEpsilon,
-                            xp.baseAddress! + rows.lowerBound * d, Int32(d), yp.baseAddress! + columns.lowerBound * d, Int32(d),
-                            1, buffer, Int32(bj))
+                BLAS.gemm(xp.baseAddress! + rows.lowerBound * d, lda: d, yp.baseAddress! + columns.lowerBound * d, ldb: d,
+                          into: buffer, ldc: bj, m: bi, n: bj, k: d, transposeB: true, alpha: 2 * inverseEpsilon, beta: 1)
             }
         }
     }

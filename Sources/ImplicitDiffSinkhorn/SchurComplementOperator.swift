@@ -1,4 +1,4 @@
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// The Schur complement of the Sinkhorn system's matrix on its kept block, plus the
 /// gauge-fixing rank-one term: the operator ``SchurComplementSystem`` hands to the core's
@@ -54,16 +54,7 @@ struct SchurComplementOperator: AdjointableLinearOperator, Sendable {
     func planTransposedTimes(_ u: [Double]) -> [Double] { gemv(transposed: true, u, count: m) }
 
     func gemv(transposed: Bool, _ x: [Double], count: Int) -> [Double] {
-        var y = [Double](repeating: 0, count: count)
-        plan.scalars.withUnsafeBufferPointer { pp in
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    cblas_dgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(n), Int32(m), 1,
-                                pp.baseAddress, Int32(m), xp.baseAddress, 1, 0, yp.baseAddress, 1)
-                }
-            }
-        }
-        return y
+        BLAS.gemv(plan.scalars, rows: n, columns: m, x, transposed: transposed)
     }
 
     /// `(S + gamma 1 1') v`, matrix-free.
@@ -119,17 +110,7 @@ struct SchurComplementOperator: AdjointableLinearOperator, Sendable {
             for j in 0..<m { r[i * m + j] *= side == .targets ? scale[i] : scale[j] }
         }
         var s = [Double](repeating: 0, count: k * k)
-        r.withUnsafeBufferPointer { rp in
-            s.withUnsafeMutableBufferPointer { sp in
-                if side == .targets {
-                    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(m), Int32(n), 1, rp.baseAddress, Int32(m),
-                                0, sp.baseAddress, Int32(m))
-                } else {
-                    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(m), 1, rp.baseAddress, Int32(m),
-                                0, sp.baseAddress, Int32(n))
-                }
-            }
-        }
+        BLAS.syrk(r, rows: n, columns: m, into: &s, transposed: side == .targets, beta: 0)
         // Lower triangle of W -> full S + gamma 1 1'.
         if !laplacian {
             for j in 0..<k {

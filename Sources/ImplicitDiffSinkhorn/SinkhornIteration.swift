@@ -1,5 +1,5 @@
 import Foundation
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// The forward solver: log-domain Sinkhorn with epsilon scaling and a stabilised
 /// kernel-domain fast path. Not API (``SinkhornProblem/solve(options:)`` runs it).
@@ -384,14 +384,7 @@ struct SinkhornIteration {
 
     /// `y = K x` or `y = K' x` by BLAS dgemv.
     func gemv(transposed: Bool, x: [Double], into y: inout [Double]) {
-        kernel.withUnsafeBufferPointer { kp in
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    cblas_dgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(n), Int32(m), 1,
-                                kp.baseAddress, Int32(m), xp.baseAddress, 1, 0, yp.baseAddress, 1)
-                }
-            }
-        }
+        BLAS.gemv(kernel, rows: n, columns: m, x, into: &y, transposed: transposed)
     }
 
     /// Exact row update `f_i = tau_a eps (log a_i - LSE_j((g_j - C_ij)/eps))`; leaves

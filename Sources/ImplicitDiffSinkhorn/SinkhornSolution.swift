@@ -1,4 +1,5 @@
 import Foundation
+import _ImplicitDiffKernels
 
 /// A solved ``SinkhornProblem``: potentials, plan, cost, and the cost's gradient.
 ///

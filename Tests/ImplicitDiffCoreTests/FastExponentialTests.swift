@@ -1,6 +1,7 @@
 import Foundation
 import ImplicitDiffCore
 import Testing
+import _ImplicitDiffKernels
 
 @Suite("Fast exponential (log-sum-exp passes, Newton residuals)")
 struct FastExponentialTests {

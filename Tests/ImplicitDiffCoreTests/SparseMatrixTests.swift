@@ -1,4 +1,5 @@
 import Testing
+import _ImplicitDiffKernels
 @testable import ImplicitDiffCore
 
 // The sparse matrix against its dense counterpart on random patterns with duplicates and

@@ -1,5 +1,5 @@
 import Foundation
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// Many independent problems at once on a bounded number of worker threads.
 ///
@@ -158,20 +158,20 @@ final class OrderedPipeline<Input: Sendable, Output: Sendable>: @unchecked Senda
 enum BLASThreads {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var active = 0
-    nonisolated(unsafe) private static var saved: Int32 = 1
+    nonisolated(unsafe) private static var saved = 1
 
     static func withSingleThread<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         if active == 0 {
-            saved = openblas_get_num_threads()
-            openblas_set_num_threads(1)
+            saved = BLAS.threads
+            BLAS.setThreads(1)
         }
         active += 1
         lock.unlock()
         defer {
             lock.lock()
             active -= 1
-            if active == 0 { openblas_set_num_threads(saved) }
+            if active == 0 { BLAS.setThreads(saved) }
             lock.unlock()
         }
         return try body()

@@ -1,4 +1,5 @@
 import _CLAPACK
+import _ImplicitDiffKernels
 
 /// `A = L L'` for symmetric positive definite `A` (LAPACK `dpotrf`).
 ///

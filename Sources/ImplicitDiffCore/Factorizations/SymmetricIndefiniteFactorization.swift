@@ -1,4 +1,5 @@
 import _CLAPACK
+import _ImplicitDiffKernels
 
 /// `P A P' = L D L'` with Bunch-Kaufman pivoting (LAPACK `dsytrf`), for symmetric,
 /// possibly indefinite `A` such as KKT matrices `[Q A'; A 0]`.

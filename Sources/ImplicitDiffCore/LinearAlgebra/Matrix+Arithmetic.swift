@@ -1,4 +1,5 @@
 import _Differentiation
+import _ImplicitDiffKernels
 
 extension Matrix: AdditiveArithmetic {
     /// The additive identity: the empty matrix, zero of every shape.
@@ -34,8 +35,7 @@ extension Matrix {
                      "Matrix \(lhs.rows)x\(lhs.columns) times vector of length \(rhs.count)")
         var y = [Double](repeating: 0, count: lhs.rows)
         if rhs.scalars.isEmpty { return Vector(y) }
-        BLAS.gemv(transpose: false, rows: lhs.rows, columns: lhs.columns, alpha: 1, lhs.scalars,
-                  rhs.scalars, beta: 0, &y)
+        BLAS.gemv(lhs.scalars, rows: lhs.rows, columns: lhs.columns, rhs.scalars, into: &y)
         return Vector(y)
     }
 
@@ -46,7 +46,7 @@ extension Matrix {
                      "Matrix \(rows)x\(columns) transposed times vector of length \(v.count)")
         var y = [Double](repeating: 0, count: columns)
         if v.scalars.isEmpty { return Vector(y) }
-        BLAS.gemv(transpose: true, rows: rows, columns: columns, alpha: 1, scalars, v.scalars, beta: 0, &y)
+        BLAS.gemv(scalars, rows: rows, columns: columns, v.scalars, into: &y, transposed: true)
         return Vector(y)
     }
 
@@ -67,8 +67,7 @@ extension Matrix {
         let n = tb ? b.rows : b.columns
         precondition(k == kb, "Matrix product: inner dimensions \(k) and \(kb) differ")
         var c = [Double](repeating: 0, count: m * n)
-        BLAS.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1, a.scalars, lda: a.columns,
-                  b.scalars, ldb: b.columns, beta: 0, &c, ldc: n)
+        BLAS.gemm(a.scalars, b.scalars, into: &c, m: m, n: n, k: k, transposeA: ta, transposeB: tb)
         return Matrix(rows: m, columns: n, scalars: c)
     }
 

@@ -1,4 +1,5 @@
 import _Differentiation
+import _ImplicitDiffKernels
 
 // Elementwise arithmetic. Every binary operation treats the empty vector as zeros
 // of the other operand's length (the additive identity of `Vector`), and traps

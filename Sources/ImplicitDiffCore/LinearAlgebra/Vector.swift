@@ -1,4 +1,5 @@
 import _Differentiation
+import _ImplicitDiffKernels
 
 /// A dense vector of `Double`: a value type backed by a contiguous array.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import _ImplicitDiffKernels
 
 /// The 1-D Bratu problem `-u'' = lambda exp(u)` on `(0, 1)`, `u(0) = u(1) = 0`, by central
 /// differences on `n` interior points (`h = 1 / (n + 1)`, `y_0 = y_(n+1) = 0`):

@@ -1,4 +1,5 @@
-import _CLAPACK
+import ImplicitDiffCore
+import _ImplicitDiffKernels
 
 /// The Cholesky factor `L` (`L L' = X_S'X_S`) of a support `S` that changes one coordinate
 /// at a time, updated instead of recomputed: `O(|S|^2)` per change instead of `|S|^3 / 3`.
@@ -43,8 +44,7 @@ struct SupportCholesky {
         factor = gram.scalars
         if k == 0 { return }
         // The row-major lower triangle is the column-major upper one.
-        let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(k), &factor, Int32(k))
-        guard info == 0 else { return nil }
+        guard LAPACK.choleskyLowerInPlace(&factor, n: k) else { return nil }
         for i in 0..<k {
             for j in (i + 1)..<k { factor[i * k + j] = 0 }
             let pivot = factor[i * k + i]
@@ -55,18 +55,14 @@ struct SupportCholesky {
     /// Solves `L v = b` (forward substitution, BLAS `dtrsv`).
     private func forward(_ b: [Double]) -> [Double] {
         var v = b
-        if size > 0 {
-            cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(size), factor, Int32(capacity), &v, 1)
-        }
+        BLAS.triangularSolve(factor, n: size, leadingDimension: capacity, &v, transposed: false)
         return v
     }
 
     /// `(X_S'X_S)^-1 r = L'^-1 L^-1 r`.
     func solve(_ r: [Double]) -> [Double] {
         var v = forward(r)
-        if size > 0 {
-            cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, Int32(size), factor, Int32(capacity), &v, 1)
-        }
+        BLAS.triangularSolve(factor, n: size, leadingDimension: capacity, &v, transposed: true)
         return v
     }
 

@@ -1,4 +1,4 @@
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// The least-squares loss
 /// ```
@@ -94,12 +94,7 @@ public struct LeastSquares: SmoothObjective {
         let n = x.rows, d = x.columns
         var c = [Double](repeating: 0, count: d * d)
         if n > 0 && d > 0 {
-            x.scalars.withUnsafeBufferPointer { xp in
-                c.withUnsafeMutableBufferPointer { cp in
-                    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n), 1, xp.baseAddress, Int32(d),
-                                0, cp.baseAddress, Int32(d))
-                }
-            }
+            BLAS.syrk(x.scalars, rows: n, columns: d, into: &c, transposed: true, lower: false, beta: 0)
             for i in 0..<d { for j in 0..<i { c[i * d + j] = c[j * d + i] } }
         }
         return Matrix(rows: d, columns: d, scalars: c)

@@ -1,9 +1,8 @@
 import Foundation
-import _Differentiation
 
 /// `exp(x)` in straight-line arithmetic that the compiler can vectorise, for the
-/// log-sum-exp passes of optimal transport and the residuals of Newton's method. Package
-/// access: not API.
+/// log-sum-exp passes of optimal transport and the residuals of Newton's method. Not API
+/// (underscored module).
 ///
 /// Cody-Waite reduction `x = k ln 2 + r`, `|r| <= ln(2)/2`, then Taylor to degree 13
 /// (truncation below 5e-18 relative; lane 0 of the four-lane version below) and the scaling `2^k` applied as two factors
@@ -12,13 +11,13 @@ import _Differentiation
 /// the correctly rounded value over that range (checked against `Foundation.exp` in the
 /// tests).
 @inlinable @inline(__always)
-package func fastExp(_ x: Double) -> Double { fastExp(SIMD4(repeating: x))[0] }
+public func fastExp(_ x: Double) -> Double { fastExp(SIMD4(repeating: x))[0] }
 
 /// ``fastExp(_:)`` on four lanes at once (explicit SIMD: the scalar loop does not
 /// vectorise on the baseline x86-64 target). The polynomial is evaluated by Estrin's
 /// scheme, whose short dependency chains keep the vector units busy. Not API.
 @inlinable @inline(__always)
-package func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
+public func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
     let xc = x.clamped(lowerBound: SIMD4(repeating: -750), upperBound: SIMD4(repeating: 709))
     let (p, k) = reducedExponential(xc)
     let k1 = k &>> 1, k2 = k &- k1
@@ -30,7 +29,7 @@ package func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
 /// `exp(x) = p 2^k` with `p = exp(r)`, `x = k ln 2 + r`, `|r| <= ln(2)/2`: the kernel of
 /// ``fastExp(_:)``. Not API.
 @inlinable @inline(__always)
-package func reducedExponential(_ x: SIMD4<Double>) -> (p: SIMD4<Double>, k: SIMD4<Int64>) {
+public func reducedExponential(_ x: SIMD4<Double>) -> (p: SIMD4<Double>, k: SIMD4<Int64>) {
     let shifter = SIMD4<Double>(repeating: 6_755_399_441_055_744.0)
     let kd = x * 1.442_695_040_888_963_4 + shifter
     let k = unsafeBitCast(kd, to: SIMD4<Int64>.self) &- unsafeBitCast(shifter, to: SIMD4<Int64>.self)
@@ -47,7 +46,7 @@ package func reducedExponential(_ x: SIMD4<Double>) -> (p: SIMD4<Double>, k: SIM
 
 /// `buffer[i] = exp(buffer[i] - shift)` for `i` in `range`, four lanes at a time.
 @inlinable @inline(__always)
-package func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>, _ range: Range<Int>, minus shift: Double) {
+public func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>, _ range: Range<Int>, minus shift: Double) {
     var i = range.lowerBound
     let end = range.upperBound
     let base = buffer.baseAddress!
@@ -68,9 +67,9 @@ package func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>, _ range:
 /// scaling by `2^k`, no clamping), and `Foundation.exp` elsewhere, so that NaN stays NaN,
 /// overflow gives infinity and underflow gives subnormals or 0 exactly as there: callers
 /// that test their values for finiteness see what they would see with `Foundation.exp`.
-/// Package access: not API.
+/// Not API (underscored module).
 @inlinable
-package func exponentials(of x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int) {
+public func exponentials(of x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int) {
     @inline(__always) func inRange(_ v: Double) -> Bool { v >= -708 && v <= 709 }  // false for NaN
     var i = 0
     while i + 4 <= count {

@@ -1,6 +1,6 @@
 import _CLAPACK
 
-/// How the factorisations call LAPACK without copies. Not API.
+/// How the core's factorisations call LAPACK without copies. Not API (underscored module).
 ///
 /// The package stores matrices row-major, LAPACK works column-major, and LAPACKE's
 /// row-major wrappers transpose every matrix in and out of each call (and scan it for
@@ -11,14 +11,12 @@ import _CLAPACK
 /// `uplo = 'U'` factorises `A` itself. (LU keeps LAPACKE's row-major path: on the buffer
 /// as it is, LAPACK would factorise `A'`, pivoting on the columns of `A`, which changed
 /// answers on badly scaled LP bases.) Finiteness is checked by the callers.
-@usableFromInline
-enum ColumnMajorLAPACK {
-    static let upper = Int8(UInt8(ascii: "U"))
+public enum ColumnMajorLAPACK {
+    public static let upper = Int8(UInt8(ascii: "U"))
 
     /// Applies a column-major solve `body(x, ldb)` to the `n x k` row-major right-hand
     /// sides `b`: in place for one column, through a transposed copy for several.
-    @usableFromInline
-    static func solveColumns(_ b: [Double], rows n: Int, columns k: Int,
+    public static func solveColumns(_ b: [Double], rows n: Int, columns k: Int,
                              _ body: (inout [Double]) -> implicitdiff_lapack_int) -> [Double] {
         if k == 1 {
             var x = b
@@ -36,7 +34,7 @@ enum ColumnMajorLAPACK {
     }
 
     /// The `dsytrf` workspace for order `n` (LAPACK's own query).
-    static func symmetricIndefiniteWorkspace(_ a: inout [Double], n: Int, pivots: inout [implicitdiff_lapack_int]) -> Int {
+    public static func symmetricIndefiniteWorkspace(_ a: inout [Double], n: Int, pivots: inout [implicitdiff_lapack_int]) -> Int {
         var query = 0.0
         _ = LAPACKE_dsytrf_work(LAPACK_COL_MAJOR, upper, Int32(n), &a, Int32(n), &pivots, &query, -1)
         return Swift.max(Int(query), n)
