@@ -41,7 +41,7 @@ let package = Package(
 
         // Problem modules: each depends on the core (and the internal kernels) only.
         .target(name: "ImplicitDiffQP", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels", "_CSuiteSparse"]),
-        .target(name: "ImplicitDiffLP", dependencies: ["ImplicitDiffCore", "_CLAPACK", "_CGLPK"]),
+        .target(name: "ImplicitDiffLP", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels", "_CGLPK"]),
         .target(name: "ImplicitDiffProx", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels"]),
         .target(name: "ImplicitDiffSinkhorn", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels"]),
         .target(name: "ImplicitDiffNewton", dependencies: ["ImplicitDiffCore", "_ImplicitDiffKernels"]),

@@ -1,5 +1,5 @@
 import ImplicitDiffCore
-import _CLAPACK
+import _ImplicitDiffKernels
 
 /// A dense primal-dual interior point method (Mehrotra's predictor-corrector) for an
 /// ``LPSolverForm`` whose columns all have a finite bound. Not API. It only proposes a
@@ -255,7 +255,7 @@ struct LPInteriorPoint {
             }
         }
         var out = [Double](repeating: 0, count: m * m)
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(m), Int32(n), 1, scaled, Int32(n), 0, &out, Int32(m))
+        BLAS.syrk(scaled, rows: m, columns: n, into: &out, transposed: false, beta: 0)
         return Matrix(rows: m, columns: m, scalars: out)
     }
 
@@ -301,14 +301,13 @@ struct LPInteriorPoint {
     /// matrices are regularised instead and only their directions matter.
     static func cholesky(_ a: [Double], _ m: Int) -> [Double]? {
         var l = a
-        let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(m), &l, Int32(m))
-        return info == 0 ? l : nil
+        return LAPACK.choleskyLowerInPlace(&l, n: m) ? l : nil
     }
 
     /// `(L L')^-1 b` with the factor of ``cholesky(_:_:)``.
     static func solve(_ l: [Double], _ m: Int, _ b: [Double]) -> [Double] {
         var x = b
-        _ = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(m), 1, l, Int32(m), &x, Int32(m))
+        LAPACK.choleskySolveLowerInPlace(l, n: m, &x)
         return x
     }
 

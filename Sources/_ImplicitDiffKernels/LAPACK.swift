@@ -25,6 +25,15 @@ public enum LAPACK {
         return info == 0
     }
 
+    /// `x <- (L L')^-1 x` for one right-hand side, with the factor of
+    /// ``choleskyLowerInPlace(_:n:)`` (`dpotrs_work`, column-major `'U'`: no transposed copy).
+    @inlinable
+    public static func choleskySolveLowerInPlace(_ l: [Double], n: Int, _ x: inout [Double]) {
+        if n == 0 { return }
+        let info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), 1, l, Int32(n), &x, Int32(n))
+        precondition(info == 0, "dpotrs: info \(info)")
+    }
+
     /// `x <- (L L')^-1 x` for one right-hand side, with the factor of ``choleskyLower(_:n:)``
     /// (`dpotrs`, row-major `'L'`).
     @inlinable
