@@ -32,6 +32,7 @@ struct ImplicitDiffTool: ParsableCommand {
 
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "solve",
         abstract: "Solve PROBLEM.json (or - for standard input); the result JSON goes to standard output.")
 
     @Argument(help: "The problem file, or - for standard input.")
@@ -170,12 +171,14 @@ struct BatchCommand: ParsableCommand {
 }
 
 struct Kinds: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the problem kinds this build knows.")
+    static let configuration = CommandConfiguration(
+        commandName: "kinds", abstract: "List the problem kinds this build knows.")
     func run() { for k in ProblemKinds.all { print(k.name) } }
 }
 
 struct Schema: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "schema",
         abstract: "The data fields, outputs, parameters and options of each kind (or of KIND), as JSON.")
 
     @Argument(help: "Only this problem kind.")
