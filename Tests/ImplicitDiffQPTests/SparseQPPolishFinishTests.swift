@@ -77,6 +77,69 @@ import Testing
     }
 }
 
+extension SparseQPPolishFinishTests {
+    /// The right-hand sides of the reduced KKT system of `s`'s active set.
+    func rightHandSides(_ p: SparseQuadraticProgram, _ s: SparseQPSolution, _ kkt: SparseQPReducedKKT,
+                        _ fixed: [Double]) -> (bx: [Double], by: [Double]) {
+        let pf = p.P * Vector(fixed), af = p.A * Vector(fixed)
+        var bx = [Double](repeating: 0, count: p.variableCount), by = [Double](repeating: 0, count: p.rowCount)
+        for j in 0..<p.variableCount where kkt.free[j] { bx[j] = -p.q[j] - pf[j] }
+        for r in 0..<p.rowCount {
+            switch s.activeSet.rows[r] {
+            case .lower: by[r] = p.l[r] - af[r]
+            case .upper, .equality: by[r] = p.u[r] - af[r]
+            case .inactive: break
+            }
+        }
+        return (bx, by)
+    }
+
+    /// A near miss (relative certificate between the tolerance and ``SparseQPSolver/nearMiss``
+    /// times it: what the polish of a 1e5-row problem returns when the rounding of its
+    /// solve is spread over every row) is finished to a certified point on the same active
+    /// set, the polished solution up to 1e-9; a point that misses by more is not the polish's
+    /// business (the near-miss branch does not fire for it).
+    @Test(arguments: [UInt64(41), 42, 43])
+    func nearMissIsFinishedToACertifiedPoint(_ seed: UInt64) throws {
+        let (solver, s, kkt, fixed) = try solved(scale: 1, seed: seed)
+        try #require(s.polished)
+        let tol = solver.options.tolerance
+        // A move of size 10 tol lands the relative residuals between tol and 100 tol here.
+        let start = perturbed(solver, s, kkt, fixed, size: 10 * tol, seed: seed)
+        try #require(start.certificate.maximum > tol && start.certificate.maximum <= SparseQPSolver.nearMiss * tol,
+                     "not a near miss: \(start.certificate)")
+        let (bx, by) = rightHandSides(solver.problem, s, kkt, fixed)
+        let f = solver.finish(start, kkt: kkt, sides: s.activeSet, fixed: fixed, bx: bx, by: by)
+        #expect(f.certificate.maximum <= tol, "finished: \(f.certificate)")
+        #expect((f.z - s.z).maxNorm <= 1e-9 * (1 + s.z.maxNorm))
+        let far = perturbed(solver, s, kkt, fixed, size: 1e-5, seed: seed)
+        #expect(far.certificate.maximum > SparseQPSolver.nearMiss * tol, "\(far.certificate)")
+    }
+}
+
+/// Memory of the sparse solve: kept iterates hold no numeric factor.
+@Suite struct SparseQPIterateMemoryTests {
+    /// After a step the iterate holds `L` (as many values as the analysis counts); its
+    /// snapshot (what the solver keeps as the best iterate and the fallback) holds none, and
+    /// releasing the factor empties it without touching the iterate's point. A kept copy
+    /// of `L` would be copied again by the next refactorisation: three copies of the
+    /// largest array of the solve (CONT-300: 640 MB peak before, 323 MB after).
+    @Test func snapshotsHoldNoFactor() throws {
+        let r = RandomSparseQP(n: 60, m: 40, density: 0.1, seed: 7).problem
+        var ipm = try SparseQPInteriorPoint(SparseQPScaling(r))
+        try ipm.step()
+        #expect(ipm.ldl.lValues.count == ipm.ldl.factorNonZeros && ipm.ldl.factorNonZeros > 0)
+        let kept = ipm.snapshot
+        #expect(kept.ldl.lValues.isEmpty && kept.ldl.lRows.isEmpty && kept.ldl.diagonal.isEmpty)
+        #expect(kept.x == ipm.x && kept.y == ipm.y && kept.s == ipm.s && kept.z == ipm.z)
+        #expect(!ipm.ldl.lValues.isEmpty, "the snapshot must not release the live iterate's factor")
+        ipm.releaseFactor()
+        #expect(ipm.ldl.lValues.isEmpty && ipm.x == kept.x)
+        try ipm.step()  // refactorises from the analysis
+        #expect(ipm.ldl.lValues.count == ipm.ldl.factorNonZeros)
+    }
+}
+
 /// When the finish is tried (``SparseQPSolver/needsFinish(_:)``).
 @Suite struct SparseQPPolishFinishTriggerTests {
     /// The residuals of `(z, w)` for `min 1/2 s z^2 + q z` subject to `z >= lb` (no rows).

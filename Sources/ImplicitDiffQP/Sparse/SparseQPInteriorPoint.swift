@@ -86,6 +86,17 @@ struct SparseQPInteriorPoint {
         try initialize()
     }
 
+    /// This iterate without its numeric factor (the analysis is kept): what a kept
+    /// iterate needs, at the memory of its vectors.
+    var snapshot: SparseQPInteriorPoint {
+        var copy = self
+        copy.releaseFactor()
+        return copy
+    }
+
+    /// Frees the numeric factor (the next ``step()`` refactorises anyway).
+    mutating func releaseFactor() { ldl = ldl.symbolicOnly }
+
     var constraintCount: Int { target.count }
 
     /// `v = [x; A x]`.

@@ -30,6 +30,9 @@ public struct SparseQPReducedKKT: Sendable {
     let solver: SparseQPRefinedSolver
     static let regularization = 1e-8
     let regularizationUsed: Double
+    /// Pivots the factorisation replaced by dynamic regularisation (a sign of a singular
+    /// reduced system: dependent active rows or a wrong active set).
+    var regularizedPivotCount: Int { solver.ldl.regularizedPivots.count }
 
     init(scaling sc: SparseQPScaling, matrix: SparseQPKKTMatrix, symbolic: SparseSymmetricLDL,
          free: [Bool], activeRows: [Bool]) throws {

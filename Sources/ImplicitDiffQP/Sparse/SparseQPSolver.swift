@@ -31,6 +31,9 @@ struct SparseQPSolver {
     static let maxPolishes = 15
     /// Iterations after the first certified interior-point iterate, while polishing may still succeed.
     static let extraIterations = 8
+    /// A polished candidate whose largest relative residual is within this factor of the
+    /// tolerance is finished (``finish(_:kkt:sides:fixed:bx:by:)``) before it is judged.
+    static let nearMiss = 100.0
 
     func solve() throws -> SparseQPSolution {
         try options.validate()
@@ -39,8 +42,10 @@ struct SparseQPSolver {
         let symbolic = ipm.ldl.symbolicOnly
         var tried = Set<SparseQPActiveSet>()
         var best = Double.infinity, stall = 0, polishes = 0
-        var bestIterate = (ipm: ipm, residual: Double.infinity)
-        var fallback: (solution: SparseQPSolution, iteration: Int)? = nil
+        // Kept iterates hold no numeric factor (`snapshot`): a kept factor would be copied
+        // on the next refactorisation, and every copy of L is as large as the problem's fill.
+        var bestIterate = (ipm: ipm.snapshot, residual: Double.infinity)
+        var fallback: (ipm: SparseQPInteriorPoint, iteration: Int)? = nil
         let tol = options.tolerance
         while true {
             let r = ipm.residuals()
@@ -51,6 +56,9 @@ struct SparseQPSolver {
                 if !tried.contains(candidate) {
                     tried.insert(candidate)
                     polishes += 1
+                    // The polish factorises on the same pattern; the iterate's factor is not
+                    // needed again (the next step refactorises), so its memory goes first.
+                    ipm.releaseFactor()
                     if let s = try polish(candidate, sc: sc, matrix: ipm.kkt, symbolic: symbolic, ipm: ipm) {
                         return s
                     }
@@ -59,22 +67,25 @@ struct SparseQPSolver {
             // A certified interior-point iterate is kept as the fallback, and the iteration
             // goes on for a few more steps: later iterates give sharper active sets, and a
             // polished point is exact where the iterate is only accurate to the tolerance.
-            if fallback == nil, r.maximum <= Swift.max(tol, 1e-9), let s = try interiorPointSolution(ipm, symbolic: symbolic) {
-                fallback = (s, ipm.iterations)
+            // Its solution (and the reduced factorisation it carries) is formed only if returned.
+            if fallback == nil, r.maximum <= Swift.max(tol, 1e-9), certifiedResidual(ipm) != nil {
+                fallback = (ipm.snapshot, ipm.iterations)
             }
-            if let f = fallback, ipm.iterations >= f.iteration + Self.extraIterations || r.maximum <= 1e-15 { return f.solution }
+            if let f = fallback, ipm.iterations >= f.iteration + Self.extraIterations || r.maximum <= 1e-15 {
+                return try fallbackSolution(f.ipm, symbolic: symbolic)
+            }
             if ipm.iterations >= options.maxIterations {
-                if let f = fallback { return f.solution }
+                if let f = fallback { return try fallbackSolution(f.ipm, symbolic: symbolic) }
                 throw QPError.notConverged(iterations: ipm.iterations, residual: r.maximum)
             }
             if r.maximum < 0.9 * best { best = r.maximum; stall = 0 } else { stall += 1 }
-            if r.maximum < bestIterate.residual { bestIterate = (ipm, r.maximum) }
+            if r.maximum < bestIterate.residual { bestIterate = (ipm.snapshot, r.maximum) }
             // Late iterations can lose accuracy (barrier weights near 1e16 spoil the
             // solves): stop when the residual has grown 1000-fold over a best iterate below 1e-6,
             // and report the best one if it passes the certificate.
             let blowUp = bestIterate.residual <= 1e-6 && r.maximum > 1e3 * bestIterate.residual
             if stall >= Self.stallLimit || !r.maximum.isFinite || blowUp {
-                if let f = fallback { return f.solution }
+                if let f = fallback { return try fallbackSolution(f.ipm, symbolic: symbolic) }
                 if let s = try interiorPointSolution(bestIterate.ipm, symbolic: symbolic) { return s }
                 throw QPError.notConverged(iterations: ipm.iterations, residual: bestIterate.residual)
             }
@@ -106,7 +117,7 @@ struct SparseQPSolver {
         let (ys, ws) = ipm.multipliers()
         let guess = sc.unscale(z: ipm.x, y: ys, w: ws)
         var sides = start
-        for _ in 0..<4 {
+        for round in 0..<4 {
             let free = sides.bounds.map { $0 == .inactive }
             let active = sides.rows.map { $0 != .inactive }
             guard let kkt = try? SparseQPReducedKKT(scaling: sc, matrix: matrix, symbolic: symbolic,
@@ -131,7 +142,18 @@ struct SparseQPSolver {
             }
             let sol = kkt.solve(bx: bx, by: by, near: (guess.z, guess.y), steps: 60)
             var candidate = point(x: sol.x, y: sol.y, free: free, fixed: fixed)
+            if candidate.certificate.maximum > options.tolerance,
+               candidate.certificate.maximum <= Self.nearMiss * options.tolerance {
+                // A near miss on a settled active set is usually the reduced solve's rounding
+                // spread over many rows (a duality gap summing y_i (A_i z - b_i) over 1e5
+                // rows): the finish's steps on the original data remove it, and what they
+                // return is certified again below like any candidate.
+                let finished = finish(candidate, kkt: kkt, sides: sides, fixed: fixed, bx: bx, by: by)
+                if finished.certificate.maximum <= options.tolerance { candidate = finished }
+            }
             let residual = candidate.certificate
+            SolverProgress.report("sparse qp polish", iteration: iterations, residual: residual.maximum,
+                                  stage: "round \(round + 1): \(active.count { $0 }) active rows, \(free.count { !$0 }) fixed variables, \(kkt.regularizedPivotCount) regularised pivots, refinement residual \(sol.residual), certificate \(residual)")
             if residual.maximum <= options.tolerance {
                 if Self.needsFinish(residual) {
                     candidate = finish(candidate, kkt: kkt, sides: sides, fixed: fixed, bx: bx, by: by)
@@ -215,12 +237,8 @@ struct SparseQPSolver {
     // MARK: interior-point solution
 
     func interiorPointSolution(_ ipm: SparseQPInteriorPoint, symbolic: SparseSymmetricLDL) throws -> SparseQPSolution? {
+        guard let (z, y, w, residual) = certifiedResidual(ipm) else { return nil }
         let sc = ipm.sc
-        let (ys, ws) = ipm.multipliers()
-        let u = sc.unscale(z: ipm.x, y: ys, w: ws)
-        let z = Vector(u.z), y = Vector(u.y), w = Vector(u.w)
-        let residual = SparseQPResidual(problem: problem, z: z, y: y, w: w)
-        guard residual.maximum <= options.tolerance else { return nil }
         let sides = candidate(ipm)
         let kkt = try? SparseQPReducedKKT(scaling: sc, matrix: ipm.kkt, symbolic: symbolic,
                                           free: sides.bounds.map { $0 == .inactive },
@@ -231,6 +249,26 @@ struct SparseQPSolver {
         return SparseQPSolution(problem: problem, z: z, y: y, w: w, activeSet: set, iterations: ipm.iterations,
                                 polished: false, certificate: residual, reducedKKT: kkt, scaling: sc,
                                 kktMatrix: ipm.kkt, symbolic: symbolic)
+    }
+
+    /// The iterate's unscaled point and its certificate on the original data, when every
+    /// relative residual is below the tolerance.
+    func certifiedResidual(_ ipm: SparseQPInteriorPoint) -> (z: Vector, y: Vector, w: Vector, residual: SparseQPResidual)? {
+        let (ys, ws) = ipm.multipliers()
+        let u = ipm.sc.unscale(z: ipm.x, y: ys, w: ws)
+        let z = Vector(u.z), y = Vector(u.y), w = Vector(u.w)
+        let residual = SparseQPResidual(problem: problem, z: z, y: y, w: w)
+        guard residual.maximum <= options.tolerance else { return nil }
+        return (z, y, w, residual)
+    }
+
+    /// The kept certified iterate as the answer (it was certified when kept; the same
+    /// numbers give the same certificate).
+    func fallbackSolution(_ ipm: SparseQPInteriorPoint, symbolic: SparseSymmetricLDL) throws -> SparseQPSolution {
+        guard let s = try interiorPointSolution(ipm, symbolic: symbolic) else {
+            throw QPError.notConverged(iterations: ipm.iterations, residual: ipm.residuals().maximum)
+        }
+        return s
     }
 
     // MARK: infeasibility and unboundedness
