@@ -205,22 +205,48 @@ def cli_input(prob, derivative=None):
     return obj, eq, ineq
 
 
+def child_peak_mb(pid):
+    """Largest VmHWM (peak RSS since exec) among the children of `pid`, in MB (0 if none)."""
+    peak = 0.0
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = f.read().split()
+    except OSError:
+        return 0.0
+    for c in children:
+        try:
+            with open(f"/proc/{c}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]) / 1024)
+        except OSError:
+            pass
+    return peak
+
+
 def run_process(cmd, time_limit):
-    """Runs cmd; returns (returncode or None on timeout, wall seconds, peak RSS MB, stdout)."""
+    """Runs cmd; returns (returncode or None on timeout, wall seconds, peak RSS MB, stdout).
+    The peak RSS is the solver process's own: measured by /usr/bin/time (%M) for a run that
+    ends, and read from /proc (VmHWM) just before the kill for one that is stopped at the
+    limit. (wait4's ru_maxrss of a child forked from this script would include this
+    script's own RSS before the exec: Linux keeps the pre-exec high-water mark.)"""
     t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as so:
-        p = subprocess.Popen(cmd, stdout=so, stderr=subprocess.DEVNULL, start_new_session=True)
+    with tempfile.TemporaryFile() as so, tempfile.NamedTemporaryFile("r", suffix=".rss") as tf:
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", tf.name] + cmd, stdout=so,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
         rc, rss = None, 0.0
         while True:
-            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
-            if pid:
-                rc = os.waitstatus_to_exitcode(status)
-                rss = usage.ru_maxrss / 1024
+            if p.poll() is not None:
+                rc = p.returncode
+                words = tf.read().split()
+                rss = int(words[-1]) / 1024 if words and words[-1].isdigit() else 0.0
+                if rc != 0 and words[:3] == ["Command", "terminated", "by"]:
+                    rc = -int(words[4])  # killed by a signal: as Popen reports it
                 break
             if time.perf_counter() - t0 > time_limit + 5:
+                rss = child_peak_mb(p.pid)
                 os.killpg(p.pid, signal.SIGKILL)
-                _, status, usage = os.wait4(p.pid, 0)
-                rss = usage.ru_maxrss / 1024
+                p.wait()
                 break
             time.sleep(0.005)
         so.seek(0)
