@@ -58,6 +58,9 @@ struct SparseQPInteriorPoint {
         n = sc.q.count
         m = sc.l.count
         kkt = SparseQPKKTMatrix(P: sc.P, A: sc.A)
+        guard kkt.order <= SparseSymmetricLDL.maximumOrder else {
+            throw QPError.dimensionMismatch("the KKT system has order n + m = \(kkt.order), above the sparse factorisation's limit \(SparseSymmetricLDL.maximumOrder)")
+        }
         ldl = SparseSymmetricLDL(order: kkt.order, columnStart: kkt.columnStart, rowIndices: kkt.rowIndices)
         var t = [Int](), sg = [Double](), hh = [Double]()
         for j in 0..<n {

@@ -16,7 +16,10 @@ import _CSuiteSparse
 /// The pattern (upper triangle, compressed columns, diagonal present in every column) is
 /// analysed once (``init(order:columnStart:rowIndices:)``: AMD and the elimination tree);
 /// ``factor(_:)`` then refactorises for new values on the same pattern in
-/// `O(flops of L)` with no allocation beyond the factors. Memory: `O(nnz(K) + nnz(L))`.
+/// `O(flops of L)` with no allocation beyond the factors. Memory: `O(nnz(K) + nnz(L))`;
+/// `L`'s row indices are 32-bit (12 bytes per entry of `L` instead of 16: `L` is the
+/// largest array of a sparse solve, and its reads bound the factorisation and the
+/// triangular solves), which limits the order to ``maximumOrder``.
 struct SparseSymmetricLDL: Sendable {
     /// Order of `K`.
     let order: Int
@@ -32,8 +35,10 @@ struct SparseSymmetricLDL: Sendable {
     let lStart: [Int]
     let parent: [Int]
     let lCount: [Int]
+    /// The largest order whose pivot indices fit `L`'s 32-bit row indices.
+    static let maximumOrder = Int(Int32.max)
     /// Numeric factors (after ``factor(_:)``).
-    private(set) var lRows: [Int]
+    private(set) var lRows: [Int32]
     private(set) var lValues: [Double]
     private(set) var diagonal: [Double]
     /// Original indices of the pivots replaced by dynamic regularisation in the last factorisation.
@@ -46,6 +51,7 @@ struct SparseSymmetricLDL: Sendable {
     /// (`rowIndices` within each column increasing and `<=` the column; the diagonal
     /// must be stored in every column).
     init(order n: Int, columnStart: [Int], rowIndices: [Int]) {
+        precondition(n <= Self.maximumOrder, "order \(n) above \(Self.maximumOrder): callers check")
         order = n
         // AMD on the upper triangle (it orders the pattern of K + K').
         var p = [Int](repeating: 0, count: n)
@@ -135,7 +141,7 @@ struct SparseSymmetricLDL: Sendable {
             }
         }
         let lnz = lStart[n]
-        if lRows.count != lnz { lRows = [Int](repeating: 0, count: lnz); lValues = [Double](repeating: 0, count: lnz) }
+        if lRows.count != lnz { lRows = [Int32](repeating: 0, count: lnz); lValues = [Double](repeating: 0, count: lnz) }
         if diagonal.count != n { diagonal = [Double](repeating: 0, count: n) }
         var y = [Double](repeating: 0, count: n), pattern = [Int](repeating: 0, count: n)
         var flag = [Int](repeating: 0, count: n), count = [Int](repeating: 0, count: n)
@@ -180,10 +186,10 @@ struct SparseSymmetricLDL: Sendable {
                     Y[i] = 0
                     let p2 = Lp[i] + Lnz[i]
                     var p = Lp[i]
-                    while p < p2 { Y[Li[p]] -= Lx[p] * yi; p += 1 }
+                    while p < p2 { Y[Int(Li[p])] -= Lx[p] * yi; p += 1 }
                     let lki = yi / D[i]
                     dk -= lki * yi
-                    Li[p2] = k
+                    Li[p2] = Int32(truncatingIfNeeded: k)
                     Lx[p2] = lki
                     Lnz[i] += 1
                 }
@@ -214,24 +220,33 @@ struct SparseSymmetricLDL: Sendable {
         let n = order
         guard n > 0 else { return }
         var w = [Double](repeating: 0, count: n)
-        x.withUnsafeBufferPointer { xb in
-            perm.withUnsafeBufferPointer { p in for k in 0..<n { w[k] = xb[p[k]] } }
-        }
-        lStart.withUnsafeBufferPointer { lp in
-            lRows.withUnsafeBufferPointer { li in
-                lValues.withUnsafeBufferPointer { lx in
-                    diagonal.withUnsafeBufferPointer { d in
-                        let p = UnsafeMutablePointer(mutating: lp.baseAddress), i = UnsafeMutablePointer(mutating: li.baseAddress)
-                        let x = UnsafeMutablePointer(mutating: lx.baseAddress)
-                        ldl_l_lsolve(n, &w, p, i, x)
-                        ldl_l_dsolve(n, &w, UnsafeMutablePointer(mutating: d.baseAddress))
-                        ldl_l_ltsolve(n, &w, p, i, x)
+        w.withUnsafeMutableBufferPointer { W in
+            x.withUnsafeBufferPointer { X in perm.withUnsafeBufferPointer { P in for k in 0..<n { W[k] = X[P[k]] } } }
+            lStart.withUnsafeBufferPointer { Lp in
+                lRows.withUnsafeBufferPointer { Li in
+                    lValues.withUnsafeBufferPointer { Lx in
+                        diagonal.withUnsafeBufferPointer { D in
+                            // L w = b
+                            for j in 0..<n {
+                                let a = W[j]
+                                if a == 0 { continue }
+                                for p in Lp[j]..<Lp[j + 1] { W[Int(Li[p])] -= Lx[p] * a }
+                            }
+                            // D w = w
+                            for j in 0..<n { W[j] /= D[j] }
+                            // L' w = w
+                            var j = n - 1
+                            while j >= 0 {
+                                var a = W[j]
+                                for p in Lp[j]..<Lp[j + 1] { a -= Lx[p] * W[Int(Li[p])] }
+                                W[j] = a
+                                j -= 1
+                            }
+                        }
                     }
                 }
             }
-        }
-        x.withUnsafeMutableBufferPointer { xb in
-            perm.withUnsafeBufferPointer { p in for k in 0..<n { xb[p[k]] = w[k] } }
+            x.withUnsafeMutableBufferPointer { X in perm.withUnsafeBufferPointer { P in for k in 0..<n { X[P[k]] = W[k] } } }
         }
     }
 }
@@ -307,7 +322,7 @@ extension SparseSymmetricLDL {
                             let a = W[2 * j], b = W[2 * j + 1]
                             if a == 0 && b == 0 { continue }
                             for p in Lp[j]..<Lp[j + 1] {
-                                let i = Li[p], l = Lx[p]
+                                let i = Int(Li[p]), l = Lx[p]
                                 W[2 * i] -= l * a
                                 W[2 * i + 1] -= l * b
                             }
@@ -319,7 +334,7 @@ extension SparseSymmetricLDL {
                         while j >= 0 {
                             var a = W[2 * j], b = W[2 * j + 1]
                             for p in Lp[j]..<Lp[j + 1] {
-                                let i = Li[p], l = Lx[p]
+                                let i = Int(Li[p]), l = Lx[p]
                                 a -= l * W[2 * i]
                                 b -= l * W[2 * i + 1]
                             }
