@@ -53,6 +53,9 @@ struct Solve: ParsableCommand {
     @Flag(name: .long, help: "Show the solver's iteration, residual and elapsed time on standard error (once a second during long solves).")
     var progress = false
 
+    @Option(name: .long, help: "With --progress: at most one line per this many seconds (0: every iteration).")
+    var progressInterval: Double = 1
+
     func run() throws {
         let text: String
         var base = FileManager.default.currentDirectoryPath
@@ -73,10 +76,13 @@ struct Solve: ParsableCommand {
         guard self.repeat >= 1 else {
             emit(CLIError.invalidInput("--repeat must be at least 1").json.serialized(), code: 2)
         }
+        guard progressInterval >= 0, progressInterval.isFinite else {
+            emit(CLIError.invalidInput("--progress-interval must be a finite number of seconds >= 0").json.serialized(), code: 2)
+        }
         runner = CLIRunner(repetitions: self.repeat, includeOutputs: !noOutputs, baseDirectory: base, log: log)
         let (output, code): (String, Int32)
         if progress, !quiet, let log {
-            let printer = SolveProgressPrinter(write: log)
+            let printer = SolveProgressPrinter(interval: progressInterval, write: log)
             (output, code) = printer.watching { runner.run(text) }
         } else {
             (output, code) = runner.run(text)

@@ -51,4 +51,17 @@ struct SolveProgressTests {
         #expect(out.contains("\"converged\""))
         #expect(!err.contains("newton: iteration"))
     }
+
+    @Test("--progress-interval 0 prints every report; a negative interval is invalid input (exit 2)")
+    func everyReport() throws {
+        let (out, err, code) = try runTool(["solve", "-", "--progress", "--progress-interval", "0"], input: Self.bratu)
+        #expect(code == 0, "\(err)")
+        #expect(out.contains("\"converged\""))
+        let lines = err.split(separator: "\n").filter { $0.contains("newton: iteration") }
+        #expect(lines.count >= 3, "\(err)")
+        #expect(lines.first?.contains("newton: iteration 0,") == true, "\(err)")
+        let (bad, _, badCode) = try runTool(["solve", "-", "--progress", "--progress-interval", "-1"], input: Self.bratu)
+        #expect(badCode == 2)
+        #expect(bad.contains("--progress-interval"))
+    }
 }
