@@ -42,6 +42,8 @@ struct SparseQPInteriorPoint {
     var s: [Double]
     var z: [Double]
     var iterations = 0
+    /// The step length of the last ``step()`` and its centering parameter (for progress reports).
+    var lastStep = (alpha: 0.0, sigma: 0.0)
     static let rho = 1e-8
     static let delta = 1e-8
 
@@ -283,10 +285,12 @@ struct SparseQPInteriorPoint {
             for k in 0..<kc { muAff += (s[k] + alphaAff * aff.ds[k]) * (z[k] + alphaAff * aff.dz[k]) }
             muAff /= Double(kc)
             let sigma = res.mu > 0 ? Swift.min(1, Swift.max(0, pow3(muAff / res.mu))) : 0
+            lastStep.sigma = sigma
             let rc = (0..<kc).map { rcAff[$0] + aff.ds[$0] * aff.dz[$0] - sigma * res.mu }
             dir = direction(solver, w: w, omega: omega, rd: rd, rp: rp, rg: rg, rc: rc)
         }
         let alpha = kc > 0 ? Swift.min(1, 0.99 * stepLength(dir.ds, dir.dz)) : 1
+        lastStep.alpha = alpha
         for j in 0..<n { x[j] += alpha * dir.dx[j] }
         for r in 0..<m where isEquality[r] { y[r] += alpha * dir.dy[r] }
         for k in 0..<kc {

@@ -49,7 +49,8 @@ struct SparseQPSolver {
         let tol = options.tolerance
         while true {
             let r = ipm.residuals()
-            SolverProgress.report("sparse qp interior point", iteration: ipm.iterations, residual: r.maximum)
+            SolverProgress.report("sparse qp interior point", iteration: ipm.iterations, residual: r.maximum,
+                                  stage: "primal \(shortDescription(r.primal)), dual \(shortDescription(r.dual)), gap \(shortDescription(r.gap)), mu \(shortDescription(r.mu)), last step \(shortDescription(ipm.lastStep.alpha)), sigma \(shortDescription(ipm.lastStep.sigma))")
             try checkCertificates(ipm)
             if options.polish && r.maximum <= Swift.max(Self.polishStart, tol) && polishes < Self.maxPolishes {
                 let candidate = self.candidate(ipm)
@@ -91,6 +92,11 @@ struct SparseQPSolver {
             }
             try ipm.step()
         }
+    }
+
+    /// A number in 3 significant digits for progress lines.
+    func shortDescription(_ x: Double) -> String {
+        x == 0 || !x.isFinite ? "\(x)" : String(format: "%.3g", x)
     }
 
     // MARK: active set
