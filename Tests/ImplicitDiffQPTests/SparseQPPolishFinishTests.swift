@@ -58,17 +58,7 @@ import Testing
         let start = perturbed(solver, s, kkt, fixed, size: 1e-12, seed: 5)
         try #require(start.certificate.maximum <= solver.options.tolerance, "start not certified: \(start.certificate)")
         try #require(start.certificate.absoluteMaximum > SparseQPSolver.absoluteGoal, "start already meets the goal: \(start.certificate)")
-        let p = solver.problem
-        let pf = p.P * Vector(fixed), af = p.A * Vector(fixed)
-        var bx = [Double](repeating: 0, count: p.variableCount), by = [Double](repeating: 0, count: p.rowCount)
-        for j in 0..<p.variableCount where kkt.free[j] { bx[j] = -p.q[j] - pf[j] }
-        for r in 0..<p.rowCount {
-            switch s.activeSet.rows[r] {
-            case .lower: by[r] = p.l[r] - af[r]
-            case .upper, .equality: by[r] = p.u[r] - af[r]
-            case .inactive: break
-            }
-        }
+        let (bx, by) = rightHandSides(solver.problem, s, kkt, fixed)
         let f = solver.finish(start, kkt: kkt, sides: s.activeSet, fixed: fixed, bx: bx, by: by)
         #expect(f.certificate.maximum <= solver.options.tolerance)
         #expect(f.certificate.absoluteMaximum <= SparseQPSolver.absoluteGoal, "finished: \(f.certificate)")
