@@ -152,3 +152,45 @@ extension SparseQPPolishFinishTests {
         #expect(gap.dual <= 1e-9 && gap.gap > 1 && SparseQPSolver.needsFinish(gap), "\(gap)")
     }
 }
+
+/// The refinement of the polish's reduced solves stops when it stagnates.
+@Suite struct SparseQPRefinementStagnationTests {
+    /// `min 0 z s.t. z = 1, z = c` (one variable, both rows imposed as equalities): the
+    /// reduced KKT system `[0 1 1; 1 0 0; 1 0 0]` is singular, consistent for `c = 1` and
+    /// inconsistent for `c = 2` (what a wrong active set gives the polish).
+    func reducedSolve(c: Double) throws -> (residual: Double, passes: Int) {
+        let p = try SparseQuadraticProgram(P: SparseMatrix(Matrix(rowArrays: [[0]])!), q: Vector([0]),
+                                           A: SparseMatrix(Matrix(rowArrays: [[1], [1]])!),
+                                           l: Vector([1, c]), u: Vector([1, c]))
+        let sc = SparseQPScaling(p)
+        let matrix = SparseQPKKTMatrix(P: sc.P, A: sc.A)
+        let symbolic = SparseSymmetricLDL(order: matrix.order, columnStart: matrix.columnStart, rowIndices: matrix.rowIndices)
+        let kkt = try SparseQPReducedKKT(scaling: sc, matrix: matrix, symbolic: symbolic, free: [true], activeRows: [true, true])
+        let r = kkt.solver.solve(kkt.scaled(bx: [0], by: [1, c]), steps: 60, tolerance: 1e-15, componentwise: false)
+        return (r.residual, r.passes)
+    }
+
+    /// The inconsistent system keeps a residual at its inconsistency (the rows differ by 1
+    /// after scaling: far above 1e-8) and the refinement gives up after a few passes instead
+    /// of running its 60 steps; the consistent one still refines to rounding.
+    @Test func inconsistentSystemsStopEarlyConsistentOnesConverge() throws {
+        let bad = try reducedSolve(c: 2)
+        #expect(bad.residual > 1e-8, "inconsistent, yet residual \(bad.residual)")
+        #expect(bad.passes <= 12, "\(bad.passes) passes on an inconsistent system")
+        let good = try reducedSolve(c: 1)
+        #expect(good.residual <= 1e-14, "consistent, residual \(good.residual)")
+    }
+
+    /// The stagnation rule itself: CONT-300's pattern (a residual that creeps down in its
+    /// third digit) stops after six residuals; a residual halving every step, or one with
+    /// fewer than six values, goes on.
+    @Test func stagnationRule() {
+        let creeping = (0..<6).map { 1.6e-6 * (1 - 1e-3 * Double($0)) }
+        #expect(SparseQPRefinedSolver.stagnated(creeping))
+        #expect(!SparseQPRefinedSolver.stagnated(Array(creeping.prefix(5))))
+        let halving = (0..<10).map { 1e-6 * pow(0.5, Double($0)) * 0.99 }
+        #expect(!SparseQPRefinedSolver.stagnated(halving))
+        let slowButSteady = (0..<6).map { 1e-6 * pow(0.8, Double($0)) }  // 0.33 over five steps
+        #expect(!SparseQPRefinedSolver.stagnated(slowButSteady))
+    }
+}

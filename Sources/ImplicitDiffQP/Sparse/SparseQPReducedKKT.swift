@@ -77,7 +77,7 @@ public struct SparseQPReducedKKT: Sendable {
             for r in 0..<m where activeRows[r] { x0[n + r] = g.y[r] / scaleY[r] }
             initial = x0
         }
-        let (s, res) = solver.solve(b, steps: steps, tolerance: tolerance, initial: initial, componentwise: false)
+        let (s, res, _) = solver.solve(b, steps: steps, tolerance: tolerance, initial: initial, componentwise: false)
         let (x, y) = unscaled(s)
         return (x, y, res)
     }
@@ -136,7 +136,7 @@ public struct SparseQPReducedKKT: Sendable {
     /// The probe `K^-1 p` alone (``probeRightHandSide()``), refined to `tolerance` (with
     /// `steps: 0`, the regularised solve only), unscaled, with its relative residual.
     func probe(steps: Int = 60, tolerance: Double) -> (x: [Double], y: [Double], residual: Double) {
-        let (s, res) = solver.solve(probeRightHandSide(), steps: steps, tolerance: tolerance, componentwise: false)
+        let (s, res, _) = solver.solve(probeRightHandSide(), steps: steps, tolerance: tolerance, componentwise: false)
         let (x, y) = unscaled(s)
         return (x, y, res)
     }
