@@ -5,8 +5,10 @@ import _CSuiteSparse
 /// ```
 /// P K P' = L D L'      (L unit lower triangular, D diagonal)
 /// ```
-/// `P` is SuiteSparse's AMD ordering of the pattern of `K`; the factorisation is
-/// SuiteSparse's LDL (Davis 2005, up-looking, no pivoting). Quasi-definite matrices are
+/// `P` is SuiteSparse's AMD ordering of the pattern of `K` and the elimination tree and
+/// column counts are SuiteSparse LDL's symbolic analysis; the numeric factorisation is
+/// LDL's up-looking algorithm (Davis 2005, no pivoting) written here with dynamic
+/// regularisation, and so are the triangular solves. Quasi-definite matrices are
 /// strongly factorisable (Vanderbei 1995): every symmetric permutation has an `L D L'`
 /// with `D` having as many positive entries as `H` has rows, so the ordering can be chosen
 /// for sparsity alone and fixed once. The solvers make their systems quasi-definite by
