@@ -63,7 +63,7 @@ struct SparseQPSolver {
                     // The polish factorises on the same pattern; the iterate's factor is not
                     // needed again (the next step refactorises), so its memory goes first.
                     ipm.releaseFactor()
-                    if let s = try polish(candidate, sc: sc, matrix: ipm.kkt, symbolic: symbolic, ipm: ipm) {
+                    if let s = try polish(candidate, sc: sc, matrix: ipm.kkt, symbolic: symbolic, ipm: ipm, iterateResidual: r.maximum) {
                         return s
                     }
                 }
@@ -120,7 +120,7 @@ struct SparseQPSolver {
     // MARK: polish
 
     func polish(_ start: SparseQPActiveSet, sc: SparseQPScaling, matrix: SparseQPKKTMatrix,
-                symbolic: SparseSymmetricLDL, ipm: SparseQPInteriorPoint) throws -> SparseQPSolution? {
+                symbolic: SparseSymmetricLDL, ipm: SparseQPInteriorPoint, iterateResidual: Double) throws -> SparseQPSolution? {
         let p = problem, n = p.variableCount, m = p.rowCount
         let iterations = ipm.iterations
         let (ys, ws) = ipm.multipliers()
@@ -179,7 +179,7 @@ struct SparseQPSolver {
             // is not adjusted: each round is a factorisation, and the next iterate gives a
             // better active set for less (CONT-300: four rounds at 4.96e-5 freed two
             // variables each, 5.6 s; one more interior-point step, 1.3 s, freed eight).
-            if ipm.residuals().maximum > Self.adjustBelow && residual.maximum > 0.5 { return nil }
+            if iterateResidual > Self.adjustBelow && residual.maximum > 0.5 { return nil }
             let (zv, yv, wv) = (candidate.z, candidate.y, candidate.w)
             guard let moved = adjusted(sides, z: zv, y: yv, w: wv) else { return nil }
             sides = moved
