@@ -92,6 +92,11 @@ let package = Package(
         .testTarget(name: "ImplicitDiffSinkhornTests", dependencies: ["ImplicitDiffSinkhorn", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffNewtonTests", dependencies: ["ImplicitDiffNewton", "_CLAPACK", "ImplicitDiffTestSupport"]),
         .testTarget(name: "ImplicitDiffCLITests", dependencies: ["ImplicitDiffCLI"]),
+        // The command line itself: `solve`'s parser-free path against ArgumentParser.
+        .testTarget(name: "ImplicitDiffToolTests", dependencies: [
+            "implicitdiff",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // The umbrella's DocC snippet, compiled against `import ImplicitDiff` alone.
         .testTarget(name: "ImplicitDiffTests", dependencies: ["ImplicitDiff"]),
     ],

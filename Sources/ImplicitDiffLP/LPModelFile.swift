@@ -42,20 +42,44 @@ enum LPModelFile {
             throw LPError.invalidProblem("model file '\(path)' has \(info.st_size) bytes, more than the limit of "
                                          + "\(LPDataLimits.maximumModelFileBytes) bytes (LPDataLimits.maximumModelFileBytes)")
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw LPError.invalidProblem("cannot read model file '\(path)'")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw LPError.invalidProblem("cannot read model file '\(path)': \(String(cString: strerror(errno)))")
         }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: headLength)) ?? Data()
-        try checkHead([UInt8](head), path: path, format: format)
-        if format == .mps {
-            try handle.seek(toOffset: 0)
-            try scanForRanges(handle, path: path)
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: headLength)
+        let headCount = try read(descriptor, into: &buffer, path: path)
+        try checkHead(buffer[..<headCount], path: path, format: format)
+        guard format == .mps else { return }
+        var scanner = RangesScanner()
+        var count = headCount
+        while count > 0 {
+            if scanner.scan(buffer[..<count]) { throw rangesError(path) }
+            count = try read(descriptor, into: &buffer, path: path)
+        }
+        if scanner.finish() { throw rangesError(path) }
+    }
+
+    /// Fills `buffer` from `descriptor` (short reads continued, interruptions retried) and
+    /// returns how many bytes it holds: fewer than its size only at the end of the file.
+    private static func read(_ descriptor: Int32, into buffer: inout [UInt8], path: String) throws -> Int {
+        try buffer.withUnsafeMutableBytes { bytes in
+            var filled = 0
+            while filled < bytes.count {
+                let n = Glibc.read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
+                if n == 0 { break }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw LPError.invalidProblem("cannot read model file '\(path)': \(String(cString: strerror(errno)))")
+                }
+                filled += n
+            }
+            return filled
         }
     }
 
     /// The first significant line of `head` must open the format.
-    static func checkHead(_ head: [UInt8], path: String, format: LPModel.Format) throws {
+    static func checkHead(_ head: ArraySlice<UInt8>, path: String, format: LPModel.Format) throws {
         let name = format == .mps ? "an MPS model" : "a CPLEX LP model"
         guard !head.isEmpty else { throw LPError.invalidProblem("model file '\(path)' is empty") }
         if let nul = head.firstIndex(of: 0) {
@@ -65,8 +89,10 @@ enum LPModelFile {
         // The last line may be cut by the head's end: only judge it when it is the only one.
         if head.count == headLength, lines.count > 1 { lines.removeLast() }
         for raw in lines {
-            let line = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty { continue }
+            // The line without leading and trailing ASCII blanks (space, \t, \n, \v, \f, \r).
+            guard let start = raw.firstIndex(where: { !isBlank($0) }),
+                  let end = raw.lastIndex(where: { !isBlank($0) }) else { continue }
+            let line = String(decoding: raw[start...end], as: UTF8.self)
             switch format {
             case .mps:
                 if line.hasPrefix("*") { continue }
@@ -91,16 +117,21 @@ enum LPModelFile {
         throw LPError.invalidProblem("model file '\(path)' has no model in its first \(head.count) bytes: it is not \(name)")
     }
 
-    /// Rejects an MPS `RANGES` section (a line starting with `RANGES` in column 1), reading
-    /// the file in chunks.
-    static func scanForRanges(_ handle: FileHandle, path: String) throws {
-        let keyword = Array("RANGES".utf8)
-        var atLineStart = true
-        var matched = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+
+    /// Finds an MPS `RANGES` section (a line starting with `RANGES`, any case, in column 1,
+    /// alone or followed by a blank) in a file fed to it in chunks.
+    struct RangesScanner {
+        private static let keyword = Array("RANGES".utf8)
+        private var atLineStart = true
+        private var matched = 0
+
+        /// Scans the next chunk; true when a `RANGES` line is found.
+        mutating func scan(_ chunk: ArraySlice<UInt8>) -> Bool {
+            let keyword = Self.keyword
             for byte in chunk {
                 if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                    if matched == keyword.count { throw rangesError(path) }
+                    if matched == keyword.count { return true }
                     atLineStart = true
                     matched = 0
                     continue
@@ -112,14 +143,17 @@ enum LPModelFile {
                         continue
                     }
                     if matched == keyword.count && (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")) {
-                        throw rangesError(path)
+                        return true
                     }
                     atLineStart = false
                     matched = 0
                 }
             }
+            return false
         }
-        if matched == keyword.count { throw rangesError(path) }
+
+        /// True when the file ends on a `RANGES` line.
+        func finish() -> Bool { matched == Self.keyword.count }
     }
 
     private static func rangesError(_ path: String) -> LPError {

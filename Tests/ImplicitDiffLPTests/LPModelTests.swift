@@ -148,6 +148,27 @@ struct LPModelTests {
         }
         let badLP = try lpTemporaryFile("Minimize\n obj: x +\nSubject To\nEnd\n", suffix: ".lp")
         #expect(throws: LPError.self) { try LPModel.read(path: badLP, format: .cplexLP) }
+        // A RANGES section past the first read (64 KB of comment lines inside the model).
+        let padding = String(repeating: "* " + String(repeating: "x", count: 77) + "\n", count: 2000)
+        let lateRanged = ranged.replacingOccurrences(of: "RANGES\n", with: padding + "RANGES\n")
+        #expect(lateRanged.utf8.count > 2 * LPModelFile.headLength)
+        #expect(throws: LPError.self) { try LPModel.read(path: try lpTemporaryFile(lateRanged, suffix: ".mps"), format: .mps) }
+    }
+
+    /// The RANGES scanner keeps its place across chunk boundaries, in any case, and takes
+    /// `RANGES` only as a whole section name in column 1.
+    @Test func rangesScannerAcrossChunks() {
+        func found(_ chunks: [String]) -> Bool {
+            var scanner = LPModelFile.RangesScanner()
+            for chunk in chunks where scanner.scan(ArraySlice(chunk.utf8)) { return true }
+            return scanner.finish()
+        }
+        #expect(found(["NAME X\nRAN", "GES\n"]))
+        #expect(found(["NAME X\nranges", " \n"]))
+        #expect(found(["NAME X\nRANGES"]))
+        #expect(!found(["NAME X\n RANGES\n"]))
+        #expect(!found(["NAME X\nRANGESX\n", "BOUNDS\n"]))
+        #expect(!found(["NAME X\nRAN", "K\n"]))
     }
 
     /// Netlib KB2: the known optimal value, a non-degenerate vertex, and the value's

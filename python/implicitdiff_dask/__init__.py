@@ -13,10 +13,10 @@ same semantics as one local `implicitdiff batch` run: each carries its input's `
     for result in run_batch("problems.jsonl", client, binary="/opt/implicitdiff/bin/implicitdiff"):
         ...
 
-Every worker needs the `implicitdiff` binary (at the same path, or on its PATH) and its
-shared libraries: Swift's runtime (`libswiftCore.so`, Foundation, from the toolchain or
-`swift build --static-swift-stdlib`), OpenBLAS/LAPACKE and GLPK (Debian:
-`libopenblas0 liblapacke libglpk40`).
+Every worker needs the `implicitdiff` binary (at the same path, or on its PATH). Built as
+the README says (`swift build -c release -Xswiftc -static-executable --product
+implicitdiff`) it is one static executable, with the Swift runtime, Foundation, OpenBLAS,
+LAPACKE, GLPK and SuiteSparse inside: it needs no shared library on the worker.
 """
 import itertools
 import json

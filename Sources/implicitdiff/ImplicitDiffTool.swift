@@ -15,6 +15,11 @@ struct ImplicitDiffTool: ParsableCommand {
     /// file argument, `--repeat abc`) is the contract's JSON error on standard output with
     /// exit 2, and the usage text on standard error; `--help` and `--version` print as usual.
     static func main() {
+        // `solve FILE [--out PATH] [--quiet] [--no-outputs] [--progress]` runs without the
+        // parser's first-use cost; everything else is ArgumentParser's (SolveInvocation).
+        if let invocation = SolveInvocation(commonArguments: Array(CommandLine.arguments.dropFirst())) {
+            invocation.run()
+        }
         var command: any ParsableCommand
         do {
             command = try parseAsRoot()
@@ -56,56 +61,13 @@ struct Solve: ParsableCommand {
     @Option(name: .long, help: "With --progress: at most one line per this many seconds (0: every iteration).")
     var progressInterval: Double = 1
 
-    func run() throws {
-        let text: String
-        var base = FileManager.default.currentDirectoryPath
-        let runner: CLIRunner
-        let log: (@Sendable (String) -> Void)? = quiet ? nil : { @Sendable message in
-            FileHandle.standardError.write(Data(("implicitdiff: " + message + "\n").utf8))
-        }
-        if problem == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            text = String(decoding: data, as: UTF8.self)
-        } else {
-            guard let data = FileManager.default.contents(atPath: problem) else {
-                emit(CLIError.invalidInput("cannot read the problem file '\(problem)'").json.serialized(), code: 2)
-            }
-            text = String(decoding: data, as: UTF8.self)
-            base = URL(fileURLWithPath: problem).deletingLastPathComponent().path
-        }
-        guard self.repeat >= 1 else {
-            emit(CLIError.invalidInput("--repeat must be at least 1").json.serialized(), code: 2)
-        }
-        guard progressInterval >= 0, progressInterval.isFinite else {
-            emit(CLIError.invalidInput("--progress-interval must be a finite number of seconds >= 0").json.serialized(), code: 2)
-        }
-        runner = CLIRunner(repetitions: self.repeat, includeOutputs: !noOutputs, baseDirectory: base, log: log)
-        let (output, code): (String, Int32)
-        if progress, !quiet, let log {
-            let printer = SolveProgressPrinter(interval: progressInterval, write: log)
-            (output, code) = printer.watching { runner.run(text) }
-        } else {
-            (output, code) = runner.run(text)
-        }
-        if code != 0 { log?(output) }
-        emit(output, code: code)
+    /// What the parsed options ask for.
+    var invocation: SolveInvocation {
+        SolveInvocation(problem: problem, out: out, repetitions: self.repeat, includeOutputs: !noOutputs,
+                        quiet: quiet, progress: progress, progressInterval: progressInterval)
     }
 
-    /// Writes the result (or error) document to `--out` when given, and to standard output
-    /// unless it is a result written to `--out`: an error goes to both.
-    func emit(_ output: String, code: Int32) -> Never {
-        if let out {
-            do { try Data((output + "\n").utf8).write(to: URL(fileURLWithPath: out)) } catch {
-                let e = CLIError.invalidInput("cannot write '\(out)': \(error.localizedDescription)")
-                print(e.json.serialized())
-                Foundation.exit(2)
-            }
-            if code != 0 { print(output) }
-        } else {
-            print(output)
-        }
-        Foundation.exit(code)
-    }
+    func run() throws { invocation.run() }
 }
 
 struct BatchCommand: ParsableCommand {
