@@ -198,16 +198,18 @@ struct GradCheck: ParsableCommand {
     }
 }
 
-/// Writes every byte to the file descriptor (retrying short and interrupted writes; an
-/// error, e.g. a closed pipe, stops the output).
-func writeAll(_ bytes: [UInt8], to fd: Int32) {
+/// Writes every byte to the file descriptor (retrying short and interrupted writes); false
+/// when an error (a closed pipe, a full disk: `errno` says which) stopped the output.
+@discardableResult
+func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
     bytes.withUnsafeBufferPointer { p in
         var offset = 0
         while offset < p.count {
             let n = write(fd, p.baseAddress! + offset, p.count - offset)
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
+            if n <= 0 { return false }
             offset += n
         }
+        return true
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Testing
 @testable import implicitdiff
 
@@ -59,6 +60,17 @@ import Testing
         let full = try #require(SolveInvocation(commonArguments: lines[5]))
         #expect(full == SolveInvocation(problem: "p.json", out: "r.json", repetitions: 1, includeOutputs: false,
                                         quiet: true, progress: true, progressInterval: 1))
+    }
+
+    /// The problem's folder (where relative model paths are looked up) is the one
+    /// Foundation's URL gives.
+    @Test func problemFolderAsURLGivesIt() {
+        let cwd = FileManager.default.currentDirectoryPath
+        for path in ["p.json", "dir/p.json", "dir/sub/p.json", "/p.json", "/abs/dir/p.json", "./p.json",
+                     "../up/p.json", "dir//p.json", "/abs/dir/", "a b/p q.json", "/a/./b/../c/p.json", "/abs//dir/p.json", "sub/./x/../p.json"] {
+            let url = URL(fileURLWithPath: path)
+            #expect(SolveInvocation.folder(of: path, in: cwd) == url.deletingLastPathComponent().path, "\(path)")
+        }
     }
 
     @Test func otherLinesAreLeftToArgumentParser() {
