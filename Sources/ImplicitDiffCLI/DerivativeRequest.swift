@@ -171,10 +171,10 @@ public enum CheckedDerivativeRequest {
                 let (g, r) = try problem.vjp(c, wrt: wrt)
                 let layouts = problem.sparseLayouts
                 let asked = problem.parameterShapes.filter { wrt?.contains($0.name) ?? true }
-                return (.named(asked.map { ($0.name, g[$0.name] ?? .zeros($0.shape, layout: layouts[$0.name])) }), r)
+                return (.named(asked.map { NamedTensor($0.name, g[$0.name] ?? .zeros($0.shape, layout: layouts[$0.name])) }), r)
             case let .jvp(t):
                 let (d, r) = try problem.jvp(t)
-                return (.named(problem.outputs.map { ($0.name, d[$0.name] ?? .zeros($0.value.shape)) }), r)
+                return (.named(problem.outputs.map { NamedTensor($0.name, d[$0.name] ?? .zeros($0.value.shape)) }), r)
             case let .jacobian(of, wrt):
                 let (m, r) = try problem.jacobian(of: of, wrt: wrt)
                 return (.matrix(m), r)
@@ -185,17 +185,30 @@ public enum CheckedDerivativeRequest {
     }
 }
 
+/// A gradient or directional derivative and the parameter or output it belongs to.
+/// (A struct, not a tuple: an array of tuples has its type metadata built from its mangled
+/// name at first use, 20 k instructions, the cost of a small LP's whole pullback.)
+public struct NamedTensor {
+    public var name: String
+    public var tensor: Tensor
+
+    public init(_ name: String, _ tensor: Tensor) {
+        self.name = name
+        self.tensor = tensor
+    }
+}
+
 /// A computed derivative, before serialisation (which is not timed).
 public enum DerivativeValue {
     /// Gradients by parameter (vjp) or directional derivatives by output (jvp), in order.
-    case named([(String, Tensor)])
+    case named([NamedTensor])
     /// A dense Jacobian.
     case matrix(Matrix)
 
     /// Whether every entry is finite.
     public var isFinite: Bool {
         switch self {
-        case let .named(items): return items.allSatisfy { $0.1.isFinite }
+        case let .named(items): return items.allSatisfy { $0.tensor.isFinite }
         case let .matrix(m): return m.isFinite
         }
     }
@@ -203,7 +216,7 @@ public enum DerivativeValue {
     /// The JSON of the result's derivative field.
     public var json: JSON {
         switch self {
-        case let .named(items): return .object(JSONObject(items.map { ($0.0, $0.1.json) }))
+        case let .named(items): return .object(JSONObject(items.map { ($0.name, $0.tensor.json) }))
         case let .matrix(m): return Tensor(m).json
         }
     }

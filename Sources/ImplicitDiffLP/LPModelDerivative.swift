@@ -60,14 +60,7 @@ public struct LPModelDerivative {
         }
         if let smoothed { return try smoothedPullback(smoothed, xbar: xbar, rbar: rbar, vbar: vbar, wrt: wrt) }
         let xAsked = xbar.scalars.contains { $0 != 0 }, rAsked = rbar.scalars.contains { $0 != 0 }, vAsked = vbar != 0
-        var outputs = [(name: String, role: LPDifferentiability.Output)]()
-        if xAsked { outputs.append(("z", .solution)) }
-        if rAsked { outputs.append(("row_duals", .duals)) }
-        if vAsked { outputs.append(("value", .value)) }
-        let parameters = Parameter.allCases.filter(wrt.contains).map { p -> (name: String, role: LPDifferentiability.Parameter) in
-            (p.rawValue, p == .c ? .objective : .rightHandSide)
-        }
-        try differentiability.require(outputs: outputs, parameters: parameters, degeneracy: degeneracy)
+        try requireDerivatives(x: xAsked, rowDuals: rAsked, value: vAsked, c: wrt.contains(.c), rhs: wrt.contains(.rhs))
         var cBar = [Double](repeating: 0, count: n), rhsBar = [Double](repeating: 0, count: m)
         if vAsked {
             if wrt.contains(.c) { for j in 0..<n { cBar[j] = vbar * solution.x[j] } }
@@ -97,6 +90,27 @@ public struct LPModelDerivative {
         return (Vector(cBar), Vector(rhsBar), LinearSolveReport(method: "glpk-basis-lu", iterations: 1, relativeResidual: residual))
     }
 
+    /// Throws ``LPError/notDifferentiable(_:)`` (``LPDifferentiability/require(outputs:parameters:degeneracy:)``'s
+    /// message) unless the derivatives of the outputs asked (`x`, `rowDuals`, `value`) with
+    /// respect to the parameters asked (`c`, `rhs`) all exist. The verdict is taken from
+    /// the flags; the named lists of the message are formed only for a refusal (at a
+    /// process's first request they cost more than a small model's whole derivative).
+    private func requireDerivatives(x: Bool, rowDuals: Bool, value: Bool, c: Bool, rhs: Bool) throws {
+        let verdicts = differentiability
+        func exists(_ output: LPDifferentiability.Output) -> Bool {
+            (!c || verdicts.exists(output, wrt: .objective)) && (!rhs || verdicts.exists(output, wrt: .rightHandSide))
+        }
+        guard (x && !exists(.solution)) || (rowDuals && !exists(.duals)) || (value && !exists(.value)) else { return }
+        var outputs = [(name: String, role: LPDifferentiability.Output)]()
+        if x { outputs.append(("z", .solution)) }
+        if rowDuals { outputs.append(("row_duals", .duals)) }
+        if value { outputs.append(("value", .value)) }
+        var parameters = [(name: String, role: LPDifferentiability.Parameter)]()
+        if c { parameters.append(("c", .objective)) }
+        if rhs { parameters.append(("rhs", .rightHandSide)) }
+        try verdicts.require(outputs: outputs, parameters: parameters, degeneracy: degeneracy)
+    }
+
     /// Forward mode: the directional derivatives of `(x, rowDuals, value)` along `(dc, drhs)`.
     /// Empty vectors stand for zero tangents; a zero tangent is not a request.
     ///
@@ -109,11 +123,7 @@ public struct LPModelDerivative {
         }
         if let smoothed { return try smoothedPushforward(smoothed, dc: dc, drhs: drhs) }
         let cAsked = dc.scalars.contains { $0 != 0 }, rhsAsked = drhs.scalars.contains { $0 != 0 }
-        var parameters = [(name: String, role: LPDifferentiability.Parameter)]()
-        if cAsked { parameters.append(("c", .objective)) }
-        if rhsAsked { parameters.append(("rhs", .rightHandSide)) }
-        try differentiability.require(outputs: [("z", .solution), ("row_duals", .duals), ("value", .value)],
-                                               parameters: parameters, degeneracy: degeneracy)
+        try requireDerivatives(x: true, rowDuals: true, value: true, c: cAsked, rhs: rhsAsked)
         var value = 0.0
         if cAsked { value += solution.x.dot(dc) }
         if rhsAsked { value += solution.rowDuals.dot(drhs) }
