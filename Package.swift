@@ -54,9 +54,9 @@ let package = Package(
 
         // The command-line tool: JSON problem in, solution and derivatives out.
         // The logic lives in a library target so that tests can drive it in-process.
-        .target(name: "ImplicitDiffCLI", dependencies: ["ImplicitDiff"]),
+        .target(name: "ImplicitDiffCLI", dependencies: ["ImplicitDiff", "_ImplicitDiffKernels"]),
         .executableTarget(name: "implicitdiff", dependencies: [
-            "ImplicitDiffCLI",
+            "ImplicitDiffCLI", "_ImplicitDiffKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -7,6 +7,7 @@
 //
 // Each derivative comes from A dy = -B dx with A = dF/dy, B = dF/dx; the
 // reference is the closed form d sqrt(x)/dx = 1 / (2 sqrt(x)).
+import Foundation
 import ImplicitDiffCore
 import _Differentiation
 

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import _ImplicitDiffKernels
 
 /// `implicitdiff batch --progress`: done / total (when known), failures and rate on
 /// standard error, as a bar redrawn in place on a terminal, and as one line every five
@@ -13,8 +14,9 @@ public final class BatchProgress {
 
     /// Problem lines (non-blank lines) of a file, counted in one streaming pass.
     public static func countProblemLines(path: String) -> Int? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        let reader = LineReader(handle: handle)
+        guard let descriptor = FileDescriptorIO.openForReading(path) else { return nil }
+        defer { close(descriptor) }
+        let reader = LineReader(fileDescriptor: descriptor)
         var n = 0
         while let line = reader.next() {
             if !line.allSatisfy(\.isWhitespace) { n += 1 }
@@ -41,12 +43,12 @@ public final class BatchProgress {
         let rate = elapsed > 0 ? Double(s.problems) / elapsed : 0
         var text = "batch: \(s.problems)"
         if let total { text += "/\(total)" }
-        text += " done, \(s.failures) failed, " + String(format: "%.1f", rate) + " problems/s"
+        text += " done, \(s.failures) failed, " + cFormatted(rate, "%.1f") + " problems/s"
         if isTerminal, let total, total > 0 {
             let width = 30, filled = min(width, width * s.problems / total)
             text = "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] " + text
         }
         let line = isTerminal ? "\r" + text + (final ? "\n" : "") : text + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        FileDescriptorIO.writeStandardError(line)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import ImplicitDiff
 
 /// `implicitdiff batch`: JSON Lines in, one result line per problem line out, in input

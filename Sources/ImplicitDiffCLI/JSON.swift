@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A JSON value. The parser is strict RFC 8259: the non-standard tokens `NaN` and
 /// `Infinity` are rejected, and so are numbers that overflow a Double (`1e999`).

@@ -1,17 +1,18 @@
-import Foundation
+import Glibc
 
 /// Reads a file (or standard input) line by line in 64 KiB chunks, so that a JSON Lines
 /// batch of any length is never held in memory whole. Lines end at `\n` (a `\r` before
 /// it is dropped); the last line may lack its newline.
 public final class LineReader {
-    private let handle: FileHandle
+    private let descriptor: Int32
     private var buffer: [UInt8] = []
     private var start = 0
     /// Where the search for the next newline resumes (bytes before it were searched).
     private var scanned = 0
     private var atEnd = false
 
-    public init(handle: FileHandle) { self.handle = handle }
+    /// A reader of `descriptor` (which stays the caller's to close).
+    public init(fileDescriptor descriptor: Int32) { self.descriptor = descriptor }
 
     /// The next line, or `nil` at the end of the input.
     public func next() -> String? {
@@ -61,7 +62,7 @@ public final class LineReader {
         let chunk = 1 << 16
         let old = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
-        let fd = handle.fileDescriptor
+        let fd = descriptor
         var got = -1
         buffer.withUnsafeMutableBufferPointer { p in
             repeat { got = read(fd, p.baseAddress! + old, chunk) } while got < 0 && errno == EINTR

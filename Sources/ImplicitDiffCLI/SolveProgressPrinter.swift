@@ -1,6 +1,7 @@
-import Foundation
+import Glibc
 import ImplicitDiff
 import Synchronization
+import _ImplicitDiffKernels
 
 /// `implicitdiff solve --progress`: the solver's iteration, stopping quantity and the
 /// elapsed time on standard error, at most once per ``interval`` seconds (the first line
@@ -39,8 +40,8 @@ public final class SolveProgressPrinter: Sendable {
     /// `sinkhorn: iteration 1200, residual 3.2e-07 (eps 0.05), 4.1 s`.
     public static func line(_ event: SolverProgressEvent, elapsed: Double) -> String {
         let stage = event.stage.map { " (\($0))" } ?? ""
-        return "\(event.solver): iteration \(event.iteration), residual \(String(format: "%.3g", event.residual))\(stage), "
-            + String(format: "%.1f s", elapsed)
+        return "\(event.solver): iteration \(event.iteration), residual \(cFormatted(event.residual, "%.3g"))\(stage), "
+            + cFormatted(elapsed, "%.1f s")
     }
 
     static func seconds(_ d: Duration) -> Double {

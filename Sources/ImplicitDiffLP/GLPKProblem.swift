@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _CGLPK
 
 /// One GLPK problem object (`glp_prob`), confined to one synchronous call on one thread.

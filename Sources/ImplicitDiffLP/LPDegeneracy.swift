@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// What makes an optimal vertex degenerate, as found by the tests of ``LPOptions``.
 ///

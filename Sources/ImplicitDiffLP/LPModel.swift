@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _CGLPK
 
 /// A linear program read from an MPS or CPLEX LP file by GLPK's own readers, with the

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Checks of a model file made before GLPK's reader opens it. Not API.
 ///

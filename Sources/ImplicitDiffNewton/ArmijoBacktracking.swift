@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Backtracking line search on the merit function `f(y) = 1/2 ||W F(y)||^2` for fixed
 /// positive weights `W = diag(w)` (identity when `w` is empty). Not API.
@@ -105,7 +105,7 @@ extension ArmijoBacktracking {
     }
 
     /// Below this relative gradient a stalled line search is a local minimum of `||F||`.
-    static let localMinimumThreshold = Foundation.cbrt(Double.ulpOfOne)
+    static let localMinimumThreshold = Glibc.cbrt(Double.ulpOfOne)
 
     /// Below this reciprocal condition number a stalled line search is blamed on `A`.
     static let illConditionedThreshold = Double.ulpOfOne.squareRoot()

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import Synchronization
 
 /// `A = dF/dy` of a residual at one point, by forward differences:
 /// ```
@@ -52,16 +53,15 @@ public struct FiniteDifferenceJacobian: AdjointableLinearOperator {
     }
 
     /// The lazily built dense matrix. Not API.
-    final class DenseCache: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value: Matrix?
+    final class DenseCache: Sendable {
+        private let value = Mutex<Matrix?>(nil)
         func matrix(_ build: () -> Matrix) -> Matrix {
-            lock.lock()
-            defer { lock.unlock() }
-            if let m = value { return m }
-            let m = build()
-            value = m
-            return m
+            value.withLock { value in
+                if let m = value { return m }
+                let m = build()
+                value = m
+                return m
+            }
         }
     }
 }

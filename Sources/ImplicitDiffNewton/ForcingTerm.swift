@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// How accurately each Newton–Krylov step solves its linear system: the step `d_k`
 /// satisfies
@@ -41,8 +41,8 @@ public enum ForcingTerm: Sendable, Equatable {
             return value
         case let .eisenstatWalker(_, gamma, alpha, maximum):
             guard previousResidualNorm > 0 else { return maximum }
-            var e = gamma * Foundation.pow(residualNorm / previousResidualNorm, alpha)
-            let safeguard = gamma * Foundation.pow(eta, alpha)
+            var e = gamma * Glibc.pow(residualNorm / previousResidualNorm, alpha)
+            let safeguard = gamma * Glibc.pow(eta, alpha)
             if safeguard > 0.1 { e = Swift.max(e, safeguard) }
             return Swift.min(e, maximum)
         }

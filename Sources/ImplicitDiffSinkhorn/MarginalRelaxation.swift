@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// How one marginal of a ``SinkhornProblem`` is imposed: exactly (`tau = 1`, balanced)
 /// or relaxed by a Kullback-Leibler penalty (`0 < tau < 1`, unbalanced), in ott-jax's
@@ -41,7 +41,7 @@ struct MarginalRelaxation: Sendable, Equatable {
         if isExact { return w }
         let c = kappa / epsilon
         var s = w
-        for k in 0..<s.count { s[k] *= Foundation.exp(-c * h[k]) }
+        for k in 0..<s.count { s[k] *= Glibc.exp(-c * h[k]) }
         return s
     }
 
@@ -50,7 +50,7 @@ struct MarginalRelaxation: Sendable, Equatable {
     func weightGradient(potential h: [Double], epsilon: Double) -> [Double] {
         if isExact { return h }
         let rho = rho(epsilon: epsilon)
-        return h.map { -rho * Foundation.expm1(-$0 / rho) }
+        return h.map { -rho * Glibc.expm1(-$0 / rho) }
     }
 
     /// `KL(r | w) = sum_k r_k log(r_k / w_k) - r_k + w_k` (`0` when exact: not part of the cost).
@@ -59,7 +59,7 @@ struct MarginalRelaxation: Sendable, Equatable {
         var s = 0.0
         for k in 0..<r.count {
             let rk = r[k], wk = w[k]
-            s += (rk > 0 ? rk * Foundation.log(rk / wk) : 0) - rk + wk
+            s += (rk > 0 ? rk * Glibc.log(rk / wk) : 0) - rk + wk
         }
         return s
     }

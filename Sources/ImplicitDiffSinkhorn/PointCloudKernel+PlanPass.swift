@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _ImplicitDiffKernels
 
 /// What one pass over the plan `P_ij = exp((f_i + g_j - C_ij)/eps)` of two point clouds
@@ -14,7 +14,7 @@ struct PlanPassSums: Sendable {
     var planTimesY: [Double]
     var planTransposedTimesX: [Double]
     /// Whether every entry was finite and `>= 0` and every sampled entry equals
-    /// `exp((f_i + g_j - C_ij)/eps)` recomputed with `Foundation.exp` from
+    /// `exp((f_i + g_j - C_ij)/eps)` recomputed with `Glibc.exp` from
     /// `C_ij = sum_k (x_ik - y_jk)^2` to `1e-12` relative.
     var entriesAreValid: Bool
 }
@@ -23,7 +23,7 @@ extension PointCloudKernel {
     /// One pass over the plan of `(f, g)`, block by block (``fillBlock``, the core's
     /// vectorised `exp`). With `products`, also `P Y` and `P' X` by two `dgemm` per
     /// block (the cost gradient's `sum_j P_ij y_j`, `sum_i P_ij x_i`). `samples` are
-    /// linear indices `i m + j` whose entries are checked against `Foundation.exp`.
+    /// linear indices `i m + j` whose entries are checked against `Glibc.exp`.
     func planPass(f: [Double], g: [Double], epsilon: Double, products: Bool, samples: Int) -> PlanPassSums {
         let inv = 1 / epsilon
         var scaledW = [Double](repeating: 0, count: m)
@@ -80,7 +80,7 @@ extension PointCloudKernel {
                             }
                             // Sampled entries inside this block.
                             for (i, j) in blockSamples where columns.contains(j) {
-                                let expected = Foundation.exp((f[i] + g[j] - directCost(i, j)) * inv)
+                                let expected = Glibc.exp((f[i] + g[j] - directCost(i, j)) * inv)
                                 let value = ep[(i - rows.lowerBound) * bj + (j - columns.lowerBound)]
                                 if !(Swift.abs(value - expected) <= 1e-12 * expected + 1e-300) { valid = false }
                                 checked += 1

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _ImplicitDiffKernels
 
 /// What ``PointCloudKernel/weightedPass(f:g:epsilon:rowSide:columnSide:width:)`` collects

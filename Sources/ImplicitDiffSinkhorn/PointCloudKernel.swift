@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import _ImplicitDiffKernels
 
 /// The squared Euclidean cost between two point clouds, never stored: blocks of it are
@@ -154,14 +155,14 @@ struct PointCloudKernel: Sendable {
                 let count = Swift.min(Self.columnBlock, m - j0)
                 let mx = exponents(coefficient, yBase + j0, stride: m, dimension: d, scaledW + j0, count: count, into: buffer)
                 if mx > runMax {
-                    if runMax > -.infinity { runSum *= Foundation.exp(runMax - mx) }
+                    if runMax > -.infinity { runSum *= Glibc.exp(runMax - mx) }
                     runMax = mx
                 }
                 runSum += exponentiateAndSum(buffer, count: count, minus: runMax)
                 j0 += count
             }
         }
-        return runMax + Foundation.log(runSum)
+        return runMax + Glibc.log(runSum)
     }
 
     /// `LSE_j(w_j + (2/eps) x_i . y_j)` with the exponents of each column block by `dgemm`
@@ -175,13 +176,13 @@ struct PointCloudKernel: Sendable {
             fillBlock(rows: i..<(i + 1), columns: columns, scaledW: scaledW, inverseEpsilon: inv, buffer: buffer)
             let mx = blockMaximum(buffer, count: count)
             if mx > runMax {
-                if runMax > -.infinity { runSum *= Foundation.exp(runMax - mx) }
+                if runMax > -.infinity { runSum *= Glibc.exp(runMax - mx) }
                 runMax = mx
             }
             runSum += exponentiateAndSum(buffer, count: count, minus: runMax)
             j0 += count
         }
-        return runMax + Foundation.log(runSum)
+        return runMax + Glibc.log(runSum)
     }
 
     /// Threads for a pass over `pairs` entries: one below 2^20 pairs (the work would not

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The independent check of a Sinkhorn answer, run on what is returned (the plan `P`,
 /// the potentials `f`, `g` and the cost) before ``SinkhornProblem/solve(options:)``
@@ -13,7 +13,7 @@ import Foundation
 /// (`C_ij >= SinkhornProblem.forbiddenCostThreshold`) carry exactly `P_ij = 0`, that `f`,
 /// `g` and the cost are finite, and that the plan is the plan of the returned potentials:
 /// a sample of up to ``sampleSize`` entries (spread over the matrix) is recomputed as
-/// `exp((f_i + g_j - C_ij)/eps)` with `Foundation.exp` and must agree to `1e-12`
+/// `exp((f_i + g_j - C_ij)/eps)` with `Glibc.exp` and must agree to `1e-12`
 /// relative (`1e-300` absolute, for results in the subnormal range).
 ///
 /// Unbalanced problems (``SinkhornProblem/tauA`` or ``SinkhornProblem/tauB`` below 1) are
@@ -83,7 +83,7 @@ public struct SinkhornCertificate: Sendable, Equatable {
         for t in 0..<samples where valid {
             let k = (t * step) % count, i = k / m, j = k % m
             let c = cost[k]
-            let expected = c < forbiddenThreshold ? Foundation.exp((f[i] + g[j] - c) / epsilon) : 0
+            let expected = c < forbiddenThreshold ? Glibc.exp((f[i] + g[j] - c) / epsilon) : 0
             if !(Swift.abs(plan[k] - expected) <= 1e-12 * expected + 1e-300) { valid = false }
         }
         var columnSum = [Double](repeating: 0, count: m), columnCompensation = [Double](repeating: 0, count: m)

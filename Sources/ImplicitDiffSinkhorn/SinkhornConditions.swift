@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The dual first-order conditions of entropic optimal transport as
 /// `ImplicitConditions`, for the core's generic machinery (`ImplicitFunction`,
@@ -79,7 +79,7 @@ public struct SinkhornConditions: ImplicitConditions {
             for j in 0..<m where c[i * m + j] < SinkhornProblem.forbiddenCostThreshold {
                 let t = (y[i] + y[n + j] - c[i * m + j]) / eps
                 l[i * m + j] = t
-                p[i * m + j] = Foundation.exp(t)
+                p[i * m + j] = Glibc.exp(t)
             }
         }
         return (p, l)

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The derivative of a solved ``SinkhornProblem``'s plan, potentials and cost with
 /// respect to the cost matrix (or the point clouds), the marginals and `eps`, by

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The Sinkhorn divergence between two point clouds, debiased entropic transport:
 /// ```

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _ImplicitDiffKernels
 
 /// The forward solver: log-domain Sinkhorn with epsilon scaling and a stabilised
@@ -173,7 +173,7 @@ struct SinkhornIteration {
             var err = 0.0
             if balanced {
                 let inv = 1 / e
-                for i in 0..<n { err += a[i] * Swift.abs(Foundation.expm1((previous[i] - f[i]) * inv)) }
+                for i in 0..<n { err += a[i] * Swift.abs(Glibc.expm1((previous[i] - f[i]) * inv)) }
                 err /= mass
             } else {
                 // (P 1)_i = s_i exp((f_i - T(f)_i) / (eps tau)),  s_i = a_i exp(-f_i / rho).
@@ -181,7 +181,7 @@ struct SinkhornIteration {
                 let inv = 1 / (e * relaxationA.tau)
                 var total = 0.0
                 for i in 0..<n {
-                    err += s[i] * Swift.abs(Foundation.expm1((previous[i] - f[i]) * inv))
+                    err += s[i] * Swift.abs(Glibc.expm1((previous[i] - f[i]) * inv))
                     total += s[i]
                 }
                 err /= total
@@ -211,8 +211,8 @@ struct SinkhornIteration {
         targetHistory.append(best)
         let k = targetHistory.count, window = 20
         guard k >= 40, best <= options.newtonHandOverError else { return false }
-        let rate = Foundation.pow(best / targetHistory[k - 1 - window], 1 / Double(window))
-        let remaining = rate < 1 ? Foundation.log(tolerance / best) / Foundation.log(rate) : .infinity
+        let rate = Glibc.pow(best / targetHistory[k - 1 - window], 1 / Double(window))
+        let remaining = rate < 1 ? Glibc.log(tolerance / best) / Glibc.log(rate) : .infinity
         if remaining > Double(50 + Swift.min(n, m)) {
             stalled = true
             return true
@@ -287,7 +287,7 @@ struct SinkhornIteration {
     /// Kernel-domain iterations between log-domain steps, over-relaxed once the plain
     /// iteration's contraction rate is known (see ``SinkhornOptions/overRelaxation``).
     mutating func solveStageWithKernel(epsilon e: Double, tolerance: Double) throws {
-        let upper = Foundation.exp(options.absorptionThreshold), lower = 1 / upper
+        let upper = Glibc.exp(options.absorptionThreshold), lower = 1 / upper
         var omega = 1.0
         var relaxationAllowed = options.overRelaxation
         var history: [Double] = []
@@ -305,7 +305,7 @@ struct SinkhornIteration {
                 for j in 0..<m {
                     let target = b[j] / ktu[j]
                     if !(target.isFinite && target > 0) { safe = false }
-                    let vj = omega == 1 ? target : v[j] * Foundation.pow(target / v[j], omega)
+                    let vj = omega == 1 ? target : v[j] * Glibc.pow(target / v[j], omega)
                     columnError += abs(vj * ktu[j] - b[j])
                     v[j] = vj
                 }
@@ -349,7 +349,7 @@ struct SinkhornIteration {
                 var needsRebuild = false
                 for i in 0..<n {
                     let target = a[i] / kv[i]
-                    let ui = omega == 1 ? target : u[i] * Foundation.pow(target / u[i], omega)
+                    let ui = omega == 1 ? target : u[i] * Glibc.pow(target / u[i], omega)
                     if !(ui > lower && ui < upper) { needsRebuild = true }
                     u[i] = ui
                 }
@@ -371,15 +371,15 @@ struct SinkhornIteration {
         let k = history.count - 1
         let r1 = history[k] / history[k - 4], r2 = history[k - 4] / history[k - 7]
         guard r1 > 0, r1 < 1, r2 > 0, r2 < 1 else { return nil }
-        let rate = Foundation.pow(r1, 0.25), previous = Foundation.pow(r2, 1.0 / 3)
+        let rate = Glibc.pow(r1, 0.25), previous = Glibc.pow(r2, 1.0 / 3)
         guard rate > 0.5, abs(rate - previous) < 0.05 else { return nil }
         return rate
     }
 
     /// `f += eps log u`, `g += eps log v`, then `u = v = 1`.
     mutating func absorb(epsilon e: Double) {
-        for i in 0..<n where u[i] != 1 { f[i] += e * Foundation.log(u[i]); u[i] = 1 }
-        for j in 0..<m where v[j] != 1 { g[j] += e * Foundation.log(v[j]); v[j] = 1 }
+        for i in 0..<n where u[i] != 1 { f[i] += e * Glibc.log(u[i]); u[i] = 1 }
+        for j in 0..<m where v[j] != 1 { g[j] += e * Glibc.log(v[j]); v[j] = 1 }
     }
 
     /// `y = K x` or `y = K' x` by BLAS dgemv.
@@ -401,10 +401,10 @@ struct SinkhornIteration {
                         let row = kp.baseAddress! + base
                         let mx = scaledDifferenceAndMax(gp.baseAddress!, cp.baseAddress! + base, scale: inv, into: row, count: m)
                         let s = exponentiateAndSum(row, count: m, minus: mx)
-                        let fi = tauA * e * (Foundation.log(a[i]) - mx - Foundation.log(s))
+                        let fi = tauA * e * (Glibc.log(a[i]) - mx - Glibc.log(s))
                         f[i] = fi
                         // K_ij = exp(t_j + f_i / eps): a_i / s when exact.
-                        let scale = exactA ? a[i] / s : Foundation.exp(fi * inv + mx)
+                        let scale = exactA ? a[i] / s : Glibc.exp(fi * inv + mx)
                         for j in 0..<m { kp[base + j] *= scale }
                     }
                 }
@@ -441,9 +441,9 @@ struct SinkhornIteration {
                             for j in 0..<m { sums[j] += kp[base + j] }
                         }
                         for j in 0..<m {
-                            let gj = tauB * e * (Foundation.log(b[j]) - mx[j] - Foundation.log(sums[j]))
+                            let gj = tauB * e * (Glibc.log(b[j]) - mx[j] - Glibc.log(sums[j]))
                             g[j] = gj
-                            mx[j] = exactB ? b[j] / sums[j] : Foundation.exp(gj * inv + mx[j])
+                            mx[j] = exactB ? b[j] / sums[j] : Glibc.exp(gj * inv + mx[j])
                         }
                         for i in 0..<n {
                             let base = i * m

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 extension SinkhornProblem {
     /// Solves a point-cloud problem without forming its cost matrix or plan: log-domain

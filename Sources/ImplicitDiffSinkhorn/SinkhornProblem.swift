@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import _ImplicitDiffKernels
 
 /// An entropy-regularised optimal transport problem between two discrete measures:
 /// ```
@@ -81,7 +82,7 @@ public struct SinkhornProblem: Sendable, Equatable {
     public static let forbiddenCostThreshold = 1e15
 
     /// ``forbiddenCostThreshold`` as messages write it (`1e+15`).
-    static var forbiddenCostThresholdText: String { String(format: "%g", forbiddenCostThreshold) }
+    static var forbiddenCostThresholdText: String { cFormatted(forbiddenCostThreshold, "%g") }
 
     /// The largest number of bytes the dense `n x m` arrays of one problem may take:
     /// 4 GiB. A problem needs `denseArrayCount * 8 * n * m` bytes; above the limit the

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 extension SinkhornSolution {
     /// The Euclidean norm of the dual gradient, `||(a - P 1, b - P' 1)||_2` (unbalanced:

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _ImplicitDiffKernels
 
 /// A solved ``SinkhornProblem``: potentials, plan, cost, and the cost's gradient.

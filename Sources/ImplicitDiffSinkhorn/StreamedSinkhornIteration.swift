@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Log-domain Sinkhorn between point clouds with the cost recomputed block by block
 /// (``PointCloudKernel``): memory `O((n + m) d)`. Not API
@@ -48,8 +48,8 @@ struct StreamedSinkhornIteration {
         transposedKernel = kernel.transposed
         self.a = a.scalars
         self.b = b.scalars
-        logA = a.scalars.map { Foundation.log($0) }
-        logB = b.scalars.map { Foundation.log($0) }
+        logA = a.scalars.map { Glibc.log($0) }
+        logB = b.scalars.map { Glibc.log($0) }
         mass = a.sum()
         self.options = options
         f = [Double](repeating: 0, count: kernel.n)
@@ -87,12 +87,12 @@ struct StreamedSinkhornIteration {
         var s = 0.0
         if relaxation.isExact {
             let inv = 1 / epsilon
-            for k in 0..<p.count { s += w[k] * Swift.abs(Foundation.expm1((p[k] - q[k]) * inv)) }
+            for k in 0..<p.count { s += w[k] * Swift.abs(Glibc.expm1((p[k] - q[k]) * inv)) }
             return s
         }
         let target = relaxation.target(weights: w, potential: p, epsilon: epsilon)
         let inv = 1 / (epsilon * relaxation.tau)
-        for k in 0..<p.count { s += target[k] * Swift.abs(Foundation.expm1((p[k] - q[k]) * inv)) }
+        for k in 0..<p.count { s += target[k] * Swift.abs(Glibc.expm1((p[k] - q[k]) * inv)) }
         return s
     }
 
@@ -179,7 +179,7 @@ struct StreamedSinkhornIteration {
         let k = history.count - 1
         let r1 = history[k] / history[k - 4], r2 = history[k - 4] / history[k - 7]
         guard r1 > 0, r1 < 1, r2 > 0, r2 < 1 else { return nil }
-        let rate = Foundation.pow(r1, 0.25), previous = Foundation.pow(r2, 1.0 / 3)
+        let rate = Glibc.pow(r1, 0.25), previous = Glibc.pow(r2, 1.0 / 3)
         guard rate > 0.5, abs(rate - previous) < 0.05 else { return nil }
         return rate
     }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 extension StreamedSinkhornSolution {
     /// Reverse mode without the plan: the gradient of

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A ``SinkhornProblem`` between point clouds solved without its `n x m` cost matrix or
 /// plan (``SinkhornProblem/solveStreaming(options:initialPotentials:)``): potentials,
@@ -14,7 +14,7 @@ import Foundation
 /// which also checks the answer as ``SinkhornCertificate`` does for a stored plan:
 /// marginal and mass errors from compensated sums of the recomputed entries, every entry
 /// finite and `>= 0`, and 4096 sampled entries equal to `exp((f_i + g_j - C_ij)/eps)`
-/// recomputed with `Foundation.exp` from `C_ij = sum_k (x_ik - y_jk)^2`.
+/// recomputed with `Glibc.exp` from `C_ij = sum_k (x_ik - y_jk)^2`.
 ///
 /// Unbalanced problems (``SinkhornProblem/tauA``, ``SinkhornProblem/tauB`` below 1) add
 /// the marginal penalties to the cost and its gradient, and check the relaxed conditions

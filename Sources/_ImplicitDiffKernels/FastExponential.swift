@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// `exp(x)` in straight-line arithmetic that the compiler can vectorise, for the
 /// log-sum-exp passes of optimal transport and the residuals of Newton's method. Not API
@@ -8,7 +8,7 @@ import Foundation
 /// (truncation below 5e-18 relative; lane 0 of the four-lane version below) and the scaling `2^k` applied as two factors
 /// `2^(k/2) 2^(k - k/2)`, so that results down to the subnormal range round once and
 /// `x < -745` gives 0. Inputs are clamped to `[-750, 709]`; accuracy is within 2 ulp of
-/// the correctly rounded value over that range (checked against `Foundation.exp` in the
+/// the correctly rounded value over that range (checked against `Glibc.exp` in the
 /// tests).
 @inlinable @inline(__always)
 public func fastExp(_ x: Double) -> Double { fastExp(SIMD4(repeating: x))[0] }
@@ -64,9 +64,9 @@ public func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>, _ range: 
 
 /// `out[i] = exp(x[i])` for `i < count`, four lanes at a time with the kernel of
 /// ``fastExp(_:)`` where all four inputs lie in `[-708, 709]` (results normal: one exact
-/// scaling by `2^k`, no clamping), and `Foundation.exp` elsewhere, so that NaN stays NaN,
+/// scaling by `2^k`, no clamping), and `Glibc.exp` elsewhere, so that NaN stays NaN,
 /// overflow gives infinity and underflow gives subnormals or 0 exactly as there: callers
-/// that test their values for finiteness see what they would see with `Foundation.exp`.
+/// that test their values for finiteness see what they would see with `Glibc.exp`.
 /// Not API (underscored module).
 @inlinable
 public func exponentials(of x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int) {
@@ -80,12 +80,12 @@ public func exponentials(of x: UnsafePointer<Double>, into out: UnsafeMutablePoi
             let scale = unsafeBitCast((k &+ 1023) &<< 52, to: SIMD4<Double>.self)
             UnsafeMutableRawPointer(out + i).storeBytes(of: p * scale, as: SIMD4<Double>.self)
         } else {
-            for j in i..<(i + 4) { out[j] = Foundation.exp(x[j]) }
+            for j in i..<(i + 4) { out[j] = Glibc.exp(x[j]) }
         }
         i += 4
     }
     while i < count {
-        out[i] = inRange(x[i]) ? fastExp(x[i]) : Foundation.exp(x[i])
+        out[i] = inRange(x[i]) ? fastExp(x[i]) : Glibc.exp(x[i])
         i += 1
     }
 }

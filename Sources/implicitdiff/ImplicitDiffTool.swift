@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import ImplicitDiffCLI
+import _ImplicitDiffKernels
 
 /// `implicitdiff`: JSON problem in, solution and derivatives out (see the README).
 @main
@@ -27,9 +28,9 @@ struct ImplicitDiffTool: ParsableCommand {
             if exitCode(for: error) == .success { exit(withError: error) }
             var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
             if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            FileDescriptorIO.writeStandardError(fullMessage(for: error) + "\n")
             print(CLIError.invalidInput("usage: \(message) (see implicitdiff --help)").json.serialized())
-            Foundation.exit(2)
+            Glibc.exit(2)
         }
         do { try command.run() } catch { exit(withError: error) }
     }
@@ -96,45 +97,44 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         func fail(_ message: String) -> Never {
             print(CLIError.invalidInput(message).json.serialized())
-            Foundation.exit(2)
+            Glibc.exit(2)
         }
         guard jobs >= 1 else { fail("--jobs must be at least 1") }
-        let input: FileHandle
-        var base = FileManager.default.currentDirectoryPath
+        let input: Int32
+        var base = FileDescriptorIO.currentDirectory
         var total: Int?
         if problems == "-" {
-            input = FileHandle.standardInput
+            input = STDIN_FILENO
         } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: problems, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let handle = FileHandle(forReadingAtPath: problems) else {
-                fail("cannot read the batch file '\(problems)'")
+            guard let descriptor = FileDescriptorIO.openForReading(problems) else {
+                fail("cannot read the batch file '\(problems)': \(String(cString: strerror(errno)))")
             }
-            input = handle
-            base = URL(fileURLWithPath: problems).deletingLastPathComponent().path
+            input = descriptor
+            base = SolveInvocation.folder(of: problems, in: base)
             if progress, !quiet { total = BatchProgress.countProblemLines(path: problems) }
         }
-        let output: FileHandle
+        let output: Int32
         if let out {
-            guard FileManager.default.createFile(atPath: out, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: out) else { fail("cannot write '\(out)'") }
-            output = handle
+            guard let descriptor = FileDescriptorIO.createForWriting(out) else {
+                fail("cannot write '\(out)': \(String(cString: strerror(errno)))")
+            }
+            output = descriptor
         } else {
-            output = FileHandle.standardOutput
+            output = STDOUT_FILENO
         }
-        let reader = LineReader(handle: input)
+        let reader = LineReader(fileDescriptor: input)
         let batch = BatchRunner(jobs: jobs, runner: CLIRunner(includeOutputs: !noOutputs, baseDirectory: base))
         let meter = progress && !quiet ? BatchProgress(total: total) : nil
         let summary = batch.run(nextLine: reader.nextBytes,
                                 write: { line in
                                     var bytes = line
                                     bytes.append(UInt8(ascii: "\n"))
-                                    writeAll(bytes, to: output.fileDescriptor)
+                                    FileDescriptorIO.writeAll(bytes, to: output)
                                 },
                                 progress: meter.map { m in { m.update($0) } })
         meter?.finish(summary)
-        try? output.synchronize()
-        Foundation.exit(summary.failures == 0 ? 0 : 1)
+        if output != STDOUT_FILENO { fsync(output) }
+        Glibc.exit(summary.failures == 0 ? 0 : 1)
     }
 }
 
@@ -186,8 +186,8 @@ struct GradCheck: ParsableCommand {
             for seed in 1...UInt64(max(seeds, 1)) {
                 for row in GradientCheck().run(kind: k, seed: seed) {
                     if !row.passed { failures += 1 }
-                    let fwd = row.forwardError.isNaN ? "-" : String(format: "%.1e (%@)", row.forwardError, row.worstOutput)
-                    let adj = row.adjointError.isNaN ? "-" : String(format: "%.1e", row.adjointError)
+                    let fwd = row.forwardError.isNaN ? "-" : cFormatted(row.forwardError, "%.1e") + " (\(row.worstOutput))"
+                    let adj = row.adjointError.isNaN ? "-" : cFormatted(row.adjointError, "%.1e")
                     print("| \(row.kind) #\(seed) | \(row.parameter) | \(fwd) | \(adj) | \(row.passed ? "ok" : "FAIL \(row.note)") |")
                 }
             }
@@ -195,21 +195,5 @@ struct GradCheck: ParsableCommand {
         print("")
         print(failures == 0 ? "all derivative checks passed" : "\(failures) derivative checks failed")
         if failures > 0 { throw ExitCode(1) }
-    }
-}
-
-/// Writes every byte to the file descriptor (retrying short and interrupted writes); false
-/// when an error (a closed pipe, a full disk: `errno` says which) stopped the output.
-@discardableResult
-func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
-    bytes.withUnsafeBufferPointer { p in
-        var offset = 0
-        while offset < p.count {
-            let n = write(fd, p.baseAddress! + offset, p.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            offset += n
-        }
-        return true
     }
 }

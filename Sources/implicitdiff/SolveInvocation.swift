@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import ImplicitDiffCLI
 
 /// One `implicitdiff solve` run: what its arguments ask for, and the run itself.
@@ -84,18 +84,20 @@ struct SolveInvocation: Equatable {
     /// the contract's exit code.
     func run() -> Never {
         let text: String
-        var base = FileManager.default.currentDirectoryPath
+        var base = FileDescriptorIO.currentDirectory
         let log: (@Sendable (String) -> Void)? = quiet ? nil : { @Sendable message in
-            FileHandle.standardError.write(Data(("implicitdiff: " + message + "\n").utf8))
+            FileDescriptorIO.writeStandardError("implicitdiff: " + message + "\n")
         }
         if problem == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            text = String(decoding: data, as: UTF8.self)
-        } else {
-            guard let data = FileManager.default.contents(atPath: problem) else {
-                emit(CLIError.invalidInput("cannot read the problem file '\(problem)'").json.serialized(), code: 2)
+            guard let bytes = FileDescriptorIO.readAll(STDIN_FILENO) else {
+                emit(CLIError.invalidInput("cannot read standard input: \(String(cString: strerror(errno)))").json.serialized(), code: 2)
             }
-            text = String(decoding: data, as: UTF8.self)
+            text = String(decoding: bytes, as: UTF8.self)
+        } else {
+            guard let bytes = FileDescriptorIO.readAll(path: problem) else {
+                emit(CLIError.invalidInput("cannot read the problem file '\(problem)': \(String(cString: strerror(errno)))").json.serialized(), code: 2)
+            }
+            text = String(decoding: bytes, as: UTF8.self)
             base = Self.folder(of: problem, in: base)
         }
         guard repetitions >= 1 else {
@@ -145,18 +147,18 @@ struct SolveInvocation: Equatable {
     func emit(_ output: String, code: Int32) -> Never {
         if let out {
             let descriptor = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-            let written = descriptor >= 0 && writeAll(Array((output + "\n").utf8), to: descriptor)
+            let written = descriptor >= 0 && FileDescriptorIO.writeAll(Array((output + "\n").utf8), to: descriptor)
             let failure = errno
             if descriptor >= 0 { close(descriptor) }
             guard written else {
                 let e = CLIError.invalidInput("cannot write '\(out)': \(String(cString: strerror(failure)))")
                 print(e.json.serialized())
-                Foundation.exit(2)
+                Glibc.exit(2)
             }
             if code != 0 { print(output) }
         } else {
             print(output)
         }
-        Foundation.exit(code)
+        Glibc.exit(code)
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Synchronization
 import _ImplicitDiffKernels
 
 /// Many independent problems at once on a bounded number of worker threads.
@@ -56,23 +57,21 @@ public enum ConcurrentBatch {
         let workers = max(jobs, 1)
         let pipeline = OrderedPipeline<Input, Output>(window: max(window, workers))
         BLASThreads.withSingleThread {
-            var threads: [Thread] = []
-            let finished = DispatchGroup()
-            for _ in 0..<workers {
-                finished.enter()
-                let thread = Thread {
-                    pipeline.work(body)
-                    finished.leave()
+            let threads = (0..<workers).compactMap { _ in WorkerThread(stackSize: 8 << 20) { pipeline.work(body) } }
+            guard !threads.isEmpty else {
+                // No thread to be had: the inputs run here, one after the other.
+                var index = 0
+                while let input = next() {
+                    emit(index, body(input))
+                    index += 1
                 }
-                thread.stackSize = 8 << 20
-                threads.append(thread)
-                thread.start()
+                return
             }
             while let input = next() {
                 pipeline.push(input, emit: emit)
             }
             pipeline.finishInput(emit: emit)
-            finished.wait()
+            for thread in threads { thread.join() }
         }
     }
 }
@@ -80,7 +79,7 @@ public enum ConcurrentBatch {
 /// The shared state of one streaming batch: a FIFO of numbered inputs, the finished
 /// outputs waiting for their turn, and one condition variable for both.
 final class OrderedPipeline<Input: Sendable, Output: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private let window: Int
     private var queue: [(Int, Input)] = []
     private var queueHead = 0
@@ -156,23 +155,22 @@ final class OrderedPipeline<Input: Sendable, Output: Sendable>: @unchecked Senda
 /// OpenBLAS's thread count, limited while batches run (process-wide: OpenBLAS has one
 /// setting). Nested and concurrent batches share one count of active batches.
 enum BLASThreads {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var active = 0
-    nonisolated(unsafe) private static var saved = 1
+    /// Batches running, and the thread count to restore when the last one ends.
+    private static let state = Mutex((active: 0, saved: 1))
 
     static func withSingleThread<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        if active == 0 {
-            saved = BLAS.threads
-            BLAS.setThreads(1)
+        state.withLock { state in
+            if state.active == 0 {
+                state.saved = BLAS.threads
+                BLAS.setThreads(1)
+            }
+            state.active += 1
         }
-        active += 1
-        lock.unlock()
         defer {
-            lock.lock()
-            active -= 1
-            if active == 0 { BLAS.setThreads(saved) }
-            lock.unlock()
+            state.withLock { state in
+                state.active -= 1
+                if state.active == 0 { BLAS.setThreads(state.saved) }
+            }
         }
         return try body()
     }

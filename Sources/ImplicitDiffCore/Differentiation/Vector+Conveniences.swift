@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _Differentiation
 
 // What differentiable model code reaches for, each with a hand-written pullback (one
@@ -37,20 +37,20 @@ extension Vector {
     @inlinable @differentiable(reverse)
     public func logSumExp() -> Double {
         guard let m = scalars.max(), m.isFinite else { return scalars.max() ?? -.infinity }
-        return m + Foundation.log(scalars.reduce(0) { $0 + Foundation.exp($1 - m) })
+        return m + Glibc.log(scalars.reduce(0) { $0 + Glibc.exp($1 - m) })
     }
 
     /// The logistic function `1 / (1 + exp(-v_i))`, without overflow for large `|v_i|`.
     @inlinable @differentiable(reverse)
     public func sigmoid() -> Vector {
-        Vector(scalars.map { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) })
+        Vector(scalars.map { $0 >= 0 ? 1 / (1 + Glibc.exp(-$0)) : Glibc.exp($0) / (1 + Glibc.exp($0)) })
     }
 
     /// `log(1 + exp(v_i))`, without overflow (`v_i + log1p(exp(-v_i))` for positive `v_i`).
     /// Its derivative is the sigmoid.
     @inlinable @differentiable(reverse)
     public func softplus() -> Vector {
-        Vector(scalars.map { $0 > 0 ? $0 + Foundation.log1p(Foundation.exp(-$0)) : Foundation.log1p(Foundation.exp($0)) })
+        Vector(scalars.map { $0 > 0 ? $0 + Glibc.log1p(Glibc.exp(-$0)) : Glibc.log1p(Glibc.exp($0)) })
     }
 
     /// `max(v_i, 0)`; derivative 1 where `v_i > 0`, else 0.
@@ -114,7 +114,7 @@ extension Vector {
     @inlinable @derivative(of: logSumExp)
     func _vjpLogSumExp() -> (value: Double, pullback: (Double) -> Vector) {
         let value = logSumExp()
-        let softmax = Vector(scalars.map { Foundation.exp($0 - value) })
+        let softmax = Vector(scalars.map { Glibc.exp($0 - value) })
         return (value, { s in s * softmax })
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _Differentiation
 
 /// `Vector` is its own tangent space.
@@ -140,7 +140,7 @@ extension Vector {
 
     @inlinable @derivative(of: pow, wrt: self)
     func _vjpPow(_ p: Double) -> (value: Vector, pullback: (Vector) -> Vector) {
-        let d = Vector(scalars.map { p * Foundation.pow($0, p - 1) })
+        let d = Vector(scalars.map { p * Glibc.pow($0, p - 1) })
         return (pow(p), { v in v * d })
     }
 

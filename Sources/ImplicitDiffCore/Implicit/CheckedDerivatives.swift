@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 
 /// Runs `body`, which may call implicit functions under Swift AD (`gradient(at:of:)`,
 /// `valueWithPullback(at:of:)`), and throws the first failure any of them met.
@@ -70,19 +70,19 @@ public func recordDerivativeFailure(_ error: any Error) {
 
 /// Where failures inside Swift AD go. Not API.
 enum DerivativeFailures {
-    final class Sink: @unchecked Sendable {
-        private let lock = NSLock()
-        private var errors: [any Error] = []
-        private var closed = false
+    final class Sink: Sendable {
+        /// The errors recorded, and whether the scope has returned.
+        private let state = Mutex((errors: [any Error](), closed: false))
         /// Records `e`; `false` when the scope has already returned (nobody would see it).
         func record(_ e: any Error) -> Bool {
-            lock.lock(); defer { lock.unlock() }
-            guard !closed else { return false }
-            errors.append(e)
-            return true
+            state.withLock { state in
+                guard !state.closed else { return false }
+                state.errors.append(e)
+                return true
+            }
         }
-        func close() { lock.lock(); closed = true; lock.unlock() }
-        var first: (any Error)? { lock.lock(); defer { lock.unlock() }; return errors.first }
+        func close() { state.withLock { $0.closed = true } }
+        var first: (any Error)? { state.withLock { $0.errors.first } }
     }
 
     @TaskLocal static var current: Sink?

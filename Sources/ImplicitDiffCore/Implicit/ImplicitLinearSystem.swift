@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The linear system `A z = r` / `A' z = r` of an implicit derivative, with the solver
 /// chosen once: a dense factorisation is computed at construction and reused for every

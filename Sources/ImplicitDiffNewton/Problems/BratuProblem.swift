@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _ImplicitDiffKernels
 
 /// The 1-D Bratu problem `-u'' = lambda exp(u)` on `(0, 1)`, `u(0) = u(1) = 0`, by central

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The elementwise cubic `y_i^3 + y_i = x_i`: one strictly increasing scalar equation per
 /// entry, so exactly one real root for every `x`.

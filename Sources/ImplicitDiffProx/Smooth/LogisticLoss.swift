@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The logistic (binary cross-entropy) loss with labels `y_i` in `[0, 1]`:
 /// ```

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The lines of a text file, read one at a time (C `getline`, one buffer reused), so that
 /// reading a file needs memory for one line, not for the file. Not API.

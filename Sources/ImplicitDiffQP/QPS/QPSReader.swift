@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import ImplicitDiffCore
 
 /// The QPS parser: MPS (free or fixed format) with a quadratic objective section, read

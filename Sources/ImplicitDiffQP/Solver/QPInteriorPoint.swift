@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import _ImplicitDiffKernels
 
 /// Mehrotra's predictor-corrector primal-dual interior point method on a

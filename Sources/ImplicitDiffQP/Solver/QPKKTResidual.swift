@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The relative KKT residuals of a candidate solution `(z, lambda, mu)` of a
 /// ``QuadraticProgram``, computed on the original data and scaled so that they do not

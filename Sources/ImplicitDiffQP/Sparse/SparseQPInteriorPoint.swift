@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import ImplicitDiffCore
 
 /// Mehrotra predictor-corrector interior point for a scaled sparse QP

@@ -1,5 +1,6 @@
 import ImplicitDiffCore
-import Foundation
+import Glibc
+import _ImplicitDiffKernels
 
 /// The sparse QP solver: Ruiz scaling, Mehrotra interior point on the quasi-definite
 /// augmented system (``SparseQPInteriorPoint``), active-set identification and polish to
@@ -99,7 +100,7 @@ struct SparseQPSolver {
 
     /// A number in 3 significant digits for progress lines.
     func shortDescription(_ x: Double) -> String {
-        x == 0 || !x.isFinite ? "\(x)" : String(format: "%.3g", x)
+        x == 0 || !x.isFinite ? "\(x)" : cFormatted(x, "%.3g")
     }
 
     // MARK: active set
