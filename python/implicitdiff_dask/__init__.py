@@ -15,8 +15,8 @@ same semantics as one local `implicitdiff batch` run: each carries its input's `
 
 Every worker needs the `implicitdiff` binary (at the same path, or on its PATH). Built as
 the README says (`swift build -c release -Xswiftc -static-executable --product
-implicitdiff`) it is one static executable, with the Swift runtime, Foundation, OpenBLAS,
-LAPACKE, GLPK and SuiteSparse inside: it needs no shared library on the worker.
+implicitdiff`) it is one static executable, with the Swift runtime, OpenBLAS, LAPACKE,
+GLPK and SuiteSparse inside: it needs no shared library on the worker.
 """
 import itertools
 import json
