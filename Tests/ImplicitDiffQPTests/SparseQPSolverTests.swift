@@ -35,6 +35,50 @@ import Testing
         #expect(s.polished)
     }
 
+    /// Variables fixed by their bounds (`lb_j = ub_j`, which has no interior as a pair of
+    /// one-sided constraints): held at their values, their bound multipliers close the
+    /// stationarity `P z + q + A'y + w = 0`, their side is `.equality`, and the optimum
+    /// agrees with the same problem with those variables' values substituted (a reference
+    /// without fixed variables: the dense solver on the reduced problem).
+    @Test(arguments: [UInt64(5), 6])
+    func fixedVariables(_ seed: UInt64) throws {
+        let base = RandomSparseQP(n: 40, m: 25, density: 0.08, seed: seed).problem
+        let n = base.variableCount
+        let fixedIndices = [3, 17, 28]
+        var lb = base.lb.scalars, ub = base.ub.scalars
+        for (k, j) in fixedIndices.enumerated() { lb[j] = 0.25 * Double(k) - 0.3; ub[j] = lb[j] }
+        let p = try SparseQuadraticProgram(P: base.P, q: base.q, A: base.A, l: base.l, u: base.u, lb: Vector(lb), ub: Vector(ub))
+        // The interior point has no one-sided constraint on them and holds them at their value.
+        let ipm = try SparseQPInteriorPoint(SparseQPScaling(p))
+        #expect(ipm.isFixed.indices.filter { ipm.isFixed[$0] } == fixedIndices)
+        #expect(!ipm.target.contains { fixedIndices.contains($0) })
+        for j in fixedIndices { #expect(ipm.x[j] == ipm.sc.lb[j]) }
+        let s = try p.solve()
+        #expect(s.certificate.maximum <= 1e-10)
+        for j in fixedIndices {
+            #expect(s.z[j] == lb[j], "fixed variable \(j) moved")
+            #expect(s.activeSet.bounds[j] == .equality)
+        }
+        let stationarity = p.P * s.z + p.q + p.A.transposedTimes(s.y) + s.w
+        #expect(stationarity.maxNorm <= 1e-9 * (1 + s.w.maxNorm))
+        // Reference: the free variables' problem with z_F substituted, solved densely.
+        let free = (0..<n).filter { !fixedIndices.contains($0) }
+        var zFixed = [Double](repeating: 0, count: n)
+        for j in fixedIndices { zFixed[j] = lb[j] }
+        let pz = p.P * Vector(zFixed), az = p.A * Vector(zFixed)
+        let dense = p.P.dense, denseA = p.A.dense
+        var pFree = Matrix(rows: free.count, columns: free.count), aFree = Matrix(rows: p.rowCount, columns: free.count)
+        for (i, fi) in free.enumerated() { for (k, fk) in free.enumerated() { pFree[i, k] = dense[fi, fk] } }
+        for r in 0..<p.rowCount { for (k, fk) in free.enumerated() { aFree[r, k] = denseA[r, fk] } }
+        let reduced = try SparseQuadraticProgram(
+            P: SparseMatrix(pFree), q: Vector(free.map { p.q[$0] + pz[$0] }), A: SparseMatrix(aFree),
+            l: Vector((0..<p.rowCount).map { p.l[$0] - az[$0] }), u: Vector((0..<p.rowCount).map { p.u[$0] - az[$0] }),
+            lb: Vector(free.map { lb[$0] }), ub: Vector(free.map { ub[$0] }))
+        let r = try reduced.denseEquivalent.solve()
+        // Both certified to 1e-10 relative; P positive definite: z unique.
+        #expect(sparseRelativeError(Vector(free.map { s.z[$0] }), r.z) < 1e-7)
+    }
+
     /// A rank-one `P` with bounds (an LP-like problem): solved and certified.
     @Test func semidefiniteP() throws {
         let p = RandomSparseQP(n: 40, m: 30, density: 0.1, seed: 11, psd: true).problem

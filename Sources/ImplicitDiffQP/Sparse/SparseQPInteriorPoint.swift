@@ -18,7 +18,11 @@ import ImplicitDiffCore
 /// with `tau_t = sum_{k on t} sigma_k w_k (r_g,k - r_c,k / z_k)`, `Delta_r = 1/Omega_r` for
 /// inequality rows and `delta` (regularisation) for equality rows; rows with no finite
 /// side are decoupled (`dy_r = 0`). Then `dz_k = w_k (sigma_k dv_t + r_g,k - r_c,k/z_k)` and
-/// `ds_k = -(r_c,k + s_k dz_k) / z_k`. The matrix is quasi-definite (`rho = delta = 1e-8`
+/// `ds_k = -(r_c,k + s_k dz_k) / z_k`. A fixed variable (`lb_j = ub_j`) is no pair of
+/// one-sided constraints (their slacks would have to sum to zero: no interior, and the
+/// iteration stalls with multipliers growing without bound): it is held at its value
+/// (pivot ``fixedPivot``, step zero to rounding, reset after each step) and its bound
+/// multiplier is free, `w_j = -(P x + q + A'y)_j`. The matrix is quasi-definite (`rho = delta = 1e-8`
 /// in the scaled units, raised 100-fold up to twice when a pivot vanishes), so one AMD ordering and one symbolic LDL' serve all iterations;
 /// each solve is refined against the unregularised matrix. Predictor `r_c = s o z`,
 /// corrector `r_c = s o z + ds_aff o dz_aff - sigma mu` with `sigma = (mu_aff/mu)^3`,
@@ -34,6 +38,8 @@ struct SparseQPInteriorPoint {
     let h: [Double]
     let isEquality: [Bool]
     let isFree: [Bool]
+    /// Variables with `lb_j = ub_j`, held at that value.
+    let isFixed: [Bool]
     let keepA: [Bool]
     let pUpper: [Double]
     let signs: [Double]
@@ -46,6 +52,8 @@ struct SparseQPInteriorPoint {
     var lastStep = (alpha: 0.0, sigma: 0.0)
     static let rho = 1e-8
     static let delta = 1e-8
+    /// The pivot of a fixed variable (scaled units): its Newton step is zero to rounding.
+    static let fixedPivot = 1e30
 
     struct Residuals {
         var primal: Double
@@ -65,7 +73,8 @@ struct SparseQPInteriorPoint {
         }
         ldl = SparseSymmetricLDL(order: kkt.order, columnStart: kkt.columnStart, rowIndices: kkt.rowIndices)
         var t = [Int](), sg = [Double](), hh = [Double]()
-        for j in 0..<n {
+        let fixed = (0..<n).map { sc.lb[$0].isFinite && sc.lb[$0] == sc.ub[$0] }
+        for j in 0..<n where !fixed[j] {
             if sc.lb[j].isFinite { t.append(j); sg.append(-1); hh.append(-sc.lb[j]) }
             if sc.ub[j].isFinite { t.append(j); sg.append(1); hh.append(sc.ub[j]) }
         }
@@ -81,6 +90,7 @@ struct SparseQPInteriorPoint {
         h = hh
         isEquality = eq
         isFree = free
+        isFixed = fixed
         keepA = sc.A.rowIndices.map { !free[$0] }
         pUpper = sc.P.values
         signs = kkt.pivotSigns
@@ -119,7 +129,7 @@ struct SparseQPInteriorPoint {
     mutating func factor(omega: [Double]) throws -> SparseQPRefinedSolver {
         var dx = [Double](repeating: 0, count: n), dy = [Double](repeating: 0, count: m)
         var ex = dx, ey = dy
-        for j in 0..<n { ex[j] = omega[j] }
+        for j in 0..<n { ex[j] = isFixed[j] ? Self.fixedPivot : omega[j] }
         for r in 0..<m {
             if isFree[r] { ey[r] = 1 } else if !isEquality[r] {
                 let o = omega[n + r]
@@ -154,6 +164,7 @@ struct SparseQPInteriorPoint {
         }
         let sol = solver.solve(rhs).x
         x = Array(sol[0..<n])
+        holdFixedVariables()
         for r in 0..<m where isEquality[r] { y[r] = sol[n + r] }
         let v = stacked(x)
         s = (0..<constraintCount).map { h[$0] - sign[$0] * v[target[$0]] }
@@ -165,14 +176,24 @@ struct SparseQPInteriorPoint {
         }
     }
 
+    /// Sets the fixed variables to their value.
+    mutating func holdFixedVariables() {
+        for j in 0..<n where isFixed[j] { x[j] = sc.lb[j] }
+    }
+
     /// Row multipliers `y` (equality rows: the free multiplier; others: `sum sigma_k z_k`)
-    /// and bound multipliers `w`.
+    /// and bound multipliers `w` (a fixed variable's: `-(P x + q + A'y)_j`).
     func multipliers() -> (y: [Double], w: [Double]) {
         var acc = [Double](repeating: 0, count: n + m)
         for k in 0..<constraintCount { acc[target[k]] += sign[k] * z[k] }
         var yr = Array(acc[n...])
         for r in 0..<m where isEquality[r] { yr[r] = y[r] }
-        return (yr, Array(acc[0..<n]))
+        var w = Array(acc[0..<n])
+        if isFixed.contains(true) {
+            let px = sc.P * Vector(x), aty = sc.A.transposedTimes(Vector(yr))
+            for j in 0..<n where isFixed[j] { w[j] = -(px[j] + sc.q[j] + aty[j]) }
+        }
+        return (yr, w)
     }
 
     func dualResidual(_ yr: [Double], _ w: [Double]) -> (r: [Double], scale: Double) {
@@ -297,6 +318,7 @@ struct SparseQPInteriorPoint {
             s[k] = Swift.max(s[k] + alpha * dir.ds[k], 1e-300)
             z[k] = Swift.max(z[k] + alpha * dir.dz[k], 1e-300)
         }
+        holdFixedVariables()
         iterations += 1
     }
 }

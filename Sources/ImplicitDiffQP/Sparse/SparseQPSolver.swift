@@ -115,6 +115,7 @@ struct SparseQPSolver {
             side[ipm.target[k]] = ipm.sign[k] > 0 ? .upper : .lower
         }
         for r in 0..<m where ipm.isEquality[r] { side[n + r] = .equality }
+        for j in 0..<n where ipm.isFixed[j] { side[j] = .equality }
         return SparseQPActiveSet(rows: Array(side[n...]), bounds: Array(side[0..<n]))
     }
 
