@@ -256,6 +256,9 @@ def run_process(cmd, time_limit):
 
 def run_ours(binary, prob, time_limit, tmpdir, name):
     obj, eq, ineq = cli_input(prob)
+    # The absolute accuracy every solver is asked for (PIQP, ProxQP: eps_abs = TOL with
+    # eps_rel = 0; Clarabel: tol_gap_abs = tol_feas = TOL), on top of our relative default.
+    obj["options"] = {"tol_abs": TOL}
     path = os.path.join(tmpdir, name + ".json")
     with open(path, "w") as f:
         json.dump(obj, f)

@@ -36,7 +36,9 @@ extension QPKind {
                          F("c", "vector", "n", required: false, "QPS file: linear objective, columns in file order; d value/d c = z"),
                          F("rhs", "vector", "rows", required: false, "QPS file: constraint right-hand sides in file order (free rows excluded; a range keeps its width); d value/d rhs = row_duals")],
             options: [F("weakly_active", "string", required: false,
-                        "reject (default: a derivative at a weakly active row is exit 4), inactive or active (one-sided derivatives)")])
+                        "reject (default: a derivative at a weakly active row is exit 4), inactive or active (one-sided derivatives)"),
+                      F("tol_abs", "number", required: false,
+                        "absolute tolerance the answer must also meet (primal, dual, gap residuals in the data's units, like OSQP's eps_abs); default none")])
     }
 }
 

@@ -29,3 +29,24 @@ struct ErrorHintTests {
         #expect(numbers(field(active.json, "vjp", "q")) == [0, -1])
     }
 }
+
+@Suite("CLI: qp option tol_abs")
+struct QPAbsoluteToleranceOptionTests {
+    static let problem = #"{"problem": "qp", "data": {"Q": [[2, 0], [0, 2]], "q": [-2, -4], "G": [[1, 1]], "h": [1]}"#
+
+    @Test("tol_abs is accepted (dense and coordinate input) and reported in the schema; a bad value is exit 2")
+    func tolAbs() {
+        let dense = run(Self.problem + #", "options": {"tol_abs": 1e-9}}"#)
+        #expect(dense.code == 0)
+        // min (z1 - 1)^2 + (z2 - 2)^2 s.t. z1 + z2 <= 1: z = (0, 1).
+        #expect(numbers(field(dense.json, "outputs", "z")).map { ($0 * 1e9).rounded() / 1e9 } == [0, 1])
+        let sparse = run(#"{"problem": "qp", "data": {"Q": {"shape": [2, 2], "rows": [0, 1], "cols": [0, 1], "values": [2, 2]}, "q": [-2, -4], "G": {"shape": [1, 2], "rows": [0, 0], "cols": [0, 1], "values": [1, 1]}, "h": [1]}, "options": {"tol_abs": 1e-9}}"#)
+        #expect(sparse.code == 0)
+        for bad in ["0", "-1", "\"small\""] {
+            let r = run(Self.problem + #", "options": {"tol_abs": "# + bad + "}}")
+            #expect(r.code == 2, "tol_abs \(bad)")
+        }
+        let schema = KindSchema.document(ProblemKinds.all).serialized()
+        #expect(schema.contains("tol_abs"))
+    }
+}

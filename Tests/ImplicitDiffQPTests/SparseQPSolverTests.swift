@@ -79,6 +79,25 @@ import Testing
         #expect(sparseRelativeError(Vector(free.map { s.z[$0] }), r.z) < 1e-7)
     }
 
+    /// `absoluteTolerance`: on data of scale 1e6 the relative tolerance alone accepts an
+    /// interior-point iterate (no polish) whose absolute residuals are far above 1e-6; with
+    /// `absoluteTolerance = 1e-6` the iteration goes on until they are below it (the gap
+    /// above its rounding level); an absolute tolerance below rounding is a typed failure.
+    @Test func absoluteTolerance() throws {
+        let base = RandomSparseQP(n: 60, m: 40, density: 0.05, seed: 9).problem
+        let big = 1e6
+        let up = Vector(repeating: big, count: base.variableCount)
+        let p = try SparseQuadraticProgram(P: base.P.scaled(rows: up), q: base.q * big, A: base.A.scaled(rows: Vector(repeating: big, count: base.rowCount)),
+                                           l: base.l * big, u: base.u * big, lb: base.lb, ub: base.ub)
+        let relativeOnly = try p.solve(options: QPSolverOptions(tolerance: 1e-6, polish: false))
+        #expect(relativeOnly.certificate.absoluteMaximumBeyondRounding > 1e-6, "the case does not exercise the option")
+        let absolute = try p.solve(options: QPSolverOptions(tolerance: 1e-6, polish: false, absoluteTolerance: 1e-6))
+        #expect(absolute.certificate.absoluteMaximumBeyondRounding <= 1e-6)
+        #expect(absolute.iterations > relativeOnly.iterations)
+        #expect(throws: QPError.self) { try p.solve(options: QPSolverOptions(polish: false, absoluteTolerance: 1e-30)) }
+        #expect(throws: QPError.self) { try p.solve(options: QPSolverOptions(absoluteTolerance: 0)) }
+    }
+
     /// A rank-one `P` with bounds (an LP-like problem): solved and certified.
     @Test func semidefiniteP() throws {
         let p = RandomSparseQP(n: 40, m: 30, density: 0.1, seed: 11, psd: true).problem

@@ -21,9 +21,7 @@ extension QPKind {
         let model: QPSModel
         do { model = try QPSModel(contentsOfFile: path) } catch let e as QPSError { throw CLIError(qps: e) }
         let policy = try weakPolicy(options)
-        var solverOptions = QPSolverOptions()
-        if let tol = options.tol { solverOptions.tolerance = tol }
-        if let it = options.maxIter { solverOptions.maxIterations = it }
+        let solverOptions = try solverOptions(options)
         return {
             let solution: SparseQPSolution
             do { solution = try model.problem.solve(options: solverOptions) } catch let e as QPError {

@@ -5,7 +5,9 @@ import ImplicitDiff
 /// Options besides the common ones: `"weakly_active"`: `"reject"` (default: a derivative
 /// at a weakly active inequality is exit 4), `"inactive"` or `"active"` (the one-sided
 /// derivative with weakly active rows treated as inactive / active; see
-/// `QPWeaklyActivePolicy`). `linear_solver` `auto`/`direct` use the solver's own LDL' of the
+/// `QPWeaklyActivePolicy`). `"tol_abs"`: an absolute tolerance the answer must also meet
+/// (``QPSolverOptions/absoluteTolerance``: primal, dual and gap residuals in the data's
+/// units, like OSQP's `eps_abs`). `linear_solver` `auto`/`direct` use the solver's own LDL' of the
 /// reduced KKT matrix; a Krylov choice solves the full KKT system of `QPConditions`.
 public enum QPKind: ProblemKind {
     public static let name = "qp"
@@ -21,7 +23,7 @@ public enum QPKind: ProblemKind {
                            ("A", JSON(g.matrix(1, 6))), ("b", JSON(g.vector(1))),
                            ("G", JSON(g.matrix(8, 6))), ("h", JSON(g.vector(8, in: 0...0.5)))])
     }
-    public static var optionKeys: Set<String> { ["weakly_active"] }
+    public static var optionKeys: Set<String> { ["weakly_active", "tol_abs"] }
 
     /// Whether `data` goes to the sparse solver: a matrix in coordinate form, or one of the
     /// Maros-Meszaros fields `l`, `lb`, `ub`.
@@ -55,9 +57,7 @@ public enum QPKind: ProblemKind {
             throw CLIError.invalidInput("G is \(g.rows) x \(g.columns) but h has \(h.count) entries and z has \(n)")
         }
         let policy = try weakPolicy(options)
-        var solverOptions = QPSolverOptions()
-        if let tol = options.tol { solverOptions.tolerance = tol }
-        if let m = options.maxIter { solverOptions.maxIterations = m }
+        let solverOptions = try solverOptions(options)
         let problem: QuadraticProgram
         do {
             problem = try QuadraticProgram(Q: qmat, q: q, A: a, b: b, G: g, h: h)
@@ -71,6 +71,18 @@ public enum QPKind: ProblemKind {
             }
             return SolvedQP(solution: solution, policy: policy, options: options.implicit)
         }
+    }
+
+    /// The solver options of a request: `tol`, `max_iter` and `tol_abs`.
+    static func solverOptions(_ options: ProblemOptions) throws -> QPSolverOptions {
+        var result = QPSolverOptions()
+        if let tol = options.tol { result.tolerance = tol }
+        if let m = options.maxIter { result.maxIterations = m }
+        if let a = try options.raw.optionalScalar("tol_abs") {
+            guard a > 0, a.isFinite else { throw CLIError.invalidInput("'tol_abs' must be a positive number, got \(a)") }
+            result.absoluteTolerance = a
+        }
+        return result
     }
 
     static func weakPolicy(_ options: ProblemOptions) throws -> QPWeaklyActivePolicy {
@@ -286,9 +298,7 @@ extension QPKind {
         }
         let pMat = sparse(qField, rows: n), aMat = sparse(aField, rows: p), gMat = sparse(gField, rows: m)
         let policy = try weakPolicy(options)
-        var solverOptions = QPSolverOptions()
-        if let tol = options.tol { solverOptions.tolerance = tol }
-        if let it = options.maxIter { solverOptions.maxIterations = it }
+        let solverOptions = try solverOptions(options)
         let problem: SparseQuadraticProgram
         do {
             problem = try SparseQuadraticProgram(

@@ -152,15 +152,21 @@ public struct QuadraticProgram: Sendable, Equatable {
     ///   ``QPError/nonConvex(_:)``, ``QPError/notConverged(iterations:residual:)``,
     ///   ``QPError/uncertified(_:tolerance:)``, ``QPError/invalidOptions(_:)``.
     public func solve(options: QPSolverOptions = .init()) throws -> QPSolution {
-        try certify(QPSolver(problem: self, options: options).solve(), tolerance: options.tolerance)
+        try certify(QPSolver(problem: self, options: options).solve(), options: options)
     }
 
     /// `solution` with its ``QPSolution/certificate`` recomputed from `(z, lambda, mu)`
     /// alone (nothing the solver reported is reused); throws
     /// ``QPError/uncertified(_:tolerance:)`` when a residual exceeds `tolerance` (or is NaN).
     func certify(_ solution: QPSolution, tolerance: Double) throws -> QPSolution {
+        try certify(solution, options: QPSolverOptions(tolerance: tolerance))
+    }
+
+    func certify(_ solution: QPSolution, options: QPSolverOptions) throws -> QPSolution {
         let residual = QPKKTResidual(problem: self, z: solution.z, lambda: solution.lambda, mu: solution.mu)
-        guard residual.maximum <= tolerance else { throw QPError.uncertified(residual, tolerance: tolerance) }
+        guard options.accepts(relative: residual.maximum, absolute: residual.absoluteMaximum) else {
+            throw QPError.uncertified(residual, tolerance: options.tolerance)
+        }
         var certified = solution
         certified.certificate = residual
         return certified

@@ -46,6 +46,11 @@ public struct QPKKTResidual: Sendable, Equatable, CustomStringConvertible {
     public var complementarity: Double
     /// Relative duality gap `|z'Q z + q'z + b'lambda + h'mu|`.
     public var gap: Double
+    /// The largest absolute residual, in the data's own units (no row scaling): primal
+    /// violation `max(|A z - b|, (G z - h)_+)`, `||r_d||`, `max (-mu_i)_+` and
+    /// `|z'Q z + q'z + b'lambda + h'mu|` when above its rounding level `100 eps (1 + max
+    /// of its terms)` (what ``QPSolverOptions/absoluteTolerance`` bounds).
+    public var absoluteMaximum: Double
 
     /// Primal feasibility: `max(equality, inequality)`.
     public var primal: Double { Swift.max(equality, inequality) }
@@ -64,13 +69,15 @@ public struct QPKKTResidual: Sendable, Equatable, CustomStringConvertible {
 
     /// The residuals of `(z, lambda, mu)` for `problem`.
     /// The six residuals as given (the sparse solver's certificate maps onto them).
-    init(stationarity: Double, equality: Double, inequality: Double, dualSign: Double, complementarity: Double, gap: Double) {
+    init(stationarity: Double, equality: Double, inequality: Double, dualSign: Double, complementarity: Double, gap: Double,
+         absoluteMaximum: Double) {
         self.stationarity = stationarity
         self.equality = equality
         self.inequality = inequality
         self.dualSign = dualSign
         self.complementarity = complementarity
         self.gap = gap
+        self.absoluteMaximum = absoluteMaximum
     }
 
     public init(problem p: QuadraticProgram, z: Vector, lambda: Vector, mu: Vector) {
@@ -84,6 +91,7 @@ public struct QPKKTResidual: Sendable, Equatable, CustomStringConvertible {
         stationarity = rd.maxNorm / (sigma + Swift.max(qz.maxNorm, p.q.maxNorm, atl.maxNorm, gtm.maxNorm))
         let zqz = z.dot(qz), qtz = p.q.dot(z)
         var bl = 0.0, hm = 0.0
+        var absolute = rd.maxNorm
         if pe > 0 {
             let az = p.A * z
             let norms = Self.rowNorms(p.A)
@@ -91,6 +99,7 @@ public struct QPKKTResidual: Sendable, Equatable, CustomStringConvertible {
             for i in 0..<pe {
                 let a = norms[i] > 0 ? norms[i] : 1
                 worst = Swift.max(worst, abs(az[i] - p.b[i]) / a)
+                absolute = Swift.max(absolute, abs(az[i] - p.b[i]))
                 scale = Swift.max(scale, abs(az[i]) / a, abs(p.b[i]) / a)
             }
             equality = worst / (1 + scale)
@@ -106,6 +115,7 @@ public struct QPKKTResidual: Sendable, Equatable, CustomStringConvertible {
                 let g = norms[i] > 0 ? norms[i] : 1
                 let slack = p.h[i] - gz[i]
                 viol = Swift.max(viol, -slack / g)
+                absolute = Swift.max(absolute, -slack, -mu[i])
                 slackScale = Swift.max(slackScale, abs(gz[i]) / g, abs(p.h[i]) / g)
                 comp = Swift.max(comp, abs(mu[i] * slack))
                 neg = Swift.max(neg, -mu[i] * g)
@@ -122,6 +132,11 @@ public struct QPKKTResidual: Sendable, Equatable, CustomStringConvertible {
             complementarity = 0
         }
         gap = abs(zqz + qtz + bl + hm) / (sigma + Swift.max(abs(zqz), abs(qtz), abs(bl), abs(hm)))
+        // The gap counts only above its rounding level (see SparseQPResidual.gapRoundingLevel).
+        let absoluteGap = abs(zqz + qtz + bl + hm)
+        let gapRounding = 100 * Double.ulpOfOne * (1 + Swift.max(abs(zqz), abs(qtz), abs(bl), abs(hm)))
+        absoluteMaximum = Swift.max(absolute, absoluteGap > gapRounding ? absoluteGap : 0)
+        if absoluteMaximum.isNaN { absoluteMaximum = .infinity }
     }
 
     /// The 2-norms of the rows of `m` (`O(rows x columns)`).

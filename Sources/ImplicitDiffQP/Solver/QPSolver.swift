@@ -252,7 +252,7 @@ struct QPSolver {
             if used <= tol * (1 + p.b.maxNorm) { try checkDependentEqualities(sp, z: z) }
         }
         let residual = QPKKTResidual(problem: p, z: z, lambda: lambda, mu: mu)
-        guard residual.maximum <= tol else { return .failed }
+        guard options.accepts(relative: residual.maximum, absolute: residual.absoluteMaximum) else { return .failed }
         return .accepted(z: z, lambda: lambda, mu: mu, kkt: kkt, residual: residual)
     }
 
@@ -287,7 +287,7 @@ struct QPSolver {
         for i in 0..<problem.inequalityCount where !isActive.contains(i) { mu[i] = Swift.max(mu[i], 0) }
         try checkDependentEqualities(sp, z: z)
         let residual = QPKKTResidual(problem: problem, z: z, lambda: lambda, mu: mu)
-        guard residual.maximum <= options.tolerance else { return nil }
+        guard options.accepts(relative: residual.maximum, absolute: residual.absoluteMaximum) else { return nil }
         let kkt = try? QPReducedKKT(problem: problem, activeInequalities: active, equalities: sp.equalityRows,
                                     cholesky: cholesky)
         let report = QPSolverReport(iterations: ipm.iterations, polished: false, polishAttempts: attempts,

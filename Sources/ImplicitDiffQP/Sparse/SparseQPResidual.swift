@@ -44,6 +44,19 @@ public struct SparseQPResidual: Sendable, Equatable, CustomStringConvertible {
         return all.contains { $0.isNaN } ? .infinity : all.max()!
     }
 
+    /// The rounding level of ``gap``: `100 eps (1 + max(|z'Pz|, |q'z|, |u'y+ - l'y-|,
+    /// |ub'w+ - lb'w-|))`. The gap is a difference of those terms, each a sum of up to
+    /// `nnz` products: below this level it is the rounding of the sums, which no point can
+    /// improve (and which another summation order, numpy's say, rounds differently).
+    public let gapRoundingLevel: Double
+
+    /// ``absoluteMaximum`` with the gap counted only above ``gapRoundingLevel``: what
+    /// ``QPSolverOptions/absoluteTolerance`` bounds.
+    public var absoluteMaximumBeyondRounding: Double {
+        let all = [primal, dual, gap > gapRoundingLevel ? gap : 0, dualSign]
+        return all.contains { $0.isNaN } ? .infinity : all.max()!
+    }
+
     /// The residuals of `(z, y, w)` on `p`.
     public init(problem p: SparseQuadraticProgram, z: Vector, y: Vector, w: Vector) {
         let n = p.variableCount, m = p.rowCount
@@ -70,7 +83,9 @@ public struct SparseQPResidual: Sendable, Equatable, CustomStringConvertible {
         relativePrimal = self.primal / (1 + Swift.max(az.maxNorm, z.maxNorm))
         let dscale = 1 + Swift.max(pz.maxNorm, p.q.maxNorm, aty.maxNorm, w.maxNorm)
         relativeDual = Swift.max(dual, sign) / dscale
-        relativeGap = gap / (1 + Swift.max(abs(zpz), abs(qz), abs(support), abs(boundSupport)))
+        let gapScale = 1 + Swift.max(abs(zpz), abs(qz), abs(support), abs(boundSupport))
+        relativeGap = gap / gapScale
+        gapRoundingLevel = 100 * Double.ulpOfOne * gapScale
     }
 
     public var description: String {
@@ -81,6 +96,6 @@ public struct SparseQPResidual: Sendable, Equatable, CustomStringConvertible {
     /// primal as `inequality`, dual as `stationarity`, sign as `dualSign`, gap as `gap`.
     var asKKTResidual: QPKKTResidual {
         QPKKTResidual(stationarity: relativeDual, equality: 0, inequality: relativePrimal, dualSign: dualSign,
-                      complementarity: 0, gap: relativeGap)
+                      complementarity: 0, gap: relativeGap, absoluteMaximum: absoluteMaximumBeyondRounding)
     }
 }

@@ -98,6 +98,11 @@ struct SparseQPSolver {
         }
     }
 
+    /// Whether `residual` meets the options' relative (and, when set, absolute) tolerance.
+    func accepts(_ residual: SparseQPResidual) -> Bool {
+        options.accepts(relative: residual.maximum, absolute: residual.absoluteMaximumBeyondRounding)
+    }
+
     /// A number in 3 significant digits for progress lines.
     func shortDescription(_ x: Double) -> String {
         x == 0 || !x.isFinite ? "\(x)" : cFormatted(x, "%.3g")
@@ -166,9 +171,12 @@ struct SparseQPSolver {
             SolverProgress.report("sparse qp polish", iteration: iterations, residual: residual.maximum,
                                   stage: "round \(round + 1): \(active.count { $0 }) active rows, \(free.count { !$0 }) fixed variables, \(kkt.regularizedPivotCount) regularised pivots, refinement residual \(sol.residual), certificate \(residual)")
             if residual.maximum <= options.tolerance {
-                if Self.needsFinish(residual) {
+                if Self.needsFinish(residual) || !accepts(residual) {
                     candidate = finish(candidate, kkt: kkt, sides: sides, fixed: fixed, bx: bx, by: by)
                 }
+                // An absolute tolerance the finished point still misses: the interior point
+                // goes on (its iterates, or a later polish, may meet it).
+                guard accepts(candidate.certificate) else { return nil }
                 let (zv, yv, wv) = (candidate.z, candidate.y, candidate.w)
                 let weak = weaklyActive(sides, z: zv, y: yv, w: wv)
                 let set = SparseQPActiveSet(rows: sides.rows, bounds: sides.bounds,
@@ -274,7 +282,7 @@ struct SparseQPSolver {
         let u = ipm.sc.unscale(z: ipm.x, y: ys, w: ws)
         let z = Vector(u.z), y = Vector(u.y), w = Vector(u.w)
         let residual = SparseQPResidual(problem: problem, z: z, y: y, w: w)
-        guard residual.maximum <= options.tolerance else { return nil }
+        guard accepts(residual) else { return nil }
         return (z, y, w, residual)
     }
 
