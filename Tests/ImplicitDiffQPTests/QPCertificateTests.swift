@@ -53,7 +53,7 @@ struct QPCertificateTests {
         let k = KnownQP(n: 10, p: 2, m: 15, activeCount: 4, seed: 7)
         let s = try k.problem.solve()
         let tol = QPSolverOptions().tolerance
-        #expect(throws: Never.self) { _ = try k.problem.certify(s, tolerance: tol) }
+        #expect(throws: Never.self) { _ = try k.problem.certify(s, options: QPSolverOptions(tolerance: tol)) }
         func perturbed(z: Vector? = nil, lambda: Vector? = nil, mu: Vector? = nil) -> QPSolution {
             QPSolution(problem: s.problem, z: z ?? s.z, lambda: lambda ?? s.lambda, mu: mu ?? s.mu,
                        activeSet: s.activeSet, report: s.report, reducedKKT: s.reducedKKT)
@@ -66,14 +66,14 @@ struct QPCertificateTests {
         dl[1] += 1e-6
         for (what, bad) in [("z", perturbed(z: dz)), ("mu", perturbed(mu: dmu)), ("lambda", perturbed(lambda: dl))] {
             expectQPError("perturbed \(what)", { if case .uncertified = $0 { return true }; return false }) {
-                _ = try k.problem.certify(bad, tolerance: tol)
+                _ = try k.problem.certify(bad, options: QPSolverOptions(tolerance: tol))
             }
         }
         // An infeasible point: the figure that fails is the primal one.
         var outside = s.z
         outside.add(k.problem.G.row(k.active[0]), scaledBy: 1e-3)
         do {
-            _ = try k.problem.certify(perturbed(z: outside), tolerance: tol)
+            _ = try k.problem.certify(perturbed(z: outside), options: QPSolverOptions(tolerance: tol))
             Issue.record("an infeasible z was certified")
         } catch let QPError.uncertified(r, _) {
             #expect(r.inequality > 1e-6, "\(r)")

@@ -36,6 +36,21 @@ struct QPSolverShapeTests {
         }
     }
 
+    /// The dense path's `absoluteTolerance`: on data of scale 1e6 the relative tolerance
+    /// alone accepts an interior-point iterate (no polish) whose absolute residuals are
+    /// above 1e-6; with the option the iteration goes on until they are below it.
+    @Test("absoluteTolerance bounds the absolute residuals of the dense solver's answer")
+    func absoluteTolerance() throws {
+        let k = KnownQP(n: 20, p: 4, m: 25, activeCount: 8, seed: 3).problem
+        let big = 1e6
+        let p = try QuadraticProgram(Q: big * k.Q, q: k.q * big, A: big * k.A, b: k.b * big, G: big * k.G, h: k.h * big)
+        let relativeOnly = try p.solve(options: QPSolverOptions(tolerance: 1e-6, polish: false))
+        #expect(relativeOnly.certificate.absoluteMaximum > 1e-6, "the case does not exercise the option")
+        let absolute = try p.solve(options: QPSolverOptions(tolerance: 1e-6, polish: false, absoluteTolerance: 1e-6))
+        #expect(absolute.certificate.absoluteMaximum <= 1e-6)
+        #expect(throws: QPError.self) { try p.solve(options: QPSolverOptions(polish: false, absoluteTolerance: 1e-30)) }
+    }
+
     @Test("badly scaled rows and objective (1e-3 .. 1e3) are solved to the relative tolerance")
     func badlyScaled() throws {
         let k = KnownQP(n: 20, p: 2, m: 30, activeCount: 12, seed: 77)

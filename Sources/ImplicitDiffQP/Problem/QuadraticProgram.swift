@@ -157,11 +157,8 @@ public struct QuadraticProgram: Sendable, Equatable {
 
     /// `solution` with its ``QPSolution/certificate`` recomputed from `(z, lambda, mu)`
     /// alone (nothing the solver reported is reused); throws
-    /// ``QPError/uncertified(_:tolerance:)`` when a residual exceeds `tolerance` (or is NaN).
-    func certify(_ solution: QPSolution, tolerance: Double) throws -> QPSolution {
-        try certify(solution, options: QPSolverOptions(tolerance: tolerance))
-    }
-
+    /// ``QPError/uncertified(_:tolerance:)`` when a relative residual exceeds `tolerance`,
+    /// or an absolute one `absoluteTolerance` when set (or is NaN).
     func certify(_ solution: QPSolution, options: QPSolverOptions) throws -> QPSolution {
         let residual = QPKKTResidual(problem: self, z: solution.z, lambda: solution.lambda, mu: solution.mu)
         guard options.accepts(relative: residual.maximum, absolute: residual.absoluteMaximum) else {
